@@ -1,0 +1,67 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT, Io, UserError } from './io.js';
+import { registerRun } from './run.js';
+import { registerDisasm } from './disasm.js';
+import { registerCheck } from './check.js';
+import { VERSION } from '../version.js';
+
+/** What a command handler reports back: its exit code. */
+export interface CommandContext {
+  io: Io;
+  setExit(code: number): void;
+}
+
+const EXAMPLES = `
+Examples:
+  $ ftrace-race check specs/b1-stop-machine-preempt-full.yaml
+  $ ftrace-race check specs/ --format json
+  $ ftrace-race check spec.yaml --set kernel.preemption=none
+  $ ftrace-race replay spec.yaml --schedule 'h0x3.h1x12.h0x2'
+  $ ftrace-race run fixtures/elf/fib.elf --stats
+  $ ftrace-race disasm fixtures/elf/fib.elf --symbol fib
+
+Exit codes (check, replay): 0 verdicts match, 1 violation or mismatch, 2 bad input,
+3 inconclusive (a limit cut the search short), 70 internal error.
+Exit codes (run): the guest's own status; 124 --max-steps reached, 125 bad input,
+126 guest fault (illegal instruction, unmapped memory, unknown syscall).
+`;
+
+/** The CLI as a function: parse argv (without node and script), run, return the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode = EXIT.ok as number;
+  const ctx: CommandContext = { io, setExit: (code) => { exitCode = code; } };
+  const program = new Command();
+  program
+    .name('ftrace-race')
+    .description('Race explorer and model checker for live kernel code patching (RISC-V auipc+jalr)')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+    })
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError(false);
+  registerCheck(program, ctx);
+  registerRun(program, ctx);
+  registerDisasm(program, ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return EXIT.ok;
+      }
+      return EXIT.badInput;
+    }
+    if (err instanceof UserError) {
+      io.stderr(`ftrace-race: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    io.stderr(`ftrace-race: internal error: ${e?.message ?? String(err)}\n`);
+    if (io.env.FTRACE_RACE_DEBUG) io.stderr(`${e?.stack ?? ''}\n`);
+    return EXIT.internal;
+  }
+  return exitCode;
+}
