@@ -1,0 +1,73 @@
+import type { Insn } from './types.js';
+import { TABLE, InsnSpec, matches, extractImm, extractReg } from './table.js';
+
+/*
+ * The decoder, derived from TABLE. Lookup structures are built once on first use: a direct
+ * 65536-entry index for 16-bit parcels and per-major-opcode candidate lists for 32-bit words.
+ */
+
+let parcelIndex: Int16Array | undefined; // 16-bit parcel -> TABLE index, -1 if reserved/illegal
+let wordBuckets: InsnSpec[][] | undefined; // bits 6:0 -> candidate entries
+
+function build(): void {
+  parcelIndex = new Int16Array(65536).fill(-1);
+  wordBuckets = Array.from({ length: 128 }, () => []);
+  TABLE.forEach((spec, i) => {
+    if (spec.size === 4) {
+      wordBuckets![spec.match & 0x7f].push(spec);
+      return;
+    }
+    for (let p = 0; p < 65536; p++) if (matches(spec, p)) parcelIndex![p] = i;
+  });
+}
+
+/** Finds the table entry an encoding belongs to (16-bit parcels when bits 1:0 != 11). */
+export function lookup(bits: number): InsnSpec | undefined {
+  if (!parcelIndex) build();
+  if ((bits & 3) !== 3) {
+    const i = parcelIndex![bits & 0xffff];
+    return i < 0 ? undefined : TABLE[i];
+  }
+  // 48-bit and longer encodings (bits 4:2 = 111) are none of ours: no bucket entry has opcode x11111.
+  const w = bits >>> 0;
+  for (const spec of wordBuckets![w & 0x7f]) if (matches(spec, w)) return spec;
+  return undefined;
+}
+
+/** Builds the Insn contract (types.ts) for an encoding known to match `spec`. */
+export function decodeWith(spec: InsnSpec, bits: number): Insn {
+  const b = spec.size === 2 ? bits & 0xffff : bits >>> 0;
+  const rd = extractReg(spec.rd, b, 0);
+  return {
+    name: spec.name,
+    op: spec.op,
+    size: spec.size,
+    bits: b,
+    rd,
+    rs1: extractReg(spec.rs1, b, rd),
+    rs2: extractReg(spec.rs2, b, rd),
+    imm: spec.imm ? extractImm(spec.imm, b) : 0,
+    csr: spec.csr ? b >>> 20 : 0,
+    aq: spec.aqrl ? ((b >>> 26) & 1) === 1 : false,
+    rl: spec.aqrl ? ((b >>> 25) & 1) === 1 : false,
+    pred: spec.fence ? (b >>> 24) & 15 : 0,
+    succ: spec.fence ? (b >>> 20) & 15 : 0,
+  };
+}
+
+/**
+ * Decodes one instruction. `bits` is the fetched little-endian value: when bits 1:0 are not
+ * 11 only the low 16 bits (one RVC parcel) are used, so callers may pass a full 32-bit fetch.
+ * Returns undefined for reserved, illegal and unsupported encodings (incl. the all-zero parcel).
+ */
+export function decode(bits: number): Insn | undefined {
+  const spec = lookup(bits);
+  return spec ? decodeWith(spec, bits) : undefined;
+}
+
+/** Length in bytes of the instruction whose first parcel is `parcel` (ISA ch. 1.5); 0 for >32-bit encodings. */
+export function insnLength(parcel: number): 0 | 2 | 4 {
+  if ((parcel & 3) !== 3) return 2;
+  if ((parcel & 0x1c) !== 0x1c) return 4;
+  return 0;
+}
