@@ -1,7 +1,68 @@
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
 import type { CommandContext } from './main.js';
+import { RUN_EXIT, UserError } from './io.js';
+import { ElfError } from '../isa/elf.js';
+import { hex, loadProcess, runProcess } from '../emu/linux.js';
 
-/** Placeholder: replaced by the owner of the `run` command. */
-export function registerRun(program: Command, _ctx: CommandContext): void {
-  program.command('run').description('(in progress)');
+/**
+ * `ftrace-race run prog.elf [args...]`: runs a static RV64 Linux ELF in user mode. The guest's
+ * stdout/stderr are ours and its exit status is ours; our own failures use RUN_EXIT codes
+ * (124 step limit, 125 bad input, 126 guest fault), one line each, never a stack trace.
+ */
+export function registerRun(program: Command, ctx: CommandContext): void {
+  program
+    .command('run')
+    .description('run a static RV64 Linux ELF in user mode (guest stdout, stderr and exit status are ours)')
+    .argument('<elf>', 'static RV64 ELF executable')
+    .argument('[args...]', 'arguments passed to the guest (use -- before guest options)')
+    .option('--stats', 'print instructions retired, wall time and MIPS to stderr')
+    .addOption(new Option('--max-steps <n>', 'stop after N instructions (exit 124)').argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UserError(`--max-steps: expected a non-negative integer, got '${v}'`, RUN_EXIT.badInput);
+      return n;
+    }))
+    .addOption(new Option('--no-blocks', 'execute one compiled instruction at a time (no translated blocks)').hideHelp())
+    .action((file: string, args: string[], opts: { stats?: boolean; maxSteps?: number; blocks: boolean }) => {
+      const { io } = ctx;
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(resolve(io.cwd, file));
+      } catch (e) {
+        throw new UserError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, RUN_EXIT.badInput);
+      }
+      const decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
+      const write = (fd: 1 | 2, b: Uint8Array) => {
+        const text = decoders[fd].decode(b, { stream: true });
+        if (text) (fd === 1 ? io.stdout : io.stderr)(text);
+      };
+      let proc;
+      try {
+        proc = loadProcess(bytes, { args: [file, ...args], env: [], blocks: opts.blocks });
+      } catch (e) {
+        if (e instanceof ElfError) throw new UserError(`${file}: ${e.message}`, RUN_EXIT.badInput);
+        throw e;
+      }
+      const t0 = performance.now();
+      const out = runProcess(proc, { args, write, maxSteps: opts.maxSteps });
+      const ms = performance.now() - t0;
+      for (const fd of [1, 2] as const) {
+        const rest = decoders[fd].decode();
+        if (rest) (fd === 1 ? io.stdout : io.stderr)(rest);
+      }
+      if (opts.stats) {
+        const mips = out.retired / (ms * 1000);
+        io.stderr(`ftrace-race: ${out.retired} instructions retired in ${ms.toFixed(1)} ms (${mips.toFixed(1)} MIPS)\n`);
+      }
+      switch (out.kind) {
+        case 'exit':
+          ctx.setExit(out.code);
+          return;
+        case 'max-steps':
+          throw new UserError(`${file}: pc ${hex(out.pc)}: stopped after --max-steps ${opts.maxSteps} instructions`, RUN_EXIT.maxSteps);
+        case 'fault':
+          throw new UserError(`${file}: pc ${hex(out.stop.pc)}: ${out.message}`, RUN_EXIT.guestFault);
+      }
+    });
 }

@@ -1,0 +1,109 @@
+/**
+ * Turns decoded instructions into JavaScript functions by gluing the semantic units'
+ * sources (sem.ts). Two shapes, one generator:
+ * - one instruction (Hart.execute/step): cached by its encoding bits;
+ * - a translated block (Hart.run): a straight run of instructions ending at the first control
+ *   transfer, cached by the bytes it was built from (so identical code anywhere shares one
+ *   function, and code patched in place never reuses a stale translation).
+ * The functions are position-independent: the block's address arrives as `pc0`.
+ */
+import type { Insn } from '../isa/types.js';
+import { helpers, Gen, Unit } from './sem.js';
+import { rv64i } from './rv64i.js';
+import { rv64m } from './rv64m.js';
+import { amoHelpers, rv64a } from './rv64a.js';
+import { zicsr } from './zicsr.js';
+import { zifencei } from './zifencei.js';
+
+/** Every semantic unit, keyed by Insn.op. */
+export const UNITS: Readonly<Record<string, Unit>> = { ...rv64i, ...rv64m, ...rv64a, ...zicsr, ...zifencei };
+
+const H = { ...helpers, ...amoHelpers };
+
+/**
+ * A compiled instruction or block: runs on hart h (registers r, memory m) starting at pc0 and
+ * returns the next pc. It adds the instructions it retired to h.retired and reports guest
+ * events in h.stop or m.fault (the pc returned is then the pc of the stopping instruction,
+ * except for ecall, which retires).
+ */
+export type CompiledFn = (h: unknown, r: Int32Array, m: unknown, pc0: number) => number;
+
+/** One slot of a block: an instruction at byte offset `off`, or an undecodable encoding. */
+export interface Slot {
+  off: number;
+  insn: Insn | undefined;
+  bits: number;
+}
+
+/** True for instructions that must end a translated block. */
+export function endsBlock(insn: Insn | undefined): boolean {
+  if (!insn) return true;
+  switch (insn.op) {
+    case 'jal': case 'jalr': case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu':
+    case 'ecall': case 'ebreak':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function blockSource(slots: readonly Slot[], endOff: number): string {
+  let src = '';
+  slots.forEach((s, k) => {
+    const size = s.insn?.size ?? ((s.bits & 3) === 3 ? 4 : 2);
+    const exit = (n: number, pcExpr: string) => (n === 0 ? `{return ${pcExpr};}` : `{h.retired+=${n};return ${pcExpr};}`);
+    const g: Gen = {
+      pc: s.off === 0 ? 'pc0' : `(pc0+${s.off})`,
+      next: `(pc0+${s.off + size})`,
+      k,
+      exit,
+    };
+    if (!s.insn) {
+      src += `h.stop={kind:'illegal',pc:${g.pc},bits:${s.bits >>> 0}};${exit(k, g.pc)}`;
+      return;
+    }
+    const unit = UNITS[s.insn.op];
+    if (!unit) {
+      src += `h.stop={kind:'illegal',pc:${g.pc},bits:${s.bits >>> 0},detail:'no semantics for ${s.insn.op}'};${exit(k, g.pc)}`;
+      return;
+    }
+    src += unit(s.insn, g) + '\n';
+  });
+  const last = slots[slots.length - 1];
+  if (!last || !endsBlock(last.insn)) src += `h.retired+=${slots.length};return pc0+${endOff};`;
+  return src;
+}
+
+export function compile(slots: readonly Slot[], endOff: number): CompiledFn {
+  const body = blockSource(slots, endOff);
+  return new Function('H', `"use strict";return function block(h,r,m,pc0){${body}}`)(H) as CompiledFn;
+}
+
+const insnCache = new Map<number, CompiledFn>();
+
+/** The compiled form of one instruction, cached by its encoding bits (never by address). */
+export function compileInsn(insn: Insn): CompiledFn {
+  let fn = insnCache.get(insn.bits);
+  if (!fn) {
+    fn = compile([{ off: 0, insn, bits: insn.bits }], insn.size);
+    insnCache.set(insn.bits, fn);
+  }
+  return fn;
+}
+
+const blockCache = new Map<string, CompiledFn>();
+
+/** The compiled form of a block, cached by the bytes it was built from. */
+export function compileBlock(key: string, slots: readonly Slot[], endOff: number): CompiledFn {
+  let fn = blockCache.get(key);
+  if (!fn) {
+    fn = compile(slots, endOff);
+    blockCache.set(key, fn);
+  }
+  return fn;
+}
+
+/** Sizes of the code caches (statistics). */
+export function cacheStats(): { insns: number; blocks: number } {
+  return { insns: insnCache.size, blocks: blockCache.size };
+}

@@ -1,0 +1,255 @@
+/**
+ * A RISC-V hart (RV64IMAC + Zicsr + Zifencei, user mode) over a Memory.
+ *
+ * The API the checker and `run` use:
+ * - `pc` (signed-64 JS number), `getReg(i)` / `setReg(i, v)` as bigint (x0 reads 0, writes ignored);
+ * - `step()`: fetch, decode and execute one instruction; `run(budget)`: up to `budget`
+ *   instructions through translated blocks; both return a StopReason value;
+ * - `execute(insn)`: execute an instruction the CALLER fetched (the checker's stale and torn
+ *   fetch models), as if it were at `pc`, with the same compiled code as step/run;
+ * - `snapshot()` / `restore()` / `fingerprint()` of the hart's architectural state.
+ * Guest events (ecall, ebreak, illegal instruction, faults) are StopReason values; nothing
+ * guest-caused throws.
+ *
+ * After 'ecall' the instruction has retired and pc points past it (the environment performs
+ * the call and resumes with run/step). After every other stop, pc still points at the
+ * stopping instruction, which has not retired.
+ */
+import type { Insn } from '../isa/types.js';
+import { decode } from '../isa/decode.js';
+import { Memory, MemFault, Page, PAGE_SIZE } from './memory.js';
+import { compileBlock, compileInsn, CompiledFn, endsBlock, Slot } from './compile.js';
+
+export type StopKind =
+  | 'budget' | 'ecall' | 'ebreak' | 'illegal' | 'fetch-fault' | 'load-fault' | 'store-fault' | 'misaligned';
+
+/** Why step/run/execute returned. `addr` for faults and misaligned accesses, `bits` for illegal. */
+export interface StopReason {
+  kind: StopKind;
+  pc: number;
+  addr?: number;
+  /** The instruction's encoding (illegal instructions). */
+  bits?: number;
+  /** Fault cause or other detail ('unmapped', 'permission', 'CSR 0x300 is not accessible'). */
+  detail?: string;
+}
+
+/** The architectural state of a hart (registers as lo/hi words, pc, retired count). */
+export interface HartState {
+  readonly r: Int32Array;
+  readonly pc: number;
+  readonly retired: number;
+}
+
+/** A translated block: where it was built from, so it is only used while those bytes stand. */
+interface Block {
+  fn: CompiledFn;
+  /** Instructions in the block (an upper bound of what one call retires). */
+  count: number;
+  bytes: Uint8Array;
+  page: Page;
+  version: number;
+}
+
+const MAX_BLOCK = 64;
+
+const decodeCache = new Map<number, Insn | null>();
+/** decode() memoised by bits (the table lookup allocates an Insn per call). */
+export function decodeCached(bits: number): Insn | undefined {
+  let d = decodeCache.get(bits);
+  if (d === undefined) {
+    d = decode(bits) ?? null;
+    decodeCache.set(bits, d);
+  }
+  return d ?? undefined;
+}
+
+export class Hart {
+  /** x[i] = (r[2i] low word, r[2i+1] high word); r[64..65] absorb writes to x0. */
+  readonly r = new Int32Array(66);
+  /** Scratch words for helpers (AMO old values, loads into x0). */
+  readonly scratch = new Int32Array(2);
+  pc = 0;
+  /** Instructions retired (the value of the instret/cycle/time counters). */
+  retired = 0;
+  /** Set by generated code when an instruction stops the hart (read and cleared by the API). */
+  stop: StopReason | null = null;
+  private blocks = new Map<number, Block>();
+  /** Use translated blocks in run() (false: run() steps one compiled instruction at a time). */
+  useBlocks: boolean;
+
+  constructor(readonly mem: Memory, readonly id = 0, opts: { blocks?: boolean } = {}) {
+    this.useBlocks = opts.blocks ?? true;
+  }
+
+  getReg(i: number): bigint {
+    if (i === 0) return 0n;
+    return (BigInt(this.r[2 * i + 1]) << 32n) | BigInt(this.r[2 * i] >>> 0);
+  }
+
+  setReg(i: number, v: bigint): void {
+    if (i === 0) return;
+    const u = BigInt.asUintN(64, v);
+    this.r[2 * i] = Number(u & 0xffffffffn) | 0;
+    this.r[2 * i + 1] = Number(u >> 32n) | 0;
+  }
+
+  /** Register i as a JS number (exact for values in the +-2^53 range: addresses, small ints). */
+  getRegNum(i: number): number {
+    return i === 0 ? 0 : this.r[2 * i + 1] * 4294967296 + (this.r[2 * i] >>> 0);
+  }
+
+  /** Executes an instruction fetched by the caller, as the instruction at `pc`. */
+  execute(insn: Insn): StopReason | undefined {
+    const m = this.mem;
+    m.fault = null;
+    m.actor = this.id;
+    this.stop = null;
+    this.pc = compileInsn(insn)(this, this.r, m, this.pc);
+    if (this.stop !== null || m.fault !== null) return this.takeStop();
+    return undefined;
+  }
+
+  /** Fetches, decodes and executes one instruction. 'budget' means it retired normally. */
+  step(): StopReason {
+    const pc = this.pc;
+    const m = this.mem;
+    m.fault = null;
+    const bits = m.fetchInsn(pc);
+    if (bits < 0) return this.fetchFault(pc, m.fault);
+    const insn = decodeCached(bits);
+    if (!insn) return { kind: 'illegal', pc, bits };
+    return this.execute(insn) ?? { kind: 'budget', pc: this.pc };
+  }
+
+  /** Runs up to `budget` instructions. Returns 'budget' when they all retired without event. */
+  run(budget: number): StopReason {
+    const m = this.mem;
+    const r = this.r;
+    m.actor = this.id;
+    m.fault = null;
+    this.stop = null;
+    const limit = this.retired + budget;
+    for (;;) {
+      const left = limit - this.retired;
+      if (left <= 0) return { kind: 'budget', pc: this.pc };
+      const pc = this.pc;
+      const blk = this.useBlocks ? this.block(pc) : null;
+      if (blk === null || blk.count > left) {
+        const s = this.step();
+        if (s.kind !== 'budget') return s;
+        continue;
+      }
+      this.pc = blk.fn(this, r, m, pc);
+      if (this.stop !== null || m.fault !== null) return this.takeStop();
+    }
+  }
+
+  private fetchFault(pc: number, f: MemFault | null): StopReason {
+    this.mem.fault = null;
+    return { kind: 'fetch-fault', pc, addr: f?.addr ?? pc, detail: f?.cause ?? 'unmapped' };
+  }
+
+  private takeStop(): StopReason {
+    const m = this.mem;
+    const f = m.fault;
+    const s = this.stop;
+    m.fault = null;
+    this.stop = null;
+    if (s) return s;
+    const kind = f!.kind === 'write' ? 'store-fault' : f!.kind === 'read' ? 'load-fault' : 'fetch-fault';
+    return { kind, pc: this.pc, addr: f!.addr, detail: f!.cause };
+  }
+
+  /** The valid translated block at pc (built or re-validated on demand), or null. */
+  private block(pc: number): Block | null {
+    const pn = Math.floor(pc / PAGE_SIZE);
+    const page = this.mem.execPage(pn);
+    if (!page) return null;
+    const blk = this.blocks.get(pc);
+    if (blk) {
+      if (blk.page === page && blk.version === page.version) return blk;
+      // The page was written (or replaced by a snapshot restore): reuse only if the bytes stand.
+      const off = pc - pn * PAGE_SIZE;
+      const cur = page.bytes.subarray(off, off + blk.bytes.length);
+      let same = cur.length === blk.bytes.length;
+      for (let k = 0; same && k < cur.length; k++) same = cur[k] === blk.bytes[k];
+      if (same) {
+        blk.page = page;
+        blk.version = page.version;
+        this.mem.noteCode(page);
+        return blk;
+      }
+    }
+    const built = this.build(pc, pn, page);
+    if (built) this.blocks.set(pc, built);
+    else this.blocks.delete(pc);
+    return built;
+  }
+
+  private build(pc: number, pn: number, page: Page): Block | null {
+    const base = pn * PAGE_SIZE;
+    const slots: Slot[] = [];
+    let off = 0;
+    let key = '';
+    while (slots.length < MAX_BLOCK) {
+      const a = pc + off - base;
+      if (a + 2 > PAGE_SIZE) break;
+      let bits = page.bytes[a] | (page.bytes[a + 1] << 8);
+      let size = 2;
+      if ((bits & 3) === 3) {
+        if (a + 4 > PAGE_SIZE) break; // straddles the page: left to step()
+        bits = (bits | (page.bytes[a + 2] << 16) | (page.bytes[a + 3] << 24)) >>> 0;
+        size = 4;
+      }
+      const insn = decodeCached(bits);
+      if (!insn) break; // illegal: left to step(), which reports it
+      slots.push({ off, insn, bits });
+      key += bits.toString(36) + ',';
+      off += size;
+      if (endsBlock(insn)) break;
+    }
+    if (slots.length === 0) return null;
+    const startOff = pc - base;
+    this.mem.noteCode(page);
+    return {
+      fn: compileBlock(key, slots, off),
+      count: slots.length,
+      bytes: page.bytes.slice(startOff, startOff + off),
+      page,
+      version: page.version,
+    };
+  }
+
+  /** Drops translated blocks (they are re-validated by bytes anyway; this frees memory). */
+  flushBlocks(): void {
+    this.blocks.clear();
+  }
+
+  snapshot(): HartState {
+    return { r: this.r.slice(), pc: this.pc, retired: this.retired };
+  }
+
+  restore(s: HartState): void {
+    this.r.set(s.r);
+    this.pc = s.pc;
+    this.retired = s.retired;
+    this.stop = null;
+  }
+
+  /** Hash of pc and x1..x31 (not the retired count, so equal states from different paths match). */
+  fingerprint(): string {
+    let a = Math.imul((this.pc | 0) ^ 0x9e3779b9, 0x85ebca6b), b = Math.floor(this.pc / 4294967296) | 0;
+    for (let i = 2; i < 64; i++) {
+      a = Math.imul(a ^ this.r[i], 0x01000193) ^ (a >>> 13);
+      b = (b + Math.imul(this.r[i] ^ i, 0xc2b2ae35)) | 0;
+    }
+    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  }
+}
+
+/** Names of the integer registers in the ABI (x0..x31), for register dumps. */
+export const REG_NAMES = [
+  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
+  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
+] as const;

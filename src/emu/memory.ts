@@ -1,0 +1,579 @@
+/**
+ * Sparse, paged, little-endian guest memory over signed-64 addresses (see src/isa/types.ts:
+ * the kernel's 0xffffffff80000000 is the JS number -0x80000000).
+ *
+ * Contracts the emulator and the checker rely on:
+ * - Accesses never throw for guest reasons. A load/store/fetch that touches an unmapped page or
+ *   lacks the permission sets `fault` (a MemFault value) and returns 0 / does nothing; the hart
+ *   turns that into a StopReason.
+ * - Snapshot/restore are copy-on-write at page granularity: `snapshot()` is O(pages mapped) and
+ *   copies no bytes; the first store to a page after a snapshot or restore clones that page.
+ *   `fingerprint()` hashes page contents, caching each page's hash until the page is written.
+ * - Provenance (DESIGN.md §3): bytes of regions marked patchable remember the id of the store
+ *   that last wrote them. Stores elsewhere cost nothing extra: pages with provenance, pages
+ *   holding translated code, and everything while an access hook or an LR reservation is live,
+ *   are kept out of the store fast path (the "write TLB"), so the fast path is only ever taken
+ *   for plain data pages.
+ * - LR/SC (ISA manual, "Load-Reserved/Store-Conditional"): each hart may hold one reservation;
+ *   a store by any *other* hart that overlaps the reserved bytes breaks it.
+ */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+const PAGE_MASK = PAGE_SIZE - 1;
+const TLB_SIZE = 256;
+const TLB_MASK = TLB_SIZE - 1;
+
+export const PERM_R = 1;
+export const PERM_W = 2;
+export const PERM_X = 4;
+
+export type AccessKind = 'read' | 'write' | 'fetch';
+
+/** Why an access failed: a value, never an exception. */
+export interface MemFault {
+  kind: AccessKind;
+  addr: number;
+  size: number;
+  /** 'unmapped' or 'permission' (page mapped without R/W/X for this access). */
+  cause: 'unmapped' | 'permission';
+}
+
+/**
+ * One memory access as the checker observes it (only delivered while a hook is installed).
+ * `value` is the bytes read or written, as an unsigned bigint of `size` bytes. `writeId` is the
+ * provenance id given to a store that touched patchable bytes (0 otherwise).
+ */
+export interface MemAccess {
+  kind: 'read' | 'write';
+  addr: number;
+  size: number;
+  value: bigint;
+  hart: number;
+  writeId: number;
+}
+export type AccessHook = (access: MemAccess) => void;
+
+export class Page {
+  constructor(
+    readonly bytes: Uint8Array,
+    public perm: number,
+    /** Copy-on-write generation: a page whose epoch differs from Memory.epoch is shared. */
+    public epoch: number,
+    /** Per-byte write ids, for pages overlapping a patchable region; null elsewhere. */
+    public prov: Int32Array | null,
+    /** Bitmap of patchable bytes within this page (null: none). */
+    public patchable: Uint8Array | null,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  readonly view: DataView;
+  /** Bumped by every store that takes the slow path (all stores to pages holding code). */
+  version = 0;
+  /** Set when the emulator translated code from this page: keeps stores on the slow path. */
+  hasCode = false;
+  /** Cached content hash for fingerprint(); 0 = not computed since the last store. */
+  hash = 0;
+
+  clone(epoch: number): Page {
+    const p = new Page(this.bytes.slice(), this.perm, epoch, this.prov ? this.prov.slice() : null, this.patchable ? this.patchable.slice() : null);
+    p.hash = this.hash;
+    p.hasCode = this.hasCode;
+    p.version = this.version;
+    return p;
+  }
+}
+
+/** A restorable image of memory: shares pages with the live memory until either side writes. */
+export interface MemSnapshot {
+  readonly pages: ReadonlyMap<number, Page>;
+  readonly writeSeq: number;
+  readonly reservations: ReadonlyArray<Reservation | null>;
+}
+
+export interface Reservation {
+  addr: number;
+  size: number;
+}
+
+/** Page number of a signed-64 address (floor division keeps negative addresses right). */
+function pageOf(addr: number): number {
+  return Math.floor(addr / PAGE_SIZE);
+}
+
+function hashPage(p: Page): number {
+  const w = new Int32Array(p.bytes.buffer, p.bytes.byteOffset, PAGE_SIZE >> 2);
+  let h = 0x811c9dc5 ^ p.perm;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 0x01000193) ^ (h >>> 15);
+  if (p.prov) {
+    for (let i = 0; i < p.prov.length; i++) if (p.prov[i] !== 0) h = Math.imul(h ^ (p.prov[i] + i), 0x01000193);
+  }
+  return h | 1; // never 0, which means "not computed"
+}
+
+export class Memory {
+  private pages = new Map<number, Page>();
+  private epoch = 1;
+  /** Read TLB: page number -> readable page. */
+  private readonly rKey = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly rPage: (Page | null)[] = new Array(TLB_SIZE).fill(null);
+  /** Write TLB: only plain data pages owned by the current epoch (see the class comment). */
+  private readonly wKey = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly wPage: (Page | null)[] = new Array(TLB_SIZE).fill(null);
+  /** Exec TLB: page number -> executable page. */
+  private readonly xKey = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly xPage: (Page | null)[] = new Array(TLB_SIZE).fill(null);
+
+  /** The last failed access, or null. Callers clear it before an instruction. */
+  fault: MemFault | null = null;
+  /** Set by any store into a page holding translated code; translated blocks exit on it. */
+  codeWritten = false;
+  /** The hart on whose behalf accesses are made (set by Hart before executing). */
+  actor = 0;
+  /** Last provenance id handed out; each store touching patchable bytes gets the next. */
+  writeSeq = 0;
+  /** Write id of the most recent store that touched patchable bytes (0 if the last did not). */
+  lastWriteId = 0;
+  private hook: AccessHook | null = null;
+  /** Per-hart LR reservations, indexed by hart id. */
+  private reservations: (Reservation | null)[] = [];
+  private anyReservation = false;
+
+  // ---- mapping -------------------------------------------------------------------------
+
+  /** Maps [addr, addr+size) with the given permissions (zero-filled; existing pages gain perm). */
+  map(addr: number, size: number, perm: number): void {
+    if (size <= 0) return;
+    for (let pn = pageOf(addr), last = pageOf(addr + size - 1); pn <= last; pn++) {
+      const p = this.pages.get(pn);
+      if (p) {
+        this.own(pn).perm |= perm;
+      } else {
+        this.pages.set(pn, new Page(new Uint8Array(PAGE_SIZE), perm, this.epoch, null, null));
+      }
+    }
+    this.flushTlb();
+  }
+
+  /** Maps a region and fills it with `data` (the rest of `size` stays zero). */
+  load(addr: number, data: Uint8Array, size: number, perm: number): void {
+    this.map(addr, Math.max(size, data.length), perm);
+    this.poke(addr, data);
+  }
+
+  isMapped(addr: number): boolean {
+    return this.pages.has(pageOf(addr));
+  }
+
+  permAt(addr: number): number {
+    return this.pages.get(pageOf(addr))?.perm ?? 0;
+  }
+
+  /**
+   * Marks [addr, addr+size) patchable: its bytes start with write id 0 (the loaded image) and
+   * every later store records its id per byte. The region must be mapped.
+   */
+  markPatchable(addr: number, size: number): void {
+    for (let a = addr; a < addr + size; a++) {
+      const pn = pageOf(a);
+      const p = this.own(pn);
+      if (!p.prov) p.prov = new Int32Array(PAGE_SIZE);
+      if (!p.patchable) p.patchable = new Uint8Array(PAGE_SIZE);
+      p.patchable[a & PAGE_MASK] = 1;
+    }
+    this.flushTlb();
+  }
+
+  /** Id of the store that last wrote the byte at addr (0: the initial image or not patchable). */
+  provenance(addr: number): number {
+    const p = this.pages.get(pageOf(addr));
+    return p?.prov ? p.prov[addr - pageOf(addr) * PAGE_SIZE] : 0;
+  }
+
+  isPatchable(addr: number): boolean {
+    const p = this.pages.get(pageOf(addr));
+    return p?.patchable ? p.patchable[addr - pageOf(addr) * PAGE_SIZE] === 1 : false;
+  }
+
+  // ---- hooks and reservations ---------------------------------------------------------
+
+  /**
+   * Installs (or with null removes) the access hook. While installed, every data load and
+   * store (not instruction fetches) is delivered to it, after it took effect.
+   */
+  setAccessHook(hook: AccessHook | null): void {
+    this.hook = hook;
+    this.flushTlb();
+  }
+
+  reserve(hart: number, addr: number, size: number): void {
+    this.reservations[hart] = { addr, size };
+    this.anyReservation = true;
+    this.flushWriteTlb();
+  }
+
+  /** True if hart still holds a reservation covering [addr, addr+size). Clears it either way. */
+  takeReservation(hart: number, addr: number, size: number): boolean {
+    const r = this.reservations[hart];
+    this.reservations[hart] = null;
+    this.anyReservation = this.reservations.some((x) => x !== null && x !== undefined);
+    return !!r && r.addr === addr && r.size >= size;
+  }
+
+  reservationOf(hart: number): Reservation | null {
+    return this.reservations[hart] ?? null;
+  }
+
+  clearReservation(hart: number): void {
+    this.reservations[hart] = null;
+    this.anyReservation = this.reservations.some((x) => x !== null && x !== undefined);
+  }
+
+  // ---- TLB plumbing -------------------------------------------------------------------
+
+  private flushTlb(): void {
+    this.rKey.fill(NaN);
+    this.xKey.fill(NaN);
+    this.flushWriteTlb();
+  }
+
+  private flushWriteTlb(): void {
+    this.wKey.fill(NaN);
+  }
+
+  /** The page for a store, owned by the current epoch (cloned if shared with a snapshot). */
+  private own(pn: number): Page {
+    let p = this.pages.get(pn)!;
+    if (p.epoch !== this.epoch) {
+      p = p.clone(this.epoch);
+      this.pages.set(pn, p);
+      const e = pn & TLB_MASK;
+      if (this.rKey[e] === pn) this.rPage[e] = p;
+      if (this.xKey[e] === pn) this.xPage[e] = p;
+      if (this.wKey[e] === pn) this.wKey[e] = NaN;
+    }
+    return p;
+  }
+
+  /** Readable page for pn, or null (and the fault is recorded by the caller). */
+  private readPage(pn: number): Page | null {
+    const p = this.pages.get(pn);
+    if (!p || !(p.perm & PERM_R)) return null;
+    if (!this.hook) {
+      const e = pn & TLB_MASK;
+      this.rKey[e] = pn;
+      this.rPage[e] = p;
+    }
+    return p;
+  }
+
+  /** Executable page holding pc, or null. Used by the hart's fetch and block translator. */
+  execPage(pn: number): Page | null {
+    const e = pn & TLB_MASK;
+    if (this.xKey[e] === pn) return this.xPage[e];
+    const p = this.pages.get(pn);
+    if (!p || !(p.perm & PERM_X)) return null;
+    this.xKey[e] = pn;
+    this.xPage[e] = p;
+    return p;
+  }
+
+  /** Marks a page as holding translated code: its stores leave the fast path and bump version. */
+  noteCode(p: Page): void {
+    if (!p.hasCode) {
+      p.hasCode = true;
+      this.flushWriteTlb();
+    }
+  }
+
+  private setFault(kind: AccessKind, addr: number, size: number): void {
+    const p = this.pages.get(pageOf(addr));
+    const cause = p ? 'permission' : 'unmapped';
+    if (!this.fault) this.fault = { kind, addr, size, cause };
+  }
+
+  // ---- loads --------------------------------------------------------------------------
+
+  /** Unsigned byte. */
+  load8(addr: number): number {
+    const pn = pageOf(addr);
+    const e = pn & TLB_MASK;
+    if (this.rKey[e] === pn) return this.rPage[e]!.bytes[addr - pn * PAGE_SIZE];
+    return this.loadSlow(addr, 1) & 0xff;
+  }
+  /** Unsigned halfword. */
+  load16(addr: number): number {
+    const pn = pageOf(addr);
+    const e = pn & TLB_MASK;
+    const off = addr - pn * PAGE_SIZE;
+    if (this.rKey[e] === pn && off <= PAGE_SIZE - 2) return this.rPage[e]!.view.getUint16(off, true);
+    return this.loadSlow(addr, 2) & 0xffff;
+  }
+  /** Signed word (int32). */
+  load32(addr: number): number {
+    const pn = pageOf(addr);
+    const e = pn & TLB_MASK;
+    const off = addr - pn * PAGE_SIZE;
+    if (this.rKey[e] === pn && off <= PAGE_SIZE - 4) return this.rPage[e]!.view.getInt32(off, true);
+    return this.loadSlow(addr, 4) | 0;
+  }
+  /** Doubleword into dst[i] (low word) and dst[i+1] (high word). */
+  load64(addr: number, dst: Int32Array, i: number): void {
+    const pn = pageOf(addr);
+    const e = pn & TLB_MASK;
+    const off = addr - pn * PAGE_SIZE;
+    if (this.rKey[e] === pn && off <= PAGE_SIZE - 8) {
+      const v = this.rPage[e]!.view;
+      dst[i] = v.getInt32(off, true);
+      dst[i + 1] = v.getInt32(off + 4, true);
+      return;
+    }
+    const lo = this.loadSlow(addr, 4, 8);
+    if (this.fault) return;
+    const hi = this.loadSlow(addr + 4, 4, 8, addr);
+    dst[i] = lo;
+    dst[i + 1] = hi;
+  }
+
+  /**
+   * Byte-wise load of up to 4 bytes (a 64-bit access is two halves). Records the fault for the
+   * whole access (`whole` bytes at `start`) and notifies the hook once per whole access.
+   */
+  private loadSlow(addr: number, size: number, whole = size, start = addr): number {
+    let v = 0;
+    for (let k = 0; k < size; k++) {
+      const a = addr + k;
+      const pn = pageOf(a);
+      const p = this.readPage(pn);
+      if (!p) {
+        this.setFault('read', start, whole);
+        return 0;
+      }
+      v |= p.bytes[a - pn * PAGE_SIZE] << (8 * k);
+    }
+    if (this.hook && start + whole === addr + size) {
+      const value = whole === 8
+        ? (BigInt(v >>> 0) << 32n) | BigInt(this.peekU32(start))
+        : BigInt(size === 4 ? v >>> 0 : v);
+      this.hook({ kind: 'read', addr: start, size: whole, value, hart: this.actor, writeId: 0 });
+    }
+    return v;
+  }
+
+  private peekU32(addr: number): number {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const a = addr + k;
+      const p = this.pages.get(pageOf(a));
+      v |= (p ? p.bytes[a - pageOf(a) * PAGE_SIZE] : 0) << (8 * k);
+    }
+    return v >>> 0;
+  }
+
+  // ---- stores -------------------------------------------------------------------------
+
+  store8(addr: number, v: number): void {
+    const pn = pageOf(addr);
+    const e = pn & TLB_MASK;
+    if (this.wKey[e] === pn) { this.wPage[e]!.bytes[addr - pn * PAGE_SIZE] = v; return; }
+    this.storeSlow(addr, 1, v, 0);
+  }
+  store16(addr: number, v: number): void {
+    const pn = pageOf(addr);
+    const e = pn & TLB_MASK;
+    const off = addr - pn * PAGE_SIZE;
+    if (this.wKey[e] === pn && off <= PAGE_SIZE - 2) { this.wPage[e]!.view.setUint16(off, v, true); return; }
+    this.storeSlow(addr, 2, v, 0);
+  }
+  store32(addr: number, v: number): void {
+    const pn = pageOf(addr);
+    const e = pn & TLB_MASK;
+    const off = addr - pn * PAGE_SIZE;
+    if (this.wKey[e] === pn && off <= PAGE_SIZE - 4) { this.wPage[e]!.view.setInt32(off, v, true); return; }
+    this.storeSlow(addr, 4, v, 0);
+  }
+  store64(addr: number, lo: number, hi: number): void {
+    const pn = pageOf(addr);
+    const e = pn & TLB_MASK;
+    const off = addr - pn * PAGE_SIZE;
+    if (this.wKey[e] === pn && off <= PAGE_SIZE - 8) {
+      const view = this.wPage[e]!.view;
+      view.setInt32(off, lo, true);
+      view.setInt32(off + 4, hi, true);
+      return;
+    }
+    this.storeSlow(addr, 8, lo, hi);
+  }
+
+  /**
+   * The one store path that does everything: permission check for all bytes first (a store
+   * is all-or-nothing), copy-on-write, provenance ids, reservation breaking, code-page
+   * versioning, the hook. Fills the write TLB only for plain data pages.
+   */
+  private storeSlow(addr: number, size: number, lo: number, hi: number): void {
+    for (let k = 0; k < size; k++) {
+      const p = this.pages.get(pageOf(addr + k));
+      if (!p || !(p.perm & PERM_W)) {
+        this.setFault('write', addr, size);
+        return;
+      }
+    }
+    let writeId = 0;
+    for (let k = 0; k < size; k++) {
+      const a = addr + k;
+      const pn = pageOf(a);
+      const p = this.own(pn);
+      const off = a - pn * PAGE_SIZE;
+      p.bytes[off] = (k < 4 ? lo >>> (8 * k) : hi >>> (8 * (k - 4))) & 0xff;
+      p.hash = 0;
+      p.version++;
+      if (p.hasCode) this.codeWritten = true;
+      if (p.patchable && p.patchable[off]) {
+        if (writeId === 0) writeId = ++this.writeSeq;
+        p.prov![off] = writeId;
+      }
+    }
+    this.lastWriteId = writeId;
+    if (this.anyReservation) this.breakReservations(addr, size);
+    const pn = pageOf(addr);
+    const p = this.pages.get(pn)!;
+    if (!this.hook && !this.anyReservation && !p.prov && !p.hasCode && pageOf(addr + size - 1) === pn) {
+      const e = pn & TLB_MASK;
+      this.wKey[e] = pn;
+      this.wPage[e] = p;
+    }
+    if (this.hook) {
+      const value = size === 8
+        ? (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)
+        : BigInt((size === 4 ? lo : lo & ((1 << (8 * size)) - 1)) >>> 0);
+      this.hook({ kind: 'write', addr, size, value, hart: this.actor, writeId });
+    }
+  }
+
+  private breakReservations(addr: number, size: number): void {
+    for (let h = 0; h < this.reservations.length; h++) {
+      const r = this.reservations[h];
+      if (r && h !== this.actor && addr < r.addr + r.size && r.addr < addr + size) this.reservations[h] = null;
+    }
+    this.anyReservation = this.reservations.some((x) => x !== null && x !== undefined);
+  }
+
+  // ---- fetch --------------------------------------------------------------------------
+
+  /** Instruction parcel (16 bits) at addr, or -1 with `fault` set if not executable. */
+  fetch16(addr: number): number {
+    const pn = pageOf(addr);
+    const p = this.execPage(pn);
+    if (!p) {
+      this.setFault('fetch', addr, 2);
+      return -1;
+    }
+    const off = addr - pn * PAGE_SIZE;
+    if (off <= PAGE_SIZE - 2) return p.view.getUint16(off, true);
+    const p2 = this.execPage(pn + 1);
+    if (!p2) {
+      this.setFault('fetch', addr, 2);
+      return -1;
+    }
+    return p.bytes[off] | (p2.bytes[0] << 8);
+  }
+
+  /**
+   * The instruction at addr: a 16-bit parcel, or the 32-bit word when the parcel's low two
+   * bits are 11 (ISA manual, "Expanded Instruction-Length Encoding"). -1 on a fetch fault.
+   */
+  fetchInsn(addr: number): number {
+    const lo = this.fetch16(addr);
+    if (lo < 0 || (lo & 3) !== 3) return lo;
+    const hi = this.fetch16(addr + 2);
+    if (hi < 0) return -1;
+    return (lo | (hi << 16)) >>> 0;
+  }
+
+  // ---- host-side access (loaders, the checker's patch writes, tests) ---------------------
+
+  /** Copies bytes in, ignoring permissions (loader use). Pages must be mapped. */
+  poke(addr: number, data: Uint8Array): void {
+    for (let k = 0; k < data.length; k++) {
+      const a = addr + k;
+      const pn = pageOf(a);
+      const p = this.own(pn);
+      p.bytes[a - pn * PAGE_SIZE] = data[k];
+      p.hash = 0;
+      p.version++;
+    }
+  }
+
+  /** Reads bytes, ignoring permissions; unmapped bytes read as 0. */
+  peek(addr: number, size: number): Uint8Array {
+    const out = new Uint8Array(size);
+    for (let k = 0; k < size; k++) {
+      const a = addr + k;
+      const p = this.pages.get(pageOf(a));
+      if (p) out[k] = p.bytes[a - pageOf(a) * PAGE_SIZE];
+    }
+    return out;
+  }
+
+  /**
+   * A guest-visible store of 1, 2, 4 or 8 bytes on behalf of `hart` (the checker's
+   * declarative patch writes use this so they get provenance ids, break reservations and
+   * reach the hook exactly like a store instruction). Returns the fault, or null.
+   */
+  store(addr: number, size: 1 | 2 | 4 | 8, value: bigint, hart = this.actor): MemFault | null {
+    const saved = this.actor;
+    this.actor = hart;
+    this.fault = null;
+    const v = BigInt.asUintN(64, value);
+    this.storeSlow(addr, size, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0);
+    this.actor = saved;
+    const f = this.fault;
+    this.fault = null;
+    return f;
+  }
+
+  // ---- snapshot / restore / fingerprint -----------------------------------------------------
+
+  /** O(pages): shares every page with the live memory until one side writes it. */
+  snapshot(): MemSnapshot {
+    const snap: MemSnapshot = {
+      pages: new Map(this.pages),
+      writeSeq: this.writeSeq,
+      reservations: this.reservations.map((r) => (r ? { ...r } : null)),
+    };
+    this.epoch++;
+    this.flushWriteTlb();
+    return snap;
+  }
+
+  restore(snap: MemSnapshot): void {
+    this.pages = new Map(snap.pages);
+    this.writeSeq = snap.writeSeq;
+    this.reservations = snap.reservations.map((r) => (r ? { ...r } : null));
+    this.anyReservation = this.reservations.some((r) => r !== null);
+    this.epoch++;
+    this.fault = null;
+    this.flushTlb();
+  }
+
+  /**
+   * A 64-bit content hash (as 16 hex digits) of every mapped page: address, permissions,
+   * bytes and provenance ids. Equal memories give equal fingerprints whatever the history.
+   */
+  fingerprint(): string {
+    this.flushWriteTlb(); // pages in the write TLB may have been written without clearing hash
+    let a = 0, b = 0;
+    for (const [pn, p] of this.pages) {
+      if (p.hash === 0) p.hash = hashPage(p);
+      const m = Math.imul(p.hash ^ (pn | 0), 0x9e3779b1) ^ Math.imul(Math.floor(pn / 4294967296) | 0, 0x85ebca6b);
+      a = (a + m) | 0; // order-independent combination
+      b = (b + Math.imul(m ^ (m >>> 13), 0xc2b2ae35)) | 0;
+    }
+    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  }
+
+  /** Number of mapped pages (for statistics and the benchmark). */
+  get pageCount(): number {
+    return this.pages.size;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * RV64I semantic units (ISA manual, chapters 2 "RV32I" and 4 "RV64I"), keyed by Insn.op.
+ * Each returns the source of one instruction specialised to its operands (see sem.ts).
+ */
+import type { Insn } from '../isa/types.js';
+import { addr, dst, hi, immHi, immLo, lo, set, set32, setNum, Unit } from './sem.js';
+
+const u = (x: string): string => `(${x}>>>0)`;
+
+/** 64-bit add of a register and an (lo, hi) pair of expressions. */
+function add64(rd: number, rs1: number, bl: string, bh: string): string {
+  if (rd === 0) return '';
+  return `{const x_=${lo(rs1)},s_=(x_+${bl})|0;r[${2 * rd + 1}]=(${hi(rs1)}+${bh}+((s_>>>0)<(x_>>>0)?1:0))|0;r[${2 * rd}]=s_;}`;
+}
+
+/** Signed and unsigned 64-bit less-than of (al,ah) and (bl,bh) as boolean expressions. */
+const lt = (al: string, ah: string, bl: string, bh: string): string =>
+  `(${ah}<${bh}||(${ah}===${bh}&&${u(al)}<${u(bl)}))`;
+const ltu = (al: string, ah: string, bl: string, bh: string): string =>
+  `(${u(ah)}<${u(bh)}||(${ah}===${bh}&&${u(al)}<${u(bl)}))`;
+
+function branch(cond: (i: Insn) => string): Unit {
+  return (i, g) => `if(${cond(i)})${g.exit(g.k + 1, `${g.pc}+${i.imm}`)}${g.exit(g.k + 1, g.next)}`;
+}
+
+/** Constant shifts (shamt 0..63), on (l, h) source words. */
+function shiftConst(kind: 'sll' | 'srl' | 'sra', rd: number, l: string, h: string, s: number): string {
+  if (s === 0) return set(rd, l, h);
+  if (kind === 'sll') {
+    if (s < 32) return set(rd, `${l}<<${s}`, `(${h}<<${s})|(${l}>>>${32 - s})`);
+    return set(rd, '0', `${l}<<${s - 32}`);
+  }
+  if (kind === 'srl') {
+    if (s < 32) return set(rd, `(${l}>>>${s})|(${h}<<${32 - s})`, `(${h}>>>${s})|0`);
+    return set(rd, `(${h}>>>${s - 32})|0`, '0');
+  }
+  if (s < 32) return set(rd, `(${l}>>>${s})|(${h}<<${32 - s})`, `${h}>>${s}`);
+  return set(rd, `${h}>>${s - 32}`, `${h}>>31`);
+}
+
+function load(method: 'load8' | 'load16' | 'load32', fix: (v: string) => [string, string]): Unit {
+  return (i, g) => {
+    const [l, h] = fix('v_');
+    return `{const v_=m.${method}(${addr(i.rs1, i.imm)});if(m.fault!==null)${g.exit(g.k, g.pc)}${set(i.rd, l, h)}}`;
+  };
+}
+
+function store(body: (i: Insn, a: string) => string): Unit {
+  return (i, g) =>
+    `${body(i, addr(i.rs1, i.imm))};if(m.fault!==null)${g.exit(g.k, g.pc)}` +
+    `if(m.codeWritten){m.codeWritten=false;${g.exit(g.k + 1, g.next)}}`;
+}
+
+export const rv64i: Record<string, Unit> = {
+  lui: (i) => set(i.rd, `${immLo(i.imm)}`, `${immHi(i.imm)}`),
+  auipc: (i, g) => setNum(i.rd, `${g.pc}+${i.imm}`),
+  jal: (i, g) => setNum(i.rd, g.next) + g.exit(g.k + 1, `${g.pc}+${i.imm}`),
+  // Target computed before rd is written (rd may equal rs1); bit 0 cleared (ISA 2.5.1).
+  jalr: (i, g) =>
+    `{const t_=${addr(i.rs1, i.imm)};const tg_=t_-((${lo(i.rs1)}+${i.imm})&1);` +
+    `${setNum(i.rd, g.next)}${g.exit(g.k + 1, 'tg_')}}`,
+
+  beq: branch((i) => `${lo(i.rs1)}===${lo(i.rs2)}&&${hi(i.rs1)}===${hi(i.rs2)}`),
+  bne: branch((i) => `${lo(i.rs1)}!==${lo(i.rs2)}||${hi(i.rs1)}!==${hi(i.rs2)}`),
+  blt: branch((i) => lt(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))),
+  bge: branch((i) => `!${lt(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))}`),
+  bltu: branch((i) => ltu(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))),
+  bgeu: branch((i) => `!${ltu(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))}`),
+
+  lb: load('load8', (v) => [`(${v}<<24)>>24`, `${v}<<24>>31`]),
+  lh: load('load16', (v) => [`(${v}<<16)>>16`, `${v}<<16>>31`]),
+  lw: load('load32', (v) => [v, `${v}>>31`]),
+  lbu: load('load8', (v) => [v, '0']),
+  lhu: load('load16', (v) => [v, '0']),
+  lwu: load('load32', (v) => [v, '0']),
+  ld: (i, g) => `m.load64(${addr(i.rs1, i.imm)},r,${dst(i.rd)});if(m.fault!==null)${g.exit(g.k, g.pc)}`,
+
+  sb: store((i, a) => `m.store8(${a},${lo(i.rs2)}&255)`),
+  sh: store((i, a) => `m.store16(${a},${lo(i.rs2)}&65535)`),
+  sw: store((i, a) => `m.store32(${a},${lo(i.rs2)})`),
+  sd: store((i, a) => `m.store64(${a},${lo(i.rs2)},${hi(i.rs2)})`),
+
+  addi: (i) => {
+    if (i.rs1 === 0) return set(i.rd, `${immLo(i.imm)}`, `${immHi(i.imm)}`);
+    if (i.imm === 0) return set(i.rd, lo(i.rs1), hi(i.rs1));
+    return add64(i.rd, i.rs1, `${immLo(i.imm)}`, `${immHi(i.imm)}`);
+  },
+  slti: (i) => set(i.rd, `${lt(lo(i.rs1), hi(i.rs1), `${immLo(i.imm)}`, `${immHi(i.imm)}`)}?1:0`, '0'),
+  sltiu: (i) => set(i.rd, `${ltu(lo(i.rs1), hi(i.rs1), `${immLo(i.imm)}`, `${immHi(i.imm)}`)}?1:0`, '0'),
+  xori: (i) => set(i.rd, `${lo(i.rs1)}^${immLo(i.imm)}`, `${hi(i.rs1)}^${immHi(i.imm)}`),
+  ori: (i) => set(i.rd, `${lo(i.rs1)}|${immLo(i.imm)}`, `${hi(i.rs1)}|${immHi(i.imm)}`),
+  andi: (i) => set(i.rd, `${lo(i.rs1)}&${immLo(i.imm)}`, `${hi(i.rs1)}&${immHi(i.imm)}`),
+  slli: (i) => shiftConst('sll', i.rd, lo(i.rs1), hi(i.rs1), i.imm & 63),
+  srli: (i) => shiftConst('srl', i.rd, lo(i.rs1), hi(i.rs1), i.imm & 63),
+  srai: (i) => shiftConst('sra', i.rd, lo(i.rs1), hi(i.rs1), i.imm & 63),
+
+  add: (i) => add64(i.rd, i.rs1, lo(i.rs2), hi(i.rs2)),
+  sub: (i) =>
+    i.rd === 0 ? '' :
+    `{const x_=${lo(i.rs1)},y_=${lo(i.rs2)};r[${2 * i.rd + 1}]=(${hi(i.rs1)}-${hi(i.rs2)}-((x_>>>0)<(y_>>>0)?1:0))|0;r[${2 * i.rd}]=(x_-y_)|0;}`,
+  sll: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},0);`,
+  srl: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},1);`,
+  sra: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},2);`,
+  slt: (i) => set(i.rd, `${lt(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))}?1:0`, '0'),
+  sltu: (i) => set(i.rd, `${ltu(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))}?1:0`, '0'),
+  xor: (i) => set(i.rd, `${lo(i.rs1)}^${lo(i.rs2)}`, `${hi(i.rs1)}^${hi(i.rs2)}`),
+  or: (i) => set(i.rd, `${lo(i.rs1)}|${lo(i.rs2)}`, `${hi(i.rs1)}|${hi(i.rs2)}`),
+  and: (i) => set(i.rd, `${lo(i.rs1)}&${lo(i.rs2)}`, `${hi(i.rs1)}&${hi(i.rs2)}`),
+
+  addiw: (i) => set32(i.rd, `${lo(i.rs1)}+${i.imm}`),
+  slliw: (i) => set32(i.rd, `${lo(i.rs1)}<<${i.imm & 31}`),
+  srliw: (i) => set32(i.rd, `${lo(i.rs1)}>>>${i.imm & 31}`),
+  sraiw: (i) => set32(i.rd, `${lo(i.rs1)}>>${i.imm & 31}`),
+  addw: (i) => set32(i.rd, `${lo(i.rs1)}+${lo(i.rs2)}`),
+  subw: (i) => set32(i.rd, `${lo(i.rs1)}-${lo(i.rs2)}`),
+  sllw: (i) => set32(i.rd, `${lo(i.rs1)}<<(${lo(i.rs2)}&31)`),
+  srlw: (i) => set32(i.rd, `${lo(i.rs1)}>>>(${lo(i.rs2)}&31)`),
+  sraw: (i) => set32(i.rd, `${lo(i.rs1)}>>(${lo(i.rs2)}&31)`),
+
+  // A single hart in this emulator sees its own memory operations in program order, and the
+  // checker models inter-hart visibility itself, so FENCE has nothing to do here.
+  fence: () => '',
+  // ECALL retires (the environment then continues after it); EBREAK does not.
+  ecall: (_i, g) => `h.stop={kind:'ecall',pc:${g.pc}};${g.exit(g.k + 1, g.next)}`,
+  ebreak: (_i, g) => `h.stop={kind:'ebreak',pc:${g.pc}};${g.exit(g.k, g.pc)}`,
+};

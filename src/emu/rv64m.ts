@@ -1,0 +1,25 @@
+/**
+ * RV64M semantic units (ISA manual, chapter "M Extension for Integer Multiplication and
+ * Division"). Division never traps: the helpers implement the table of results for division
+ * by zero and signed overflow.
+ */
+import { dst, hi, lo, set32, Unit } from './sem.js';
+
+const rr = (fn: string, kind: number): Unit => (i) =>
+  `H.${fn}(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},${hi(i.rs2)}${kind >= 0 ? `,${kind}` : ''});`;
+
+export const rv64m: Record<string, Unit> = {
+  mul: rr('mul', -1),
+  mulh: rr('mulh', 0),
+  mulhsu: rr('mulh', 1),
+  mulhu: rr('mulh', 2),
+  div: rr('div', 0),
+  rem: rr('div', 1),
+  divu: rr('div', 2),
+  remu: rr('div', 3),
+  mulw: (i) => set32(i.rd, `Math.imul(${lo(i.rs1)},${lo(i.rs2)})`),
+  divw: (i) => set32(i.rd, `H.divw(${lo(i.rs1)},${lo(i.rs2)})`),
+  divuw: (i) => set32(i.rd, `H.divuw(${lo(i.rs1)},${lo(i.rs2)})`),
+  remw: (i) => set32(i.rd, `H.remw(${lo(i.rs1)},${lo(i.rs2)})`),
+  remuw: (i) => set32(i.rd, `H.remuw(${lo(i.rs1)},${lo(i.rs2)})`),
+};

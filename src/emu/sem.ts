@@ -1,0 +1,172 @@
+/**
+ * The vocabulary the semantic units (rv64i.ts, rv64m.ts, rv64a.ts, zicsr.ts, zifencei.ts) are
+ * written in, and the runtime helpers their generated code calls.
+ *
+ * A semantic unit is one function per base op (`Insn.op`) that returns the JavaScript source
+ * of that instruction, specialised to its operands. compile.ts glues units into a function
+ * (one instruction, or a straight-line block ending at the first control transfer) with
+ * `new Function`, once per distinct encoding: operands become constants, x0 reads become 0,
+ * x0 writes go to a sink, so V8 sees straight-line integer code.
+ *
+ * Register representation (chosen by measurement, docs/performance.md): one Int32Array `r`
+ * of 66 entries; x[i] is r[2i] (low word) and r[2i+1] (high word); r[64], r[65] are the sink
+ * for writes to x0. r[0] and r[1] are never written, so x0 always reads 0.
+ *
+ * Names in scope of generated code: h (the Hart), r (its registers), m (its Memory), pc0 (the
+ * address of the block's first instruction), H (the helpers below).
+ */
+import type { Insn } from '../isa/types.js';
+import type { Memory } from './memory.js';
+
+/** Where one instruction sits in the function being generated. */
+export interface Gen {
+  /** Expression for this instruction's address. */
+  pc: string;
+  /** Expression for the address after it (pc + size). */
+  next: string;
+  /** Instructions of the block before this one (they have retired when this one runs). */
+  k: number;
+  /** Source that leaves the function: `retired` instructions of the block retired, continue at `pcExpr`. */
+  exit(retired: number, pcExpr: string): string;
+}
+
+/** A semantic unit: the source of one instruction. */
+export type Unit = (i: Insn, g: Gen) => string;
+
+export const TWO32 = 4294967296;
+
+/** Low/high word of a source register. */
+export const lo = (n: number): string => (n === 0 ? '0' : `r[${2 * n}]`);
+export const hi = (n: number): string => (n === 0 ? '0' : `r[${2 * n + 1}]`);
+/** Index of the destination's low word (the sink for x0). */
+export const dst = (n: number): number => (n === 0 ? 64 : 2 * n);
+
+/** Writes rd from a low and a high int32 expression (both evaluated before either write). */
+export function set(rd: number, loExpr: string, hiExpr: string): string {
+  if (rd === 0) return '';
+  return `{const l_=(${loExpr}),h_=(${hiExpr});r[${2 * rd}]=l_;r[${2 * rd + 1}]=h_;}`;
+}
+/** Writes rd from a 32-bit result, sign-extended (the *W forms, lw). */
+export function set32(rd: number, expr: string): string {
+  if (rd === 0) return '';
+  return `{const l_=(${expr})|0;r[${2 * rd}]=l_;r[${2 * rd + 1}]=l_>>31;}`;
+}
+/** Writes rd from a JS number holding a signed 64-bit value in the +-2^53 range (addresses). */
+export function setNum(rd: number, expr: string): string {
+  if (rd === 0) return '';
+  return `{const v_=${expr};r[${2 * rd}]=v_|0;r[${2 * rd + 1}]=Math.floor(v_/${TWO32})|0;}`;
+}
+/** rs1 + imm as a JS number (an effective address). */
+export function addr(rs1: number, imm: number): string {
+  if (rs1 === 0) return `${imm}`;
+  return `(${hi(rs1)}*${TWO32}+(${lo(rs1)}>>>0)+${imm})`;
+}
+/** The immediate's low and high words, as constants. */
+export const immLo = (imm: number): number => imm | 0;
+export const immHi = (imm: number): number => (imm < 0 ? -1 : 0);
+
+// ---- runtime helpers (H.*) -------------------------------------------------------------
+
+const M32 = 0xffffffffn;
+
+function toBig(l: number, h: number): bigint {
+  return (BigInt(h) << 32n) | BigInt(l >>> 0);
+}
+function putBig(r: Int32Array, d: number, v: bigint): void {
+  r[d] = Number(v & M32) | 0;
+  r[d + 1] = Number((v >> 32n) & M32) | 0;
+}
+
+/** High 32 bits of the unsigned 64-bit product of two 32-bit words (16-bit limbs, exact in doubles). */
+export function mulhu32(a: number, b: number): number {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const mid = a1 * b0 + a0 * b1 + ((a0 * b0) >>> 16);
+  return (a1 * b1 + Math.floor(mid / 65536)) | 0;
+}
+
+export const helpers = {
+  /** x[d] = low 64 bits of (al,ah) * (bl,bh). */
+  mul(r: Int32Array, d: number, al: number, ah: number, bl: number, bh: number): void {
+    const l = Math.imul(al, bl);
+    const h = (mulhu32(al, bl) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+    r[d] = l;
+    r[d + 1] = h;
+  },
+  /** High 64 bits of the 128-bit product; kind 0 signed x signed, 1 signed x unsigned, 2 unsigned. */
+  mulh(r: Int32Array, d: number, al: number, ah: number, bl: number, bh: number, kind: number): void {
+    const a = kind === 2 ? BigInt.asUintN(64, toBig(al, ah)) : toBig(al, ah);
+    const b = kind === 0 ? toBig(bl, bh) : BigInt.asUintN(64, toBig(bl, bh));
+    putBig(r, d, (a * b) >> 64n);
+  },
+  /**
+   * kind 0 div, 1 rem, 2 divu, 3 remu (ISA manual, M chapter, table "Semantics for division by zero and
+   * division overflow"): x/0 = -1 (all ones), x%0 = x, INT64_MIN/-1 = INT64_MIN, INT64_MIN%-1 = 0.
+   */
+  div(r: Int32Array, d: number, al: number, ah: number, bl: number, bh: number, kind: number): void {
+    // Fast path: both operands are sign-extended 32-bit values and the op is signed.
+    if (kind < 2 && ah === al >> 31 && bh === bl >> 31 && bl !== 0) {
+      if (kind === 0) {
+        const q = Math.trunc(al / bl); // exact: |al| < 2^31 (INT32_MIN / -1 = 2^31 still fits 64-bit)
+        r[d] = q | 0;
+        r[d + 1] = q < 0 ? -1 : 0;
+      } else {
+        const q = al % bl;
+        r[d] = q | 0;
+        r[d + 1] = q < 0 ? -1 : 0;
+      }
+      return;
+    }
+    const signed = kind < 2;
+    let a = toBig(al, ah), b = toBig(bl, bh);
+    if (!signed) { a = BigInt.asUintN(64, a); b = BigInt.asUintN(64, b); }
+    const isRem = kind === 1 || kind === 3;
+    let v: bigint;
+    if (b === 0n) v = isRem ? a : -1n;
+    else if (signed && b === -1n && a === -(1n << 63n)) v = isRem ? 0n : a;
+    else v = isRem ? a % b : a / b; // BigInt division truncates toward zero, as RISC-V does
+    putBig(r, d, BigInt.asIntN(64, v));
+  },
+  divw(x: number, y: number): number {
+    if (y === 0) return -1;
+    if (x === -0x80000000 && y === -1) return x;
+    return (x / y) | 0;
+  },
+  divuw(x: number, y: number): number {
+    if (y === 0) return -1;
+    return ((x >>> 0) / (y >>> 0)) | 0;
+  },
+  remw(x: number, y: number): number {
+    if (y === 0) return x;
+    if (y === -1) return 0;
+    return x % y | 0;
+  },
+  remuw(x: number, y: number): number {
+    if (y === 0) return x;
+    return ((x >>> 0) % (y >>> 0)) | 0;
+  },
+  /** sll/srl/sra by a register amount (low 6 bits count). kind 0 sll, 1 srl, 2 sra. */
+  shift(r: Int32Array, d: number, l: number, h: number, s: number, kind: number): void {
+    s &= 63;
+    if (s === 0) { r[d] = l; r[d + 1] = h; return; }
+    if (kind === 0) {
+      if (s < 32) { r[d + 1] = (h << s) | (l >>> (32 - s)); r[d] = l << s; }
+      else { r[d + 1] = l << (s - 32); r[d] = 0; }
+    } else if (kind === 1) {
+      if (s < 32) { r[d] = (l >>> s) | (h << (32 - s)); r[d + 1] = (h >>> s) | 0; }
+      else { r[d] = (h >>> (s - 32)) | 0; r[d + 1] = 0; }
+    } else {
+      if (s < 32) { r[d] = (l >>> s) | (h << (32 - s)); r[d + 1] = h >> s; }
+      else { r[d] = h >> (s - 32); r[d + 1] = h >> 31; }
+    }
+  },
+};
+
+export type Helpers = typeof helpers;
+
+/** What generated code needs of a hart (hart.ts implements it). */
+export interface HartCore {
+  r: Int32Array;
+  mem: Memory;
+  retired: number;
+  id: number;
+}
