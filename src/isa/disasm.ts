@@ -1,0 +1,360 @@
+/**
+ * Disassembler: GNU objdump -d text (binutils 2.40, default aliases) for RV64IMAC + Zicsr +
+ * Zifencei, derived from the instruction table. The no-aliases form of every entry comes from
+ * its `syntax`; the alias choice below follows binutils' riscv-opc.c order (the first matching
+ * entry wins), including its habit of printing RVC and immediate forms under the register-form
+ * name (`c.addi16sp` -> `add sp,sp,-16`, `slli` -> `sll a0,a0,0x3`).
+ *
+ * disassemble() also reproduces objdump's address comments (`# 10ca8`): riscv-dis.c remembers
+ * the value each auipc/lui/c.lui wrote to a register, and the next address-forming use of that
+ * register as a base (addi, addiw, jalr, load, store offset) prints the address it forms; gp-
+ * relative and x0-relative uses print too. That state lives across instructions, as in objdump.
+ */
+import type { Insn } from './types.js';
+import { decode } from './decode.js';
+import { lookup } from './decode.js';
+import { ABI_NAMES } from './table.js';
+import { CSR_NAMES } from './csr.js';
+import { hexAddr } from './elf.js';
+
+const X = ABI_NAMES;
+const RA = 1;
+const SP = 2;
+const GP = 3;
+const TP = 4;
+
+export interface DisasmOptions {
+  /** Renders a code or data address after its hex form, e.g. ` <fib+0x8>`; default: nothing. */
+  symbolize?: (address: number) => string;
+  /** Value of __global_pointer$, for gp-relative address comments (objdump reads the symbol). */
+  gp?: number;
+}
+
+export interface DisasmLine {
+  address: number;
+  size: number;
+  /** The encoding as objdump prints it: one little-endian word, 4 or 8 hex digits. */
+  hex: string;
+  /** Mnemonic, then a tab and the operands when there are any, then any `# address` comment. */
+  text: string;
+  insn?: Insn;
+}
+
+/** Per-stream state of objdump's address tracking (riscv-dis.c `struct riscv_private_data`). */
+export class AddressTracker {
+  hi: (number | undefined)[] = new Array(32).fill(undefined);
+  printAddr: number | undefined;
+  constructor(readonly gp?: number) {}
+
+  /** riscv-dis.c maybe_print_address(): decide whether this base+offset forms a printable address. */
+  use(base: number, offset: number, wide: boolean): void {
+    let a: number;
+    const h = this.hi[base];
+    if (h !== undefined) {
+      a = (base !== 0 ? h : 0) + offset;
+      this.hi[base] = undefined;
+    } else if (base === GP && this.gp !== undefined) a = this.gp + offset;
+    else if (base === TP || base === 0) a = offset;
+    else return;
+    if (wide) a = a | 0; // (int32_t) of the address, as addiw forms it
+    this.printAddr = a;
+  }
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+function fenceSet(bits: number): string {
+  if (bits === 0) return 'unknown';
+  return (bits & 8 ? 'i' : '') + (bits & 4 ? 'o' : '') + (bits & 2 ? 'r' : '') + (bits & 1 ? 'w' : '');
+}
+
+function csrName(csr: number): string {
+  return CSR_NAMES.get(csr) ?? hex(csr);
+}
+
+/**
+ * Bits of an encoding that standard software must zero (fields "reserved for future use" in
+ * ISA ch. 2.7 and 6): the ISA tells implementations to ignore them, so decode() accepts them,
+ * but objdump recognises only the canonical encodings and prints the rest as `.4byte`.
+ */
+const RESERVED_ZERO: Readonly<Record<string, number>> = {
+  fence: 0xf00f8f80, // fm, rs1, rd
+  'fence.tso': 0x000f8f80, // rs1, rd
+  'fence.i': 0xffff8f80, // imm, rs1, rd
+};
+
+/** Whether objdump disassembles this decoded instruction (canonical encoding). */
+function canonical(insn: Insn): boolean {
+  const rz = RESERVED_ZERO[insn.name];
+  return rz === undefined || ((insn.bits & rz) >>> 0) === 0;
+}
+
+interface Rendered {
+  mnemonic: string;
+  operands: string;
+}
+
+/**
+ * One instruction as objdump prints it. `target` renders a branch/jump target; `track`, when
+ * given, is objdump's address tracker (see AddressTracker), updated as objdump updates it.
+ */
+function render(i: Insn, pc: number, target: (a: number) => string, track?: AddressTracker): Rendered {
+  const r = (mnemonic: string, operands = ''): Rendered => ({ mnemonic, operands });
+  const rd = X[i.rd];
+  const rs1 = X[i.rs1];
+  const rs2 = X[i.rs2];
+  const imm = i.imm;
+  const use = (base: number, offset: number, wide = false) => track?.use(base, offset, wide);
+  const setHi = (value: number) => {
+    if (track) track.hi[i.rd] = value;
+  };
+  const mem = (reg: string) => `${imm}(${reg})`;
+  const aq = i.aq && i.rl ? '.aqrl' : i.aq ? '.aq' : i.rl ? '.rl' : '';
+
+  switch (i.name) {
+    // ---- RV64I
+    case 'lui':
+      setHi(imm);
+      return r('lui', `${rd},${hex((imm / 4096) & 0xfffff)}`);
+    case 'auipc':
+      setHi(pc + imm);
+      return r('auipc', `${rd},${hex((imm / 4096) & 0xfffff)}`);
+    case 'jal':
+      if (i.rd === 0) return r('j', target(pc + imm));
+      if (i.rd === RA) return r('jal', target(pc + imm));
+      return r('jal', `${rd},${target(pc + imm)}`);
+    case 'jalr':
+      if (i.rd === 0 && i.rs1 === RA && imm === 0) return r('ret');
+      // riscv-dis.c consults the tracker for the 'o' operand and again for the 's' operand of a
+      // jalr, so the offset forms look the base up twice (the second wins for gp/tp/zero).
+      if (i.rd === 0 && imm === 0) { use(i.rs1, imm); return r('jr', rs1); }
+      if (i.rd === RA && imm === 0) { use(i.rs1, imm); return r('jalr', rs1); }
+      use(i.rs1, imm);
+      use(i.rs1, imm);
+      if (i.rd === 0) return r('jr', mem(rs1));
+      if (i.rd === RA) return r('jalr', mem(rs1));
+      return r('jalr', `${rd},${mem(rs1)}`);
+    case 'beq':
+      return i.rs2 === 0 ? r('beqz', `${rs1},${target(pc + imm)}`) : r('beq', `${rs1},${rs2},${target(pc + imm)}`);
+    case 'bne':
+      return i.rs2 === 0 ? r('bnez', `${rs1},${target(pc + imm)}`) : r('bne', `${rs1},${rs2},${target(pc + imm)}`);
+    case 'blt':
+      if (i.rs2 === 0) return r('bltz', `${rs1},${target(pc + imm)}`);
+      if (i.rs1 === 0) return r('bgtz', `${rs2},${target(pc + imm)}`);
+      return r('blt', `${rs1},${rs2},${target(pc + imm)}`);
+    case 'bge':
+      if (i.rs1 === 0) return r('blez', `${rs2},${target(pc + imm)}`);
+      if (i.rs2 === 0) return r('bgez', `${rs1},${target(pc + imm)}`);
+      return r('bge', `${rs1},${rs2},${target(pc + imm)}`);
+    case 'bltu':
+    case 'bgeu':
+      return r(i.name, `${rs1},${rs2},${target(pc + imm)}`);
+    case 'lb': case 'lh': case 'lw': case 'ld': case 'lbu': case 'lhu': case 'lwu':
+      use(i.rs1, imm);
+      return r(i.name, `${rd},${mem(rs1)}`);
+    case 'sb': case 'sh': case 'sw': case 'sd':
+      use(i.rs1, imm);
+      return r(i.name, `${rs2},${mem(rs1)}`);
+    case 'addi':
+      if (i.rd === 0 && i.rs1 === 0 && imm === 0) return r('nop');
+      if (i.rs1 === 0) return r('li', `${rd},${imm}`);
+      if (imm === 0) return r('mv', `${rd},${rs1}`);
+      use(i.rs1, imm);
+      return r('add', `${rd},${rs1},${imm}`);
+    case 'slti':
+      return r('slti', `${rd},${rs1},${imm}`);
+    case 'sltiu':
+      return imm === 1 ? r('seqz', `${rd},${rs1}`) : r('sltiu', `${rd},${rs1},${imm}`);
+    case 'xori':
+      return imm === -1 ? r('not', `${rd},${rs1}`) : r('xor', `${rd},${rs1},${imm}`);
+    case 'ori':
+      return r('or', `${rd},${rs1},${imm}`);
+    case 'andi':
+      return r('and', `${rd},${rs1},${imm}`);
+    case 'slli': case 'srli': case 'srai': case 'slliw': case 'srliw': case 'sraiw':
+      return r(i.name.replace('i', ''), `${rd},${rs1},${hex(imm)}`);
+    case 'sub':
+      return i.rs1 === 0 ? r('neg', `${rd},${rs2}`) : r('sub', `${rd},${rs1},${rs2}`);
+    case 'subw':
+      return i.rs1 === 0 ? r('negw', `${rd},${rs2}`) : r('subw', `${rd},${rs1},${rs2}`);
+    case 'slt':
+      if (i.rs2 === 0) return r('sltz', `${rd},${rs1}`);
+      if (i.rs1 === 0) return r('sgtz', `${rd},${rs2}`);
+      return r('slt', `${rd},${rs1},${rs2}`);
+    case 'sltu':
+      return i.rs1 === 0 ? r('snez', `${rd},${rs2}`) : r('sltu', `${rd},${rs1},${rs2}`);
+    case 'addiw':
+      if (imm === 0) return r('sext.w', `${rd},${rs1}`);
+      if (i.rs1 !== 0) use(i.rs1, imm, true);
+      return r('addw', `${rd},${rs1},${imm}`);
+    case 'fence':
+      if (i.pred === 15 && i.succ === 15) return r('fence');
+      return r('fence', `${fenceSet(i.pred)},${fenceSet(i.succ)}`);
+    case 'fence.tso': case 'fence.i': case 'ecall': case 'ebreak':
+      return r(i.name);
+    // ---- A
+    case 'lr.w': case 'lr.d':
+      return r(i.name + aq, `${rd},(${rs1})`);
+    // ---- Zicsr
+    case 'csrrw':
+      if (i.bits === 0xc0001073) return r('unimp');
+      return i.rd === 0 ? r('csrw', `${csrName(i.csr)},${rs1}`) : r('csrrw', `${rd},${csrName(i.csr)},${rs1}`);
+    case 'csrrs':
+      if (i.rs1 === 0) {
+        const counter = { 0xc00: 'rdcycle', 0xc01: 'rdtime', 0xc02: 'rdinstret' }[i.csr];
+        if (counter) return r(counter, rd);
+        return r('csrr', `${rd},${csrName(i.csr)}`);
+      }
+      return i.rd === 0 ? r('csrs', `${csrName(i.csr)},${rs1}`) : r('csrrs', `${rd},${csrName(i.csr)},${rs1}`);
+    case 'csrrc':
+      return i.rd === 0 ? r('csrc', `${csrName(i.csr)},${rs1}`) : r('csrrc', `${rd},${csrName(i.csr)},${rs1}`);
+    case 'csrrwi': case 'csrrsi': case 'csrrci': {
+      const base = i.name.slice(0, 5);
+      return i.rd === 0 ? r(`csr${base[4]}`, `${csrName(i.csr)},${imm}`) : r(base, `${rd},${csrName(i.csr)},${imm}`);
+    }
+    // ---- C: objdump prints the expansion's register-form name, except for HINTs with rd=x0.
+    case 'c.addi4spn':
+      return r('add', `${rd},sp,${imm}`);
+    case 'c.lw': case 'c.ld': case 'c.lwsp': case 'c.ldsp':
+      return r(i.op, `${rd},${mem(rs1)}`);
+    case 'c.sw': case 'c.sd': case 'c.swsp': case 'c.sdsp':
+      return r(i.op, `${rs2},${mem(rs1)}`);
+    case 'c.addi':
+      if (i.rd === 0) return imm === 0 ? r('nop') : r('c.nop', `${imm}`);
+      use(i.rd, imm);
+      return r('add', `${rd},${rd},${imm}`);
+    case 'c.addiw':
+      if (imm === 0) return r('sext.w', `${rd},${rd}`);
+      use(i.rd, imm, true);
+      return r('addw', `${rd},${rd},${imm}`);
+    case 'c.li':
+      return i.rd === 0 ? r('c.li', `${rd},${imm}`) : r('li', `${rd},${imm}`);
+    case 'c.addi16sp':
+      return r('add', `sp,sp,${imm}`);
+    case 'c.lui':
+      setHi(imm);
+      return r(i.rd === 0 ? 'c.lui' : 'lui', `${rd},${hex((imm / 4096) & 0xfffff)}`);
+    case 'c.srli': case 'c.srai':
+      return r(i.op.replace('i', ''), `${rd},${rd},${hex(imm)}`);
+    case 'c.slli':
+      return i.rd === 0 ? r('c.slli', `${rd},${hex(imm)}`) : r('sll', `${rd},${rd},${hex(imm)}`);
+    case 'c.srli64': case 'c.srai64': case 'c.slli64':
+      return r(i.name, rd);
+    case 'c.andi':
+      return r('and', `${rd},${rd},${imm}`);
+    case 'c.sub': case 'c.xor': case 'c.or': case 'c.and': case 'c.subw': case 'c.addw':
+      return r(i.op, `${rd},${rd},${rs2}`);
+    case 'c.j':
+      return r('j', target(pc + imm));
+    case 'c.beqz': case 'c.bnez':
+      return r(i.op + 'z', `${rs1},${target(pc + imm)}`);
+    case 'c.jr':
+      return i.rs1 === RA ? r('ret') : r('jr', rs1);
+    case 'c.jalr':
+      return r('jalr', rs1);
+    case 'c.mv':
+      return i.rd === 0 ? r('c.mv', `${rd},${rs2}`) : r('mv', `${rd},${rs2}`);
+    case 'c.add':
+      return i.rd === 0 ? r('c.add', `${rd},${rs2}`) : r('add', `${rd},${rd},${rs2}`);
+    case 'c.ebreak':
+      return r('ebreak');
+  }
+  // Register-register forms (R-type, M) and AMOs print as their table syntax.
+  if (i.name.startsWith('amo') || i.name.startsWith('sc.')) return r(i.name + aq, `${rd},${rs2},(${rs1})`);
+  return r(i.name, `${rd},${rs1},${rs2}`);
+}
+
+/** objdump's rendering of an encoding it cannot disassemble. */
+function dataDirective(bits: number, size: 2 | 4): string {
+  return `${size === 2 ? '.2byte' : '.4byte'}\t${hex(bits >>> 0)}`;
+}
+
+function join(x: Rendered): string {
+  return x.operands ? `${x.mnemonic}\t${x.operands}` : x.mnemonic;
+}
+
+/**
+ * One instruction as `objdump -d` prints it after the encoding column (mnemonic, tab,
+ * operands), without address comments or symbol annotations. Targets are absolute hex.
+ */
+export function formatInsn(insn: Insn, pc: number): string {
+  if (!canonical(insn)) return dataDirective(insn.bits, insn.size);
+  return join(render(insn, pc, hexAddr));
+}
+
+/** Mnemonic and operands of an encoding (undecodable ones as objdump's .2byte/.4byte). */
+export function formatBits(bits: number, pc: number): string {
+  const insn = decode(bits);
+  if (insn) return formatInsn(insn, pc);
+  return unknownText(bits);
+}
+
+function unknownText(bits: number): string {
+  if ((bits & 0xffff) === 0) return 'unimp'; // the all-zero parcel: binutils' c.unimp alias
+  // c.addi16sp with nzimm=0 is reserved (ISA ch. 16.5), but binutils' match_c_addi16sp only checks rd.
+  if ((bits & 0xffff) === 0x6101) return 'add\tsp,sp,0';
+  return (bits & 3) === 3 ? dataDirective(bits, 4) : dataDirective(bits & 0xffff, 2);
+}
+
+/**
+ * Disassembles a run of code as objdump -d does: instruction by instruction, with address
+ * comments tracked across the run. A trailing odd byte or incomplete instruction is printed
+ * as a .byte/.2byte directive.
+ */
+export function disassemble(bytes: Uint8Array, address: number, opts: DisasmOptions = {}, track = new AddressTracker(opts.gp)): DisasmLine[] {
+  const lines: DisasmLine[] = [];
+  const sym = opts.symbolize ?? (() => '');
+  const target = (a: number) => `${hexAddr(a)}${sym(a)}`;
+  let off = 0;
+  while (off < bytes.length) {
+    const pc = address + off;
+    if (off + 2 > bytes.length) {
+      lines.push({ address: pc, size: 1, hex: bytes[off].toString(16).padStart(2, '0'), text: `.byte\t${hex(bytes[off])}` });
+      break;
+    }
+    const parcel = bytes[off] | (bytes[off + 1] << 8);
+    let size: 2 | 4 = (parcel & 3) === 3 ? 4 : 2;
+    if (size === 4 && off + 4 > bytes.length) size = 2;
+    const bits = size === 4 ? (parcel | (bytes[off + 2] << 16) | (bytes[off + 3] << 24)) >>> 0 : parcel;
+    const hexWord = bits.toString(16).padStart(size * 2, '0');
+    const insn = size === 4 || (parcel & 3) !== 3 ? decode(bits) : undefined;
+    let text: string;
+    if (insn && canonical(insn)) {
+      track.printAddr = undefined;
+      text = join(render(insn, pc, target, track));
+      if (track.printAddr !== undefined) text += ` # ${target(track.printAddr)}`;
+    } else if ((parcel & 3) === 3 && size === 2) {
+      text = dataDirective(parcel, 2);
+    } else {
+      text = unknownText(bits);
+    }
+    lines.push({ address: pc, size, hex: hexWord, text, insn: insn && canonical(insn) ? insn : undefined });
+    off += size;
+  }
+  return lines;
+}
+
+/**
+ * objdump's address column width for a section ending at `end`: leading zeros of the 16-digit
+ * address are skipped in groups of four (binutils objdump.c disassemble_section).
+ */
+export function addressWidth(start: number, end: number): number {
+  const full = hexAddr(end).padStart(16, '0');
+  let zeros = 0;
+  while (zeros < 16 && full[zeros] === '0') zeros++;
+  if (zeros === 16 && start !== 0) return 16;
+  const skip = zeros === 0 ? 0 : (zeros - 1) & ~3;
+  return 16 - skip;
+}
+
+/** Renders a line exactly as objdump -d: address, tab, encoding column, tab, text. */
+export function objdumpLine(line: DisasmLine, width: number): string {
+  const addr = hexAddr(line.address).padStart(width, '0').replace(/^0+(?=.)/, (z) => ' '.repeat(z.length));
+  const col = line.size === 2 ? 20 : line.size === 4 ? 18 : 24;
+  return `${addr}:\t${line.hex.padEnd(col)}\t${line.text}`;
+}
+
+/** The table entry name (`-M no-aliases` mnemonic) of an encoding, or undefined. */
+export function mnemonicOf(bits: number): string | undefined {
+  return lookup(bits)?.name;
+}
