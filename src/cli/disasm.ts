@@ -1,7 +1,43 @@
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CommandContext } from './main.js';
+import { EXIT, UserError } from './io.js';
+import { ElfError, parseElf, ElfFile } from '../isa/elf.js';
+import { objdumpElf, SymbolIndex } from '../isa/objdump.js';
 
-/** Placeholder: replaced by the owner of the `disasm` command. */
-export function registerDisasm(program: Command, _ctx: CommandContext): void {
-  program.command('disasm').description('(in progress)');
+/**
+ * `ftrace-race disasm prog.elf [--symbol NAME]`: the executable sections of an RV64 ELF in
+ * GNU objdump -d's form (addresses, encodings, default aliases, symbol headers).
+ */
+export function registerDisasm(program: Command, ctx: CommandContext): void {
+  program
+    .command('disasm')
+    .description('disassemble an RV64 ELF as GNU objdump -d prints it')
+    .argument('<elf>', 'RV64 ELF file')
+    .option('-s, --symbol <name>', 'only the function (symbol) NAME')
+    .action((file: string, opts: { symbol?: string }) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(resolve(ctx.io.cwd, file));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`}`, EXIT.badInput);
+      }
+      let elf: ElfFile;
+      try {
+        elf = parseElf(bytes);
+      } catch (e) {
+        if (e instanceof ElfError) throw new UserError(`${file}: ${e.message}`, EXIT.badInput);
+        throw e;
+      }
+      let symbol;
+      if (opts.symbol !== undefined) {
+        symbol = new SymbolIndex(elf.symbols).byName(opts.symbol);
+        if (!symbol) throw new UserError(`${file}: unknown symbol '${opts.symbol}'`, EXIT.badInput);
+      }
+      const lines = objdumpElf(elf, { symbol });
+      ctx.io.stdout(`\n${file}:     file format elf64-littleriscv\n\n${lines.join('\n')}\n`);
+      ctx.setExit(EXIT.ok);
+    });
 }

@@ -19,7 +19,6 @@ import { hexAddr } from './elf.js';
 
 const X = ABI_NAMES;
 const RA = 1;
-const SP = 2;
 const GP = 3;
 const TP = 4;
 
@@ -170,7 +169,7 @@ function render(i: Insn, pc: number, target: (a: number) => string, track?: Addr
     case 'ori':
       return r('or', `${rd},${rs1},${imm}`);
     case 'andi':
-      return r('and', `${rd},${rs1},${imm}`);
+      return imm === 255 ? r('zext.b', `${rd},${rs1}`) : r('and', `${rd},${rs1},${imm}`);
     case 'slli': case 'srli': case 'srai': case 'slliw': case 'srliw': case 'sraiw':
       return r(i.name.replace('i', ''), `${rd},${rs1},${hex(imm)}`);
     case 'sub':

@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { disassemble, formatInsn, addressWidth, objdumpLine } from '../../src/isa/disasm.js';
+import { execFileSync } from 'node:child_process';
+import { disassemble, formatInsn } from '../../src/isa/disasm.js';
 import { decode } from '../../src/isa/decode.js';
-import { binutilsMissing, encodingCorpus, insnSource, gas, MARCH_RVC, objdumpFile } from './binutils.js';
+import { main } from '../../src/cli/main.js';
+import { bufferIo } from '../../src/cli/io.js';
+import { binutilsMissing, encodingCorpus, insnSource, gas, MARCH_RVC, OBJDUMP } from './binutils.js';
 
 /** objdump's text with symbol annotations (`<fib+0x54>`) removed: they depend on the object's symbols. */
 const stripSymbols = (s: string) => s.replace(/ <[^>]*>/g, '');
-
-function bytesOf(words: number[]): Uint8Array {
-  const out: number[] = [];
-  for (const w of words) {
-    out.push(w & 0xff, (w >>> 8) & 0xff);
-    if ((w & 3) === 3) out.push((w >>> 16) & 0xff, (w >>> 24) & 0xff);
-  }
-  return new Uint8Array(out);
-}
 
 describe('formatInsn', () => {
   it('prints objdump aliases', () => {
@@ -58,6 +52,23 @@ describe.skipIf(binutilsMissing)('disassembler vs GNU objdump', () => {
       const want = stripSymbols(ref.lines[k].text);
       if (l.text !== want && bad.length < 40) bad.push(`${l.hex}: ours '${l.text}' objdump '${want}'`);
     });
+    expect(bad).toEqual([]);
+  });
+});
+
+const FIXTURES = join(__dirname, '../../fixtures/elf');
+const fixtureElfs = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((f) => f.endsWith('.elf')) : [];
+
+describe.skipIf(binutilsMissing || fixtureElfs.length === 0)('ftrace-race disasm vs GNU objdump on fixtures/elf', () => {
+  it.each(fixtureElfs)('%s', async (name) => {
+    const path = join(FIXTURES, name);
+    const io = bufferIo();
+    expect(await main(['disasm', path], io)).toBe(0);
+    const ours = io.out.split('\n');
+    const ref = execFileSync(OBJDUMP, ['-d', path], { encoding: 'utf8' }).split('\n');
+    expect(ours.length).toBe(ref.length);
+    const bad: string[] = [];
+    ref.forEach((l, k) => { if (ours[k] !== l && bad.length < 20) bad.push(`ours:    ${ours[k]}\nobjdump: ${l}`); });
     expect(bad).toEqual([]);
   });
 });
