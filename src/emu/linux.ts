@@ -6,6 +6,7 @@
  */
 import { ElfError, ElfFile, parseElf } from '../isa/elf.js';
 import { Hart, StopReason } from './hart.js';
+import { ReferenceHart } from './reference.js';
 import { Memory, PAGE_SIZE, PERM_R, PERM_W, PERM_X } from './memory.js';
 
 export const SYS = { write: 64, exit: 93, exit_group: 94, brk: 214 } as const;
@@ -23,6 +24,17 @@ export interface LinuxOptions {
   maxSteps?: number;
   /** Use translated blocks (default) or only per-instruction compiled closures. */
   blocks?: boolean;
+  /** Run on the reference interpreter instead of the compiled hart (tests). */
+  reference?: boolean;
+}
+
+/** What the Linux layer needs of a hart: the compiled Hart and the ReferenceHart both fit. */
+export interface HartLike {
+  pc: number;
+  retired: number;
+  getReg(i: number): bigint;
+  setReg(i: number, v: bigint): void;
+  run(budget: number): StopReason;
 }
 
 /** How a guest run ended. */
@@ -33,7 +45,7 @@ export type RunOutcome =
 
 export interface Process {
   mem: Memory;
-  hart: Hart;
+  hart: HartLike;
   elf: ElfFile;
   brkStart: number;
   brk: number;
@@ -42,7 +54,7 @@ export interface Process {
 const pageUp = (a: number) => Math.ceil(a / PAGE_SIZE) * PAGE_SIZE;
 
 /** Parses and loads an ELF image; throws ElfError (one-line cause) for bad input. */
-export function loadProcess(bytes: Uint8Array, opts: Pick<LinuxOptions, 'args' | 'env' | 'blocks'>): Process {
+export function loadProcess(bytes: Uint8Array, opts: Pick<LinuxOptions, 'args' | 'env' | 'blocks' | 'reference'>): Process {
   const elf = parseElf(bytes);
   if (elf.type !== 2) throw new ElfError(`not an executable (e_type ${elf.type}; only static ET_EXEC is supported)`);
   if (elf.segments.length === 0) throw new ElfError('no loadable segments');
@@ -53,14 +65,14 @@ export function loadProcess(bytes: Uint8Array, opts: Pick<LinuxOptions, 'args' |
     mem.load(s.vaddr, s.data, s.memsz, perm);
     end = Math.max(end, s.vaddr + s.memsz);
   }
-  const hart = new Hart(mem, 0, { blocks: opts.blocks });
+  const hart: HartLike = opts.reference ? new ReferenceHart(mem) : new Hart(mem, 0, { blocks: opts.blocks });
   hart.pc = elf.entry;
   const brkStart = pageUp(end);
   setupStack(mem, hart, elf, opts.args, opts.env ?? []);
   return { mem, hart, elf, brkStart, brk: brkStart };
 }
 
-function setupStack(mem: Memory, hart: Hart, elf: ElfFile, args: string[], env: string[]): void {
+function setupStack(mem: Memory, hart: HartLike, elf: ElfFile, args: string[], env: string[]): void {
   mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PERM_R | PERM_W);
   const enc = new TextEncoder();
   let sp = STACK_TOP - 16;
