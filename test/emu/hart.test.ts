@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Memory, MemAccess, PERM_R, PERM_W, PERM_X } from '../../src/emu/memory.js';
+import { Hart } from '../../src/emu/hart.js';
+import { ReferenceHart } from '../../src/emu/reference.js';
+import { decode } from '../../src/isa/decode.js';
+import { loadProcess, runProcess } from '../../src/emu/linux.js';
+import { code, enc, FIXTURES } from './util.js';
+
+const CODE = 0x10000, DATA = 0x20000;
+const EBREAK = 0x00100073;
+const sw = (rs2: number, rs1: number, imm: number) => enc.s(0x23, 2, rs1, rs2, imm);
+const lrD = (rd: number, rs1: number) => (0x1000302f | (rs1 << 15) | (rd << 7)) >>> 0;
+const scD = (rd: number, rs1: number, rs2: number) => (0x1800302f | (rs2 << 20) | (rs1 << 15) | (rd << 7)) >>> 0;
+
+function machine(words: number[]) {
+  const mem = new Memory();
+  mem.load(CODE, code(words), 0x1000, PERM_R | PERM_X | PERM_W);
+  mem.map(DATA, 0x1000, PERM_R | PERM_W);
+  return mem;
+}
+
+describe('self-modifying code', () => {
+  it('runs the new bytes after the host patches an instruction (no stale translation)', () => {
+    for (const blocks of [true, false]) {
+      const mem = machine([enc.addi(10, 0, 1), EBREAK]);
+      const h = new Hart(mem, 0, { blocks });
+      h.pc = CODE;
+      expect(h.run(100).kind).toBe('ebreak');
+      expect(h.getReg(10)).toBe(1n);
+      mem.poke(CODE, code([enc.addi(10, 0, 2)]));
+      h.pc = CODE;
+      expect(h.run(100).kind).toBe('ebreak');
+      expect(h.getReg(10)).toBe(2n);
+    }
+  });
+  it('a store into the running block takes effect for the very next instruction', () => {
+    // t0 = CODE; t1 = encoding of `addi a0, zero, 7`; sw t1, 16(t0) overwrites the addi below.
+    const patched = enc.addi(10, 0, 7);
+    const words = [enc.lui(5, CODE >> 12), enc.lui(6, (patched + 0x800) >>> 12), enc.addi(6, 6, ((patched & 0xfff) << 20) >> 20), sw(6, 5, 16), enc.addi(10, 0, 1), EBREAK];
+    for (const blocks of [true, false]) {
+      const h = new Hart(machine(words), 0, { blocks });
+      h.pc = CODE;
+      expect(h.run(100)).toMatchObject({ kind: 'ebreak', pc: CODE + 20 });
+      expect(h.getReg(10)).toBe(7n);
+    }
+    const ref = new ReferenceHart(machine(words));
+    ref.pc = CODE;
+    expect(ref.run(100).kind).toBe('ebreak');
+    expect(ref.getReg(10)).toBe(7n);
+  });
+});
+
+describe('Hart API', () => {
+  it('execute() runs a caller-fetched instruction at pc, even where nothing is mapped', () => {
+    const h = new Hart(new Memory());
+    h.pc = -0x80000000; // kernel address 0xffffffff80000000
+    h.setReg(5, 40n);
+    expect(h.execute(decode(enc.addi(6, 5, 2))!)).toBeUndefined();
+    expect(h.getReg(6)).toBe(42n);
+    expect(h.pc).toBe(-0x80000000 + 4);
+    // auipc at a negative pc: the result is sign-correct
+    expect(h.execute(decode(0x00000297)!)).toBeUndefined(); // auipc t0, 0
+    expect(h.getReg(5)).toBe(BigInt.asIntN(64, 0xffffffff80000004n));
+    // jalr to t0+lo: target and link
+    expect(h.execute(decode(enc.jalr(1, 5, -4))!)).toBeUndefined();
+    expect(h.pc).toBe(-0x80000000);
+    expect(h.getReg(1)).toBe(BigInt.asIntN(64, 0xffffffff8000000cn));
+  });
+  it('returns faults as values with the faulting pc and address', () => {
+    const h = new Hart(machine([enc.ld(10, 0, 64)]));
+    h.pc = CODE;
+    expect(h.step()).toEqual({ kind: 'load-fault', pc: CODE, addr: 64, detail: 'unmapped' });
+    expect(h.pc).toBe(CODE);
+    h.pc = 0x999000;
+    expect(h.step()).toMatchObject({ kind: 'fetch-fault', pc: 0x999000 });
+  });
+  it('x0 stays zero', () => {
+    const h = new Hart(machine([enc.addi(0, 0, 5), enc.ld(0, 0, 0)]));
+    h.execute(decode(enc.addi(0, 0, 5))!);
+    expect(h.getReg(0)).toBe(0n);
+    h.setReg(0, 9n);
+    expect(h.getReg(0)).toBe(0n);
+  });
+  it('misaligned AMO stops with misaligned', () => {
+    const h = new Hart(machine([]));
+    h.setReg(5, BigInt(DATA + 4));
+    expect(h.execute(decode(lrD(6, 5))!)).toMatchObject({ kind: 'misaligned', addr: DATA + 4 });
+  });
+});
+
+describe('LR/SC reservations across harts', () => {
+  function pair() {
+    const mem = machine([]);
+    const h0 = new Hart(mem, 0), h1 = new Hart(mem, 1);
+    for (const h of [h0, h1]) h.setReg(5, BigInt(DATA));
+    h0.setReg(7, 111n);
+    h1.setReg(7, 222n);
+    return { mem, h0, h1 };
+  }
+  it('SC succeeds when nothing intervened', () => {
+    const { mem, h0 } = pair();
+    h0.execute(decode(lrD(6, 5))!);
+    h0.execute(decode(scD(8, 5, 7))!);
+    expect(h0.getReg(8)).toBe(0n);
+    expect(mem.peek(DATA, 1)[0]).toBe(111);
+  });
+  it("another hart's store to the reserved bytes breaks the reservation", () => {
+    const { mem, h0, h1 } = pair();
+    h0.execute(decode(lrD(6, 5))!);
+    h1.execute(decode(enc.sd(7, 5, 0))!);
+    h0.execute(decode(scD(8, 5, 7))!);
+    expect(h0.getReg(8)).toBe(1n);
+    expect(mem.peek(DATA, 1)[0]).toBe(222);
+  });
+  it("another hart's store elsewhere does not", () => {
+    const { h0, h1 } = pair();
+    h0.execute(decode(lrD(6, 5))!);
+    h1.execute(decode(enc.sd(7, 5, 8))!);
+    h0.execute(decode(scD(8, 5, 7))!);
+    expect(h0.getReg(8)).toBe(0n);
+  });
+  it('SC without a reservation fails, and a reservation is consumed by SC', () => {
+    const { h0 } = pair();
+    h0.execute(decode(scD(8, 5, 7))!);
+    expect(h0.getReg(8)).toBe(1n);
+    h0.execute(decode(lrD(6, 5))!);
+    h0.execute(decode(scD(8, 5, 7))!);
+    h0.execute(decode(scD(9, 5, 7))!);
+    expect([h0.getReg(8), h0.getReg(9)]).toEqual([0n, 1n]);
+  });
+});
+
+describe('provenance and the access hook', () => {
+  it('patchable bytes remember the id of the store that wrote them', () => {
+    const mem = machine([]);
+    mem.markPatchable(DATA + 8, 8);
+    expect(mem.provenance(DATA + 8)).toBe(0);
+    const h = new Hart(mem);
+    h.setReg(5, BigInt(DATA));
+    h.setReg(6, 0x1122334455667788n);
+    h.execute(decode(sw(6, 5, 8))!); // 4 bytes at +8
+    const first = mem.lastWriteId;
+    expect(first).toBeGreaterThan(0);
+    expect(mem.store(DATA + 12, 2, 0xabcdn)).toBeNull();
+    const second = mem.lastWriteId;
+    expect(second).toBe(first + 1);
+    expect([...Array(8).keys()].map((k) => mem.provenance(DATA + 8 + k))).toEqual([first, first, first, first, second, second, 0, 0]);
+    // a store outside the patchable range gets no id
+    h.execute(decode(enc.sd(6, 5, 32))!);
+    expect(mem.lastWriteId).toBe(0);
+    expect(mem.provenance(DATA + 32)).toBe(0);
+  });
+  it('the hook sees loads and stores with address, size, value and hart', () => {
+    const mem = machine([]);
+    const seen: MemAccess[] = [];
+    mem.setAccessHook((a) => seen.push(a));
+    const h = new Hart(mem, 3);
+    h.setReg(5, BigInt(DATA));
+    h.setReg(6, -2n);
+    h.execute(decode(enc.sd(6, 5, 16))!);
+    h.execute(decode(enc.ld(7, 5, 16))!);
+    expect(seen).toEqual([
+      { kind: 'write', addr: DATA + 16, size: 8, value: 0xfffffffffffffffen, hart: 3, writeId: 0 },
+      { kind: 'read', addr: DATA + 16, size: 8, value: 0xfffffffffffffffen, hart: 3, writeId: 0 },
+    ]);
+    expect(h.getReg(7)).toBe(-2n);
+    mem.setAccessHook(null);
+    h.execute(decode(enc.ld(7, 5, 16))!);
+    expect(seen).toHaveLength(2);
+  });
+});
+
+describe('snapshot / restore / fingerprint', () => {
+  it('round-trips a running process: same state, same fingerprint, same continuation', () => {
+    const path = join(FIXTURES, 'elf', 'compute-O2.elf');
+    const p = loadProcess(readFileSync(path), { args: [path, '1'] });
+    const hart = p.hart as Hart;
+    expect(runProcess(p, { args: [], write: () => {}, maxSteps: 50_000 }).kind).toBe('max-steps');
+    const ms = p.mem.snapshot();
+    const hs = hart.snapshot();
+    const fp = p.mem.fingerprint() + hart.fingerprint();
+    const finish = () => {
+      const out: Uint8Array[] = [];
+      const r = runProcess(p, { args: [], write: (_fd, b) => out.push(b.slice()) });
+      return { r, out: Buffer.concat(out).toString() };
+    };
+    const a = finish();
+    expect(a.r.kind).toBe('exit');
+    expect(p.mem.fingerprint() + hart.fingerprint()).not.toBe(fp);
+    p.mem.restore(ms);
+    hart.restore(hs);
+    expect(p.mem.fingerprint() + hart.fingerprint()).toBe(fp);
+    const b = finish();
+    expect(b).toEqual(a);
+  });
+  it('a snapshot is isolated from later writes (copy-on-write) and restores provenance', () => {
+    const mem = machine([]);
+    mem.markPatchable(DATA, 16);
+    mem.store(DATA, 4, 0x01020304n);
+    const snap = mem.snapshot();
+    const fp = mem.fingerprint();
+    mem.store(DATA, 4, 0xdeadbeefn);
+    expect(mem.provenance(DATA)).toBe(2);
+    expect(mem.fingerprint()).not.toBe(fp);
+    mem.restore(snap);
+    expect([...mem.peek(DATA, 4)]).toEqual([4, 3, 2, 1]);
+    expect(mem.provenance(DATA)).toBe(1);
+    expect(mem.fingerprint()).toBe(fp);
+    // ids continue from the restored sequence, so replays are deterministic
+    mem.store(DATA, 1, 9n);
+    expect(mem.provenance(DATA)).toBe(2);
+  });
+  it('equal contents reached differently have equal fingerprints', () => {
+    const a = machine([]), b = machine([]);
+    a.store(DATA, 8, 5n);
+    a.store(DATA, 8, 0n);
+    expect(a.fingerprint()).toBe(b.fingerprint());
+    b.store(DATA + 4000, 1, 1n);
+    expect(a.fingerprint()).not.toBe(b.fingerprint());
+  });
+});
