@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, Io, UserError } from './io.js';
 import { registerRun } from './run.js';
 import { registerDisasm } from './disasm.js';
-import { registerCheck } from './check.js';
+import { registerCheck, registerReplay } from './check.js';
 import { VERSION } from '../version.js';
 
 /** What a command handler reports back: its exit code. */
@@ -43,6 +43,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError(false);
   registerCheck(program, ctx);
+  registerReplay(program, ctx);
   registerRun(program, ctx);
   registerDisasm(program, ctx);
   try {

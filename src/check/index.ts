@@ -1,0 +1,72 @@
+/**
+ * The checker as a library: spec text in, verdict out, no I/O. The CLI (`check`, `replay`)
+ * and the tests (including the scenario library's) drive it in memory.
+ */
+import { loadSpec, LoadOptions } from '../spec/load.js';
+import type { SpecDiagnostic } from '../spec/diagnostic.js';
+import type { Spec } from '../spec/types.js';
+import { explore, ExploreOptions, ExploreResult, replay, ReplayResult } from '../explore/explore.js';
+
+export interface CheckOptions {
+  overrides?: readonly string[];
+  readFile?: LoadOptions['readFile'];
+  resolvePath?: LoadOptions['resolvePath'];
+  /** Command-line overrides of the spec's `explore:`. */
+  exhaustive?: boolean;
+  naive?: boolean;
+  bound?: number;
+  maxStates?: number;
+  maxTime?: number;
+  maxMemory?: number;
+  all?: boolean;
+  heapUsed?: () => number;
+  now?: () => number;
+  collectFinals?: boolean;
+  onViolation?: ExploreOptions['onViolation'];
+}
+
+export type CheckResult =
+  | { ok: false; diagnostics: SpecDiagnostic[] }
+  | { ok: true; spec: Spec; result: ExploreResult; matches: boolean };
+
+/** Whether a result agrees with the spec's `expect:` (verdict, and property/kind if named). */
+export function verdictMatches(spec: Spec, r: ExploreResult): boolean {
+  if (r.verdict === 'inconclusive') return false;
+  if (r.verdict !== spec.expect.verdict) return false;
+  if (spec.expect.verdict === 'unsafe' && spec.expect.property) {
+    return r.findings.some((f) => f.violation.property === spec.expect.property && (!spec.expect.kind || f.violation.kind === spec.expect.kind));
+  }
+  return true;
+}
+
+export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
+  const e = spec.explore;
+  return {
+    strategy: o.exhaustive ?? e.exhaustive ? 'exhaustive' : 'bounded',
+    bound: o.bound ?? e.bound,
+    // --all enumerates every violating schedule, so no state is pruned.
+    naive: o.naive ?? (o.all ? true : e.reduction === 'naive'),
+    maxStates: o.maxStates ?? e.maxStates ?? 2_000_000,
+    maxTime: o.maxTime ?? e.maxTime,
+    maxMemory: o.maxMemory ?? e.maxMemory,
+    all: o.all,
+    heapUsed: o.heapUsed,
+    now: o.now,
+    collectFinals: o.collectFinals,
+    onViolation: o.onViolation,
+  };
+}
+
+export function checkSpecText(text: string, file: string, o: CheckOptions = {}): CheckResult {
+  const loaded = loadSpec(text, file, { overrides: o.overrides, readFile: o.readFile, resolvePath: o.resolvePath });
+  if (!loaded.spec) return { ok: false, diagnostics: loaded.diagnostics };
+  return checkSpec(loaded.spec, o);
+}
+
+export function checkSpec(spec: Spec, o: CheckOptions = {}): CheckResult & { ok: true } {
+  const result = explore(spec, exploreOptions(spec, o));
+  return { ok: true, spec, result, matches: verdictMatches(spec, result) };
+}
+
+export { replay };
+export type { ReplayResult };

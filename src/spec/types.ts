@@ -1,0 +1,124 @@
+/**
+ * The resolved spec: what the model is built from. Every address is a signed 64-bit value in
+ * a JS number (see src/isa/types.ts); every name has been resolved, every asm block assembled.
+ * Produced by loadSpec (src/spec/load.ts) from YAML; the raw YAML shape is schema/spec.schema.json.
+ */
+
+export type Preemption = 'none' | 'voluntary' | 'full';
+export type RegionKind = 'code' | 'patchable' | 'data';
+export type PropertyName =
+  | 'mixed-target'
+  | 'torn-instruction'
+  | 'wild-jump'
+  | 'illegal-instruction'
+  | 'deadlock'
+  | 'fault'
+  | 'assertion';
+
+export const CHECKED_PROPERTIES: readonly Exclude<PropertyName, 'assertion' | 'fault'>[] = [
+  'mixed-target',
+  'torn-instruction',
+  'wild-jump',
+  'illegal-instruction',
+  'deadlock',
+];
+
+/** Where something came from in the spec file, for diagnostics (1-based). */
+export interface SourceLoc {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface Region {
+  name: string;
+  kind: RegionKind;
+  base: number;
+  bytes: Uint8Array;
+  /** data: accesses are visible actions. */
+  shared: boolean;
+  /** Offsets (from base) of instruction starts, for code and patchable regions. */
+  insnStarts: Set<number>;
+  /** Source line of each instruction (by offset), for traces; may be empty. */
+  lines: Map<number, number>;
+  loc: SourceLoc;
+}
+
+export interface Site {
+  name: string;
+  base: number;
+  size: number;
+  /** Legitimate targets of a transfer out of the site; the fall-through base + size is added. */
+  targets: number[];
+  loc: SourceLoc;
+}
+
+/** A kernel action a patcher performs; declarative steps and ecall services compile to these. */
+export type Step =
+  | { op: 'write'; at: number; bytes: Uint8Array; stores: number[]; loc: SourceLoc }
+  | { op: 'fence.i' }
+  | { op: 'fence' }
+  | { op: 'flush_icache_all' }
+  | { op: 'remote_fence_i'; harts: number[] | 'others' | 'all'; wait: boolean }
+  | { op: 'stop_machine'; steps: Step[]; flush: 'fence.i' | 'none' }
+  | { op: 'cond_resched' }
+  | { op: 'preempt_disable' }
+  | { op: 'preempt_enable' }
+  | { op: 'local_irq_disable' }
+  | { op: 'local_irq_enable' };
+
+export type TaskSpec =
+  | (TaskCommon & { kind: 'caller'; call: number; times: number })
+  | (TaskCommon & { kind: 'patcher'; steps: Step[] })
+  | (TaskCommon & { kind: 'code'; entry: number });
+
+export interface TaskCommon {
+  name: string;
+  /** Harts the task may run on, ascending. */
+  harts: number[];
+  regs: Map<number, bigint>;
+  stack: number;
+  start: 'ready' | 'running';
+}
+
+export type Assertion =
+  | { name: string; kind: 'memory'; at: number; size: 1 | 2 | 4 | 8; equals: bigint }
+  | { name: string; kind: 'register'; task: number; reg: number; equals: bigint }
+  | { name: string; kind: 'site'; site: number; version: number };
+
+export interface Expectation {
+  verdict: 'safe' | 'unsafe';
+  property?: PropertyName;
+  kind?: string;
+}
+
+export interface ExploreOptions {
+  bound?: number;
+  exhaustive: boolean;
+  reduction: 'default' | 'naive';
+  maxStates?: number;
+  maxTime?: number;
+  maxMemory?: number;
+  maxSteps: number;
+}
+
+export interface Spec {
+  name: string;
+  file: string;
+  description?: string;
+  source?: string;
+  harts: number;
+  preemption: Preemption;
+  interrupts: { enabled: boolean; handler?: number; harts: number[]; max: number };
+  fetch: { atomic: 2 | 4 | 8; coherence: 'coherent' | 'fence.i' };
+  regions: Region[];
+  symbols: Map<string, number>;
+  sites: Site[];
+  tasks: TaskSpec[];
+  properties: Record<Exclude<PropertyName, 'assertion' | 'fault'>, boolean>;
+  assertions: Assertion[];
+  expect: Expectation;
+  /** Whether the spec file itself had an `expect:` (reports say "expect: none" otherwise). */
+  hasExpect: boolean;
+  explore: ExploreOptions;
+}
