@@ -268,11 +268,15 @@ class Resolver {
         continue;
       }
       if (typeof s.initial === 'string') {
-        const a = this.assembleAt(s.initial, [...path, 'initial'], base, region.kind === 'code' ? true : true, true);
+        // The code region decides compression (`rvc:` or `.option norvc` inside it), so
+        // `initial` matches if it assembles to the bytes there with RVC on or off.
+        const at = base - region.base;
+        const tries = [true, false].map((rvc) => this.assembleAt(s.initial, [...path, 'initial'], base, rvc, rvc));
+        const a = tries[0];
         if (a.diagnostics.length === 0) {
-          const have = region.bytes.subarray(base - region.base, base - region.base + a.bytes.length);
-          if (a.bytes.length > s.size || !equalBytes(have, a.bytes)) {
-            this.error('site', this.loc([...path, 'initial']), `site '${s.name}' is not where its code is: 'initial' assembles to ${hexBytes(a.bytes)} but 0x${hex(base)} holds ${hexBytes(region.bytes.subarray(base - region.base, base - region.base + Math.max(a.bytes.length, 1)))}`);
+          const fits = (b: Uint8Array) => b.length <= s.size && equalBytes(region.bytes.subarray(at, at + b.length), b);
+          if (!tries.some((t) => t.diagnostics.length === 0 && fits(t.bytes))) {
+            this.error('site', this.loc([...path, 'initial']), `site '${s.name}' is not where its code is: 'initial' assembles to ${hexBytes(a.bytes)}${equalBytes(a.bytes, tries[1].bytes) ? '' : ` (${hexBytes(tries[1].bytes)} without RVC)`} but 0x${hex(base)} holds ${hexBytes(region.bytes.subarray(at, at + Math.max(a.bytes.length, tries[1].bytes.length, 1)))}`);
           }
         }
       }
