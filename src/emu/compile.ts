@@ -8,7 +8,7 @@
  * The functions are position-independent: the block's address arrives as `pc0`.
  */
 import type { Insn } from '../isa/types.js';
-import { helpers, Gen, Unit } from './sem.js';
+import { helpers, Gen, regs, Unit } from './sem.js';
 import { rv64i } from './rv64i.js';
 import { rv64m } from './rv64m.js';
 import { amoHelpers, rv64a } from './rv64a.js';
@@ -47,36 +47,66 @@ export function endsBlock(insn: Insn | undefined): boolean {
   }
 }
 
-export function blockSource(slots: readonly Slot[], endOff: number): string {
-  let src = '';
-  slots.forEach((s, k) => {
-    const size = s.insn?.size ?? ((s.bits & 3) === 3 ? 4 : 2);
-    const exit = (n: number, pcExpr: string) => (n === 0 ? `{return ${pcExpr};}` : `{h.retired+=${n};return ${pcExpr};}`);
-    const g: Gen = {
-      pc: s.off === 0 ? 'pc0' : `(pc0+${s.off})`,
-      next: `(pc0+${s.off + size})`,
-      k,
-      exit,
-    };
-    if (!s.insn) {
-      src += `h.stop={kind:'illegal',pc:${g.pc},bits:${s.bits >>> 0}};${exit(k, g.pc)}`;
-      return;
-    }
-    const unit = UNITS[s.insn.op];
-    if (!unit) {
-      src += `h.stop={kind:'illegal',pc:${g.pc},bits:${s.bits >>> 0},detail:'no semantics for ${s.insn.op}'};${exit(k, g.pc)}`;
-      return;
-    }
-    src += unit(s.insn, g) + '\n';
-  });
-  const last = slots[slots.length - 1];
-  if (!last || !endsBlock(last.insn)) src += `h.retired+=${slots.length};return pc0+${endOff};`;
-  return src;
+export interface CodegenOptions {
+  /** Keep registers in JS locals for the whole function (translated blocks). */
+  locals: boolean;
 }
 
-export function compile(slots: readonly Slot[], endOff: number): CompiledFn {
-  const body = blockSource(slots, endOff);
-  return new Function('H', `"use strict";return function block(h,r,m,pc0){${body}}`)(H) as CompiledFn;
+const WRITEBACK = '/*WB*/';
+
+/**
+ * Source of a function running `slots` from pc0. A block whose last instruction branches or
+ * jumps back to its own start becomes a loop inside the function (the budget is checked on
+ * each back edge against h.limit), so hot inner loops never return to the dispatcher.
+ */
+export function blockSource(slots: readonly Slot[], endOff: number, opts: CodegenOptions = { locals: false }): string {
+  regs.locals = opts.locals;
+  regs.used.clear();
+  regs.written.clear();
+  const n = slots.length;
+  const last = slots[n - 1];
+  const isLoop = opts.locals && !!last?.insn && endsBlock(last.insn) && last.insn.imm === -last.off &&
+    ['jal', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'].includes(last.insn.op);
+  let src = '';
+  try {
+    slots.forEach((s, k) => {
+      const size = s.insn?.size ?? ((s.bits & 3) === 3 ? 4 : 2);
+      const pcExpr = s.off === 0 ? 'pc0' : `(pc0+${s.off})`;
+      const backEdge = `${pcExpr}+${-s.off}`;
+      const exit = (count: number, to: string) => {
+        if (isLoop && k === n - 1 && to === backEdge) {
+          return `{h.retired+=${count};if(h.retired+${n}>h.limit){${WRITEBACK}return pc0;}continue;}`;
+        }
+        return `{${WRITEBACK}${count === 0 ? '' : `h.retired+=${count};`}return ${to};}`;
+      };
+      const g: Gen = { pc: pcExpr, next: `(pc0+${s.off + size})`, k, exit };
+      if (!s.insn) {
+        src += `h.stop={kind:'illegal',pc:${g.pc},bits:${s.bits >>> 0}};${exit(k, g.pc)}`;
+        return;
+      }
+      const unit = UNITS[s.insn.op];
+      if (!unit) {
+        src += `h.stop={kind:'illegal',pc:${g.pc},bits:${s.bits >>> 0},detail:'no semantics for ${s.insn.op}'};${exit(k, g.pc)}`;
+        return;
+      }
+      src += unit(s.insn, g) + '\n';
+    });
+    if (!last || !endsBlock(last.insn)) src += `${WRITEBACK}h.retired+=${n};return pc0+${endOff};`;
+  } finally {
+    regs.locals = false;
+  }
+  if (!opts.locals) return src.split(WRITEBACK).join('');
+  const used = [...regs.used].sort((a, b) => a - b);
+  const written = [...regs.written].filter((x) => x !== 0).sort((a, b) => a - b);
+  const prologue = used.length ? `let ${used.map((x) => `l${x}=r[${2 * x}],h${x}=r[${2 * x + 1}]`).join(',')};` : '';
+  const wb = written.map((x) => `r[${2 * x}]=l${x};r[${2 * x + 1}]=h${x};`).join('');
+  src = src.split(WRITEBACK).join(wb);
+  return prologue + (isLoop ? `for(;;){${src}}` : src);
+}
+
+export function compile(slots: readonly Slot[], endOff: number, opts?: CodegenOptions): CompiledFn {
+  const body = blockSource(slots, endOff, opts);
+  return new Function('H', `"use strict";return function block(h,r,m,pc0){const rK=m.rKey,rP=m.rPage,wK=m.wKey,wP=m.wPage;${body}}`)(H) as CompiledFn;
 }
 
 const insnCache = new Map<number, CompiledFn>();
@@ -97,7 +127,7 @@ const blockCache = new Map<string, CompiledFn>();
 export function compileBlock(key: string, slots: readonly Slot[], endOff: number): CompiledFn {
   let fn = blockCache.get(key);
   if (!fn) {
-    fn = compile(slots, endOff);
+    fn = compile(slots, endOff, { locals: true });
     blockCache.set(key, fn);
   }
   return fn;

@@ -49,6 +49,11 @@ interface Block {
   bytes: Uint8Array;
   page: Page;
   version: number;
+  /** Memory.codeEpoch when last validated. */
+  epoch: number;
+  /** The block that followed this one last time (a one-entry chain cache). */
+  nextPc: number;
+  next: Block | null;
 }
 
 const MAX_BLOCK = 64;
@@ -74,6 +79,8 @@ export class Hart {
   retired = 0;
   /** Set by generated code when an instruction stops the hart (read and cleared by the API). */
   stop: StopReason | null = null;
+  /** run()'s retire limit: translated loops check it on every back edge. */
+  limit = 0;
   private blocks = new Map<number, Block>();
   /** Use translated blocks in run() (false: run() steps one compiled instruction at a time). */
   useBlocks: boolean;
@@ -130,18 +137,31 @@ export class Hart {
     m.fault = null;
     this.stop = null;
     const limit = this.retired + budget;
+    this.limit = limit;
+    let prev: Block | null = null;
     for (;;) {
       const left = limit - this.retired;
       if (left <= 0) return { kind: 'budget', pc: this.pc };
       const pc = this.pc;
-      const blk = this.useBlocks ? this.block(pc) : null;
+      let blk: Block | null = null;
+      if (prev !== null && prev.nextPc === pc && prev.next!.epoch === m.codeEpoch) {
+        blk = prev.next;
+      } else if (this.useBlocks) {
+        blk = this.block(pc);
+        if (prev !== null && blk !== null) {
+          prev.nextPc = pc;
+          prev.next = blk;
+        }
+      }
       if (blk === null || blk.count > left) {
+        prev = null;
         const s = this.step();
         if (s.kind !== 'budget') return s;
         continue;
       }
       this.pc = blk.fn(this, r, m, pc);
       if (this.stop !== null || m.fault !== null) return this.takeStop();
+      prev = blk;
     }
   }
 
@@ -163,12 +183,16 @@ export class Hart {
 
   /** The valid translated block at pc (built or re-validated on demand), or null. */
   private block(pc: number): Block | null {
+    const blk = this.blocks.get(pc);
+    if (blk !== undefined && blk.epoch === this.mem.codeEpoch) return blk;
     const pn = Math.floor(pc / PAGE_SIZE);
     const page = this.mem.execPage(pn);
     if (!page) return null;
-    const blk = this.blocks.get(pc);
     if (blk) {
-      if (blk.page === page && blk.version === page.version) return blk;
+      if (blk.page === page && blk.version === page.version) {
+        blk.epoch = this.mem.codeEpoch;
+        return blk;
+      }
       // The page was written (or replaced by a snapshot restore): reuse only if the bytes stand.
       const off = pc - pn * PAGE_SIZE;
       const cur = page.bytes.subarray(off, off + blk.bytes.length);
@@ -177,6 +201,7 @@ export class Hart {
       if (same) {
         blk.page = page;
         blk.version = page.version;
+        blk.epoch = this.mem.codeEpoch;
         this.mem.noteCode(page);
         return blk;
       }
@@ -218,6 +243,9 @@ export class Hart {
       bytes: page.bytes.slice(startOff, startOff + off),
       page,
       version: page.version,
+      epoch: this.mem.codeEpoch,
+      nextPc: NaN,
+      next: null,
     };
   }
 

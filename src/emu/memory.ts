@@ -114,12 +114,15 @@ function hashPage(p: Page): number {
 export class Memory {
   private pages = new Map<number, Page>();
   private epoch = 1;
-  /** Read TLB: page number -> readable page. */
-  private readonly rKey = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly rPage: (Page | null)[] = new Array(TLB_SIZE).fill(null);
+  /**
+   * Read TLB: page number -> readable page. Public so translated code can inline the hit path
+   * (compile.ts); entry e holds page number rKey[e] (NaN: empty), e = page number & 255.
+   */
+  readonly rKey = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly rPage: (Page | null)[] = new Array(TLB_SIZE).fill(null);
   /** Write TLB: only plain data pages owned by the current epoch (see the class comment). */
-  private readonly wKey = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly wPage: (Page | null)[] = new Array(TLB_SIZE).fill(null);
+  readonly wKey = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly wPage: (Page | null)[] = new Array(TLB_SIZE).fill(null);
   /** Exec TLB: page number -> executable page. */
   private readonly xKey = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly xPage: (Page | null)[] = new Array(TLB_SIZE).fill(null);
@@ -128,6 +131,11 @@ export class Memory {
   fault: MemFault | null = null;
   /** Set by any store into a page holding translated code; translated blocks exit on it. */
   codeWritten = false;
+  /**
+   * Bumped whenever executable bytes may have changed (a store to a code page, poke, map,
+   * restore): translated blocks built under the current epoch need no re-validation.
+   */
+  codeEpoch = 0;
   /** The hart on whose behalf accesses are made (set by Hart before executing). */
   actor = 0;
   /** Last provenance id handed out; each store touching patchable bytes gets the next. */
@@ -152,6 +160,7 @@ export class Memory {
         this.pages.set(pn, new Page(new Uint8Array(PAGE_SIZE), perm, this.epoch, null, null));
       }
     }
+    this.codeEpoch++;
     this.flushTlb();
   }
 
@@ -427,7 +436,7 @@ export class Memory {
       p.bytes[off] = (k < 4 ? lo >>> (8 * k) : hi >>> (8 * (k - 4))) & 0xff;
       p.hash = 0;
       p.version++;
-      if (p.hasCode) this.codeWritten = true;
+      if (p.hasCode) { this.codeWritten = true; this.codeEpoch++; }
       if (p.patchable && p.patchable[off]) {
         if (writeId === 0) writeId = ++this.writeSeq;
         p.prov![off] = writeId;
@@ -502,6 +511,7 @@ export class Memory {
       p.hash = 0;
       p.version++;
     }
+    this.codeEpoch++;
   }
 
   /** Reads bytes, ignoring permissions; unmapped bytes read as 0. */
@@ -552,6 +562,7 @@ export class Memory {
     this.reservations = snap.reservations.map((r) => (r ? { ...r } : null));
     this.anyReservation = this.reservations.some((r) => r !== null);
     this.epoch++;
+    this.codeEpoch++;
     this.fault = null;
     this.flushTlb();
   }

@@ -6,7 +6,7 @@
  * any SC, clears it). Misaligned AMO/LR/SC addresses stop with 'misaligned' (the ISA requires
  * natural alignment; Linux delivers SIGBUS).
  */
-import { addr, dst, hi, lo, Unit } from './sem.js';
+import { addr, dst, hi, lo, reload, Unit } from './sem.js';
 import type { HartCore } from './sem.js';
 
 export interface AmoHart extends HartCore {
@@ -98,13 +98,13 @@ export const amoHelpers = {
 };
 
 const amo = (op: AmoOp, width: number): Unit => (i, g) =>
-  `if(!H.amo(h,${dst(i.rd)},${addr(i.rs1, 0)},${lo(i.rs2)},${hi(i.rs2)},'${op}',${width},${g.pc}))${g.exit(g.k, g.pc)}`;
+  `if(!H.amo(h,${dst(i.rd)},${addr(i.rs1, 0)},${lo(i.rs2)},${hi(i.rs2)},'${op}',${width},${g.pc}))${g.exit(g.k, g.pc)}${reload(i.rd)}`;
 
 export const rv64a: Record<string, Unit> = {
-  'lr.w': (i, g) => `if(!H.lr(h,${dst(i.rd)},${addr(i.rs1, 0)},4,${g.pc}))${g.exit(g.k, g.pc)}`,
-  'lr.d': (i, g) => `if(!H.lr(h,${dst(i.rd)},${addr(i.rs1, 0)},8,${g.pc}))${g.exit(g.k, g.pc)}`,
-  'sc.w': (i, g) => `if(!H.sc(h,${dst(i.rd)},${addr(i.rs1, 0)},${lo(i.rs2)},${hi(i.rs2)},4,${g.pc}))${g.exit(g.k, g.pc)}`,
-  'sc.d': (i, g) => `if(!H.sc(h,${dst(i.rd)},${addr(i.rs1, 0)},${lo(i.rs2)},${hi(i.rs2)},8,${g.pc}))${g.exit(g.k, g.pc)}`,
+  'lr.w': (i, g) => `if(!H.lr(h,${dst(i.rd)},${addr(i.rs1, 0)},4,${g.pc}))${g.exit(g.k, g.pc)}${reload(i.rd)}`,
+  'lr.d': (i, g) => `if(!H.lr(h,${dst(i.rd)},${addr(i.rs1, 0)},8,${g.pc}))${g.exit(g.k, g.pc)}${reload(i.rd)}`,
+  'sc.w': (i, g) => `if(!H.sc(h,${dst(i.rd)},${addr(i.rs1, 0)},${lo(i.rs2)},${hi(i.rs2)},4,${g.pc}))${g.exit(g.k, g.pc)}${reload(i.rd)}`,
+  'sc.d': (i, g) => `if(!H.sc(h,${dst(i.rd)},${addr(i.rs1, 0)},${lo(i.rs2)},${hi(i.rs2)},8,${g.pc}))${g.exit(g.k, g.pc)}${reload(i.rd)}`,
 };
 for (const op of ['swap', 'add', 'xor', 'and', 'or', 'min', 'max', 'minu', 'maxu'] as const) {
   rv64a[`amo${op}.w`] = amo(op, 4);

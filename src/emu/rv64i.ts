@@ -3,14 +3,15 @@
  * Each returns the source of one instruction specialised to its operands (see sem.ts).
  */
 import type { Insn } from '../isa/types.js';
-import { addr, dst, hi, immHi, immLo, lo, set, set32, setNum, Unit } from './sem.js';
+import type { Gen } from './sem.js';
+import { addr, dst, hi, immHi, immLo, lo, reload, set, set32, setNum, Unit } from './sem.js';
 
 const u = (x: string): string => `(${x}>>>0)`;
 
 /** 64-bit add of a register and an (lo, hi) pair of expressions. */
 function add64(rd: number, rs1: number, bl: string, bh: string): string {
   if (rd === 0) return '';
-  return `{const x_=${lo(rs1)},s_=(x_+${bl})|0;r[${2 * rd + 1}]=(${hi(rs1)}+${bh}+((s_>>>0)<(x_>>>0)?1:0))|0;r[${2 * rd}]=s_;}`;
+  return `{const x_=${lo(rs1)},s_=(x_+${bl})|0;${set(rd, 's_', `(${hi(rs1)}+${bh}+((s_>>>0)<(x_>>>0)?1:0))|0`)}}`;
 }
 
 /** Signed and unsigned 64-bit less-than of (al,ah) and (bl,bh) as boolean expressions. */
@@ -38,17 +39,44 @@ function shiftConst(kind: 'sll' | 'srl' | 'sra', rd: number, l: string, h: strin
   return set(rd, `${h}>>${s - 32}`, `${h}>>31`);
 }
 
-function load(method: 'load8' | 'load16' | 'load32', fix: (v: string) => [string, string]): Unit {
+/*
+ * Loads and stores inline the memory's TLB hit path (Memory.rKey/rPage, wKey/wPage): page
+ * number, TLB entry, in-page offset, one DataView access. Misses, page-crossing accesses,
+ * faults and every special page (code, provenance, hooks, reservations) take the Memory
+ * method, which is the single implementation of the slow path.
+ */
+const PAGE = 4096;
+
+type Width = 1 | 2 | 4;
+const GET: Record<Width, string> = { 1: 'getUint8', 2: 'getUint16', 4: 'getInt32' };
+const SET: Record<Width, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'setInt32' };
+const SLOW_LOAD: Record<Width, string> = { 1: 'load8', 2: 'load16', 4: 'load32' };
+const SLOW_STORE: Record<Width, string> = { 1: 'store8', 2: 'store16', 4: 'store32' };
+
+/** Effective address a_, its page p_, TLB entry e_ and in-page offset o_. */
+function tlb(a: string): string {
+  return `const a_=${a},p_=Math.floor(a_/${PAGE}),e_=p_&255,o_=a_-p_*${PAGE};`;
+}
+
+function load(width: Width, fix: (v: string) => [string, string]): Unit {
   return (i, g) => {
     const [l, h] = fix('v_');
-    return `{const v_=m.${method}(${addr(i.rs1, i.imm)});if(m.fault!==null)${g.exit(g.k, g.pc)}${set(i.rd, l, h)}}`;
+    return `{${tlb(addr(i.rs1, i.imm))}let v_;` +
+      `if(rK[e_]===p_&&o_<=${PAGE - width})v_=rP[e_].view.${GET[width]}(o_,true);` +
+      `else{v_=m.${SLOW_LOAD[width]}(a_);if(m.fault!==null)${g.exit(g.k, g.pc)}}` +
+      `${set(i.rd, l, h)}}`;
   };
 }
 
-function store(body: (i: Insn, a: string) => string): Unit {
+function storeTail(g: Gen): string {
+  return `if(m.fault!==null)${g.exit(g.k, g.pc)}if(m.codeWritten){m.codeWritten=false;${g.exit(g.k + 1, g.next)}}`;
+}
+
+function store(width: Width, value: (i: Insn) => string): Unit {
   return (i, g) =>
-    `${body(i, addr(i.rs1, i.imm))};if(m.fault!==null)${g.exit(g.k, g.pc)}` +
-    `if(m.codeWritten){m.codeWritten=false;${g.exit(g.k + 1, g.next)}}`;
+    `{${tlb(addr(i.rs1, i.imm))}const v_=${value(i)};` +
+    `if(wK[e_]===p_&&o_<=${PAGE - width})wP[e_].view.${SET[width]}(o_,v_,true);` +
+    `else{m.${SLOW_STORE[width]}(a_,v_);${storeTail(g)}}}`;
 }
 
 export const rv64i: Record<string, Unit> = {
@@ -67,18 +95,25 @@ export const rv64i: Record<string, Unit> = {
   bltu: branch((i) => ltu(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))),
   bgeu: branch((i) => `!${ltu(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))}`),
 
-  lb: load('load8', (v) => [`(${v}<<24)>>24`, `${v}<<24>>31`]),
-  lh: load('load16', (v) => [`(${v}<<16)>>16`, `${v}<<16>>31`]),
-  lw: load('load32', (v) => [v, `${v}>>31`]),
-  lbu: load('load8', (v) => [v, '0']),
-  lhu: load('load16', (v) => [v, '0']),
-  lwu: load('load32', (v) => [v, '0']),
-  ld: (i, g) => `m.load64(${addr(i.rs1, i.imm)},r,${dst(i.rd)});if(m.fault!==null)${g.exit(g.k, g.pc)}`,
+  lb: load(1, (v) => [`(${v}<<24)>>24`, `${v}<<24>>31`]),
+  lh: load(2, (v) => [`(${v}<<16)>>16`, `${v}<<16>>31`]),
+  lw: load(4, (v) => [v, `${v}>>31`]),
+  lbu: load(1, (v) => [v, '0']),
+  lhu: load(2, (v) => [v, '0']),
+  lwu: load(4, (v) => [v, '0']),
+  ld: (i, g) =>
+    `{${tlb(addr(i.rs1, i.imm))}let x_,y_;` +
+    `if(rK[e_]===p_&&o_<=${PAGE - 8}){const d_=rP[e_].view;x_=d_.getInt32(o_,true);y_=d_.getInt32(o_+4,true);}` +
+    `else{m.load64(a_,H.t64,0);if(m.fault!==null)${g.exit(g.k, g.pc)}x_=H.t64[0];y_=H.t64[1];}` +
+    `${set(i.rd, 'x_', 'y_')}}`,
 
-  sb: store((i, a) => `m.store8(${a},${lo(i.rs2)}&255)`),
-  sh: store((i, a) => `m.store16(${a},${lo(i.rs2)}&65535)`),
-  sw: store((i, a) => `m.store32(${a},${lo(i.rs2)})`),
-  sd: store((i, a) => `m.store64(${a},${lo(i.rs2)},${hi(i.rs2)})`),
+  sb: store(1, (i) => `${lo(i.rs2)}&255`),
+  sh: store(2, (i) => `${lo(i.rs2)}&65535`),
+  sw: store(4, (i) => lo(i.rs2)),
+  sd: (i, g) =>
+    `{${tlb(addr(i.rs1, i.imm))}const v_=${lo(i.rs2)},w_=${hi(i.rs2)};` +
+    `if(wK[e_]===p_&&o_<=${PAGE - 8}){const d_=wP[e_].view;d_.setInt32(o_,v_,true);d_.setInt32(o_+4,w_,true);}` +
+    `else{m.store64(a_,v_,w_);${storeTail(g)}}}`,
 
   addi: (i) => {
     if (i.rs1 === 0) return set(i.rd, `${immLo(i.imm)}`, `${immHi(i.imm)}`);
@@ -97,10 +132,10 @@ export const rv64i: Record<string, Unit> = {
   add: (i) => add64(i.rd, i.rs1, lo(i.rs2), hi(i.rs2)),
   sub: (i) =>
     i.rd === 0 ? '' :
-    `{const x_=${lo(i.rs1)},y_=${lo(i.rs2)};r[${2 * i.rd + 1}]=(${hi(i.rs1)}-${hi(i.rs2)}-((x_>>>0)<(y_>>>0)?1:0))|0;r[${2 * i.rd}]=(x_-y_)|0;}`,
-  sll: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},0);`,
-  srl: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},1);`,
-  sra: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},2);`,
+    `{const x_=${lo(i.rs1)},y_=${lo(i.rs2)};${set(i.rd, '(x_-y_)|0', `(${hi(i.rs1)}-${hi(i.rs2)}-((x_>>>0)<(y_>>>0)?1:0))|0`)}}`,
+  sll: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},0);${reload(i.rd)}`,
+  srl: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},1);${reload(i.rd)}`,
+  sra: (i) => `H.shift(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},2);${reload(i.rd)}`,
   slt: (i) => set(i.rd, `${lt(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))}?1:0`, '0'),
   sltu: (i) => set(i.rd, `${ltu(lo(i.rs1), hi(i.rs1), lo(i.rs2), hi(i.rs2))}?1:0`, '0'),
   xor: (i) => set(i.rd, `${lo(i.rs1)}^${lo(i.rs2)}`, `${hi(i.rs1)}^${hi(i.rs2)}`),

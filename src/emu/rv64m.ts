@@ -3,10 +3,10 @@
  * Division"). Division never traps: the helpers implement the table of results for division
  * by zero and signed overflow.
  */
-import { dst, hi, lo, set32, Unit } from './sem.js';
+import { dst, hi, lo, reload, set32, Unit } from './sem.js';
 
 const rr = (fn: string, kind: number): Unit => (i) =>
-  `H.${fn}(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},${hi(i.rs2)}${kind >= 0 ? `,${kind}` : ''});`;
+  `H.${fn}(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},${hi(i.rs2)}${kind >= 0 ? `,${kind}` : ''});${reload(i.rd)}`;
 
 export const rv64m: Record<string, Unit> = {
   mul: rr('mul', -1),

@@ -35,26 +35,47 @@ export type Unit = (i: Insn, g: Gen) => string;
 
 export const TWO32 = 4294967296;
 
+/**
+ * How generated code names registers. 'array': straight from r[] (one-instruction functions).
+ * 'locals': each register the block touches lives in two JS locals (lN, hN) loaded once at
+ * entry and written back at every exit, so V8 keeps hot registers in machine registers.
+ * compile.ts sets the mode and reads back which registers the units touched.
+ */
+export const regs = { locals: false, used: new Set<number>(), written: new Set<number>() };
+
+const touch = (n: number): void => { regs.used.add(n); };
+
 /** Low/high word of a source register. */
-export const lo = (n: number): string => (n === 0 ? '0' : `r[${2 * n}]`);
-export const hi = (n: number): string => (n === 0 ? '0' : `r[${2 * n + 1}]`);
-/** Index of the destination's low word (the sink for x0). */
-export const dst = (n: number): number => (n === 0 ? 64 : 2 * n);
+export const lo = (n: number): string => (n === 0 ? '0' : regs.locals ? (touch(n), `l${n}`) : `r[${2 * n}]`);
+export const hi = (n: number): string => (n === 0 ? '0' : regs.locals ? (touch(n), `h${n}`) : `r[${2 * n + 1}]`);
+/** Index of the destination's low word in r (the sink for x0), for helpers that write r. */
+export const dst = (n: number): number => {
+  if (n !== 0) { regs.written.add(n); touch(n); }
+  return n === 0 ? 64 : 2 * n;
+};
+/** After a helper wrote rd in r[]: refresh its locals. */
+export const reload = (n: number): string => (n === 0 || !regs.locals ? '' : `l${n}=r[${2 * n}];h${n}=r[${2 * n + 1}];`);
+
+function assign(rd: number, l: string, h: string): string {
+  regs.written.add(rd);
+  touch(rd);
+  return regs.locals ? `l${rd}=${l};h${rd}=${h};` : `r[${2 * rd}]=${l};r[${2 * rd + 1}]=${h};`;
+}
 
 /** Writes rd from a low and a high int32 expression (both evaluated before either write). */
 export function set(rd: number, loExpr: string, hiExpr: string): string {
   if (rd === 0) return '';
-  return `{const l_=(${loExpr}),h_=(${hiExpr});r[${2 * rd}]=l_;r[${2 * rd + 1}]=h_;}`;
+  return `{const l_=(${loExpr}),h_=(${hiExpr});${assign(rd, 'l_', 'h_')}}`;
 }
 /** Writes rd from a 32-bit result, sign-extended (the *W forms, lw). */
 export function set32(rd: number, expr: string): string {
   if (rd === 0) return '';
-  return `{const l_=(${expr})|0;r[${2 * rd}]=l_;r[${2 * rd + 1}]=l_>>31;}`;
+  return `{const l_=(${expr})|0;${assign(rd, 'l_', 'l_>>31')}}`;
 }
 /** Writes rd from a JS number holding a signed 64-bit value in the +-2^53 range (addresses). */
 export function setNum(rd: number, expr: string): string {
   if (rd === 0) return '';
-  return `{const v_=${expr};r[${2 * rd}]=v_|0;r[${2 * rd + 1}]=Math.floor(v_/${TWO32})|0;}`;
+  return `{const v_=${expr};${assign(rd, 'v_|0', `Math.floor(v_/${TWO32})|0`)}}`;
 }
 /** rs1 + imm as a JS number (an effective address). */
 export function addr(rs1: number, imm: number): string {
@@ -85,6 +106,8 @@ export function mulhu32(a: number, b: number): number {
 }
 
 export const helpers = {
+  /** Scratch for 64-bit loads that miss the TLB. */
+  t64: new Int32Array(2),
   /** x[d] = low 64 bits of (al,ah) * (bl,bh). */
   mul(r: Int32Array, d: number, al: number, ah: number, bl: number, bh: number): void {
     const l = Math.imul(al, bl);
