@@ -184,6 +184,8 @@ interface Value {
   external: boolean;
   /** First unknown symbol, when the value is not yet (or never) known. */
   unknown?: string;
+  /** A %hi/%lo/%pcrel_* of a symbol: gas emits a relocation, so no compressed form is chosen. */
+  reloc?: boolean;
 }
 
 type Reloc = 'hi' | 'lo' | 'pcrel_hi' | 'pcrel_lo';
@@ -260,7 +262,7 @@ class ExprParser {
     }
     // label - label (same block) is a constant, as in gas.
     const local = op === '-' && a.local && b.local ? false : a.local || b.local;
-    return { v: S64(v), local, external: a.external || b.external, unknown };
+    return { v: S64(v), local, external: a.external || b.external, unknown, reloc: a.reloc || b.reloc };
   }
 
   private parseUnary(): Value {
@@ -322,7 +324,7 @@ class ExprParser {
   }
 
   private relocate(kind: Reloc, x: Value, at: number): Value {
-    const plain = { local: false, external: false, unknown: x.unknown };
+    const plain = { local: false, external: false, unknown: x.unknown, reloc: x.local || x.external || x.unknown !== undefined };
     switch (kind) {
       case 'hi': return { ...plain, v: ((x.v + 0x800n) >> 12n) & 0xfffffn };
       case 'lo': return { ...plain, v: BigInt.asIntN(12, x.v) };
@@ -520,6 +522,8 @@ class Assembler {
   private stmt!: Stmt;
   private pc = 0n;
   private changed = false;
+  /** The current statement has a relocated operand (%lo(sym), ...): it keeps its full size. */
+  private relocated = false;
 
   constructor(private readonly source: string, private readonly opts: AsmOptions) {
     this.file = opts.file ?? '<asm>';
@@ -586,6 +590,7 @@ class Assembler {
       }
       if (!st.op) continue;
       const start = bytes.length;
+      this.relocated = false;
       try {
         if (st.op.startsWith('.')) {
           const r = this.directive(st, bytes, rvc, rvcStack);
@@ -641,7 +646,7 @@ class Assembler {
           if (this.report && !label.unknown) throw new AsmError('%pcrel_lo: no auipc with %pcrel_hi at that label', col);
           return { v: 0n, local: false, external: false, unknown: label.unknown ?? '%pcrel_lo' };
         }
-        return { v: BigInt.asIntN(12, hi.target - label.v), local: false, external: false };
+        return { v: BigInt.asIntN(12, hi.target - label.v), local: false, external: false, reloc: true };
       },
       pcrelHi: (target) => {
         this.pcrelHi.set(this.pc, { target: target.v });
@@ -651,7 +656,9 @@ class Assembler {
 
   private expr(o: Operand): Value {
     if (o.text === '') throw new AsmError('missing operand', o.col);
-    return ExprParser.eval(o.text, o.col, this.ctx()).value;
+    const v = ExprParser.eval(o.text, o.col, this.ctx()).value;
+    if (v.reloc) this.relocated = true;
+    return v;
   }
 
   private num(o: Operand, min: bigint, max: bigint): number {
@@ -727,7 +734,7 @@ class Assembler {
 
   /** Emits a base instruction, compressed when RVC is on and gas would compress it. */
   private emitBase(name: string, o: Ops, rvc: boolean, col: number, only?: readonly string[]): number[] {
-    if (rvc) {
+    if (rvc && !this.relocated) {
       const c = compress(name, o, only);
       if (c !== undefined) return le(c, 2);
     }
@@ -771,7 +778,8 @@ class Assembler {
       if (!rvc) throw new AsmError(`'${op}' needs the C extension (.option rvc)`, st.opCol);
       return le(bits, 2);
     }
-    if (spec.kind === 'branch' || spec.name === 'jal') return this.branch(spec.name, o, rvc, a[a.length - 1]);
+    // gas has c.beqz/c.bnez forms of beq/bne (rs2 = zero) but no c.j form of `jal x0` (only `j`).
+    if (spec.kind === 'branch' || spec.name === 'jal') return this.branch(spec.name, o, rvc, a[a.length - 1], spec.name === 'beq' || spec.name === 'bne');
     if (spec.name === 'jalr') return this.emit32('jalr', o, st.opCol);
     try {
       return this.emitBase(spec.name, o, rvc, st.opCol);
@@ -890,11 +898,11 @@ class Assembler {
    * Branches and jal to a target: compressed (c.beqz/c.bnez/c.j) when RVC is on, the target is
    * a label of this block and in range, as gas's branch relaxation decides; else 32-bit.
    */
-  private branch(name: string, o: Ops, rvc: boolean, targetOp: Operand | undefined): number[] {
+  private branch(name: string, o: Ops, rvc: boolean, targetOp: Operand | undefined, compressible = false): number[] {
     if (!targetOp) throw new AsmError('missing branch target', this.endCol());
     const v = this.expr(targetOp);
     const off = Number(v.v - this.pc);
-    const cname = name === 'jal' ? (o.rd === 0 ? 'c.j' : undefined) : name === 'beq' ? 'c.beqz' : name === 'bne' ? 'c.bnez' : undefined;
+    const cname = compressible ? (name === 'jal' ? 'c.j' : name === 'beq' ? 'c.beqz' : name === 'bne' ? 'c.bnez' : undefined) : undefined;
     if (rvc && cname && !v.external && !this.grown.has(this.stmt.index)) {
       const spec = BY_NAME.get(cname)!;
       const r = immRange(spec.imm!);
@@ -947,7 +955,7 @@ class Assembler {
         const m = this.memOperand(a[a.length - 1]);
         return this.emit32('jalr', { ...zeroOps(), rd, rs1: m.base, imm: this.num(m.imm, -2048n, 2047n) }, st.opCol);
       }
-      case 'j': this.want(1); return this.branch('jal', zeroOps(), rvc, a[0]);
+      case 'j': this.want(1); return this.branch('jal', zeroOps(), rvc, a[0], true);
       case 'jal':
         if (a.length === 1) return this.branch('jal', { ...zeroOps(), rd: 1 }, rvc, a[0]);
         return undefined;
@@ -956,7 +964,7 @@ class Assembler {
         const [name, slot] = BRANCH_ZERO[op];
         const o = zeroOps();
         o[slot] = R(0);
-        return this.branch(name, o, rvc, a[1]);
+        return this.branch(name, o, rvc, a[1], op === 'beqz' || op === 'bnez');
       }
       case 'bgt': case 'ble': case 'bgtu': case 'bleu': {
         this.want(3);
@@ -979,8 +987,10 @@ class Assembler {
       }
       case 'call': case 'tail': {
         this.want([1, 2]);
+        // gas riscv-opc.c: `call sym` links and addresses through ra; `call rd, sym` and `tail`
+        // address through t1.
         const link = op === 'tail' ? 0 : a.length === 2 ? R(0) : 1;
-        const tmp = op === 'tail' ? 6 : link;
+        const tmp = op === 'call' && a.length === 1 ? 1 : 6;
         return this.pcrelPair(tmp, a[a.length - 1], (lo) => this.emit32('jalr', { ...zeroOps(), rd: link, rs1: tmp, imm: lo }, st.opCol));
       }
       case 'csrr': this.want(2); return this.emit32('csrrs', { ...zeroOps(), rd: R(0), csr: this.csr(a[1]) }, st.opCol);
@@ -1101,11 +1111,13 @@ class Assembler {
           for (let k = 0; k < pad; k++) out.push(fill);
           return;
         }
-        // Code alignment as gas pads it (tc-riscv.c riscv_handle_align): zero bytes up to
-        // 2-byte alignment, a c.nop up to 4 when RVC is on, then 4-byte nops.
-        let addr = this.pc;
-        while (pad > 0 && (addr & 1n) !== 0n) { out.push(0); pad--; addr++; }
-        if (pad > 0 && (addr & 3n) !== 0n) { out.push(...(rvc ? [0x01, 0x00] : [0, 0])); pad -= 2; addr += 2n; }
+        // Code alignment as gas pads it (tc-riscv.c riscv_frag_align_code, riscv_handle_align):
+        // none at all when the alignment is no larger than the instruction alignment (2 with
+        // RVC, 4 without); otherwise a zero byte for an odd count, one c.nop for a 2-byte
+        // remainder (even under norvc), then 4-byte nops.
+        if (align <= (rvc ? 2 : 4)) return;
+        if (pad % 2 === 1) { out.push(0); pad--; }
+        if (pad % 4 === 2) { out.push(0x01, 0x00); pad -= 2; }
         while (pad >= 4) { out.push(0x13, 0, 0, 0); pad -= 4; }
         return;
       }

@@ -98,3 +98,24 @@ export function encodingCorpus(perEntry: number, seed: number, entries: readonly
 export function insnSource(words: number[]): string {
   return '.text\n' + words.map((w) => `.insn 0x${w.toString(16)}\n`).join('');
 }
+
+export const LD = 'riscv64-linux-gnu-ld';
+
+/**
+ * Assembles with GNU as (-mno-relax) and links at `base` (so relocations against labels are
+ * resolved as our flat assembler resolves them); returns the .text bytes or as/ld's errors.
+ */
+export function gasLinked(source: string, march: string, base: number): { bytes: Uint8Array } | { error: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ftr-asm-'));
+  try {
+    writeFileSync(join(dir, 'a.s'), source);
+    const r = spawnSync(AS, [`-march=${march}`, '-mno-relax', '-o', join(dir, 'a.o'), join(dir, 'a.s')], { encoding: 'utf8' });
+    if (r.status !== 0) return { error: r.stderr };
+    const l = spawnSync(LD, ['--no-relax', `-Ttext=0x${base.toString(16)}`, '-e', '0', '-o', join(dir, 'a.elf'), join(dir, 'a.o')], { encoding: 'utf8' });
+    if (l.status !== 0) return { error: l.stderr };
+    execFileSync(OBJCOPY, ['-O', 'binary', '-j', '.text', join(dir, 'a.elf'), join(dir, 'a.bin')]);
+    return { bytes: new Uint8Array(readFileSync(join(dir, 'a.bin'))) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
