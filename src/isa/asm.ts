@@ -706,6 +706,10 @@ class Assembler {
   private csr(o: Operand): number {
     const n = CSR_NUMBERS.get(o.text.toLowerCase());
     if (n !== undefined) return n;
+    const name = o.text.trim();
+    if (/^[A-Za-z_.$][A-Za-z0-9_.$]*$/.test(name) && !this.equs.has(name) && !this.external.has(name)) {
+      throw new AsmError(`unknown CSR '${name}'`, o.col);
+    }
     const v = this.expr(o);
     if (v.unknown) return 0;
     if (v.v < 0n || v.v > 0xfffn) throw new AsmError(`CSR number ${v.v} out of range 0..4095`, o.col);

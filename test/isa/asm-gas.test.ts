@@ -33,7 +33,10 @@ function sourceOf(i: Insn): string | undefined {
     case 'rd,csr,rs1': return `${i.name} ${X[i.rd]},${csr},${X[i.rs1]}`;
     case 'rd,csr,zimm': return `${i.name} ${X[i.rd]},${csr},${i.imm}`;
     case 'pred,succ': return i.pred && i.succ && (i.bits & 0xf00f8f80) === 0 ? `fence ${fset(i.pred)},${fset(i.succ)}` : undefined;
-    case '': return (i.bits & 0x000f8f80) === 0 && (i.name !== 'fence.i' || i.bits === 0x100f) ? i.name : undefined;
+    case '':
+      if (i.name === 'fence.tso') return (i.bits & 0x000f8f80) === 0 ? i.name : undefined;
+      if (i.name === 'fence.i') return i.bits === 0x100f ? i.name : undefined;
+      return i.name;
     case 'rd,sp,imm': return `${i.name} ${X[i.rd]},sp,${i.imm}`;
     case 'rd,imm': return `${i.name} ${X[i.rd]},${i.imm}`;
     case 'rd,cuimm': return `${i.name} ${X[i.rd]},${hex((i.imm / 4096) & 0xfffff)}`;
@@ -49,7 +52,9 @@ function sourceOf(i: Insn): string | undefined {
 
 /** Every table entry, from seeded random encodings, as source lines. */
 function tableCorpus(rvc: boolean, seed: number): string[] {
+  // fence's reserved fm/rs1/rd fields have no syntax: every pred/succ pair is written out instead.
   const lines: string[] = [];
+  for (let p = 1; p < 16; p += seed % 3 + 1) for (let q = 1; q < 16; q += 2) lines.push(`fence ${fset(p)},${fset(q)}`);
   for (const w of encodingCorpus(12, seed)) {
     const i = decode(w)!;
     if (i.size === 2 && !rvc) continue;

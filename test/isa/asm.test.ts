@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { assemble, encode } from '../../src/isa/asm.js';
+import { disassemble } from '../../src/isa/disasm.js';
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const text = (src: string, base = 0x1000, rvc = true) => {
+  const r = assemble(src, { base, rvc });
+  expect(r.diagnostics).toEqual([]);
+  return disassemble(r.bytes, base).map((l) => l.text);
+};
+
+describe('assemble', () => {
+  it('assembles the kernel ftrace call site (auipc t0 + jalr t0) at a kernel address', () => {
+    const base = -0x7fff0000; // 0xffffffff80010000
+    const r = assemble('site:\n  auipc t0, 0x1234\n  jalr t0, -8(t0)\n  nop\n', { base, rvc: false });
+    expect(r.diagnostics).toEqual([]);
+    expect(hex(r.bytes)).toBe('97422301' + 'e78282ff' + '13000000');
+    expect(r.symbols.get('site')).toBe(base);
+    expect(r.lines).toEqual([
+      { offset: 0, size: 4, line: 2 },
+      { offset: 4, size: 4, line: 3 },
+      { offset: 8, size: 4, line: 4 },
+    ]);
+  });
+
+  it('resolves external symbols, call and %pcrel_hi/%pcrel_lo pairs', () => {
+    const symbols = new Map([['ftrace_caller', 0x2000], ['counter', 0x3010]]);
+    const r = assemble('call ftrace_caller\n1: auipc a0, %pcrel_hi(counter)\n ld a1, %pcrel_lo(1b)(a0)\n', { base: 0x1000, symbols });
+    expect(r.diagnostics).toEqual([]);
+    expect(disassemble(r.bytes, 0x1000).map((l) => l.text)).toEqual([
+      'auipc\tra,0x1', 'jalr\tra # 2000', 'auipc\ta0,0x2', 'ld\ta1,8(a0) # 3010',
+    ]);
+  });
+
+  it('keeps branches to external symbols at full size and relaxes local ones', () => {
+    const symbols = new Map([['far', 0x1100]]);
+    const r = assemble('beqz a0, far\nbeqz a0, near\nj far\nj near\nnear: ret', { base: 0x1000, symbols });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.lines.map((l) => l.size)).toEqual([4, 2, 4, 2, 2]);
+  });
+
+  it('honours .option rvc/norvc/push/pop, numeric labels, .equ and alignment', () => {
+    expect(text('.option norvc\naddi a0,a0,1\n.option push\n.option rvc\naddi a0,a0,1\n.option pop\naddi a0,a0,1')).toEqual([
+      'add\ta0,a0,1', 'add\ta0,a0,1', 'add\ta0,a0,1',
+    ]);
+    const r = assemble('.option norvc\naddi a0,a0,1\n.option push\n.option rvc\naddi a0,a0,1\n.option pop\naddi a0,a0,1', { base: 0 });
+    expect(r.lines.map((l) => l.size)).toEqual([4, 2, 4]);
+    expect(text('1: addi a0,a0,-1\nbnez a0, 1b\nj 1f\nnop\n1: ret')).toEqual([
+      'add\ta0,a0,-1', 'bnez\ta0,1000', 'j\t1008', 'nop', 'ret',
+    ]);
+    expect(text('.equ N, 12\nli a0, N*2\n')).toEqual(['li\ta0,24']);
+    const al = assemble('nop\n.align 3\nret', { base: 0 });
+    expect(hex(al.bytes)).toBe('0100' + '0100' + '13000000' + '8280');
+  });
+
+  it('expands li as GNU as does', () => {
+    expect(text('li a0, 0x123456789')).toEqual(['lui\ta0,0x92', 'addw\ta0,a0,-1493 # 91a2b', 'sll\ta0,a0,0xd', 'add\ta0,a0,1929']);
+    expect(text('li t0, 0x100000000')).toEqual(['addw\tt0,zero,1', 'sll\tt0,t0,0x20']);
+    expect(text('li a0, -1')).toEqual(['li\ta0,-1']);
+  });
+
+  it('encode() assembles one instruction', () => {
+    expect(encode('auipc t0, 0')).toEqual(new Uint8Array([0x97, 0x02, 0, 0]));
+    expect(encode('c.nop', 0, true)).toEqual(new Uint8Array([0x01, 0x00]));
+    expect(encode('addx a0')).toBe("unknown mnemonic 'addx'");
+  });
+});
+
+describe('assembler diagnostics', () => {
+  const cases: [string, number, number, string][] = [
+    ['addx a0,a0,1', 10, 5, "unknown mnemonic 'addx'"],
+    ['addi a0,a0,5000', 10, 16, 'immediate 5000 out of range -2048..2047'],
+    ['  beq a0,a1,foo', 10, 17, "unknown symbol 'foo'"],
+    ['j . + 3', 10, 7, 'branch target misaligned'],
+    ['nop\nbeq a0,a1,.+4096', 11, 11, 'branch target out of range (offset 4096, allowed -4096..4094)'],
+    ['lw a0, 4(a9)', 10, 14, "expected register, got 'a9'"],
+    ['addi a0,a1', 10, 15, "missing operand for 'addi' (expected 3)"],
+    ['addi a0,a1,2,3', 10, 18, "too many operands for 'addi' (expected 3)"],
+    ['lui a0,-1', 10, 12, 'immediate -1 out of range 0..1048575'],
+    ['slli a0,a0,64', 10, 16, 'immediate 64 out of range 0..63'],
+    ['c.addi4spn a0,sp,0', 10, 22, 'c.addi4spn: reserved encoding for these operands'],
+    ['c.lwsp zero,4(sp)', 10, 17, 'c.lwsp: reserved encoding for these operands'],
+    ['c.lw a0,4(a6)', 10, 13, 'register a6 not allowed here (x8..x15 only)'],
+    ['.word 0x100000000', 10, 11, 'value 4294967296 does not fit in 4 bytes'],
+    ['1: j 2b', 10, 10, "unknown local label '2b'"],
+    ['x: nop\nx: nop', 11, 1, "symbol 'x' is already defined"],
+    ['.option foo', 10, 13, "unknown .option 'foo'"],
+    ['.frob 1', 10, 5, "unknown directive '.frob'"],
+    ['csrrw a0, nosuchcsr, a1', 10, 15, "unknown CSR 'nosuchcsr'"],
+    ['fence rw, x', 10, 15, "expected fence set (i, o, r, w), got 'x'"],
+  ];
+  it.each(cases)('%j -> %i:%i %s', (src, line, column, message) => {
+    const r = assemble(src, { base: 0x1000, file: 'x.s', line: 10, column: 5 });
+    expect(r.diagnostics).toEqual([{ file: 'x.s', line, column, message }]);
+  });
+
+  it('reports every error of a block, in line order, and never throws', () => {
+    const r = assemble('addi a0,a0,9999\nfoo bar\n  lw a0, (zz)\n', { base: 0 });
+    expect(r.diagnostics.map((d) => [d.line, d.column])).toEqual([[1, 12], [2, 1], [3, 11]]);
+    expect(() => assemble('((((', { base: 0 })).not.toThrow();
+    expect(() => assemble('.word )(', { base: 0 })).not.toThrow();
+  });
+
+  it('explicit c.* needs RVC on', () => {
+    const r = assemble('c.addi a0, 1', { base: 0, rvc: false });
+    expect(r.diagnostics[0].message).toBe("'c.addi' needs the C extension (.option rvc)");
+  });
+});
