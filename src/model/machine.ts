@@ -113,7 +113,7 @@ interface State {
 export interface Snapshot {
   mem: MemSnapshot;
   cpus: HartState[];
-  state: string;
+  state: unknown;
   steps: number[];
 }
 
@@ -256,24 +256,30 @@ export class Machine {
   // ---- snapshots -------------------------------------------------------------------------
 
   save(): Snapshot {
-    return { mem: this.mem.snapshot(), cpus: this.cpus.map((c) => c.snapshot()), state: JSON.stringify(this.state), steps: this.steps.slice() };
+    return { mem: this.mem.snapshot(), cpus: this.cpus.map((c) => c.snapshot()), state: deepClone(this.state), steps: this.steps.slice() };
   }
 
   load(s: Snapshot): void {
     this.mem.restore(s.mem);
     this.cpus.forEach((c, i) => c.restore(s.cpus[i]));
-    this.state = JSON.parse(s.state);
+    this.state = deepClone(s.state as State);
     this.steps = s.steps.slice();
   }
 
-  /** Names the whole state (memory with provenance, every task's registers, the model state). */
+  /**
+   * Names the whole state: memory with provenance, the registers of every live task, the
+   * model state. A 64-bit hash (collisions: ~n^2/2^65 for n states, negligible here).
+   */
   fingerprint(): string {
-    let cpuFp = '';
+    let cpuFp = this.mem.fingerprint();
     this.cpus.forEach((c, i) => {
-      if (this.state.tasks[i].status !== 'done' && this.state.tasks[i].status !== 'inactive') cpuFp += c.fingerprint();
-      else cpuFp += '-';
+      const st = this.state.tasks[i].status;
+      cpuFp += st !== 'done' && st !== 'inactive' ? c.fingerprint() : '-';
     });
-    return this.mem.fingerprint() + cpuFp + hashString(JSON.stringify(this.state));
+    const h = new Hasher();
+    h.str(cpuFp);
+    h.value(this.state);
+    return h.text();
   }
 
   // ---- queries ---------------------------------------------------------------------------
@@ -1132,12 +1138,59 @@ export function hexAddr(a: number): string {
   return '0x' + BigInt.asUintN(64, BigInt(a)).toString(16);
 }
 
-function hashString(s: string): string {
-  let a = 0x811c9dc5, b = 0x9e3779b9;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+/** Deep copy of plain data (arrays, objects, primitives): the model state has no other kinds. */
+function deepClone<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = deepClone(v[i]);
+    return out as T;
   }
-  return (a >>> 0).toString(16) + (b >>> 0).toString(16);
+  const out: Record<string, unknown> = {};
+  for (const k in v as Record<string, unknown>) out[k] = deepClone((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
+/** A 64-bit structural hash of plain data; keys and array boundaries are mixed in. */
+class Hasher {
+  a = 0x811c9dc5;
+  b = 0x9e3779b9;
+  mix(x: number): void {
+    this.a = Math.imul(this.a ^ x, 0x01000193);
+    this.b = Math.imul(this.b ^ x, 0x5bd1e995) ^ (this.b >>> 15);
+  }
+  str(s: string): void {
+    this.mix(s.length | 0x40000000);
+    for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
+  }
+  value(v: unknown): void {
+    switch (typeof v) {
+      case 'number':
+        if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) this.mix(v);
+        else { this.mix(0x51); this.str(String(v)); }
+        return;
+      case 'boolean': this.mix(v ? 0x71 : 0x70); return;
+      case 'string': this.str(v); return;
+      case 'undefined': this.mix(0x55); return;
+      case 'object':
+        if (v === null) { this.mix(0x5e); return; }
+        if (Array.isArray(v)) {
+          this.mix(0x5b000000 | v.length);
+          for (let i = 0; i < v.length; i++) this.value(v[i]);
+          return;
+        }
+        this.mix(0x7b);
+        for (const k in v as Record<string, unknown>) {
+          this.str(k);
+          this.value((v as Record<string, unknown>)[k]);
+        }
+        this.mix(0x7d);
+        return;
+      default:
+        this.str(String(v));
+    }
+  }
+  text(): string {
+    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+  }
 }
