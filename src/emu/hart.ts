@@ -57,6 +57,12 @@ interface Block {
 }
 
 const MAX_BLOCK = 64;
+/**
+ * A block is translated on its HOT-th visit; colder code runs as per-instruction closures.
+ * Translating costs far more than running once (new Function + V8 compile), so code that
+ * runs once or twice (start-up, the random-sequence harness) is not worth a block.
+ */
+const HOT = 3;
 
 const decodeCache = new Map<number, Insn | null>();
 /** decode() memoised by bits (the table lookup allocates an Insn per call). */
@@ -82,6 +88,10 @@ export class Hart {
   /** run()'s retire limit: translated loops check it on every back edge. */
   limit = 0;
   private blocks = new Map<number, Block>();
+  /** Whether the instruction step() last executed ends a basic block. */
+  private endedBlock = false;
+  /** Visits of addresses that have no block yet (see HOT). */
+  private heat = new Map<number, number>();
   /** Use translated blocks in run() (false: run() steps one compiled instruction at a time). */
   useBlocks: boolean;
 
@@ -126,6 +136,7 @@ export class Hart {
     if (bits < 0) return this.fetchFault(pc, m.fault);
     const insn = decodeCached(bits);
     if (!insn) return { kind: 'illegal', pc, bits };
+    this.endedBlock = endsBlock(insn);
     return this.execute(insn) ?? { kind: 'budget', pc: this.pc };
   }
 
@@ -154,9 +165,14 @@ export class Hart {
         }
       }
       if (blk === null || blk.count > left) {
+        // Cold (or too long for the budget left): step to the end of this basic block, so
+        // that heat, and later translation, only ever start at block entries.
         prev = null;
-        const s = this.step();
-        if (s.kind !== 'budget') return s;
+        for (;;) {
+          const s = this.step();
+          if (s.kind !== 'budget') return s;
+          if (this.endedBlock || this.retired >= limit) break;
+        }
         continue;
       }
       this.pc = blk.fn(this, r, m, pc);
@@ -206,6 +222,14 @@ export class Hart {
         return blk;
       }
     }
+    if (!blk) {
+      const visits = (this.heat.get(pc) ?? 0) + 1;
+      if (visits < HOT) {
+        this.heat.set(pc, visits);
+        return null;
+      }
+      this.heat.delete(pc);
+    }
     const built = this.build(pc, pn, page);
     if (built) this.blocks.set(pc, built);
     else this.blocks.delete(pc);
@@ -252,6 +276,7 @@ export class Hart {
   /** Drops translated blocks (they are re-validated by bytes anyway; this frees memory). */
   flushBlocks(): void {
     this.blocks.clear();
+    this.heat.clear();
   }
 
   snapshot(): HartState {
