@@ -515,7 +515,7 @@ class Assembler {
   /** Numeric label definitions: name -> [statement index, address][] in order. */
   private numeric = new Map<string, { stmt: number; addr: bigint }[]>();
   /** Statements that needed their long form in a previous pass (relaxation only grows). */
-  private grown = new Set<number>();
+  private grown = new Map<number, number>();
   private pcrelHi = new Map<bigint, PcrelHi>();
   private diagnostics: AsmDiagnostic[] = [];
   private report = false;
@@ -899,33 +899,59 @@ class Assembler {
   }
 
   /**
-   * Branches and jal to a target: compressed (c.beqz/c.bnez/c.j) when RVC is on, the target is
-   * a label of this block and in range, as gas's branch relaxation decides; else 32-bit.
+   * Branches and jumps to a target, relaxed as gas relaxes them (tc-riscv.c RELAX_BRANCH) when
+   * the target is a label of this block: level 0 the compressed form (c.beqz/c.bnez/c.j, when
+   * RVC is on and the mnemonic has one), level 1 the 32-bit form, level 2 (conditional
+   * branches) the inverted branch over a `jal x0` (compressed when it can be). Levels only grow
+   * from pass to pass. A target from opts.symbols (for gas, another section) keeps level 1.
    */
   private branch(name: string, o: Ops, rvc: boolean, targetOp: Operand | undefined, compressible = false): number[] {
     if (!targetOp) throw new AsmError('missing branch target', this.endCol());
     const v = this.expr(targetOp);
     const off = Number(v.v - this.pc);
-    const cname = compressible ? (name === 'jal' ? 'c.j' : name === 'beq' ? 'c.beqz' : name === 'bne' ? 'c.bnez' : undefined) : undefined;
-    if (rvc && cname && !v.external && !this.grown.has(this.stmt.index)) {
-      const spec = BY_NAME.get(cname)!;
-      const r = immRange(spec.imm!);
-      const fits = v.unknown !== undefined || (off >= r.min && off <= r.max && off % 2 === 0);
-      if (fitsReg(spec.rs1, o.rs1, o.rd) && fitsReg(spec.rs2, o.rs2, o.rd) && (name !== 'jal' || o.rd === 0) && v.local) {
-        if (fits) {
-          if (v.unknown) return [0, 0];
-          const bits = encodeWith(spec, { ...o, imm: off });
-          if (typeof bits === 'number') return le(bits, 2);
-        }
-        if (!this.report) {
-          this.grown.add(this.stmt.index);
-          this.changed = true;
-        }
-      }
+    const cname = name === 'jal' ? 'c.j' : name === 'beq' ? 'c.beqz' : name === 'bne' ? 'c.bnez' : undefined;
+    const cspec = cname ? BY_NAME.get(cname)! : undefined;
+    const cfits = (spec: InsnSpec, ops: Ops) => fitsReg(spec.rs1, ops.rs1, ops.rd) && fitsReg(spec.rs2, ops.rs2, ops.rd) && (spec.name !== 'c.j' || ops.rd === 0);
+    const relaxable = v.local && !v.external;
+    const minLevel = rvc && compressible && cspec && relaxable && cfits(cspec, o) ? 0 : 1;
+    const idx = this.stmt.index;
+    let level = Math.max(minLevel, this.grown.get(idx) ?? 0);
+    const inRange = (lvl: number) => {
+      if (v.unknown) return true;
+      if (lvl === 0) { const r = immRange(cspec!.imm!); return off >= r.min && off <= r.max; }
+      if (lvl === 1) return name === 'jal' ? off >= -(2 ** 20) && off < 2 ** 20 : off >= -4096 && off < 4096;
+      return true;
+    };
+    const maxLevel = relaxable && name !== 'jal' ? 2 : 1;
+    while (level < maxLevel && !inRange(level)) level++;
+    if (!this.report && level > (this.grown.get(idx) ?? minLevel)) {
+      this.grown.set(idx, level);
+      this.changed = true;
     }
-    if (v.unknown) return [0, 0, 0, 0];
-    const t = this.target(targetOp, name === 'jal' ? 21 : 13);
-    return this.emit32(name, { ...o, imm: t.offset }, targetOp.col);
+    if (!v.unknown && off % 2 !== 0) throw new AsmError('branch target misaligned', targetOp.col);
+    if (level === 0) {
+      if (v.unknown) return [0, 0];
+      const bits = encodeWith(cspec!, { ...o, imm: off });
+      if (typeof bits === 'string') throw new AsmError(bits, targetOp.col);
+      return le(bits, 2);
+    }
+    if (level === 1) {
+      if (v.unknown) return [0, 0, 0, 0];
+      const t = this.target(targetOp, name === 'jal' ? 21 : 13);
+      return this.emit32(name, { ...o, imm: t.offset }, targetOp.col);
+    }
+    // Level 2: `b<inverse> rs1, rs2, 1f; jal x0, target; 1:`
+    const inverse = ({ beq: 'bne', bne: 'beq', blt: 'bge', bge: 'blt', bltu: 'bgeu', bgeu: 'bltu' } as Record<string, string>)[name];
+    const ispec = BY_NAME.get(inverse === 'beq' ? 'c.beqz' : inverse === 'bne' ? 'c.bnez' : '')!;
+    const short = rvc && ispec !== undefined && cfits(ispec, o);
+    const skip = short ? 6 : 8;
+    const first = short ? encodeWith(ispec, { ...o, imm: skip }) : encodeWith(BY_NAME.get(inverse)!, { ...o, imm: skip });
+    if (typeof first === 'string') throw new AsmError(first, targetOp.col);
+    const jpc = this.pc + BigInt(short ? 2 : 4);
+    const joff = Number(v.v - jpc);
+    if (v.unknown) return new Array(skip).fill(0);
+    if (joff < -(2 ** 20) || joff >= 2 ** 20) throw new AsmError(`branch target out of range (offset ${off}, allowed -1048576..1048574)`, targetOp.col);
+    return [...le(first, short ? 2 : 4), ...le(encodeWith(BY_NAME.get('jal')!, { ...zeroOps(), imm: joff }) as number, 4)];
   }
 
   /** Pseudo-instructions (gas riscv-opc.c aliases and macros). Returns undefined if `op` is none. */
@@ -1087,6 +1113,14 @@ class Assembler {
         const n = this.num(a[0], 0n, 1n << 20n);
         const fill = a.length === 2 ? this.num(a[1], -128n, 255n) & 0xff : 0;
         for (let k = 0; k < n; k++) out.push(fill);
+        return;
+      }
+      case '.fill': {
+        this.want([1, 2, 3]);
+        const n = this.num(a[0], 0n, 1n << 20n);
+        const size = a.length >= 2 ? this.num(a[1], 0n, 8n) : 1;
+        const v = a.length === 3 ? BigInt.asUintN(64, this.expr(a[2]).v) : 0n;
+        for (let k = 0; k < n; k++) for (let b = 0; b < size; b++) out.push(b < 4 ? Number((v >> BigInt(8 * b)) & 0xffn) : 0);
         return;
       }
       case '.ascii': case '.asciz': case '.string': {

@@ -108,6 +108,10 @@ function pseudoCorpus(seed: number, rvc: boolean): string[] {
     for (let p = rnd() % (k * 40 + 1); p > 0; p--) out.push(`add ${anyReg()},${anyReg()},${anyReg()}`);
     out.push(`${L}:`, `data${k}: .word ${rnd() >>> 0}`, `.dword ${rnd()}`, `.half 7`, `.byte 1,2,3`, '.align 3');
   }
+  // Far branches: gas relaxes them to an inverted branch over a jal.
+  out.push('far0:', `beq ${reg()},${reg()},far1`, `beqz ${creg()},far1`, `bnez ${creg()},far1`, `bltu ${reg()},${reg()},far1`,
+    `bgt ${reg()},${reg()},far1`, `blez ${reg()},far1`, `j far1`, `beqz ${creg()},near1`, 'near1:', '.fill 1100,4,0x13',
+    'far1:', `bne ${reg()},${reg()},far0`, `bnez ${creg()},far0`, `bgeu ${reg()},${reg()},far0`, `j far0`, 'ret');
   if (rvc) out.push('.option norvc', 'addi a0,a0,1', 'ret', '.option rvc', 'addi a0,a0,1', '.option push', '.option norvc', 'ret', '.option pop', 'ret');
   out.push('.balign 8', 'nop', '.p2align 3', '.equ K, 40', 'addi a0,a0,K+2', '.set M, K*2', 'li a1,M', 'x = 5', 'addi a2,a2,x');
   return out;

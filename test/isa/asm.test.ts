@@ -72,7 +72,8 @@ describe('assembler diagnostics', () => {
     ['addi a0,a0,5000', 10, 16, 'immediate 5000 out of range -2048..2047'],
     ['  beq a0,a1,foo', 10, 17, "unknown symbol 'foo'"],
     ['j . + 3', 10, 7, 'branch target misaligned'],
-    ['nop\nbeq a0,a1,.+4096', 11, 11, 'branch target out of range (offset 4096, allowed -4096..4094)'],
+    ['nop\nbeq a0,a1,far', 11, 11, 'branch target out of range (offset 8190, allowed -4096..4094)'],
+    ['jal .+0x100000', 10, 9, 'branch target out of range (offset 1048576, allowed -1048576..1048574)'],
     ['lw a0, 4(a9)', 10, 14, "expected register, got 'a9'"],
     ['addi a0,a1', 10, 15, "missing operand for 'addi' (expected 3)"],
     ['addi a0,a1,2,3', 10, 18, "too many operands for 'addi' (expected 3)"],
@@ -90,7 +91,7 @@ describe('assembler diagnostics', () => {
     ['fence rw, x', 10, 15, "expected fence set (i, o, r, w), got 'x'"],
   ];
   it.each(cases)('%j -> %i:%i %s', (src, line, column, message) => {
-    const r = assemble(src, { base: 0x1000, file: 'x.s', line: 10, column: 5 });
+    const r = assemble(src, { base: 0x1000, file: 'x.s', line: 10, column: 5, symbols: new Map([['far', 0x3000]]) });
     expect(r.diagnostics).toEqual([{ file: 'x.s', line, column, message }]);
   });
 
