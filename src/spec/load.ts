@@ -503,6 +503,7 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
   r.extraSymbols();
   if (r.diags.length) return { diagnostics: dedupe(r.diags) };
   const sites = r.sites();
+  if (r.diags.length) return { diagnostics: dedupe(r.diags) };
   if (rawSpec.elf) {
     const es = elfSites(rawSpec.elf, r, sites, entries);
     sites.push(...es);
