@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Emulator benchmark (a benchmark, not a test): runs the compute-heavy fixture under
+// qemu-riscv64 and under ftrace-race (end to end through the CLI, and in-process), prints
+// instructions retired, MIPS and the wall-time ratio ours/qemu, then the costs of the
+// checker's backtracking primitives (snapshot / restore / fingerprint).
+//
+//   node build.mjs && node bench/emu.mjs [reps]      (reps scales the workload; default 2400: >= 0.5 s under qemu here)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const elf = join(root, 'fixtures', 'elf', 'compute-O2.elf');
+const reps = process.argv[2] ?? '2400';
+const cli = join(root, 'bin', 'ftrace-race.js');
+
+// The library, bundled on the fly (dist/ only holds the CLI).
+const lib = join(mkdtempSync(join(tmpdir(), 'ftr-bench-')), 'emu.mjs');
+await build({
+  stdin: {
+    contents: "export { loadProcess, runProcess } from './src/emu/linux.ts'; export { Memory } from './src/emu/memory.ts';",
+    resolveDir: root, loader: 'ts',
+  },
+  bundle: true, platform: 'node', format: 'esm', outfile: lib, logLevel: 'warning',
+});
+const { loadProcess, runProcess } = await import(lib);
+
+function timed(cmd, args) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return { ms: performance.now() - t0, ...r };
+}
+const best = (runs) => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+
+console.log(`workload: ${elf.replace(root + '/', '')} ${reps}`);
+
+// qemu-riscv64 (best of 3)
+const haveQemu = spawnSync('qemu-riscv64', ['--version']).status === 0;
+let qemu;
+if (haveQemu) {
+  qemu = best([0, 1, 2].map(() => timed('qemu-riscv64', [elf, reps])));
+  if (qemu.status !== 0) throw new Error(`qemu-riscv64 failed: ${qemu.stderr}`);
+} else {
+  console.log('qemu-riscv64 not found: only our own figures are printed (apt-get install qemu-user)');
+}
+
+// ftrace-race run, end to end: Node start-up, bundle load, decoder tables, run (best of 2)
+const ours = best([0, 1].map(() => timed(process.execPath, [cli, 'run', elf, reps, '--stats'])));
+if (ours.status !== 0) throw new Error(`ftrace-race run failed: ${ours.stderr}`);
+const retired = Number(/(\d+) instructions retired/.exec(ours.stderr)[1]);
+if (qemu && qemu.stdout !== ours.stdout) throw new Error('outputs differ between qemu-riscv64 and ftrace-race');
+
+// In-process: the emulator alone (no Node start-up), for the MIPS figure of the core
+const bytes = readFileSync(elf);
+let inproc = Infinity;
+for (let k = 0; k < 2; k++) {
+  const p = loadProcess(bytes, { args: [elf, reps] });
+  const t0 = performance.now();
+  runProcess(p, { args: [], write: () => {} });
+  inproc = Math.min(inproc, performance.now() - t0);
+}
+
+const mips = (ms) => (retired / (ms * 1000)).toFixed(1);
+console.log(`instructions retired: ${retired}`);
+if (qemu) console.log(`qemu-riscv64        : ${qemu.ms.toFixed(0).padStart(6)} ms  ${mips(qemu.ms).padStart(7)} MIPS`);
+console.log(`ftrace-race run    : ${ours.ms.toFixed(0).padStart(6)} ms  ${mips(ours.ms).padStart(7)} MIPS  (end to end, Node start-up included)`);
+console.log(`emulator in-process: ${inproc.toFixed(0).padStart(6)} ms  ${mips(inproc).padStart(7)} MIPS`);
+if (qemu) {
+  console.log(`ratio ours/qemu    : ${(ours.ms / qemu.ms).toFixed(2)}x end to end, ${(inproc / qemu.ms).toFixed(2)}x in-process (goal: 4x)`);
+  if (qemu.ms < 500) console.log(`note: qemu ran ${qemu.ms.toFixed(0)} ms; pass a larger reps for the >= 0.5 s the issue asks`);
+}
+
+// Backtracking primitives on a live process (mid-run of the same workload)
+const p = loadProcess(bytes, { args: [elf, '5'] });
+runProcess(p, { args: [], write: () => {}, maxSteps: 1_000_000 });
+const { mem, hart } = p;
+const N = 20000;
+const per = (f, n = N) => { const t0 = performance.now(); for (let i = 0; i < n; i++) f(i); return ((performance.now() - t0) * 1000) / n; };
+const snap = mem.snapshot();
+const tSnap = per(() => mem.snapshot());
+const tRestore = per(() => mem.restore(snap));
+const sp = Number(hart.getReg(2));
+// the usual explorer step: one page dirtied since the last snapshot (copy-on-write clone)
+const tDirty = per((i) => { mem.restore(snap); mem.store(sp - 64, 8, BigInt(i)); });
+const tFpWarm = per(() => mem.fingerprint());
+const tFpDirty = per((i) => { mem.store(sp - 64, 8, BigInt(i)); mem.fingerprint(); }, 5000);
+const hs = hart.snapshot();
+const tHart = per(() => { hart.restore(hs); hart.snapshot(); });
+const tHartFp = per(() => hart.fingerprint());
+console.log(`\nbacktracking costs (memory of ${mem.pageCount} pages = ${(mem.pageCount * 4)} KiB mapped):`);
+console.log(`  memory snapshot              ${tSnap.toFixed(2).padStart(8)} us`);
+console.log(`  memory restore               ${tRestore.toFixed(2).padStart(8)} us`);
+console.log(`  restore + 1 store (COW page) ${tDirty.toFixed(2).padStart(8)} us`);
+console.log(`  fingerprint, nothing dirty   ${tFpWarm.toFixed(2).padStart(8)} us`);
+console.log(`  fingerprint, 1 page dirty    ${tFpDirty.toFixed(2).padStart(8)} us`);
+console.log(`  hart snapshot + restore      ${tHart.toFixed(2).padStart(8)} us`);
+console.log(`  hart fingerprint             ${tHartFp.toFixed(2).padStart(8)} us`);
