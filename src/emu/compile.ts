@@ -75,9 +75,10 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
       const backEdge = `${pcExpr}+${-s.off}`;
       const exit = (count: number, to: string) => {
         if (isLoop && k === n - 1 && to === backEdge) {
-          return `{h.retired+=${count};if(h.retired+${n}>h.limit){${WRITEBACK}return pc0;}continue;}`;
+          return `{R+=${count};if(R+${n}>L){${WRITEBACK}h.retired=R;return pc0;}continue;}`;
         }
-        return `{${WRITEBACK}${count === 0 ? '' : `h.retired+=${count};`}return ${to};}`;
+        if (opts.locals) return `{${WRITEBACK}${count === 0 ? '' : `h.retired=R+${count};`}return ${to};}`;
+        return `{${count === 0 ? '' : `h.retired+=${count};`}return ${to};}`;
       };
       const g: Gen = { pc: pcExpr, next: `(pc0+${s.off + size})`, k, exit };
       if (!s.insn) {
@@ -91,14 +92,15 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
       }
       src += unit(s.insn, g) + '\n';
     });
-    if (!last || !endsBlock(last.insn)) src += `${WRITEBACK}h.retired+=${n};return pc0+${endOff};`;
+    if (!last || !endsBlock(last.insn)) src += `${WRITEBACK}${opts.locals ? `h.retired=R+${n}` : `h.retired+=${n}`};return pc0+${endOff};`;
   } finally {
     regs.locals = false;
   }
   if (!opts.locals) return src.split(WRITEBACK).join('');
   const used = [...regs.used].sort((a, b) => a - b);
   const written = [...regs.written].filter((x) => x !== 0).sort((a, b) => a - b);
-  const prologue = used.length ? `let ${used.map((x) => `l${x}=r[${2 * x}],h${x}=r[${2 * x + 1}]`).join(',')};` : '';
+  const prologue = `let R=h.retired;const L=h.limit;` +
+    (used.length ? `let ${used.map((x) => `l${x}=r[${2 * x}],h${x}=r[${2 * x + 1}]`).join(',')};` : '');
   const wb = written.map((x) => `r[${2 * x}]=l${x};r[${2 * x + 1}]=h${x};`).join('');
   src = src.split(WRITEBACK).join(wb);
   return prologue + (isLoop ? `for(;;){${src}}` : src);

@@ -55,14 +55,16 @@ const SLOW_STORE: Record<Width, string> = { 1: 'store8', 2: 'store16', 4: 'store
 
 /** Effective address a_, its page p_, TLB entry e_ and in-page offset o_. */
 function tlb(a: string): string {
-  return `const a_=${a},p_=Math.floor(a_/${PAGE}),e_=p_&255,o_=a_-p_*${PAGE};`;
+  // a_ is an integer-valued double in +-2^53: ToInt32 keeps its low 32 bits, so a_&4095 is the
+  // in-page offset and (a_>>12)&255 the TLB entry even for negative (kernel) addresses.
+  return `const a_=${a},o_=a_&${PAGE - 1},p_=(a_-o_)/${PAGE},e_=(a_>>12)&255;`;
 }
 
 function load(width: Width, fix: (v: string) => [string, string]): Unit {
   return (i, g) => {
     const [l, h] = fix('v_');
     return `{${tlb(addr(i.rs1, i.imm))}let v_;` +
-      `if(rK[e_]===p_&&o_<=${PAGE - width})v_=rP[e_].view.${GET[width]}(o_,true);` +
+      `if(rK[e_]===p_${width === 1 ? '' : `&&o_<=${PAGE - width}`})v_=rP[e_].view.${GET[width]}(o_,true);` +
       `else{v_=m.${SLOW_LOAD[width]}(a_);if(m.fault!==null)${g.exit(g.k, g.pc)}}` +
       `${set(i.rd, l, h)}}`;
   };
@@ -75,7 +77,7 @@ function storeTail(g: Gen): string {
 function store(width: Width, value: (i: Insn) => string): Unit {
   return (i, g) =>
     `{${tlb(addr(i.rs1, i.imm))}const v_=${value(i)};` +
-    `if(wK[e_]===p_&&o_<=${PAGE - width})wP[e_].view.${SET[width]}(o_,v_,true);` +
+    `if(wK[e_]===p_${width === 1 ? '' : `&&o_<=${PAGE - width}`})wP[e_].view.${SET[width]}(o_,v_,true);` +
     `else{m.${SLOW_STORE[width]}(a_,v_);${storeTail(g)}}}`;
 }
 

@@ -53,6 +53,8 @@ export const dst = (n: number): number => {
   if (n !== 0) { regs.written.add(n); touch(n); }
   return n === 0 ? 64 : 2 * n;
 };
+/** Instructions retired before the current block (a local in translated blocks). */
+export const retired = (): string => (regs.locals ? 'R' : 'h.retired');
 /** After a helper wrote rd in r[]: refresh its locals. */
 export const reload = (n: number): string => (n === 0 || !regs.locals ? '' : `l${n}=r[${2 * n}];h${n}=r[${2 * n + 1}];`);
 

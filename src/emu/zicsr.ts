@@ -5,7 +5,7 @@
  * write to one of these read-only counters, is an illegal instruction, as on hardware.
  */
 import type { Insn } from '../isa/types.js';
-import { setNum, Unit } from './sem.js';
+import { retired, setNum, Unit } from './sem.js';
 
 export const USER_COUNTERS: ReadonlySet<number> = new Set([0xc00, 0xc01, 0xc02]);
 
@@ -22,7 +22,7 @@ const csr: Unit = (i, g) => {
   if (!USER_COUNTERS.has(i.csr) || csrWrites(i)) {
     return `h.stop={kind:'illegal',pc:${g.pc},bits:${i.bits},detail:'CSR 0x${i.csr.toString(16)} ${USER_COUNTERS.has(i.csr) ? 'is read-only' : 'is not accessible'}'};${g.exit(g.k, g.pc)}`;
   }
-  return setNum(i.rd, `h.retired+${g.k}`);
+  return setNum(i.rd, `${retired()}+${g.k}`);
 };
 
 export const zicsr: Record<string, Unit> = {
