@@ -27,13 +27,17 @@ export interface DisasmOptions {
   symbolize?: (address: number) => string;
   /** Value of __global_pointer$, for gp-relative address comments (objdump reads the symbol). */
   gp?: number;
+  /** No symbol table at all: objdump then prints addresses as `0x1f0` instead of `1f0 <sym>`. */
+  noSymbols?: boolean;
 }
 
 export interface DisasmLine {
   address: number;
   size: number;
-  /** The encoding as objdump prints it: one little-endian word, 4 or 8 hex digits. */
+  /** The encoding as one little-endian hex number (what `objdump -d` shows for 2/4-byte units). */
   hex: string;
+  /** objdump's display chunk for the encoding column (bytes per group), when not the size itself. */
+  chunk?: 1 | 2 | 4;
   /** Mnemonic, then a tab and the operands when there are any, then any `# address` comment. */
   text: string;
   insn?: Insn;
@@ -288,7 +292,23 @@ export function formatBits(bits: number, pc: number): string {
   return unknownText(bits);
 }
 
+/**
+ * Privileged instructions objdump names although this ISA (user-level RV64IMAC) does not
+ * execute them: decode() leaves them illegal, the disassembler still shows what kernel code
+ * such as an idle loop's `wfi` is.
+ */
+const PRIVILEGED: Readonly<Record<number, string>> = {
+  0x10500073: 'wfi', 0x30200073: 'mret', 0x10200073: 'sret', 0x7b200073: 'dret',
+};
+
 function unknownText(bits: number): string {
+  if ((bits & 3) === 3 && PRIVILEGED[bits >>> 0]) return PRIVILEGED[bits >>> 0];
+  if ((bits & 3) === 3 && ((bits & 0xfe007fff) >>> 0) === 0x12000073) {
+    // sfence.vma rs1, rs2 (privileged spec 4.2.1), printed with its zero operands elided
+    const rs1 = (bits >>> 15) & 31;
+    const rs2 = (bits >>> 20) & 31;
+    return rs2 !== 0 ? `sfence.vma\t${X[rs1]},${X[rs2]}` : rs1 !== 0 ? `sfence.vma\t${X[rs1]}` : 'sfence.vma';
+  }
   if ((bits & 0xffff) === 0) return 'unimp'; // the all-zero parcel: binutils' c.unimp alias
   // c.addi16sp with nzimm=0 is reserved (ISA ch. 16.5), but binutils' match_c_addi16sp only checks rd.
   if ((bits & 0xffff) === 0x6101) return 'add\tsp,sp,0';
@@ -302,35 +322,40 @@ function unknownText(bits: number): string {
  */
 export function disassemble(bytes: Uint8Array, address: number, opts: DisasmOptions = {}, track = new AddressTracker(opts.gp)): DisasmLine[] {
   const lines: DisasmLine[] = [];
-  const sym = opts.symbolize ?? (() => '');
-  const target = (a: number) => `${hexAddr(a)}${sym(a)}`;
-  let off = 0;
-  while (off < bytes.length) {
-    const pc = address + off;
-    if (off + 2 > bytes.length) {
-      lines.push({ address: pc, size: 1, hex: bytes[off].toString(16).padStart(2, '0'), text: `.byte\t${hex(bytes[off])}` });
-      break;
-    }
-    const parcel = bytes[off] | (bytes[off + 1] << 8);
-    let size: 2 | 4 = (parcel & 3) === 3 ? 4 : 2;
-    if (size === 4 && off + 4 > bytes.length) size = 2;
-    const bits = size === 4 ? (parcel | (bytes[off + 2] << 16) | (bytes[off + 3] << 24)) >>> 0 : parcel;
-    const hexWord = bits.toString(16).padStart(size * 2, '0');
-    const insn = size === 4 || (parcel & 3) !== 3 ? decode(bits) : undefined;
-    let text: string;
-    if (insn && canonical(insn)) {
-      track.printAddr = undefined;
-      text = join(render(insn, pc, target, track));
-      if (track.printAddr !== undefined) text += ` # ${target(track.printAddr)}`;
-    } else if ((parcel & 3) === 3 && size === 2) {
-      text = dataDirective(parcel, 2);
-    } else {
-      text = unknownText(bits);
-    }
-    lines.push({ address: pc, size, hex: hexWord, text, insn: insn && canonical(insn) ? insn : undefined });
-    off += size;
+  for (let off = 0; off < bytes.length; ) {
+    const line = disassembleOne(bytes, off, address + off, opts, track);
+    lines.push(line);
+    off += line.size;
   }
   return lines;
+}
+
+/** The one instruction at `bytes[off]` (at `pc`), as disassemble() prints it. */
+export function disassembleOne(bytes: Uint8Array, off: number, pc: number, opts: DisasmOptions, track: AddressTracker): DisasmLine {
+  const sym = opts.symbolize ?? (() => '');
+  const target = opts.noSymbols ? (a: number) => `0x${hexAddr(a)}` : (a: number) => `${hexAddr(a)}${sym(a)}`;
+  if (off + 2 > bytes.length) {
+    return { address: pc, size: 1, hex: bytes[off].toString(16).padStart(2, '0'), text: `.byte\t${hex(bytes[off])}` };
+  }
+  const parcel = bytes[off] | (bytes[off + 1] << 8);
+  const len = insnLength(parcel);
+  if (len > 4 && off + len <= bytes.length) return longEncoding(bytes.subarray(off, off + len), pc);
+  let size: 2 | 4 = len === 4 ? 4 : 2;
+  if (size === 4 && off + 4 > bytes.length) size = 2;
+  const bits = size === 4 ? (parcel | (bytes[off + 2] << 16) | (bytes[off + 3] << 24)) >>> 0 : parcel;
+  const hexWord = bits.toString(16).padStart(size * 2, '0');
+  const insn = size === 4 || (parcel & 3) !== 3 ? decode(bits) : undefined;
+  let text: string;
+  if (insn && canonical(insn)) {
+    track.printAddr = undefined;
+    text = join(render(insn, pc, target, track));
+    if (track.printAddr !== undefined) text += ` # ${target(track.printAddr)}`;
+  } else if (size === 2 && (parcel & 3) === 3) {
+    text = dataDirective(parcel, 2); // a reserved length encoding, or a 32-bit one cut off
+  } else {
+    text = unknownText(bits);
+  }
+  return { address: pc, size, hex: hexWord, text, insn: insn && canonical(insn) ? insn : undefined };
 }
 
 /**
@@ -348,9 +373,51 @@ export function addressWidth(start: number, end: number): number {
 
 /** Renders a line exactly as objdump -d: address, tab, encoding column, tab, text. */
 export function objdumpLine(line: DisasmLine, width: number): string {
-  const addr = hexAddr(line.address).padStart(width, '0').replace(/^0+(?=.)/, (z) => ' '.repeat(z.length));
-  const col = line.size === 2 ? 20 : line.size === 4 ? 18 : 24;
-  return `${addr}:\t${line.hex.padEnd(col)}\t${line.text}`;
+  const addr = (a: number) => hexAddr(a).padStart(width, '0').replace(/^0+(?=.)/, (z) => ' '.repeat(z.length));
+  // objdump.c disassemble_bytes: the encoding in chunks (each followed by a space) padded to
+  // 8 bytes per line (6 for single bytes), continuation lines for longer encodings.
+  const chunk = line.chunk ?? (line.size % 4 === 0 ? 4 : line.size === 1 ? 1 : 2);
+  const perLine = chunk === 1 ? 6 : 8;
+  const digits = line.hex; // little-endian bytes, most significant first per chunk
+  const groups: string[] = [];
+  if (line.size <= 4) groups.push(digits);
+  else {
+    const bytes = digits.match(/../g)!; // digits hold the bytes in memory order for long encodings
+    for (let k = 0; k < bytes.length; k += chunk) groups.push(bytes.slice(k, k + chunk).reverse().join(''));
+  }
+  const perLineGroups = perLine / chunk;
+  const first = groups.slice(0, perLineGroups);
+  let col = first.map((g) => `${g} `).join('');
+  for (let k = first.length; k < perLineGroups; k++) col += ' '.repeat(chunk * 2 + 1);
+  let out = `${addr(line.address)}:\t${col}\t${line.text}`;
+  for (let k = perLineGroups; k < groups.length; k += perLineGroups) {
+    out += `\n${addr(line.address + k * chunk)}:\t${groups.slice(k, k + perLineGroups).map((g) => `${g} `).join('')}`;
+  }
+  return out;
+}
+
+/** riscv_insn_length (binutils include/opcode/riscv.h): the length an encoding's first parcel announces. */
+function insnLength(parcel: number): number {
+  if ((parcel & 3) !== 3) return 2;
+  if ((parcel & 0x1f) !== 0x1f) return 4;
+  if ((parcel & 0x3f) === 0x1f) return 6;
+  if ((parcel & 0x7f) === 0x3f) return 8;
+  if ((parcel & 0x7f) === 0x7f && (parcel & 0x7000) !== 0x7000) return 10 + ((parcel >> 11) & 0xe);
+  return 2;
+}
+
+/** An encoding longer than 32 bits (none of ours): `.8byte` or a `.byte` list, as objdump prints it. */
+function longEncoding(b: Uint8Array, pc: number): DisasmLine {
+  const memHex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  let text: string;
+  if (b.length === 8) {
+    let v = 0n;
+    for (let k = 7; k >= 0; k--) v = (v << 8n) | BigInt(b[k]);
+    text = `.8byte\t0x${v.toString(16)}`;
+  } else {
+    text = `.byte\t${Array.from(b, (x) => `0x${x.toString(16).padStart(2, '0')}`).join(', ')}`;
+  }
+  return { address: pc, size: b.length, hex: memHex, chunk: b.length % 4 === 0 ? 4 : 2, text };
 }
 
 /** The table entry name (`-M no-aliases` mnemonic) of an encoding, or undefined. */

@@ -5,7 +5,7 @@
  */
 import type { ElfFile, ElfSymbol } from './elf.js';
 import { hexAddr } from './elf.js';
-import { AddressTracker, addressWidth, disassemble, DisasmLine, objdumpLine } from './disasm.js';
+import { AddressTracker, addressWidth, disassembleOne, DisasmLine, objdumpLine } from './disasm.js';
 
 const SHF_EXECINSTR = 4;
 
@@ -115,40 +115,59 @@ export function objdumpElf(elf: ElfFile, opts: ObjdumpOptions = {}): string[] {
       const a = bounds[k];
       const b = bounds[k + 1];
       const sym = index.sorted.find((s) => s.value === a);
-      const label = sym ? sym.name : a === sec.addr ? sec.name : `${sec.name}+0x${(a - sec.addr).toString(16)}`;
-      out.push('', `${hexAddr(a).padStart(16, '0')} <${label}>:`);
-      const lines: DisasmLine[] = [];
-      // Within a run, mapping symbols switch between code and data (objdump prints $d bytes as data).
-      const pieces = [a, ...maps.filter((m) => m.value > a && m.value < b).map((m) => m.value), b];
-      for (let p = 0; p + 1 < pieces.length; p++) {
-        const from = pieces[p];
-        const to = pieces[p + 1];
-        const bytes = sec.data.subarray(from - sec.addr, to - sec.addr);
-        if (isData(from)) lines.push(...dataLines(bytes, from));
-        else lines.push(...disassemble(bytes, from, { symbolize: (x) => index.annotate(x), gp: gpSym?.value }, track));
+      // objdump names a chunk with require_sec set: the nearest symbol of this section at or
+      // below it, else the first one above it (negative offset), else the section itself.
+      let label: string;
+      if (sym) label = sym.name;
+      else {
+        const own = index.sorted.filter((x) => x.shndx === secIndex);
+        const below = own.filter((x) => u64(x.value) <= u64(a)).pop();
+        const above = own.find((x) => u64(x.value) > u64(a));
+        const near = below ?? above;
+        if (!near) label = a === sec.addr ? sec.name : `${sec.name}+0x${(a - sec.addr).toString(16)}`;
+        else if (!below) label = `${near.name}-0x${(u64(near.value) - u64(a)).toString(16)}`;
+        else label = `${near.name}+0x${(u64(a) - u64(near.value)).toString(16)}`;
       }
-      for (const l of lines) out.push(objdumpLine(l, width));
+      out.push('', `${hexAddr(a).padStart(16, '0')} <${label}>:`);
+      // objdump.c disassemble_bytes: a run of 8 or more zero bytes (or fewer than 3 at the end
+      // of the symbol) prints as `...`; before more data the run is cut to a multiple of 4.
+      const opts = { symbolize: (x: number) => index.annotate(x), gp: gpSym?.value, noSymbols: index.sorted.length === 0 };
+      for (let pos = a; pos < b; ) {
+        let z = pos;
+        while (z < b && sec.data[z - sec.addr] === 0) z++;
+        if (z - pos >= 8 || (z === b && z - pos < 3)) {
+          if (z !== b) z = pos + ((z - pos) & ~3);
+          out.push('\t...');
+          pos = z;
+          continue;
+        }
+        let line: DisasmLine;
+        if (isData(pos)) {
+          const nextMap = maps.find((m) => m.value > pos);
+          const limit = Math.min(nextMap ? nextMap.value : sec.addr + sec.size, sec.addr + sec.size);
+          line = dataLine(sec.data, pos - sec.addr, pos, limit - pos);
+        } else {
+          line = disassembleOne(sec.data.subarray(0, b - sec.addr), pos - sec.addr, pos, opts, track);
+        }
+        out.push(objdumpLine(line, width));
+        pos += line.size;
+      }
     }
   }
   return out;
 }
 
 /**
- * Bytes under a `$d` mapping symbol as objdump prints them (riscv-dis.c riscv_data_length and
- * riscv_disassemble_data): chunks of up to 4 bytes, a 3-byte tail printed as 2 + 1.
+ * One chunk of bytes under a `$d` mapping symbol as objdump prints it (riscv-dis.c
+ * riscv_data_length and riscv_disassemble_data): up to 4 bytes, bounded by the next mapping
+ * symbol or the section end, a 3-byte remainder printed as 2.
  */
-function dataLines(bytes: Uint8Array, address: number): DisasmLine[] {
-  const lines: DisasmLine[] = [];
-  let off = 0;
-  while (off < bytes.length) {
-    let len = Math.min(4, bytes.length - off);
-    if (len === 3) len = 2;
-    let v = 0;
-    for (let k = len - 1; k >= 0; k--) v = v * 256 + bytes[off + k];
-    const digits = v.toString(16).padStart(len * 2, '0');
-    const directive = len === 4 ? '.word' : len === 2 ? '.short' : '.byte';
-    lines.push({ address: address + off, size: len, hex: digits, text: `${directive}\t0x${digits}` });
-    off += len;
-  }
-  return lines;
+function dataLine(data: Uint8Array, off: number, address: number, room: number): DisasmLine {
+  let len = Math.min(4, room);
+  if (len === 3) len = 2;
+  let v = 0;
+  for (let k = len - 1; k >= 0; k--) v = v * 256 + data[off + k];
+  const digits = v.toString(16).padStart(len * 2, '0');
+  const directive = len === 4 ? '.word' : len === 2 ? '.short' : '.byte';
+  return { address, size: len, hex: digits, text: `${directive}\t0x${digits}` };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { disassemble, formatInsn } from '../../src/isa/disasm.js';
+import { disassemble, formatInsn, addressWidth, objdumpLine } from '../../src/isa/disasm.js';
 import { decode } from '../../src/isa/decode.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
@@ -56,12 +57,11 @@ describe.skipIf(binutilsMissing)('disassembler vs GNU objdump', () => {
   });
 });
 
-const FIXTURES = join(__dirname, '../../fixtures/elf');
-const fixtureElfs = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((f) => f.endsWith('.elf')) : [];
+const FIXTURE_DIRS = ['../../fixtures/elf', '../../fixtures/patchable'].map((d) => join(__dirname, d));
+const fixtureElfs = FIXTURE_DIRS.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.elf')).map((f) => join(d, f)) : []));
 
-describe.skipIf(binutilsMissing || fixtureElfs.length === 0)('ftrace-race disasm vs GNU objdump on fixtures/elf', () => {
-  it.each(fixtureElfs)('%s', async (name) => {
-    const path = join(FIXTURES, name);
+describe.skipIf(binutilsMissing || fixtureElfs.length === 0)('ftrace-race disasm vs GNU objdump on the fixture ELFs', () => {
+  it.each(fixtureElfs)('%s', async (path) => {
     const io = bufferIo();
     expect(await main(['disasm', path], io)).toBe(0);
     const ours = io.out.split('\n');
@@ -69,6 +69,30 @@ describe.skipIf(binutilsMissing || fixtureElfs.length === 0)('ftrace-race disasm
     expect(ours.length).toBe(ref.length);
     const bad: string[] = [];
     ref.forEach((l, k) => { if (ours[k] !== l && bad.length < 20) bad.push(`ours:    ${ours[k]}\nobjdump: ${l}`); });
+    expect(bad).toEqual([]);
+  });
+});
+
+describe.skipIf(binutilsMissing)('objdump line layout', () => {
+  it('matches objdump -D -b binary line for line, including long-encoding continuation lines', () => {
+    const words = encodingCorpus(3, 77).filter((w) => w !== 0);
+    const bytes: number[] = [];
+    for (const w of words) {
+      bytes.push(w & 0xff, (w >>> 8) & 0xff);
+      if ((w & 3) === 3) bytes.push((w >>> 16) & 0xff, w >>> 24);
+    }
+    // 48-, 64- and 80-bit length encodings and a reserved one (none of them ours)
+    bytes.push(0x1f, 0, 0x34, 0x12, 0x78, 0x56, 0x3f, 0, 1, 0, 2, 0, 3, 0, 0x7f, 0, 1, 0, 2, 0, 3, 0, 4, 0, 0xff, 0xff, 0x13, 0, 0, 0);
+    const dir = mkdtempSync(join(tmpdir(), 'ftr-dis-'));
+    const file = join(dir, 'a.bin');
+    writeFileSync(file, new Uint8Array(bytes));
+    const ref = execFileSync(OBJDUMP, ['-D', '-b', 'binary', '-m', 'riscv:rv64', file], { encoding: 'utf8' })
+      .split('\n').filter((l) => /^ +[0-9a-f]+:\t/.test(l));
+    const width = addressWidth(0, bytes.length);
+    const ours = disassemble(new Uint8Array(bytes), 0, { noSymbols: true }).flatMap((l) => objdumpLine(l, width).split('\n'));
+    const strip = (l: string) => l.replace(/ <[^>]*>/g, '');
+    expect(ours.length).toBe(ref.length);
+    const bad = ours.map((l, k) => [l, strip(ref[k])]).filter(([a, b]) => a !== b).slice(0, 10);
     expect(bad).toEqual([]);
   });
 });
