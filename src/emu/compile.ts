@@ -33,6 +33,8 @@ export interface Slot {
   off: number;
   insn: Insn | undefined;
   bits: number;
+  /** The next slot is this control transfer's successor (see Gen.continues). */
+  continues?: boolean;
 }
 
 /** True for instructions that must end a translated block. */
@@ -65,8 +67,7 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
   regs.written.clear();
   const n = slots.length;
   const last = slots[n - 1];
-  const isLoop = opts.locals && !!last?.insn && endsBlock(last.insn) && last.insn.imm === -last.off &&
-    ['jal', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'].includes(last.insn.op);
+  let looped = false;
   let src = '';
   try {
     slots.forEach((s, k) => {
@@ -74,13 +75,16 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
       const pcExpr = s.off === 0 ? 'pc0' : `(pc0+${s.off})`;
       const backEdge = `${pcExpr}+${-s.off}`;
       const exit = (count: number, to: string) => {
-        if (isLoop && k === n - 1 && to === backEdge) {
+        // A jump back to the function's own start: loop inside the function while the
+        // budget allows another full pass (n bounds what one pass retires).
+        if (opts.locals && to === backEdge) {
+          looped = true;
           return `{R+=${count};if(R+${n}>L){${WRITEBACK}h.retired=R;return pc0;}continue;}`;
         }
         if (opts.locals) return `{${WRITEBACK}${count === 0 ? '' : `h.retired=R+${count};`}return ${to};}`;
         return `{${count === 0 ? '' : `h.retired+=${count};`}return ${to};}`;
       };
-      const g: Gen = { pc: pcExpr, next: `(pc0+${s.off + size})`, k, exit };
+      const g: Gen = { pc: pcExpr, next: `(pc0+${s.off + size})`, k, exit, continues: !!s.continues };
       if (!s.insn) {
         src += `h.stop={kind:'illegal',pc:${g.pc},bits:${s.bits >>> 0}};${exit(k, g.pc)}`;
         return;
@@ -92,7 +96,9 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
       }
       src += unit(s.insn, g) + '\n';
     });
-    if (!last || !endsBlock(last.insn)) src += `${WRITEBACK}${opts.locals ? `h.retired=R+${n}` : `h.retired+=${n}`};return pc0+${endOff};`;
+    if (!last || !endsBlock(last.insn) || last.continues) {
+      src += `${WRITEBACK}${opts.locals ? `h.retired=R+${n}` : `h.retired+=${n}`};return pc0+${endOff};`;
+    }
   } finally {
     regs.locals = false;
   }
@@ -103,7 +109,7 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
     (used.length ? `let ${used.map((x) => `l${x}=r[${2 * x}],h${x}=r[${2 * x + 1}]`).join(',')};` : '');
   const wb = written.map((x) => `r[${2 * x}]=l${x};r[${2 * x + 1}]=h${x};`).join('');
   src = src.split(WRITEBACK).join(wb);
-  return prologue + (isLoop ? `for(;;){${src}}` : src);
+  return prologue + (looped ? `for(;;){${src}}` : src);
 }
 
 export function compile(slots: readonly Slot[], endOff: number, opts?: CodegenOptions): CompiledFn {

@@ -46,6 +46,8 @@ interface Block {
   fn: CompiledFn;
   /** Instructions in the block (an upper bound of what one call retires). */
   count: number;
+  /** The bytes it was built from: [pc + spanLo, pc + spanLo + bytes.length). */
+  spanLo: number;
   bytes: Uint8Array;
   page: Page;
   version: number;
@@ -56,7 +58,7 @@ interface Block {
   next: Block | null;
 }
 
-const MAX_BLOCK = 64;
+const MAX_BLOCK = 128;
 /**
  * A block is translated on its HOT-th visit; colder code runs as per-instruction closures.
  * Translating costs far more than running once (new Function + V8 compile), so code that
@@ -210,7 +212,7 @@ export class Hart {
         return blk;
       }
       // The page was written (or replaced by a snapshot restore): reuse only if the bytes stand.
-      const off = pc - pn * PAGE_SIZE;
+      const off = pc - pn * PAGE_SIZE + blk.spanLo;
       const cur = page.bytes.subarray(off, off + blk.bytes.length);
       let same = cur.length === blk.bytes.length;
       for (let k = 0; same && k < cur.length; k++) same = cur[k] === blk.bytes[k];
@@ -236,14 +238,23 @@ export class Hart {
     return built;
   }
 
+  /**
+   * Translates a region starting at pc: straight-line code, continuing through conditional
+   * branches on their fall-through side and through unconditional jumps (`j`) to targets in
+   * the same page, until an indirect jump, a call, ecall/ebreak, an illegal encoding, the page
+   * end or MAX_BLOCK instructions. Every path through it is a prefix of the slot sequence, so
+   * a slot's index is the number of instructions retired before it on any path.
+   */
   private build(pc: number, pn: number, page: Page): Block | null {
     const base = pn * PAGE_SIZE;
     const slots: Slot[] = [];
+    const seen = new Set<number>();
     let off = 0;
     let key = '';
-    while (slots.length < MAX_BLOCK) {
+    let lo = 0, hi = 0; // byte span of the region, relative to pc
+    while (slots.length < MAX_BLOCK && !seen.has(off)) {
       const a = pc + off - base;
-      if (a + 2 > PAGE_SIZE) break;
+      if (a < 0 || a + 2 > PAGE_SIZE) break;
       let bits = page.bytes[a] | (page.bytes[a + 1] << 8);
       let size = 2;
       if ((bits & 3) === 3) {
@@ -253,18 +264,45 @@ export class Hart {
       }
       const insn = decodeCached(bits);
       if (!insn) break; // illegal: left to step(), which reports it
-      slots.push({ off, insn, bits });
-      key += bits.toString(36) + ',';
-      off += size;
-      if (endsBlock(insn)) break;
+      const slot: Slot = { off, insn, bits };
+      slots.push(slot);
+      seen.add(off);
+      lo = Math.min(lo, off);
+      hi = Math.max(hi, off + size);
+      key += `${off}:${bits.toString(36)},`;
+      if (!endsBlock(insn)) { off += size; continue; }
+      if (slots.length >= MAX_BLOCK) break;
+      if (insn.op === 'beq' || insn.op === 'bne' || insn.op === 'blt' || insn.op === 'bge' || insn.op === 'bltu' || insn.op === 'bgeu') {
+        if (seen.has(off + size)) break;
+        slot.continues = true;
+        off += size;
+        continue;
+      }
+      if (insn.op === 'jal' && insn.rd === 0) {
+        const target = off + insn.imm;
+        const ta = pc + target - base;
+        if (target === 0 || seen.has(target) || ta < 0 || ta + 2 > PAGE_SIZE) break;
+        slot.continues = true;
+        off = target;
+        continue;
+      }
+      break;
     }
     if (slots.length === 0) return null;
-    const startOff = pc - base;
+    // A trailing slot marked `continues` whose successor was not taken in: it must exit.
+    const last = slots[slots.length - 1];
+    if (last.continues && (slots.length >= MAX_BLOCK || seen.has(last.off + (last.insn!.size)) || last.insn!.op === 'jal')) {
+      // re-decide: the successor is outside the region
+      last.continues = false;
+    }
+    const endOff = last.off + last.insn!.size;
     this.mem.noteCode(page);
+    const startOff = pc - base;
     return {
-      fn: compileBlock(key, slots, off),
+      fn: compileBlock(key + (last.continues ? '+' : ''), slots, endOff),
       count: slots.length,
-      bytes: page.bytes.slice(startOff, startOff + off),
+      spanLo: lo,
+      bytes: page.bytes.slice(startOff + lo, startOff + hi),
       page,
       version: page.version,
       epoch: this.mem.codeEpoch,

@@ -21,7 +21,7 @@ const ltu = (al: string, ah: string, bl: string, bh: string): string =>
   `(${u(ah)}<${u(bh)}||(${ah}===${bh}&&${u(al)}<${u(bl)}))`;
 
 function branch(cond: (i: Insn) => string): Unit {
-  return (i, g) => `if(${cond(i)})${g.exit(g.k + 1, `${g.pc}+${i.imm}`)}${g.exit(g.k + 1, g.next)}`;
+  return (i, g) => `if(${cond(i)})${g.exit(g.k + 1, `${g.pc}+${i.imm}`)}${g.continues ? '' : g.exit(g.k + 1, g.next)}`;
 }
 
 /** Constant shifts (shamt 0..63), on (l, h) source words. */
@@ -84,7 +84,7 @@ function store(width: Width, value: (i: Insn) => string): Unit {
 export const rv64i: Record<string, Unit> = {
   lui: (i) => set(i.rd, `${immLo(i.imm)}`, `${immHi(i.imm)}`),
   auipc: (i, g) => setNum(i.rd, `${g.pc}+${i.imm}`),
-  jal: (i, g) => setNum(i.rd, g.next) + g.exit(g.k + 1, `${g.pc}+${i.imm}`),
+  jal: (i, g) => setNum(i.rd, g.next) + (g.continues ? '' : g.exit(g.k + 1, `${g.pc}+${i.imm}`)),
   // Target computed before rd is written (rd may equal rs1); bit 0 cleared (ISA 2.5.1).
   jalr: (i, g) =>
     `{const t_=${addr(i.rs1, i.imm)};const tg_=t_-((${lo(i.rs1)}+${i.imm})&1);` +

@@ -28,6 +28,12 @@ export interface Gen {
   k: number;
   /** Source that leaves the function: `retired` instructions of the block retired, continue at `pcExpr`. */
   exit(retired: number, pcExpr: string): string;
+  /**
+   * The function goes on with this instruction's successor on the path the translator
+   * followed (a conditional branch's fall-through, an unconditional jump's target), so the
+   * unit must not exit on that path.
+   */
+  continues: boolean;
 }
 
 /** A semantic unit: the source of one instruction. */
