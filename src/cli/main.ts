@@ -15,10 +15,10 @@ const EXAMPLES = `
 Examples:
   $ ftrace-race check specs/b1-stop-machine-preempt-full.yaml
   $ ftrace-race check specs/ --format json
-  $ ftrace-race check spec.yaml --set kernel.preemption=none
-  $ ftrace-race replay spec.yaml --schedule 'h0x3.h1x12.h0x2'
-  $ ftrace-race run fixtures/elf/fib.elf --stats
-  $ ftrace-race disasm fixtures/elf/fib.elf --symbol fib
+  $ ftrace-race check specs/b1-stop-machine-preempt-full.yaml --set kernel.preemption=none
+  $ ftrace-race replay specs/b1-stop-machine-preempt-full.yaml --schedule 'h0*2.h1.h0>t2.h0'
+  $ ftrace-race run fixtures/elf/compute-O2.elf --stats
+  $ ftrace-race disasm fixtures/elf/compute-O2.elf --symbol main
 
 Exit codes (check, replay): 0 verdicts match, 1 violation or mismatch, 2 bad input,
 3 inconclusive (a limit cut the search short), 70 internal error.
