@@ -76,6 +76,8 @@ interface HartSt {
   raised: [number, number][];
   irqs: number;
   ipiPending: boolean;
+  /** The last thing this hart did was a task switch: no second switch before a step. */
+  switched: boolean;
 }
 
 interface SmState {
@@ -221,7 +223,7 @@ export class Machine {
         if (!t.regs.has(1)) cpu.setReg(1, BigInt(CODE_RET));
       }
     });
-    const harts: HartSt[] = Array.from({ length: spec.harts }, () => ({ task: -1, buf: null, floor: 0, raised: [], irqs: 0, ipiPending: false }));
+    const harts: HartSt[] = Array.from({ length: spec.harts }, () => ({ task: -1, buf: null, floor: 0, raised: [], irqs: 0, ipiPending: false, switched: false }));
     // Initial placement: tasks in spec order, each on the lowest allowed idle hart.
     spec.tasks.forEach((t, i) => {
       const h = t.harts.find((x) => harts[x].task < 0);
@@ -386,7 +388,9 @@ export class Machine {
         const n = this.fetchChoices(cur, h);
         for (let c = 0; c < n; c++) out.push({ token: c === 0 ? `h${h}` : `h${h}/${c}`, hart: h, cost: actorCost });
       }
-      const sw = this.switchable(h);
+      // Two switches in a row on one hart would only re-order who waits: not a new behaviour
+      // (and a cycle for the naive search).
+      const sw = st.harts[h].switched && cur >= 0 ? null : this.switchable(h);
       if (sw) {
         const ready = st.tasks
           .map((t, i) => i)
@@ -544,6 +548,7 @@ export class Machine {
     if (!m) throw new Error(`bad transition token ${token}`);
     const h = Number(m[2]);
     const hs = st.harts[h];
+    hs.switched = m[4] !== undefined;
     if (m[1] === 'p') {
       this.fenceI(h);
       hs.ipiPending = false;
