@@ -123,34 +123,59 @@ export const helpers = {
     r[d] = l;
     r[d + 1] = h;
   },
-  /** High 64 bits of the 128-bit product; kind 0 signed x signed, 1 signed x unsigned, 2 unsigned. */
+  /**
+   * High 64 bits of the 128-bit product; kind 0 signed x signed, 1 signed x unsigned,
+   * 2 unsigned. Unsigned high part from four 32x32 partial products (exact in doubles), then
+   * the usual signed correction: mulh(a,b) = mulhu(a,b) - (a<0 ? b : 0) - (b<0 ? a : 0).
+   */
   mulh(r: Int32Array, d: number, al: number, ah: number, bl: number, bh: number, kind: number): void {
-    const a = kind === 2 ? BigInt.asUintN(64, toBig(al, ah)) : toBig(al, ah);
-    const b = kind === 0 ? toBig(bl, bh) : BigInt.asUintN(64, toBig(bl, bh));
-    putBig(r, d, (a * b) >> 64n);
+    const a0 = al >>> 0, a1 = ah >>> 0, b0 = bl >>> 0, b1 = bh >>> 0;
+    const mid = (mulhu32(a0, b0) >>> 0) + (Math.imul(a0, b1) >>> 0) + (Math.imul(a1, b0) >>> 0);
+    const low = (Math.imul(a1, b1) >>> 0) + (mulhu32(a0, b1) >>> 0) + (mulhu32(a1, b0) >>> 0) + Math.floor(mid / TWO32);
+    let l = low | 0;
+    let h = ((mulhu32(a1, b1) >>> 0) + Math.floor(low / TWO32)) | 0;
+    if (kind <= 1 && ah < 0) { const t = (l - bl) | 0; h = (h - bh - ((l >>> 0) < (bl >>> 0) ? 1 : 0)) | 0; l = t; }
+    if (kind === 0 && bh < 0) { const t = (l - al) | 0; h = (h - ah - ((l >>> 0) < (al >>> 0) ? 1 : 0)) | 0; l = t; }
+    r[d] = l;
+    r[d + 1] = h;
   },
   /**
-   * kind 0 div, 1 rem, 2 divu, 3 remu (ISA manual, M chapter, table "Semantics for division by zero and
-   * division overflow"): x/0 = -1 (all ones), x%0 = x, INT64_MIN/-1 = INT64_MIN, INT64_MIN%-1 = 0.
+   * kind 0 div, 1 rem, 2 divu, 3 remu (ISA manual, M chapter, table "Semantics for division
+   * by zero and division overflow"): x/0 = -1 (all ones), x%0 = x, INT64_MIN/-1 = INT64_MIN,
+   * INT64_MIN%-1 = 0. Exact double arithmetic for int32 operands and for divisors below 2^20
+   * (two-step long division, every intermediate < 2^53); BigInt otherwise.
    */
   div(r: Int32Array, d: number, al: number, ah: number, bl: number, bh: number, kind: number): void {
-    // Fast path: both operands are sign-extended 32-bit values and the op is signed.
-    if (kind < 2 && ah === al >> 31 && bh === bl >> 31 && bl !== 0) {
-      if (kind === 0) {
-        const q = Math.trunc(al / bl); // exact: |al| < 2^31 (INT32_MIN / -1 = 2^31 still fits 64-bit)
-        r[d] = q | 0;
-        r[d + 1] = q < 0 ? -1 : 0;
-      } else {
-        const q = al % bl;
-        r[d] = q | 0;
-        r[d + 1] = q < 0 ? -1 : 0;
-      }
+    const signed = kind < 2;
+    const isRem = kind === 1 || kind === 3;
+    if (signed && ah === al >> 31 && bh === bl >> 31 && bl !== 0) {
+      const q = isRem ? al % bl : Math.trunc(al / bl); // exact: int32 operands (INT32_MIN/-1 = 2^31 fits)
+      r[d] = q | 0;
+      r[d + 1] = q < 0 ? -1 : 0;
       return;
     }
-    const signed = kind < 2;
+    const negA = signed && ah < 0, negB = signed && bh < 0;
+    // magnitudes as unsigned (hi, lo) words
+    let aL = al, aH = ah, bL = bl, bH = bh;
+    if (negA) { aL = (-al) | 0; aH = (~ah + (al === 0 ? 1 : 0)) | 0; }
+    if (negB) { bL = (-bl) | 0; bH = (~bh + (bl === 0 ? 1 : 0)) | 0; }
+    const bU = bL >>> 0;
+    if (bH === 0 && bU !== 0 && bU < 0x100000 && !(negB && bU === 1 && negA && aH === -0x80000000 && aL === 0)) {
+      const aHU = aH >>> 0;
+      const qh = Math.floor(aHU / bU);
+      const t = (aHU - qh * bU) * TWO32 + (aL >>> 0);
+      let ql = Math.floor(t / bU);
+      let rem = t - ql * bU;
+      if (rem < 0) { ql--; rem += bU; } else if (rem >= bU) { ql++; rem -= bU; }
+      let l: number, h: number;
+      if (isRem) { l = rem | 0; h = 0; if (negA) { const nl = (-l) | 0; h = (~h + (l === 0 ? 1 : 0)) | 0; l = nl; } }
+      else { l = ql | 0; h = qh | 0; if (negA !== negB) { const nl = (-l) | 0; h = (~h + (l === 0 ? 1 : 0)) | 0; l = nl; } }
+      r[d] = l;
+      r[d + 1] = h;
+      return;
+    }
     let a = toBig(al, ah), b = toBig(bl, bh);
     if (!signed) { a = BigInt.asUintN(64, a); b = BigInt.asUintN(64, b); }
-    const isRem = kind === 1 || kind === 3;
     let v: bigint;
     if (b === 0n) v = isRem ? a : -1n;
     else if (signed && b === -1n && a === -(1n << 63n)) v = isRem ? 0n : a;

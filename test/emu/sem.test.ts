@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { helpers } from '../../src/emu/sem.js';
+
+/** Seeded 64-bit values biased to the edges where lo/hi arithmetic goes wrong. */
+function* values(seed: number, n: number): Generator<bigint> {
+  let s = seed >>> 0;
+  const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s; };
+  const edges = [0n, 1n, -1n, 2n, -2n, 7n, 1000n, 0xfffffn, 0x100000n, 0x7fffffffn, 0x80000000n, 0xffffffffn,
+    0x100000000n, -0x80000000n, (1n << 63n) - 1n, -(1n << 63n), 0x123456789abcdefn];
+  for (const e of edges) yield e;
+  for (let i = 0; i < n; i++) {
+    const k = next() % 3;
+    if (k === 0) yield BigInt.asIntN(64, (BigInt(next()) << 32n) | BigInt(next()));
+    else if (k === 1) yield BigInt((next() % 0x200000) - 0x100000);
+    else yield BigInt.asIntN(64, BigInt(next()) << BigInt(next() % 40));
+  }
+}
+const lo = (v: bigint) => Number(BigInt.asUintN(32, v)) | 0;
+const hi = (v: bigint) => Number(BigInt.asUintN(32, v >> 32n)) | 0;
+const get = (r: Int32Array) => (BigInt(r[1]) << 32n) | BigInt(r[0] >>> 0);
+
+describe('64-bit helpers agree with BigInt arithmetic', () => {
+  const as = [...values(1, 300)], bs = [...values(2, 300)];
+  const u = (v: bigint) => BigInt.asUintN(64, v);
+  // Mismatches are collected and compared once (an expect per pair would dominate the run).
+  it('mulh, mulhsu, mulhu, mul', () => {
+    const r = new Int32Array(2);
+    const bad: string[] = [];
+    const check = (what: string, want: bigint) => { if (get(r) !== want) bad.push(`${what}: got ${get(r)} want ${want}`); };
+    for (const a of as) for (const b of bs) {
+      helpers.mulh(r, 0, lo(a), hi(a), lo(b), hi(b), 0);
+      check(`mulh ${a} ${b}`, BigInt.asIntN(64, (a * b) >> 64n));
+      helpers.mulh(r, 0, lo(a), hi(a), lo(b), hi(b), 1);
+      check(`mulhsu ${a} ${b}`, BigInt.asIntN(64, (a * u(b)) >> 64n));
+      helpers.mulh(r, 0, lo(a), hi(a), lo(b), hi(b), 2);
+      check(`mulhu ${a} ${b}`, BigInt.asIntN(64, (u(a) * u(b)) >> 64n));
+      helpers.mul(r, 0, lo(a), hi(a), lo(b), hi(b));
+      check(`mul ${a} ${b}`, BigInt.asIntN(64, a * b));
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+  it('div, rem, divu, remu (incl. by zero and INT64_MIN / -1)', () => {
+    const r = new Int32Array(2);
+    const MIN = -(1n << 63n);
+    const bad: string[] = [];
+    const check = (what: string, want: bigint) => { if (get(r) !== want) bad.push(`${what}: got ${get(r)} want ${want}`); };
+    for (const a of as) for (const b of bs) {
+      helpers.div(r, 0, lo(a), hi(a), lo(b), hi(b), 0);
+      check(`${a} / ${b}`, b === 0n ? -1n : a === MIN && b === -1n ? MIN : a / b);
+      helpers.div(r, 0, lo(a), hi(a), lo(b), hi(b), 1);
+      check(`${a} % ${b}`, b === 0n ? a : a === MIN && b === -1n ? 0n : a % b);
+      helpers.div(r, 0, lo(a), hi(a), lo(b), hi(b), 2);
+      check(`${a} /u ${b}`, BigInt.asIntN(64, b === 0n ? -1n : u(a) / u(b)));
+      helpers.div(r, 0, lo(a), hi(a), lo(b), hi(b), 3);
+      check(`${a} %u ${b}`, BigInt.asIntN(64, b === 0n ? a : u(a) % u(b)));
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+});
