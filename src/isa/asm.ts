@@ -484,6 +484,11 @@ function loadConst(rd: number, value: bigint, out: [string, Ops][]): void {
   if (lower !== 0n || hiReg === 0) out.push(['addiw', { ...zeroOps(), rd, rs1: hiReg, imm: Number(lower) }]);
 }
 
+const IMMEDIATE_FORMS: Record<string, string> = {
+  add: 'addi', and: 'andi', or: 'ori', xor: 'xori', sll: 'slli', srl: 'srli', sra: 'srai', slt: 'slti', sltu: 'sltiu',
+  addw: 'addiw', sllw: 'slliw', srlw: 'srliw', sraw: 'sraiw',
+};
+
 const BRANCH_ALIASES: Record<string, [string, boolean]> = {
   bgt: ['blt', true], ble: ['bge', true], bgtu: ['bltu', true], bleu: ['bgeu', true],
 };
@@ -514,6 +519,7 @@ class Assembler {
   private equs = new Map<string, Value>();
   /** Numeric label definitions: name -> [statement index, address][] in order. */
   private numeric = new Map<string, { stmt: number; addr: bigint }[]>();
+  private numericNow = new Map<string, { stmt: number; addr: bigint }[]>();
   /** Statements that needed their long form in a previous pass (relaxation only grows). */
   private grown = new Map<number, number>();
   private pcrelHi = new Map<bigint, PcrelHi>();
@@ -533,7 +539,6 @@ class Assembler {
   }
 
   private diag(line: number, col: number, message: string): void {
-    if (!this.report) return;
     this.diagnostics.push({
       file: this.file,
       line: this.lineBase + line - 1,
@@ -546,13 +551,16 @@ class Assembler {
     const { stmts } = lex(this.source);
     this.stmts = stmts;
     let result: { bytes: number[]; lines: AsmLine[] } = { bytes: [], lines: [] };
+    // Pass 0 tolerates forward references; later passes use the previous pass's addresses and
+    // report unknown symbols. Passes repeat until no label moved and no branch grew.
     for (let pass = 0; pass < 16; pass++) {
+      this.report = pass > 0;
       this.changed = false;
+      this.diagnostics = [];
+      this.pcrelHi = new Map();
       result = this.pass();
-      if (!this.changed && pass > 0) break;
+      if (!this.changed) break;
     }
-    this.report = true;
-    result = this.pass();
     const symbols = new Map<string, number>();
     for (const [k, v] of this.labels) if (!/^\d+$/.test(k)) symbols.set(k, Number(v));
     for (const [k, v] of this.equs) if (!v.unknown) symbols.set(k, Number(v.v));
@@ -561,7 +569,8 @@ class Assembler {
   }
 
   private define(name: string, addr: bigint): void {
-    if (this.labels.get(name) !== addr) this.changed = true;
+    const old = this.labels.get(name);
+    if (old !== undefined && old !== addr) this.changed = true;
     this.labels.set(name, addr);
   }
 
@@ -573,6 +582,7 @@ class Assembler {
     let rvc = this.opts.rvc ?? true;
     const seenLabels = new Set<string>();
     const numericSeen = new Map<string, { stmt: number; addr: bigint }[]>();
+    this.numericNow = numericSeen;
     for (const st of this.stmts) {
       this.stmt = st;
       this.pc = base + BigInt(bytes.length);
@@ -607,7 +617,7 @@ class Assembler {
     // Numeric labels: compare with the previous pass for convergence.
     for (const [k, list] of numericSeen) {
       const old = this.numeric.get(k);
-      if (!old || old.length !== list.length || old.some((x, i) => x.addr !== list[i].addr)) this.changed = true;
+      if (old && (old.length !== list.length || old.some((x, i) => x.addr !== list[i].addr))) this.changed = true;
     }
     this.numeric = numericSeen;
     return { bytes, lines };
@@ -626,16 +636,20 @@ class Assembler {
         const x = this.external.get(name);
         if (x !== undefined) return { v: BigInt(x), local: false, external: true };
         if (this.report) throw new AsmError(`unknown symbol '${name}'`, col);
+        this.changed = true;
         return { v: 0n, local: true, external: false, unknown: name };
       },
       numeric: (ref, col) => {
         const name = ref.slice(0, -1);
         const dir = ref.slice(-1);
-        const list = this.numeric.get(name) ?? [];
+        // Backward references see this pass's definitions, forward ones the previous pass's.
         const cur = this.stmt.index;
-        const hit = dir === 'b' ? [...list].reverse().find((d) => d.stmt <= cur) : list.find((d) => d.stmt > cur);
+        const hit = dir === 'b'
+          ? [...(this.numericNow.get(name) ?? [])].reverse().find((d) => d.stmt <= cur)
+          : (this.numeric.get(name) ?? []).find((d) => d.stmt > cur);
         if (!hit) {
           if (this.report) throw new AsmError(`unknown local label '${ref}'`, col);
+          this.changed = true;
           return { v: this.pc, local: true, external: false, unknown: ref };
         }
         return { v: hit.addr, local: true, external: false };
@@ -644,6 +658,7 @@ class Assembler {
         const hi = this.pcrelHi.get(label.v);
         if (!hi) {
           if (this.report && !label.unknown) throw new AsmError('%pcrel_lo: no auipc with %pcrel_hi at that label', col);
+          this.changed = true;
           return { v: 0n, local: false, external: false, unknown: label.unknown ?? '%pcrel_lo' };
         }
         return { v: BigInt.asIntN(12, hi.target - label.v), local: false, external: false, reloc: true };
@@ -773,6 +788,14 @@ class Assembler {
     const pseudo = this.pseudo(st, rvc);
     if (pseudo) return pseudo;
 
+    // gas (and objdump's output) also write the immediate forms with the register-form name:
+    // `add a0,a0,1` is addi, `sll a0,a0,3` is slli, `addw a0,a1,5` is addiw.
+    const immForm = IMMEDIATE_FORMS[op];
+    if (immForm && a.length === 3 && !REGS.has(a[2].text.toLowerCase())) {
+      st = { ...st, op: immForm };
+      this.stmt = st;
+      return this.instruction(st, rvc);
+    }
     const spec = BY_NAME.get(op);
     if (!spec) throw new AsmError(`unknown mnemonic '${op}'`, st.opCol);
     const o = this.operands(spec, st);
@@ -924,7 +947,7 @@ class Assembler {
     };
     const maxLevel = relaxable && name !== 'jal' ? 2 : 1;
     while (level < maxLevel && !inRange(level)) level++;
-    if (!this.report && level > (this.grown.get(idx) ?? minLevel)) {
+    if (level > (this.grown.get(idx) ?? minLevel)) {
       this.grown.set(idx, level);
       this.changed = true;
     }
@@ -1182,7 +1205,7 @@ class Assembler {
         if (this.labels.has(name)) throw new AsmError(`symbol '${name}' is already defined`, a[0].col);
         const v = this.expr(a[1]);
         const old = this.equs.get(name);
-        if (!old || old.v !== v.v || !!old.unknown !== !!v.unknown) this.changed = true;
+        if (old && (old.v !== v.v || !!old.unknown !== !!v.unknown)) this.changed = true;
         this.equs.set(name, { ...v, local: false });
         return;
       }

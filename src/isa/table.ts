@@ -331,7 +331,15 @@ export function insertImm(f: ImmField, value: number): number {
 }
 
 /** The representable immediates of a field: [min, max] and the required alignment (low zero bits). */
+const rangeCache = new WeakMap<ImmField, { min: number; max: number; align: number }>();
+
 export function immRange(f: ImmField): { min: number; max: number; align: number } {
+  let r = rangeCache.get(f);
+  if (!r) rangeCache.set(f, (r = computeRange(f)));
+  return r;
+}
+
+function computeRange(f: ImmField): { min: number; max: number; align: number } {
   const all = f.pieces.flatMap((p) => p.bits);
   const top = Math.max(...all);
   const low = Math.min(...all);
