@@ -3,13 +3,14 @@
  * from the initial state; each transition is a token:
  *   h0      hart 0 runs one visible action of its task (and the invisible run after it)
  *   h0/2    the same, taking fetch view 2 (a stale value under fetch.coherence: fence.i)
- *   h0>t3   hart 0 switches to task 3 (preemption, a task boundary, or a stopper taking it)
+ *   h0>t3   hart 0 switches to task 3 (preemption, a task boundary, or a stopper taking it),
+ *           which then runs one visible action (h0>t3/1: with fetch view 1)
  *   i0      an interrupt arrives on hart 0
  *   p1      hart 1 takes a pending remote fence.i IPI
  * Tokens are joined by '.', and a run of one token is written `h0*3`.
  */
 
-const TOKEN = /^(?:h\d+(?:\/\d+|>t\d+)?|i\d+|p\d+)$/;
+const TOKEN = /^(?:h\d+(?:>t\d+)?(?:\/\d+)?|i\d+|p\d+)$/;
 
 export function formatSchedule(tokens: readonly string[]): string {
   const out: string[] = [];

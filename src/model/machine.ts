@@ -76,8 +76,6 @@ interface HartSt {
   raised: [number, number][];
   irqs: number;
   ipiPending: boolean;
-  /** The last thing this hart did was a task switch: no second switch before a step. */
-  switched: boolean;
 }
 
 interface SmState {
@@ -223,7 +221,7 @@ export class Machine {
         if (!t.regs.has(1)) cpu.setReg(1, BigInt(CODE_RET));
       }
     });
-    const harts: HartSt[] = Array.from({ length: spec.harts }, () => ({ task: -1, buf: null, floor: 0, raised: [], irqs: 0, ipiPending: false, switched: false }));
+    const harts: HartSt[] = Array.from({ length: spec.harts }, () => ({ task: -1, buf: null, floor: 0, raised: [], irqs: 0, ipiPending: false }));
     // Initial placement: tasks in spec order, each on the lowest allowed idle hart.
     spec.tasks.forEach((t, i) => {
       const h = t.harts.find((x) => harts[x].task < 0);
@@ -388,16 +386,17 @@ export class Machine {
         const n = this.fetchChoices(cur, h);
         for (let c = 0; c < n; c++) out.push({ token: c === 0 ? `h${h}` : `h${h}/${c}`, hart: h, cost: actorCost });
       }
-      // Two switches in a row on one hart would only re-order who waits: not a new behaviour
-      // (and a cycle for the naive search).
-      const sw = st.harts[h].switched && cur >= 0 ? null : this.switchable(h);
+      // A switch is always followed by a step of the task switched in (one transition):
+      // switching twice in a row would only re-order who waits, and would make cycles.
+      const sw = this.switchable(h);
       if (sw) {
         const ready = st.tasks
           .map((t, i) => i)
           .filter((i) => i !== cur && st.tasks[i].status === 'ready' && this.taskHarts[i].includes(h));
         const stopper = ready.find((i) => this.taskKinds[i] === 'stopper');
         for (const i of stopper !== undefined ? [stopper] : ready) {
-          out.push({ token: `h${h}>t${i}`, hart: h, cost: actorCost + (sw === 'preempt' ? 1 : 0) });
+          const n = this.fetchChoices(i, h);
+          for (let c = 0; c < n; c++) out.push({ token: c === 0 ? `h${h}>t${i}` : `h${h}>t${i}/${c}`, hart: h, cost: actorCost + (sw === 'preempt' ? 1 : 0) });
         }
       }
       const ir = this.spec.interrupts;
@@ -544,11 +543,10 @@ export class Machine {
   /** Performs the transition named by `token`; returns what happened. */
   apply(token: string): Outcome {
     const st = this.state;
-    const m = /^([hip])(\d+)(?:\/(\d+)|>t(\d+))?$/.exec(token);
+    const m = /^([hip])(\d+)(?:>t(\d+))?(?:\/(\d+))?$/.exec(token);
     if (!m) throw new Error(`bad transition token ${token}`);
     const h = Number(m[2]);
     const hs = st.harts[h];
-    hs.switched = m[4] !== undefined;
     if (m[1] === 'p') {
       this.fenceI(h);
       hs.ipiPending = false;
@@ -572,8 +570,8 @@ export class Machine {
       this.note(h, ti, 'irq', handler !== undefined ? 'interrupt: handler runs' : 'interrupt (timer tick)');
       return { kind: 'continue' };
     }
-    if (m[4] !== undefined) {
-      const to = Number(m[4]);
+    if (m[3] !== undefined) {
+      const to = Number(m[3]);
       const from = hs.task;
       if (from >= 0 && st.tasks[from].status === 'running') st.tasks[from].status = 'ready';
       hs.task = to;
@@ -582,10 +580,9 @@ export class Machine {
       st.tasks[to].hart = h;
       st.tasks[to].voluntary = false;
       this.note(h, to, 'switch', from >= 0 ? `switch ${this.taskNames[from]} -> ${this.taskNames[to]}` : `schedule ${this.taskNames[to]}`);
-      return { kind: 'continue' };
     }
     const ti = hs.task;
-    const choice = m[3] !== undefined ? Number(m[3]) : 0;
+    const choice = m[4] !== undefined ? Number(m[4]) : 0;
     const t = st.tasks[ti];
     t.voluntary = false;
     const kind = this.taskKinds[ti];
