@@ -539,12 +539,10 @@ class Assembler {
   }
 
   private diag(line: number, col: number, message: string): void {
-    this.diagnostics.push({
-      file: this.file,
-      line: this.lineBase + line - 1,
-      column: line === 1 ? this.colBase + col - 1 : col,
-      message,
-    });
+    const d = { file: this.file, line: this.lineBase + line - 1, column: line === 1 ? this.colBase + col - 1 : col, message };
+    // An operand evaluated twice (range check, then encoding) reports once.
+    if (this.diagnostics.some((x) => x.line === d.line && x.column === d.column && x.message === d.message)) return;
+    this.diagnostics.push(d);
   }
 
   run(): AsmResult {
@@ -635,7 +633,7 @@ class Assembler {
         if (l !== undefined) return { v: l, local: true, external: false };
         const x = this.external.get(name);
         if (x !== undefined) return { v: BigInt(x), local: false, external: true };
-        if (this.report) throw new AsmError(`unknown symbol '${name}'`, col);
+        if (this.report) return this.missing(`unknown symbol '${name}'`, col);
         this.changed = true;
         return { v: 0n, local: true, external: false, unknown: name };
       },
@@ -648,7 +646,7 @@ class Assembler {
           ? [...(this.numericNow.get(name) ?? [])].reverse().find((d) => d.stmt <= cur)
           : (this.numeric.get(name) ?? []).find((d) => d.stmt > cur);
         if (!hit) {
-          if (this.report) throw new AsmError(`unknown local label '${ref}'`, col);
+          if (this.report) return this.missing(`unknown local label '${ref}'`, col);
           this.changed = true;
           return { v: this.pc, local: true, external: false, unknown: ref };
         }
@@ -667,6 +665,16 @@ class Assembler {
         this.pcrelHi.set(this.pc, { target: target.v });
       },
     };
+  }
+
+  /**
+   * An unknown symbol in a reporting pass: the diagnostic is recorded and the statement still
+   * takes the size it would have with the symbol defined in another block (an external
+   * symbol: full-size branches), so a caller's layout does not shift around the error.
+   */
+  private missing(message: string, col: number): Value {
+    this.diag(this.stmt.line, col, message);
+    return { v: this.pc, local: false, external: true };
   }
 
   private expr(o: Operand): Value {
@@ -1028,6 +1036,9 @@ class Assembler {
         this.want(2);
         const rd = R(0);
         const v = this.expr(a[1]);
+        // gas: "illegal operands" for a symbol; an address needs la/lla (a fixed 8-byte pair).
+        if (v.local || v.external) throw new AsmError('li needs a constant; use la or lla to load an address', a[1].col);
+        if (v.unknown) return [0, 0];
         if (v.v >= -2048n && v.v <= 2047n) return base('addi', { rd, imm: Number(v.v) }, ['c.li']);
         const seq: [string, Ops][] = [];
         loadConst(rd, v.v, seq);

@@ -107,3 +107,18 @@ describe('assembler diagnostics', () => {
     expect(r.diagnostics[0].message).toBe("'c.addi' needs the C extension (.option rvc)");
   });
 });
+
+describe('layout stability around errors', () => {
+  it('an unknown symbol is reported but the statement keeps its size', () => {
+    const good = assemble('call f\nbeqz a0, f\nj f\nla a0, f\n.dword f\nret', { base: 0x1000, symbols: new Map([['f', 0x1800]]) });
+    const bad = assemble('call f\nbeqz a0, f\nj f\nla a0, f\n.dword f\nret', { base: 0x1000 });
+    expect(good.diagnostics).toEqual([]);
+    expect(bad.diagnostics.map((d) => d.message)).toEqual(Array(5).fill("unknown symbol 'f'"));
+    expect(bad.bytes.length).toBe(good.bytes.length);
+    expect(bad.lines.map((l) => l.size)).toEqual(good.lines.map((l) => l.size));
+  });
+  it('li takes constants only, as in GNU as', () => {
+    const r = assemble('li a0, x\nx: nop', { base: 0 });
+    expect(r.diagnostics.map((d) => [d.column, d.message])).toEqual([[8, 'li needs a constant; use la or lla to load an address']]);
+  });
+});
