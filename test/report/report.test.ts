@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { bufferIo } from '../../src/cli/io.js';
+import { formatSchedule, parseSchedule } from '../../src/explore/schedule.js';
+import { makeChalk } from '../../src/report/text.js';
+
+describe('schedules', () => {
+  it('compact text form round-trips', () => {
+    const tokens = ['h0', 'h0', 'h0', 'h1>t2', 'h1>t2/1', 'i0', 'p1', 'h0/2', 'h0/2'];
+    const s = formatSchedule(tokens);
+    expect(s).toBe('h0*3.h1>t2.h1>t2/1.i0.p1.h0/2*2');
+    expect(parseSchedule(s)).toEqual(tokens);
+    expect(parseSchedule('')).toEqual([]);
+  });
+
+  it('bad steps are rejected with the step named', () => {
+    expect(() => parseSchedule('h0.x9')).toThrow(/bad schedule step 'x9'/);
+    expect(() => parseSchedule('h0*0')).toThrow(/bad schedule step/);
+  });
+});
+
+describe('colour', () => {
+  it('honours NO_COLOR, FORCE_COLOR and the terminal', () => {
+    expect(makeChalk({}, false).level).toBe(0);
+    expect(makeChalk({}, true).level).toBe(1);
+    expect(makeChalk({ NO_COLOR: '1' }, true).level).toBe(0);
+    expect(makeChalk({ FORCE_COLOR: '1' }, false).level).toBe(1);
+    expect(makeChalk({ FORCE_COLOR: '0' }, true).level).toBe(0);
+  });
+
+  it('piped output has no escape codes; FORCE_COLOR adds them', async () => {
+    const plain = bufferIo();
+    await main(['check', 'specs/b3-nosync-smp.yaml'], plain);
+    expect(plain.out).not.toMatch(/\x1b\[/);
+    const forced = bufferIo({ NO_COLOR: undefined, FORCE_COLOR: '1' });
+    await main(['check', 'specs/b3-nosync-smp.yaml'], forced);
+    expect(forced.out).toMatch(/\x1b\[/);
+    expect(forced.out.replace(/\x1b\[[0-9;]*m/g, '').replace(/\d+ ms|\d+ states\/s/g, '')).toBe(plain.out.replace(/\d+ ms|\d+ states\/s/g, ''));
+  });
+
+  it('the trace has one column per hart with pc, symbol, disassembly, versions and registers', async () => {
+    const io = bufferIo();
+    await main(['check', 'specs/b3-nosync-smp.yaml'], io);
+    const lines = io.out.split('\n');
+    const head = lines.find((l) => l.startsWith('step'))!;
+    expect(head).toMatch(/^step +hart 0 +hart 1$/);
+    const col1 = head.indexOf('hart 1');
+    const auipc = lines.find((l) => l.includes('auipc t0,0xff5c0'))!;
+    expect(auipc).toMatch(/80a4bf30 f: auipc t0,0xff5c0 \[v0\]/);
+    expect(auipc.indexOf('caller')).toBeLessThan(col1);
+    const store = lines.find((l) => l.includes('store 8 bytes'))!;
+    expect(store.indexOf('patcher')).toBe(col1);
+    expect(io.out).toMatch(/jalr t0,-1900\(t0\) \[v1\]\n\s+target=0xffffffff8000b7c4 t0=0xffffffff8000bf30/);
+    expect(io.out).toMatch(/legitimate: ftrace_caller 0xffffffff8000c6f0, ftrace_regs_caller 0xffffffff8000c7c4, f\+0x8 0xffffffff80a4bf38/);
+  });
+});
