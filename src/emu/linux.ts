@@ -11,9 +11,9 @@ import { Memory, PAGE_SIZE, PERM_R, PERM_W, PERM_X } from './memory.js';
 
 export const SYS = { write: 64, exit: 93, exit_group: 94, brk: 214 } as const;
 
-/** Top of the initial stack and its size (mapped eagerly; the sparse memory makes that cheap). */
+/** Top of the initial stack and its size (8 MiB like Linux's default rlimit; mapped lazily). */
 export const STACK_TOP = 0x3fffff000;
-export const STACK_SIZE = 1 << 20;
+export const STACK_SIZE = 8 << 20;
 const EBADF = 9, EFAULT = 14;
 
 export interface LinuxOptions {

@@ -87,6 +87,7 @@ export class Page {
 /** A restorable image of memory: shares pages with the live memory until either side writes. */
 export interface MemSnapshot {
   readonly pages: ReadonlyMap<number, Page>;
+  readonly regions: readonly { lo: number; hi: number; perm: number }[];
   readonly writeSeq: number;
   readonly reservations: ReadonlyArray<Reservation | null>;
 }
@@ -101,18 +102,30 @@ function pageOf(addr: number): number {
   return Math.floor(addr / PAGE_SIZE);
 }
 
+/** Hash of a page that is all zeros with no provenance: it equals an untouched mapped page. */
+const ZERO_PAGE_HASH = 2;
+
 function hashPage(p: Page): number {
   const w = new Int32Array(p.bytes.buffer, p.bytes.byteOffset, PAGE_SIZE >> 2);
   let h = 0x811c9dc5 ^ p.perm;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 0x01000193) ^ (h >>> 15);
+  let any = 0;
+  for (let i = 0; i < w.length; i++) { any |= w[i]; h = Math.imul(h ^ w[i], 0x01000193) ^ (h >>> 15); }
   if (p.prov) {
-    for (let i = 0; i < p.prov.length; i++) if (p.prov[i] !== 0) h = Math.imul(h ^ (p.prov[i] + i), 0x01000193);
+    for (let i = 0; i < p.prov.length; i++) if (p.prov[i] !== 0) { any = 1; h = Math.imul(h ^ (p.prov[i] + i), 0x01000193); }
   }
-  return h | 1; // never 0, which means "not computed"
+  if (any === 0) return ZERO_PAGE_HASH;
+  return h | 1; // odd: never 0 ("not computed") nor ZERO_PAGE_HASH
 }
+
+/** Backing of the shared zero pages: never written (a store materialises a private page). */
+const ZERO_BYTES = new Uint8Array(PAGE_SIZE);
 
 export class Memory {
   private pages = new Map<number, Page>();
+  /** Mapped ranges of page numbers [lo, hi); replaced, never mutated, so snapshots can share it. */
+  private regions: readonly { lo: number; hi: number; perm: number }[] = [];
+  /** Shared all-zero pages (one per permission set) standing for untouched mapped pages. */
+  private readonly zeroPages = new Map<number, Page>();
   private epoch = 1;
   /**
    * Read TLB: page number -> readable page. Public so translated code can inline the hit path
@@ -149,16 +162,18 @@ export class Memory {
 
   // ---- mapping -------------------------------------------------------------------------
 
-  /** Maps [addr, addr+size) with the given permissions (zero-filled; existing pages gain perm). */
+  /**
+   * Maps [addr, addr+size) with the given permissions (pages already present gain perm).
+   * Mapping is lazy: untouched pages read as zero from a shared read-only page and are only
+   * materialised by the first store, so a huge .bss, stack or brk costs nothing until used,
+   * and snapshots only copy pages that exist.
+   */
   map(addr: number, size: number, perm: number): void {
     if (size <= 0) return;
-    for (let pn = pageOf(addr), last = pageOf(addr + size - 1); pn <= last; pn++) {
-      const p = this.pages.get(pn);
-      if (p) {
-        this.own(pn).perm |= perm;
-      } else {
-        this.pages.set(pn, new Page(new Uint8Array(PAGE_SIZE), perm, this.epoch, null, null));
-      }
+    const lo = pageOf(addr), hi = pageOf(addr + size - 1) + 1;
+    this.regions = [...this.regions, { lo, hi, perm }];
+    for (const [pn, p] of this.pages) {
+      if (pn >= lo && pn < hi && (p.perm | perm) !== p.perm) this.own(pn).perm |= perm;
     }
     this.codeEpoch++;
     this.flushTlb();
@@ -171,11 +186,26 @@ export class Memory {
   }
 
   isMapped(addr: number): boolean {
-    return this.pages.has(pageOf(addr));
+    return this.lookup(pageOf(addr)) !== undefined;
   }
 
   permAt(addr: number): number {
-    return this.pages.get(pageOf(addr))?.perm ?? 0;
+    return this.lookup(pageOf(addr))?.perm ?? 0;
+  }
+
+  /** The page for pn: materialised, or the shared zero page of a mapped region, or undefined. */
+  private lookup(pn: number): Page | undefined {
+    const p = this.pages.get(pn);
+    if (p !== undefined) return p;
+    let perm = 0;
+    for (const r of this.regions) if (pn >= r.lo && pn < r.hi) perm |= r.perm;
+    if (perm === 0) return undefined;
+    let z = this.zeroPages.get(perm);
+    if (!z) {
+      z = new Page(ZERO_BYTES, perm, -1, null, null);
+      this.zeroPages.set(perm, z);
+    }
+    return z;
   }
 
   /**
@@ -195,12 +225,12 @@ export class Memory {
 
   /** Id of the store that last wrote the byte at addr (0: the initial image or not patchable). */
   provenance(addr: number): number {
-    const p = this.pages.get(pageOf(addr));
+    const p = this.lookup(pageOf(addr));
     return p?.prov ? p.prov[addr - pageOf(addr) * PAGE_SIZE] : 0;
   }
 
   isPatchable(addr: number): boolean {
-    const p = this.pages.get(pageOf(addr));
+    const p = this.lookup(pageOf(addr));
     return p?.patchable ? p.patchable[addr - pageOf(addr) * PAGE_SIZE] === 1 : false;
   }
 
@@ -252,8 +282,17 @@ export class Memory {
 
   /** The page for a store, owned by the current epoch (cloned if shared with a snapshot). */
   private own(pn: number): Page {
-    let p = this.pages.get(pn)!;
-    if (p.epoch !== this.epoch) {
+    let p = this.pages.get(pn);
+    if (p === undefined) {
+      const z = this.lookup(pn);
+      if (!z) throw new Error(`host bug: store to unmapped page ${pn}`);
+      p = new Page(new Uint8Array(PAGE_SIZE), z.perm, this.epoch, null, null);
+      this.pages.set(pn, p);
+      const e = pn & TLB_MASK;
+      if (this.rKey[e] === pn) this.rPage[e] = p;
+      if (this.xKey[e] === pn) this.xPage[e] = p;
+      if (this.wKey[e] === pn) this.wKey[e] = NaN;
+    } else if (p.epoch !== this.epoch) {
       p = p.clone(this.epoch);
       this.pages.set(pn, p);
       const e = pn & TLB_MASK;
@@ -266,7 +305,7 @@ export class Memory {
 
   /** Readable page for pn, or null (and the fault is recorded by the caller). */
   private readPage(pn: number): Page | null {
-    const p = this.pages.get(pn);
+    const p = this.lookup(pn);
     if (!p || !(p.perm & PERM_R)) return null;
     if (!this.hook) {
       const e = pn & TLB_MASK;
@@ -280,7 +319,7 @@ export class Memory {
   execPage(pn: number): Page | null {
     const e = pn & TLB_MASK;
     if (this.xKey[e] === pn) return this.xPage[e];
-    const p = this.pages.get(pn);
+    const p = this.lookup(pn);
     if (!p || !(p.perm & PERM_X)) return null;
     this.xKey[e] = pn;
     this.xPage[e] = p;
@@ -296,7 +335,7 @@ export class Memory {
   }
 
   private setFault(kind: AccessKind, addr: number, size: number): void {
-    const p = this.pages.get(pageOf(addr));
+    const p = this.lookup(pageOf(addr));
     const cause = p ? 'permission' : 'unmapped';
     if (!this.fault) this.fault = { kind, addr, size, cause };
   }
@@ -373,7 +412,7 @@ export class Memory {
     let v = 0;
     for (let k = 0; k < 4; k++) {
       const a = addr + k;
-      const p = this.pages.get(pageOf(a));
+      const p = this.lookup(pageOf(a));
       v |= (p ? p.bytes[a - pageOf(a) * PAGE_SIZE] : 0) << (8 * k);
     }
     return v >>> 0;
@@ -421,7 +460,7 @@ export class Memory {
    */
   private storeSlow(addr: number, size: number, lo: number, hi: number): void {
     for (let k = 0; k < size; k++) {
-      const p = this.pages.get(pageOf(addr + k));
+      const p = this.lookup(pageOf(addr + k));
       if (!p || !(p.perm & PERM_W)) {
         this.setFault('write', addr, size);
         return;
@@ -519,7 +558,7 @@ export class Memory {
     const out = new Uint8Array(size);
     for (let k = 0; k < size; k++) {
       const a = addr + k;
-      const p = this.pages.get(pageOf(a));
+      const p = this.lookup(pageOf(a));
       if (p) out[k] = p.bytes[a - pageOf(a) * PAGE_SIZE];
     }
     return out;
@@ -548,6 +587,7 @@ export class Memory {
   snapshot(): MemSnapshot {
     const snap: MemSnapshot = {
       pages: new Map(this.pages),
+      regions: this.regions,
       writeSeq: this.writeSeq,
       reservations: this.reservations.map((r) => (r ? { ...r } : null)),
     };
@@ -558,6 +598,7 @@ export class Memory {
 
   restore(snap: MemSnapshot): void {
     this.pages = new Map(snap.pages);
+    this.regions = snap.regions;
     this.writeSeq = snap.writeSeq;
     this.reservations = snap.reservations.map((r) => (r ? { ...r } : null));
     this.anyReservation = this.reservations.some((r) => r !== null);
@@ -568,14 +609,19 @@ export class Memory {
   }
 
   /**
-   * A 64-bit content hash (as 16 hex digits) of every mapped page: address, permissions,
-   * bytes and provenance ids. Equal memories give equal fingerprints whatever the history.
+   * A 64-bit content hash (as 16 hex digits) of the mapped regions and every page's address,
+   * permissions, bytes and provenance ids. Equal memories give equal fingerprints whatever the
+   * history (an all-zero page counts the same whether it was ever touched or not).
    */
   fingerprint(): string {
     this.flushWriteTlb(); // pages in the write TLB may have been written without clearing hash
     let a = 0, b = 0;
+    for (const r of this.regions) {
+      a = Math.imul(a ^ r.lo ^ Math.imul(r.hi, 0x27d4eb2d) ^ (r.perm << 28), 0x01000193);
+    }
     for (const [pn, p] of this.pages) {
       if (p.hash === 0) p.hash = hashPage(p);
+      if (p.hash === ZERO_PAGE_HASH) continue; // same as never touched
       const m = Math.imul(p.hash ^ (pn | 0), 0x9e3779b1) ^ Math.imul(Math.floor(pn / 4294967296) | 0, 0x85ebca6b);
       a = (a + m) | 0; // order-independent combination
       b = (b + Math.imul(m ^ (m >>> 13), 0xc2b2ae35)) | 0;

@@ -221,3 +221,35 @@ describe('snapshot / restore / fingerprint', () => {
     expect(a.fingerprint()).not.toBe(b.fingerprint());
   });
 });
+
+describe('lazy mapping', () => {
+  it('maps a huge region for free; untouched pages read zero and only stores materialise them', () => {
+    const mem = new Memory();
+    mem.map(0x100000000, 1 << 30, PERM_R | PERM_W); // 1 GiB
+    expect(mem.pageCount).toBe(0);
+    expect(mem.load32(0x100000000 + 12345 * 4)).toBe(0);
+    expect(mem.fault).toBeNull();
+    const fp = mem.fingerprint();
+    mem.store(0x100000000 + 4096 * 7, 4, 0x55n);
+    expect(mem.pageCount).toBe(1);
+    expect(mem.load32(0x100000000 + 4096 * 7)).toBe(0x55);
+    expect(mem.fingerprint()).not.toBe(fp);
+    mem.store(0x100000000 + 4096 * 7, 4, 0n);
+    expect(mem.fingerprint()).toBe(fp); // a zero page equals an untouched one
+    expect(mem.load8(0x100000000 + (1 << 30))).toBe(0);
+    expect(mem.fault).toMatchObject({ kind: 'read', cause: 'unmapped' });
+  });
+  it('runs an ELF whose .bss is 1 GiB', async () => {
+    const { writeElf } = await import('./util.js');
+    // sd zero, 0(bss_end - 8); li a7, 93; li a0, 7; ecall
+    const bssEnd = 0x20000 + 0x40000000;
+    const words = [enc.lui(5, ((bssEnd - 8) + 0x800) >>> 12), enc.sd(0, 5, ((bssEnd - 8) & 0xfff) << 20 >> 20), enc.addi(17, 0, 93), enc.addi(10, 0, 7), enc.ecall()];
+    const elf = writeElf(0x10000, [
+      { vaddr: 0x10000, data: code(words), flags: 'rx' },
+      { vaddr: 0x20000, data: new Uint8Array(0), memsz: 0x40000000, flags: 'rw' },
+    ]);
+    const p = loadProcess(elf, { args: ['bss'] });
+    expect(runProcess(p, { args: [], write: () => {} })).toMatchObject({ kind: 'exit', code: 7 });
+    expect(p.mem.pageCount).toBeLessThan(10);
+  });
+});
