@@ -15,7 +15,7 @@
  *
  * Errors are values: AsmDiagnostic with line and column; nothing is thrown for bad input.
  */
-import { TABLE, InsnSpec, RegField, insertImm, insertReg, immRange, matches, ABI_NAMES } from './table.js';
+import { TABLE, InsnSpec, RegField, insertImm, insertReg, immRange, ABI_NAMES } from './table.js';
 import { CSR_NUMBERS } from './csr.js';
 
 export interface AsmOptions {
@@ -385,7 +385,8 @@ function encodeWith(spec: InsnSpec, o: Ops): number | string {
   if (spec.aqrl) bits |= (o.aq ? 1 << 26 : 0) | (o.rl ? 1 << 25 : 0);
   if (spec.fence && spec.name === 'fence') bits |= ((o.pred & 15) << 24) | ((o.succ & 15) << 20);
   bits >>>= 0;
-  if (!matches(spec, bits)) return `${spec.name}: reserved encoding for these operands`;
+  const hit = spec.exclude.find((x) => ((bits & x.mask) >>> 0) === x.match >>> 0);
+  if (hit) return `${spec.name}: ${hit.why}`;
   return bits;
 }
 

@@ -88,7 +88,7 @@ export interface InsnSpec {
   match: number;
   mask: number;
   /** Encodings matching match/mask that are NOT this instruction (reserved, or another entry's). */
-  exclude: { match: number; mask: number }[];
+  exclude: { match: number; mask: number; why: string }[];
   rd?: RegField;
   rs1?: RegField;
   rs2?: RegField;
@@ -208,7 +208,7 @@ for (const [name, f3, f7] of [['addw', 0, 0], ['subw', 0, 0x20], ['sllw', 1, 0],
 // FENCE.TSO is fm=1000, pred=succ=RW (ch. 2.7); other fm values are reserved and execute as a
 // plain fence, so `fence` keeps them. PAUSE (fence w,0) is a fence HINT; objdump prints it as a
 // fence unless Zihintpause is enabled, so it is no entry of its own (asm.ts knows the mnemonic).
-add({ name: 'fence', op: 'fence', ext: 'I', kind: 'fence', match: 0x0f, mask: 0x707f, fence: true, syntax: 'pred,succ', exclude: [{ match: 0x8330000f, mask: 0xfff0707f }] });
+add({ name: 'fence', op: 'fence', ext: 'I', kind: 'fence', match: 0x0f, mask: 0x707f, fence: true, syntax: 'pred,succ', exclude: [{ match: 0x8330000f, mask: 0xfff0707f, why: 'that is fence.tso' }] });
 add({ name: 'fence.tso', op: 'fence', ext: 'I', kind: 'fence', match: 0x8330000f, mask: 0xfff0707f, fence: true, syntax: '' });
 add({ name: 'ecall', op: 'ecall', ext: 'I', kind: 'system', match: 0x00000073, mask: 0xffffffff, syntax: '' });
 add({ name: 'ebreak', op: 'ebreak', ext: 'I', kind: 'system', match: 0x00100073, mask: 0xffffffff, syntax: '' });
@@ -244,7 +244,7 @@ add({ name: 'fence.i', op: 'fence.i', ext: 'Zifencei', kind: 'fence', match: 0x1
 
 // C (ch. 16, RV64C). Quadrant 0.
 add({ name: 'c.addi4spn', op: 'addi', ext: 'C', kind: 'alu', match: 0x0000, mask: 0xe003, rd: CRDP, rs1: SP, imm: C_ADDI4SPN, syntax: 'rd,sp,imm',
-  exclude: [{ match: 0x0000, mask: 0xffe3 }] }); // nzuimm=0 reserved (includes the all-zero parcel)
+  exclude: [{ match: 0x0000, mask: 0xffe3, why: 'nzuimm=0 is reserved' }] }); // includes the all-zero parcel
 add({ name: 'c.lw', op: 'lw', ext: 'C', kind: 'load', match: 0x4000, mask: 0xe003, rd: CRDP, rs1: CRS1P, imm: C_LW, syntax: 'rd,imm(rs1)' });
 add({ name: 'c.ld', op: 'ld', ext: 'C', kind: 'load', match: 0x6000, mask: 0xe003, rd: CRDP, rs1: CRS1P, imm: C_LD, syntax: 'rd,imm(rs1)' });
 add({ name: 'c.sw', op: 'sw', ext: 'C', kind: 'store', match: 0xc000, mask: 0xe003, rs2: CRDP, rs1: CRS1P, imm: C_LW, syntax: 'rs2,imm(rs1)' });
@@ -252,15 +252,15 @@ add({ name: 'c.sd', op: 'sd', ext: 'C', kind: 'store', match: 0xe000, mask: 0xe0
 // Quadrant 1.
 add({ name: 'c.addi', op: 'addi', ext: 'C', kind: 'alu', match: 0x0001, mask: 0xe003, rd: CRD, rs1: 'rd', imm: C_IMM6, syntax: 'rd,imm' }); // c.nop and HINTs included
 add({ name: 'c.addiw', op: 'addiw', ext: 'C', kind: 'alu', match: 0x2001, mask: 0xe003, rd: CRD, rs1: 'rd', imm: C_IMM6, syntax: 'rd,imm',
-  exclude: [{ match: 0x2001, mask: 0xe003 | C_RD_MASK }] }); // rd=0 reserved
+  exclude: [{ match: 0x2001, mask: 0xe003 | C_RD_MASK, why: 'rd=x0 is reserved' }] });
 add({ name: 'c.li', op: 'addi', ext: 'C', kind: 'alu', match: 0x4001, mask: 0xe003, rd: CRD, rs1: 0, imm: C_IMM6, syntax: 'rd,imm' });
 add({ name: 'c.addi16sp', op: 'addi', ext: 'C', kind: 'alu', match: 0x6101, mask: 0xef83, rd: SP, rs1: SP, imm: C_ADDI16SP, syntax: 'sp,imm',
-  exclude: [{ match: 0x6101, mask: 0xe003 | C_RD_MASK | C_IMM6_MASK }] }); // nzimm=0 reserved
+  exclude: [{ match: 0x6101, mask: 0xe003 | C_RD_MASK | C_IMM6_MASK, why: 'nzimm=0 is reserved' }] });
 add({ name: 'c.lui', op: 'lui', ext: 'C', kind: 'alu', match: 0x6001, mask: 0xe003, rd: CRD, imm: C_LUI, syntax: 'rd,cuimm',
-  exclude: [{ match: 0x6001, mask: 0xe003 | C_IMM6_MASK }, { match: 0x6101, mask: 0xe003 | C_RD_MASK }] }); // nzimm=0 reserved; rd=2 is c.addi16sp
-add({ name: 'c.srli', op: 'srli', ext: 'C', kind: 'alu', match: 0x8001, mask: 0xec03, rd: CRS1P, rs1: 'rd', imm: C_SHAMT, syntax: 'rd,cshamt', exclude: [{ match: 0x8001, mask: 0xec03 | C_IMM6_MASK }] });
+  exclude: [{ match: 0x6001, mask: 0xe003 | C_IMM6_MASK, why: 'nzimm=0 is reserved' }, { match: 0x6101, mask: 0xe003 | C_RD_MASK, why: 'rd=sp is c.addi16sp' }] });
+add({ name: 'c.srli', op: 'srli', ext: 'C', kind: 'alu', match: 0x8001, mask: 0xec03, rd: CRS1P, rs1: 'rd', imm: C_SHAMT, syntax: 'rd,cshamt', exclude: [{ match: 0x8001, mask: 0xec03 | C_IMM6_MASK, why: 'shamt=0 is c.srli64' }] });
 add({ name: 'c.srli64', op: 'srli', ext: 'C', kind: 'alu', match: 0x8001, mask: 0xfc7f, rd: CRS1P, rs1: 'rd', syntax: 'rd' });
-add({ name: 'c.srai', op: 'srai', ext: 'C', kind: 'alu', match: 0x8401, mask: 0xec03, rd: CRS1P, rs1: 'rd', imm: C_SHAMT, syntax: 'rd,cshamt', exclude: [{ match: 0x8401, mask: 0xec03 | C_IMM6_MASK }] });
+add({ name: 'c.srai', op: 'srai', ext: 'C', kind: 'alu', match: 0x8401, mask: 0xec03, rd: CRS1P, rs1: 'rd', imm: C_SHAMT, syntax: 'rd,cshamt', exclude: [{ match: 0x8401, mask: 0xec03 | C_IMM6_MASK, why: 'shamt=0 is c.srai64' }] });
 add({ name: 'c.srai64', op: 'srai', ext: 'C', kind: 'alu', match: 0x8401, mask: 0xfc7f, rd: CRS1P, rs1: 'rd', syntax: 'rd' });
 add({ name: 'c.andi', op: 'andi', ext: 'C', kind: 'alu', match: 0x8801, mask: 0xec03, rd: CRS1P, rs1: 'rd', imm: C_IMM6, syntax: 'rd,imm' });
 for (const [name, op, b12, f2] of [
@@ -273,21 +273,21 @@ add({ name: 'c.j', op: 'jal', ext: 'C', kind: 'jump', match: 0xa001, mask: 0xe00
 add({ name: 'c.beqz', op: 'beq', ext: 'C', kind: 'branch', match: 0xc001, mask: 0xe003, rs1: CRS1P, rs2: 0, imm: C_B, syntax: 'rs1,target' });
 add({ name: 'c.bnez', op: 'bne', ext: 'C', kind: 'branch', match: 0xe001, mask: 0xe003, rs1: CRS1P, rs2: 0, imm: C_B, syntax: 'rs1,target' });
 // Quadrant 2.
-add({ name: 'c.slli', op: 'slli', ext: 'C', kind: 'alu', match: 0x0002, mask: 0xe003, rd: CRD, rs1: 'rd', imm: C_SHAMT, syntax: 'rd,cshamt', exclude: [{ match: 0x0002, mask: 0xe003 | C_IMM6_MASK }] });
+add({ name: 'c.slli', op: 'slli', ext: 'C', kind: 'alu', match: 0x0002, mask: 0xe003, rd: CRD, rs1: 'rd', imm: C_SHAMT, syntax: 'rd,cshamt', exclude: [{ match: 0x0002, mask: 0xe003 | C_IMM6_MASK, why: 'shamt=0 is c.slli64' }] });
 add({ name: 'c.slli64', op: 'slli', ext: 'C', kind: 'alu', match: 0x0002, mask: 0xf07f, rd: CRD, rs1: 'rd', syntax: 'rd' });
 add({ name: 'c.lwsp', op: 'lw', ext: 'C', kind: 'load', match: 0x4002, mask: 0xe003, rd: CRD, rs1: SP, imm: C_LWSP, syntax: 'rd,imm(rs1)',
-  exclude: [{ match: 0x4002, mask: 0xe003 | C_RD_MASK }] }); // rd=0 reserved
+  exclude: [{ match: 0x4002, mask: 0xe003 | C_RD_MASK, why: 'rd=x0 is reserved' }] });
 add({ name: 'c.ldsp', op: 'ld', ext: 'C', kind: 'load', match: 0x6002, mask: 0xe003, rd: CRD, rs1: SP, imm: C_LDSP, syntax: 'rd,imm(rs1)',
-  exclude: [{ match: 0x6002, mask: 0xe003 | C_RD_MASK }] }); // rd=0 reserved
+  exclude: [{ match: 0x6002, mask: 0xe003 | C_RD_MASK, why: 'rd=x0 is reserved' }] });
 add({ name: 'c.jr', op: 'jalr', ext: 'C', kind: 'jump', match: 0x8002, mask: 0xf07f, rd: 0, rs1: CRD, syntax: 'rs1',
-  exclude: [{ match: 0x8002, mask: 0xffff }] }); // rs1=0 reserved
+  exclude: [{ match: 0x8002, mask: 0xffff, why: 'rs1=x0 is reserved' }] });
 add({ name: 'c.mv', op: 'add', ext: 'C', kind: 'alu', match: 0x8002, mask: 0xf003, rd: CRD, rs1: 0, rs2: CRS2, syntax: 'rd,rs2',
-  exclude: [{ match: 0x8002, mask: 0xf003 | C_RS2_MASK }] }); // rs2=0 is c.jr
+  exclude: [{ match: 0x8002, mask: 0xf003 | C_RS2_MASK, why: 'rs2=x0 is c.jr' }] });
 add({ name: 'c.ebreak', op: 'ebreak', ext: 'C', kind: 'system', match: 0x9002, mask: 0xffff, syntax: '' });
 add({ name: 'c.jalr', op: 'jalr', ext: 'C', kind: 'jump', match: 0x9002, mask: 0xf07f, rd: RA, rs1: CRD, syntax: 'rs1',
-  exclude: [{ match: 0x9002, mask: 0xffff }] }); // rs1=0 is c.ebreak
+  exclude: [{ match: 0x9002, mask: 0xffff, why: 'rs1=x0 is c.ebreak' }] });
 add({ name: 'c.add', op: 'add', ext: 'C', kind: 'alu', match: 0x9002, mask: 0xf003, rd: CRD, rs1: 'rd', rs2: CRS2, syntax: 'rd,rs2',
-  exclude: [{ match: 0x9002, mask: 0xf003 | C_RS2_MASK }] }); // rs2=0 is c.jalr/c.ebreak
+  exclude: [{ match: 0x9002, mask: 0xf003 | C_RS2_MASK, why: 'rs2=x0 is c.jalr/c.ebreak' }] });
 add({ name: 'c.swsp', op: 'sw', ext: 'C', kind: 'store', match: 0xc002, mask: 0xe003, rs2: CRS2, rs1: SP, imm: C_SWSP, syntax: 'rs2,imm(rs1)' });
 add({ name: 'c.sdsp', op: 'sd', ext: 'C', kind: 'store', match: 0xe002, mask: 0xe003, rs2: CRS2, rs1: SP, imm: C_SDSP, syntax: 'rs2,imm(rs1)' });
 
