@@ -213,7 +213,9 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[], unbounded
   }
   const ms = now() - t0;
   const findings = [...last!.findings.values()].sort((a, b) => a.preemptions - b.preemptions || a.steps - b.steps || a.schedule.localeCompare(b.schedule));
-  const verdict = findings.length > 0 ? 'unsafe' : limit ? 'inconclusive' : 'safe';
+  // A search cut short by a limit, or by the highest preemption bound, proves nothing safe.
+  const verdict = findings.length > 0 ? 'unsafe' : limit || !complete ? 'inconclusive' : 'safe';
+  if (!limit && !complete && findings.length === 0) limit = `no violation with at most ${bound} preemption${bound === 1 ? '' : 's'} (bounded at ${bound})`;
   return {
     verdict,
     complete: complete && !limit,
