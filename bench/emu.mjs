@@ -90,7 +90,7 @@ const tFpDirty = per((i) => { mem.store(sp - 64, 8, BigInt(i)); mem.fingerprint(
 const hs = hart.snapshot();
 const tHart = per(() => { hart.restore(hs); hart.snapshot(); });
 const tHartFp = per(() => hart.fingerprint());
-console.log(`\nbacktracking costs (memory of ${mem.pageCount} pages = ${(mem.pageCount * 4)} KiB mapped):`);
+console.log(`\nbacktracking costs (${mem.pageCount} pages = ${mem.pageCount * 4} KiB materialised; untouched mapped pages cost nothing):`);
 console.log(`  memory snapshot              ${tSnap.toFixed(2).padStart(8)} us`);
 console.log(`  memory restore               ${tRestore.toFixed(2).padStart(8)} us`);
 console.log(`  restore + 1 store (COW page) ${tDirty.toFixed(2).padStart(8)} us`);

@@ -3,13 +3,21 @@
  * Division"). Division never traps: the helpers implement the table of results for division
  * by zero and signed overflow.
  */
-import { dst, hi, lo, reload, set32, Unit } from './sem.js';
+import { dst, hi, lo, reload, set, set32, Unit } from './sem.js';
 
 const rr = (fn: string, kind: number): Unit => (i) =>
   `H.${fn}(r,${dst(i.rd)},${lo(i.rs1)},${hi(i.rs1)},${lo(i.rs2)},${hi(i.rs2)}${kind >= 0 ? `,${kind}` : ''});${reload(i.rd)}`;
 
 export const rv64m: Record<string, Unit> = {
-  mul: rr('mul', -1),
+  // Inline (the hot one): low word by Math.imul; high word = high half of lo*lo (16-bit limbs,
+  // exact in doubles) + the two cross products' low words.
+  mul: (i) => {
+    if (i.rd === 0) return '';
+    const a = lo(i.rs1), b = lo(i.rs2);
+    return `{const a_=${a},b_=${b},a0_=a_&65535,a1_=a_>>>16,b0_=b_&65535,b1_=b_>>>16;` +
+      `const m_=a1_*b0_+a0_*b1_+((a0_*b0_)>>>16);` +
+      set(i.rd, 'Math.imul(a_,b_)', `(a1_*b1_+Math.floor(m_/65536)+Math.imul(a_,${hi(i.rs2)})+Math.imul(${hi(i.rs1)},b_))|0`) + '}';
+  },
   mulh: rr('mulh', 0),
   mulhsu: rr('mulh', 1),
   mulhu: rr('mulh', 2),

@@ -253,3 +253,40 @@ describe('lazy mapping', () => {
     expect(p.mem.pageCount).toBeLessThan(10);
   });
 });
+
+describe('translated regions', () => {
+  const bne = (rs1: number, rs2: number, imm: number) =>
+    ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12) | (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
+  it('a region that follows a jump is re-validated when the jump target is patched', () => {
+    const words = [enc.addi(10, 0, 0), enc.jal(0, 8), EBREAK, enc.addi(10, 10, 5), EBREAK];
+    const mem = machine(words);
+    const h = new Hart(mem);
+    for (let k = 0; k < 4; k++) { // the third entry translates the region
+      h.pc = CODE;
+      expect(h.run(100)).toMatchObject({ kind: 'ebreak', pc: CODE + 16 });
+      expect(h.getReg(10)).toBe(5n);
+    }
+    mem.poke(CODE + 12, code([enc.addi(10, 10, 9)]));
+    h.pc = CODE;
+    expect(h.run(100)).toMatchObject({ kind: 'ebreak', pc: CODE + 16 });
+    expect(h.getReg(10)).toBe(9n);
+  });
+  it('a loop inside a region stops exactly at the budget and resumes where it stopped', () => {
+    // t0 = 0; t1 = 1000; loop: addi t0,t0,1; addi a0,a0,3; bne t0,t1,loop; ebreak
+    const words = [enc.addi(5, 0, 0), enc.addi(6, 0, 1000), enc.addi(5, 5, 1), enc.addi(10, 10, 3), bne(5, 6, -8), EBREAK];
+    const h = new Hart(machine(words));
+    h.pc = CODE;
+    let stop;
+    let runs = 0;
+    do {
+      const before = h.retired;
+      stop = h.run(7);
+      if (stop.kind === 'budget') expect(h.retired - before).toBe(7);
+      runs++;
+    } while (stop.kind === 'budget');
+    expect(stop).toMatchObject({ kind: 'ebreak', pc: CODE + 20 });
+    expect(h.retired).toBe(2 + 3 * 1000);
+    expect(h.getReg(10)).toBe(3000n);
+    expect(runs).toBe(Math.ceil((2 + 3000) / 7) + ((2 + 3000) % 7 === 0 ? 1 : 0));
+  });
+});
