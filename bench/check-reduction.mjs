@@ -37,7 +37,7 @@ for (const spec of specs) {
   const n = run(spec, ['--naive']);
   const same = d.verdict === n.verdict ? '' : `  (verdict differs: naive says ${n.verdict})`;
   console.log([
-    spec.replace(/^specs\//, '').padEnd(42), String(d.verdict).padEnd(12),
+    spec.replace(/^specs\//, '').replace(/\.yaml$/, '').padEnd(48), String(d.verdict).padEnd(12),
     String(d.executions).padStart(7), String(d.states).padStart(9),
     String(n.executions).padStart(13), String(n.states).padStart(13),
     ratio(d.executions, n.executions).padStart(11), ratio(d.states, n.states).padStart(12),

@@ -1,0 +1,214 @@
+/**
+ * The scenario library (specs/) as a regression suite, run in memory through the checker's
+ * library API: every spec's verdict, the property (and kind, site, landing, target) of the
+ * violations it must report, and, for every violation found, that replaying its witness
+ * schedule reproduces exactly that violation.
+ *
+ * Each spec in specs/ must have a row here: a new spec without one fails the suite, so its
+ * expectation is written down twice (in its `expect:` and here, with more detail).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkSpecText, replay } from '../../src/check/index.js';
+
+const SPECS = resolve(__dirname, '../../specs');
+
+interface Expected {
+  verdict: 'safe' | 'unsafe';
+  /** Violations that must be among the findings (a subset: more may be found). */
+  must?: Array<{
+    property: string;
+    kind?: string;
+    site?: string;
+    landing?: 'benign' | 'wild';
+    /** The jump target, as unsigned 64-bit hex. */
+    target?: string;
+    versions?: number[];
+    /** Preemptions of the minimal witness. */
+    preemptions?: number;
+  }>;
+  /** Properties no finding may have (e.g. a torn-instruction in a spec about mixing). */
+  never?: string[];
+}
+
+// f + hi(ftrace_caller - f) + lo(ftrace_regs_caller - f) for the B/C family's addresses.
+const MIXED_B = '0xffffffff8000b7c4';
+
+const LIBRARY: Record<string, Expected> = {
+  'a1-ra-entry-enable-stop-machine-no-preempt': { verdict: 'safe' },
+  'a2-ra-entry-enable-stop-machine-preempt-full': {
+    verdict: 'unsafe',
+    must: [
+      { property: 'mixed-target', kind: 'stale-ra', site: 'f', versions: [0, 1], preemptions: 1 },
+      { property: 'mixed-target', kind: 'nop-jalr', site: 'f', landing: 'wild', preemptions: 1 },
+    ],
+    never: ['torn-instruction', 'deadlock'],
+  },
+  'b1-stop-machine-preempt-full': {
+    verdict: 'unsafe',
+    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, versions: [0, 1], preemptions: 1 }],
+  },
+  'b2-stop-machine-preempt-none': { verdict: 'safe' },
+  'b3-nosync-smp': {
+    verdict: 'unsafe',
+    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, preemptions: 0 }],
+  },
+  'b4-t0-entry-enable-stop-machine-preempt-full': {
+    verdict: 'unsafe',
+    must: [{ property: 'mixed-target', kind: 'nop-jalr', site: 'f', landing: 'wild', versions: [0, 1], preemptions: 1 }],
+    never: ['torn-instruction', 'deadlock'],
+  },
+  'c1-sd-pair-ziccif-no-stop-machine': {
+    verdict: 'unsafe',
+    // Plain SMP: no preemption needed, the two 4-byte fetches straddle the sd.
+    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, versions: [0, 1], preemptions: 0 }],
+    never: ['torn-instruction'],
+  },
+  'c2-sd-pair-fetch8-no-preempt': { verdict: 'safe' },
+  'c2-sd-pair-fetch8-preempt-full': {
+    verdict: 'unsafe',
+    // Only a preemption between auipc and jalr makes the hart fetch f+4 again.
+    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, preemptions: 1 }],
+  },
+  'd1-616-jalr-toggle-preempt-full': { verdict: 'safe' },
+  'd2-616-call-ops-pointer-race': { verdict: 'safe' },
+  'e1-static-key-unaligned-two-sh': {
+    verdict: 'unsafe',
+    must: [{ property: 'torn-instruction', kind: 'torn', site: 'static_key', versions: [0, 1], preemptions: 0 }],
+  },
+  'e2-static-key-aligned-sw': { verdict: 'safe' },
+  'f1-stop-machine-ipi-fence-i-deadlock': {
+    verdict: 'unsafe',
+    must: [{ property: 'deadlock', kind: 'ipi' }],
+    never: ['mixed-target', 'torn-instruction'],
+  },
+  'v-b1-three-harts': {
+    verdict: 'unsafe',
+    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, preemptions: 1 }],
+  },
+  'v-b2-interrupts-no-preempt': { verdict: 'safe' },
+  'v-b2-fence-i-coherence-stopper-flush': { verdict: 'safe' },
+  'v-b2-fence-i-coherence-no-flush': {
+    verdict: 'unsafe',
+    // Stale fetch alone: no preemption, and both orders of mixing are possible.
+    must: [
+      { property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, versions: [0, 1], preemptions: 0 },
+      { property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', versions: [1, 0], preemptions: 0 },
+    ],
+  },
+  'v-c2-sd-pair-fetch8-interrupts': {
+    verdict: 'unsafe',
+    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, preemptions: 0 }],
+  },
+  'v-d1-migrating-caller': { verdict: 'safe' },
+  'elf-616-enable-disable-preempt-full': { verdict: 'safe' },
+  'elf-616-call-ops-enable-modify': { verdict: 'safe' },
+  'elf-63-enable-modify-preempt-full': {
+    verdict: 'unsafe',
+    must: [
+      { property: 'mixed-target', kind: 'nop-jalr', site: 'traced_func', landing: 'wild', versions: [0, 1] },
+      // hi(ftrace_caller - f) + lo(ftrace_regs_caller - f) from traced_func = 0xffffffff80200000.
+      { property: 'mixed-target', kind: 'auipc-jalr', site: 'traced_func', landing: 'wild', target: '0xffffffff80a3bc20', versions: [1, 2] },
+    ],
+  },
+  'elf-616-odd-rvc-torn': {
+    verdict: 'unsafe',
+    must: [{ property: 'torn-instruction', kind: 'torn', site: 'traced_func', versions: [0, 1], preemptions: 0 }],
+  },
+};
+
+const hex = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
+
+function check(name: string) {
+  const file = join(SPECS, `${name}.yaml`);
+  const r = checkSpecText(readFileSync(file, 'utf8'), file, {
+    readFile: (p) => readFileSync(p),
+    resolvePath: (p) => resolve(dirname(file), p),
+  });
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'));
+  return r;
+}
+
+describe('scenario library', () => {
+  const files = readdirSync(SPECS).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+
+  it('every spec in specs/ has an expectation here, and every expectation a spec', () => {
+    expect(files).toEqual(Object.keys(LIBRARY).sort());
+  });
+
+  for (const name of files) {
+    const want = LIBRARY[name];
+    if (!want) continue;
+    it(`${name}: ${want.verdict}`, () => {
+      const r = check(name);
+      const { result } = r;
+      expect(result.complete, `search cut short: ${result.limit}`).toBe(true);
+      expect(result.verdict).toBe(want.verdict);
+      // The spec's own expect: agrees with the checker (what `check specs/` reports).
+      expect(r.matches).toBe(true);
+      if (want.verdict === 'safe') {
+        expect(result.findings).toEqual([]);
+        return;
+      }
+      for (const m of want.must ?? []) {
+        const hits = result.findings.filter((f) =>
+          f.violation.property === m.property &&
+          (m.kind === undefined || f.violation.kind === m.kind) &&
+          (m.site === undefined || f.violation.site === m.site) &&
+          (m.landing === undefined || f.violation.landing === m.landing) &&
+          (m.target === undefined || (f.violation.target !== undefined && hex(f.violation.target) === m.target)) &&
+          (m.versions === undefined || JSON.stringify(f.violation.versions) === JSON.stringify(m.versions)));
+        expect(hits.length, `no ${JSON.stringify(m)} among ${JSON.stringify(result.findings.map((f) => f.violation))}`).toBeGreaterThan(0);
+        if (m.preemptions !== undefined) {
+          // The minimal witness of that violation needs exactly this many preemptions.
+          expect(Math.min(...hits.map((f) => f.preemptions))).toBe(m.preemptions);
+        }
+      }
+      for (const p of want.never ?? []) {
+        expect(result.findings.filter((f) => f.violation.property === p)).toEqual([]);
+      }
+      // Every witness replays to the very same violation.
+      for (const f of result.findings) {
+        const rep = replay(r.spec, f.schedule);
+        expect(rep.violation, `replay of ${f.schedule}`).toEqual(f.violation);
+        expect(rep.preemptions).toBe(f.preemptions);
+      }
+    });
+  }
+});
+
+describe('witnesses read like the kernel developers explanation', () => {
+  it('C1: the caller fetches the old auipc, the sd lands, then it fetches the new jalr', () => {
+    const r = check('c1-sd-pair-ziccif-no-stop-machine');
+    const f = r.result.findings.find((x) => x.violation.kind === 'auipc-jalr')!;
+    const rep = replay(r.spec, f.schedule);
+    const order = rep.trace
+      .filter((e) => (e.kind === 'insn' && e.task === 'caller' && e.insn) || (e.kind === 'store' && e.task === 'patcher'))
+      .map((e) => (e.kind === 'store' ? 'store' : `${e.insn!.op}@v${e.fetched!.map((b) => b.version).join('')}`))
+      .filter((s) => s === 'store' || s.startsWith('auipc') || s.startsWith('jalr'));
+    expect(order.slice(-3)).toEqual(['auipc@v0000', 'store', 'jalr@v1111']);
+  });
+
+  it('E1: the torn instruction is the new low half with the old high half (j . — the QEMU hang)', () => {
+    const r = check('e1-static-key-unaligned-two-sh');
+    const words = new Set<number>();
+    for (const f of r.result.findings) {
+      const rep = replay(r.spec, f.schedule);
+      const last = rep.trace.filter((e) => e.kind === 'insn').at(-1)!;
+      words.add(last.insn!.bits >>> 0);
+      expect(new Set(last.fetched!.map((b) => b.version)).size).toBe(2);
+    }
+    // jal x0, 0 is 0x0000006f: opcode and rd of `j l_yes` (0x0060006f) with the nop's zero high half.
+    expect([...words].some((w) => w === 0x0000006f || w === 0x00600013)).toBe(true);
+  });
+
+  it('F1: the patcher waits for an IPI the spinning stopper can never take', () => {
+    const r = check('f1-stop-machine-ipi-fence-i-deadlock');
+    const f = r.result.findings[0];
+    expect(f.violation.message).toMatch(/interrupts off/);
+    const rep = replay(r.spec, f.schedule);
+    expect(rep.finished).toBe(false);
+    expect(rep.trace.some((e) => /remote fence\.i IPI/.test(e.text ?? ''))).toBe(true);
+  });
+});
