@@ -222,15 +222,17 @@ export class Machine {
       }
     });
     const harts: HartSt[] = Array.from({ length: spec.harts }, () => ({ task: -1, buf: null, floor: 0, raised: [], irqs: 0, ipiPending: false }));
-    // Initial placement: tasks in spec order, each on the lowest allowed idle hart.
-    spec.tasks.forEach((t, i) => {
-      const h = t.harts.find((x) => harts[x].task < 0);
+    // Initial placement: tasks marked `start: running` first, then the rest in spec order,
+    // each on the lowest allowed idle hart.
+    const order = spec.tasks.map((_, i) => i).sort((a, b) => Number(spec.tasks[b].start === 'running') - Number(spec.tasks[a].start === 'running') || a - b);
+    for (const i of order) {
+      const h = spec.tasks[i].harts.find((x) => harts[x].task < 0);
       if (h !== undefined) {
         harts[h].task = i;
         tasks[i].status = 'running';
         tasks[i].hart = h;
       }
-    });
+    }
     const versions = spec.sites.map((s) => [Array.from(mem.peek(s.base, s.size))]);
     this.state = { tasks, harts, sm: null, versions, writes: [] };
     this.steps = this.taskNames.map(() => 0);
