@@ -93,8 +93,12 @@ export function objdumpElf(elf: ElfFile, opts: ObjdumpOptions = {}): string[] {
     let start = sec.addr;
     let end = sec.addr + sec.size;
     if (opts.symbol) {
+      // objdump --disassemble=NAME still heads every code section, showing the symbol's only.
       const s = opts.symbol;
-      if (s.value < start || s.value >= end) continue;
+      if (s.value < start || s.value >= end) {
+        out.push('', `Disassembly of section ${sec.name}:`);
+        continue;
+      }
       const next = index.sorted.find((x) => x.value > s.value);
       start = s.value;
       end = Math.min(end, s.size > 0 ? s.value + s.size : next ? next.value : end);

@@ -96,3 +96,19 @@ describe.skipIf(binutilsMissing)('objdump line layout', () => {
     expect(bad).toEqual([]);
   });
 });
+
+// objdump 2.40's --disassemble=NAME mis-sizes symbols at kernel addresses ("Address ... is out
+// of bounds"), so the comparison uses the user-space fixtures only.
+const userElfs = fixtureElfs.filter((p) => p.includes('fixtures/elf'));
+describe.skipIf(binutilsMissing || userElfs.length === 0)('ftrace-race disasm --symbol vs objdump --disassemble=NAME', () => {
+  it.each(userElfs)('%s', async (path) => {
+    const funcs = execFileSync('riscv64-linux-gnu-readelf', ['-sW', path], { encoding: 'utf8' })
+      .split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === 'FUNC').map((f) => f[7]).slice(0, 4);
+    for (const name of funcs) {
+      const io = bufferIo();
+      expect(await main(['disasm', path, '--symbol', name], io)).toBe(0);
+      const ref = execFileSync(OBJDUMP, ['-d', `--disassemble=${name}`, path], { encoding: 'utf8' });
+      expect(io.out, name).toBe(ref);
+    }
+  });
+});
