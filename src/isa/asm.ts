@@ -130,6 +130,26 @@ function stripComment(line: string): string {
   return line;
 }
 
+/** Splits a line at `;` (gas's statement separator for RISC-V) outside strings. */
+function splitStatements(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let inStr = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inStr) {
+      if (c === '\\') i++;
+      else if (c === '"') inStr = false;
+    } else if (c === '"') inStr = true;
+    else if (c === ';') {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
 function lex(source: string): { stmts: Stmt[]; errors: { line: number; col: number; message: string }[] } {
   const stmts: Stmt[] = [];
   const errors: { line: number; col: number; message: string }[] = [];
@@ -138,7 +158,7 @@ function lex(source: string): { stmts: Stmt[]; errors: { line: number; col: numb
     const text = stripComment(full);
     // ';' separates statements on one line (gas line_separator_chars for RISC-V).
     let pos = 0;
-    for (const piece of text.split(';')) {
+    for (const piece of splitStatements(text)) {
       const stmt: Stmt = { line: li + 1, labels: [], opCol: 0, args: [], index: 0 };
       let rest = piece;
       let col = pos + 1;
@@ -1195,6 +1215,18 @@ class Assembler {
         return;
       }
       case '.option': {
+        if (a[0]?.text === 'arch') {
+          // `.option arch, +c` / `-c` / `rv64imac`: only the C extension matters here.
+          this.want([2, 3, 4, 5, 6, 7, 8]);
+          let on = rvc;
+          for (const x of a.slice(1)) {
+            const t = x.text.toLowerCase();
+            if (t === '+c') on = true;
+            else if (t === '-c') on = false;
+            else if (/^rv(32|64)/.test(t)) on = /^rv(32|64)[a-z]*c/.test(t.split('_')[0]) || /^rv(32|64)g[a-z]*c/.test(t);
+          }
+          return on;
+        }
         this.want(1);
         switch (a[0].text) {
           case 'rvc': return true;
@@ -1206,7 +1238,6 @@ class Assembler {
           case 'relax': case 'norelax': case 'pic': case 'nopic': case 'csr-check': case 'no-csr-check':
             return;
           default:
-            if (/^arch,/.test(a[0].text)) return;
             throw new AsmError(`unknown .option '${a[0].text}'`, a[0].col);
         }
       }

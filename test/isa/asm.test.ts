@@ -122,3 +122,11 @@ describe('layout stability around errors', () => {
     expect(r.diagnostics.map((d) => [d.column, d.message])).toEqual([[8, 'li needs a constant; use la or lla to load an address']]);
   });
 });
+
+describe('lexing details', () => {
+  it('splits statements at ; outside strings and honours .option arch', () => {
+    const r = assemble('.ascii "a;b" ; nop\n.option arch, -c\naddi a0,a0,1\n.option arch, +c\naddi a0,a0,1', { base: 0 });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.lines.map((l) => l.size)).toEqual([3, 2, 4, 2]);
+  });
+});
