@@ -99,6 +99,11 @@ function pseudoCorpus(seed: number, rvc: boolean): string[] {
       `csrwi 0x340,${rnd() % 32}`, `csrsi 0x340,${rnd() % 32}`, `csrci 0x340,${rnd() % 32}`, `csrw 0x340,${rnd() % 32}`,
       `rdcycle ${reg()}`, `rdtime ${reg()}`, `rdinstret ${reg()}`, 'fence', 'fence.tso', 'fence.i', 'unimp', 'ecall', 'ebreak',
       `1: addi ${anyReg()},${anyReg()},${(rnd() % 64) - 32}`, `bnez ${creg()},1b`, `beqz ${creg()},1f`, `j 1f`, `1: c.nop`.replace('c.nop', 'nop'),
+      `add ${anyReg()},${anyReg()},${(rnd() % 64) - 32}`, `sll ${anyReg()},${anyReg()},${rnd() % 64}`, `srl ${creg()},${creg()},${rnd() % 64}`,
+      `sra ${reg()},${reg()},${rnd() % 64}`, `and ${creg()},${creg()},${(rnd() % 64) - 32}`, `or ${reg()},${reg()},${rnd() % 2048}`,
+      `xor ${reg()},${reg()},-1`, `addw ${anyReg()},${anyReg()},${(rnd() % 64) - 32}`, `sllw ${reg()},${reg()},${rnd() % 32}`,
+      `srlw ${reg()},${reg()},${rnd() % 32}`, `sraw ${reg()},${reg()},${rnd() % 32}`, `slt ${reg()},${reg()},${rnd() % 2048}`,
+      `sltu ${reg()},${reg()},${rnd() % 2048}`, `csrrw ${reg()},0x340,${rnd() % 32}`, `csrrs ${reg()},0x340,${rnd() % 32}`,
       `auipc ${nz()},%pcrel_hi(data${k})`, `lui ${reg()},%hi(data${k})`, `addi ${reg()},${reg()},%lo(data${k})`,
       `2: auipc a5,%pcrel_hi(data${k})`, `addi a5,a5,%pcrel_lo(2b)`, `ld a4,%pcrel_lo(2b)(a5)`,
     );
