@@ -41,37 +41,57 @@ const REG = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0',
 
 /**
  * Classifies a pass given, per executed instruction, the bitmask of site versions whose bytes
- * it equals. Returns null when some version is consistent with every instruction.
+ * it equals. Returns null when some version is consistent with every instruction. Otherwise
+ * the most specific pattern found, in this order: a `jalr` on a base register from an `auipc`
+ * of another version (auipc-jalr); a `jalr` on a base register nothing in the pass wrote, after
+ * instructions of another version (nop-jalr); a load into `ra` after instructions of another
+ * version, i.e. a restore whose save did not run (stale-ra); else the first instruction that
+ * breaks consistency (mixed).
  */
 export function classifyPass(pass: PassState, masks: number[]): PassClass | null {
-  let running = -1;
+  let all = -1;
+  for (const m of masks) all &= m;
+  if (all !== 0) return null;
+  const insns = pass.insns;
+  // Running intersection of the masks before each instruction (-1: nothing before).
+  const before: number[] = [];
+  let run = -1;
   for (let i = 0; i < masks.length; i++) {
-    const next = running & masks[i];
-    if (next !== 0) {
-      running = next;
-      continue;
-    }
-    const insn = pass.insns[i];
-    const before = running === -1 ? masks[i] : running;
-    const mine = masks[i] === 0 ? -1 : lowest(masks[i]);
-    if (insn.op === 'jalr') {
-      let writer = -1;
-      for (let j = i - 1; j >= 0; j--) {
-        if (pass.insns[j].rd === insn.rs1 && insn.rs1 !== 0) { writer = j; break; }
-      }
-      const base = REG[insn.rs1];
-      if (writer >= 0 && pass.insns[writer].op === 'auipc') {
-        const va = lowest(masks[writer]);
-        return { kind: 'auipc-jalr', versions: [va, mine], pc: insn.pc, describe: `jalr (version ${mine}) uses ${base} from auipc of version ${va}` };
-      }
-      if (writer < 0) {
-        return { kind: 'nop-jalr', versions: [lowest(before), mine], pc: insn.pc, describe: `jalr (version ${mine}) uses ${base} that no auipc of this pass wrote (version ${lowest(before)} ran there)` };
-      }
-    }
-    if (LOADS.has(insn.op) && insn.rd === 1) {
-      return { kind: 'stale-ra', versions: [lowest(before), mine], pc: insn.pc, describe: `ra restored by version ${mine} after version ${lowest(before)} ran the start of the site` };
-    }
-    return { kind: 'mixed', versions: [lowest(before), mine], pc: insn.pc, describe: `instruction at offset ${insn.off} is version ${mine} after version ${lowest(before)}` };
+    before.push(run);
+    run &= masks[i];
   }
-  return null;
+  const mineOf = (i: number) => (masks[i] === 0 ? -1 : lowest(masks[i]));
+  const writerOf = (i: number, reg: number) => {
+    for (let j = i - 1; j >= 0; j--) if (insns[j].rd === reg && reg !== 0) return j;
+    return -1;
+  };
+  for (let i = 0; i < insns.length; i++) {
+    const insn = insns[i];
+    if (insn.op !== 'jalr') continue;
+    const w = writerOf(i, insn.rs1);
+    if (w >= 0 && insns[w].op === 'auipc' && (masks[w] & masks[i]) === 0) {
+      const va = lowest(masks[w]);
+      const vj = mineOf(i);
+      return { kind: 'auipc-jalr', versions: [va, vj], pc: insn.pc, describe: `jalr (version ${vj}) uses ${REG[insn.rs1]} from auipc of version ${va}` };
+    }
+  }
+  for (let i = 0; i < insns.length; i++) {
+    const insn = insns[i];
+    if (insn.op !== 'jalr' || writerOf(i, insn.rs1) >= 0 || before[i] === -1 || (before[i] & masks[i]) !== 0) continue;
+    const vb = lowest(before[i] === 0 ? masks[0] : before[i]);
+    return { kind: 'nop-jalr', versions: [vb, mineOf(i)], pc: insn.pc, describe: `jalr (version ${mineOf(i)}) uses ${REG[insn.rs1]} that no auipc of this pass wrote (version ${vb} ran before it)` };
+  }
+  for (let i = 0; i < insns.length; i++) {
+    const insn = insns[i];
+    if (!LOADS.has(insn.op) || insn.rd !== 1 || before[i] === -1 || (before[i] & masks[i]) !== 0) continue;
+    const vb = lowest(before[i] === 0 ? masks[0] : before[i]);
+    return { kind: 'stale-ra', versions: [vb, mineOf(i)], pc: insn.pc, describe: `ra restored by version ${mineOf(i)} after version ${vb} ran the start of the site (its save did not run)` };
+  }
+  for (let i = 0; i < insns.length; i++) {
+    if (before[i] === -1 || (before[i] & masks[i]) !== 0) continue;
+    const vb = lowest(before[i] === 0 ? masks[0] : before[i]);
+    return { kind: 'mixed', versions: [vb, mineOf(i)], pc: insns[i].pc, describe: `instruction at offset ${insns[i].off} is version ${mineOf(i)} after version ${vb}` };
+  }
+  // Every prefix consistent but the whole not (cannot happen: kept for completeness).
+  return { kind: 'mixed', versions: [], pc: insns[insns.length - 1].pc, describe: 'no version has all the executed instructions' };
 }

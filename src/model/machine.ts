@@ -941,11 +941,14 @@ export class Machine {
         const site = this.spec.sites[siteIdx];
         if (next < site.base || next >= site.base + site.size) {
           const pass = t.passes[siteIdx];
-          const v = this.endPass(ti, h, siteIdx, pass, insn, pc, next);
-          if (v) return v;
-          // A call out of the site whose return address is inside it suspends the pass.
+          // A call out of the site whose return address is inside it suspends the pass; a
+          // mix that lands on a legitimate target is then judged when the pass really ends
+          // (the old entry's `ld ra` after the call shows whether `ra` is stale).
           const link = insn.op === 'jal' || insn.op === 'jalr' ? insn.rd : 0;
-          if (link !== 0 && seq >= site.base && seq < site.base + site.size) pass.resumeAt = seq;
+          const suspend = link !== 0 && seq >= site.base && seq < site.base + site.size;
+          const v = this.endPass(ti, h, siteIdx, pass, insn, pc, next, suspend);
+          if (v) return v;
+          if (suspend) pass.resumeAt = seq;
           else delete t.passes[siteIdx];
         }
       }
@@ -1014,11 +1017,12 @@ export class Machine {
     return [...out].sort((a, b) => a - b);
   }
 
-  private endPass(ti: number, h: number, siteIdx: number, pass: PassState, insn: Insn, pc: number, next: number): Outcome | null {
+  private endPass(ti: number, h: number, siteIdx: number, pass: PassState, insn: Insn, pc: number, next: number, suspend: boolean): Outcome | null {
     const site = this.spec.sites[siteIdx];
     const masks = pass.insns.map((r) => this.versionMask(siteIdx, r.pc, r.bytes));
     const cls = classifyPass(pass, masks);
     const legit = site.targets.includes(next);
+    if (cls && suspend && legit && cls.kind !== 'auipc-jalr' && cls.kind !== 'nop-jalr') return null;
     if (cls && this.spec.properties['mixed-target']) {
       const jump = insn.op === 'jalr' || insn.op === 'jal';
       return this.violation({
