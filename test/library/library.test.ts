@@ -102,6 +102,16 @@ const LIBRARY: Record<string, Expected> = {
     must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, preemptions: 0 }],
   },
   'v-d1-migrating-caller': { verdict: 'safe' },
+  'v-d1-traced-irq-handler': { verdict: 'safe' },
+  'v-d1-no-fence-i': { verdict: 'safe' },
+  'v-d1-retarget-auipc-no-stop-machine': {
+    verdict: 'unsafe',
+    // Both mixes, with no preemption: new auipc + old jalr, and old auipc + new jalr.
+    must: [
+      { property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: '0xffffffff8000d2f0', versions: [2, 1], preemptions: 0 },
+      { property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, versions: [0, 2], preemptions: 0 },
+    ],
+  },
   'elf-616-enable-disable-preempt-full': { verdict: 'safe' },
   'elf-616-call-ops-enable-modify': { verdict: 'safe' },
   'elf-63-enable-modify-preempt-full': {
