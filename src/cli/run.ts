@@ -24,6 +24,12 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       return n;
     }))
     .addOption(new Option('--no-blocks', 'execute one compiled instruction at a time (no translated blocks)').hideHelp())
+    // Usage errors of `run` are bad input (125), keeping 1..123 for the guest's own status.
+    .configureOutput({ writeOut: (t) => ctx.io.stdout(t), writeErr: (t) => ctx.io.stderr(t), outputError: () => {} })
+    .exitOverride((err) => {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') throw err;
+      throw new UserError(`run: ${err.message.replace(/^error: /, '')}`, RUN_EXIT.badInput);
+    })
     .action((file: string, args: string[], opts: { stats?: boolean; maxSteps?: number; blocks: boolean }) => {
       const { io } = ctx;
       let bytes: Uint8Array;

@@ -116,6 +116,20 @@ describe('ftrace-race run', () => {
     expect(r.status).toBe(RUN_EXIT.maxSteps);
     expect(r.err).toBe(`ftrace-race: ${p}: pc 0x10004: stopped after --max-steps 1001 instructions\n`);
   });
+  it('usage errors are bad input (125), one line', async () => {
+    const r = await run([]);
+    expect(r.status).toBe(125);
+    expect(r.err).toBe("ftrace-race: run: missing required argument 'elf'\n");
+    const u = await run([calls, '--frobnicate']);
+    expect(u.status).toBe(125);
+    expect(u.err).toBe("ftrace-race: run: unknown option '--frobnicate'\n");
+  });
+  it('passes options after -- to the guest', async () => {
+    const r = await run([calls, '--', '-x', '--stats']);
+    expect(r.status).toBe(5);
+    expect(r.out).toContain('argv[1]=-x\nargv[2]=--stats\n');
+    expect(r.err).toBe('');
+  });
   it('--max-steps rejects a non-number', async () => {
     const r = await run([calls, '--max-steps', 'lots']);
     expect(r.status).toBe(125);
