@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fixtures, HAVE_QEMU, qemu } from './util.js';
 import { loadProcess, runProcess } from '../../src/emu/linux.js';
+import { main } from '../../src/cli/main.js';
+import { bufferIo } from '../../src/cli/io.js';
 
 /** Runs an ELF in-process; returns stdout bytes and the exit status (or the failure). */
 function runElf(path: string, args: string[], opts: { blocks?: boolean; reference?: boolean } = {}) {
@@ -13,16 +15,17 @@ function runElf(path: string, args: string[], opts: { blocks?: boolean; referenc
 
 const all = fixtures();
 
-describe('fixtures under the compiled emulator', () => {
+describe('fixtures under `ftrace-race run`', () => {
   it('has the fixture set', () => {
     expect(all.length).toBeGreaterThanOrEqual(16);
   });
   for (const f of all) {
-    it(`${f.name}: stdout and exit status equal qemu-riscv64's recorded run`, () => {
-      const r = runElf(f.path, f.args);
-      expect(r.outcome.kind).toBe('exit');
-      expect(r.outcome.kind === 'exit' && r.outcome.code).toBe(f.code);
-      expect(r.out.equals(f.out)).toBe(true);
+    it(`${f.name}: stdout and exit status equal qemu-riscv64's recorded run`, async () => {
+      const io = bufferIo();
+      const status = await main(['run', f.path, ...f.args], io);
+      expect(io.err).toBe('');
+      expect(status).toBe(f.code);
+      expect(io.out).toBe(f.out.toString('utf8'));
     });
   }
 });
