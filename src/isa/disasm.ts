@@ -13,7 +13,12 @@
 import type { Insn } from './types.js';
 import { decode } from './decode.js';
 import { lookup } from './decode.js';
-import { ABI_NAMES } from './table.js';
+import { ABI_NAMES, ALIASES, AliasField, AliasSpec, TABLE, InsnSpec, syntaxOperands } from './table.js';
+
+const BY_NAME = new Map<string, InsnSpec>(TABLE.map((e) => [e.name, e]));
+/** objdump's aliases per entry, in priority order. */
+const ALIASES_OF = new Map<string, AliasSpec[]>();
+for (const a of ALIASES) if (a.objdump) ALIASES_OF.set(a.of, [...(ALIASES_OF.get(a.of) ?? []), a]);
 import { CSR_NAMES } from './csr.js';
 import { hexAddr } from './elf.js';
 
@@ -100,6 +105,8 @@ interface Rendered {
 /**
  * One instruction as objdump prints it. `target` renders a branch/jump target; `track`, when
  * given, is objdump's address tracker (see AddressTracker), updated as objdump updates it.
+ * RVC forms print as binutils' C aliases do: the expansion under its register-form name
+ * (`add sp,sp,-16`), except HINTs with rd=x0, which keep their c. name.
  */
 function render(i: Insn, pc: number, target: (a: number) => string, track?: AddressTracker): Rendered {
   const r = (mnemonic: string, operands = ''): Rendered => ({ mnemonic, operands });
@@ -112,109 +119,9 @@ function render(i: Insn, pc: number, target: (a: number) => string, track?: Addr
     if (track) track.hi[i.rd] = value;
   };
   const mem = (reg: string) => `${imm}(${reg})`;
-  const aq = i.aq && i.rl ? '.aqrl' : i.aq ? '.aq' : i.rl ? '.rl' : '';
 
+  if (i.size === 4) return render32(i, pc, target, track);
   switch (i.name) {
-    // ---- RV64I
-    case 'lui':
-      setHi(imm);
-      return r('lui', `${rd},${hex((imm / 4096) & 0xfffff)}`);
-    case 'auipc':
-      setHi(pc + imm);
-      return r('auipc', `${rd},${hex((imm / 4096) & 0xfffff)}`);
-    case 'jal':
-      if (i.rd === 0) return r('j', target(pc + imm));
-      if (i.rd === RA) return r('jal', target(pc + imm));
-      return r('jal', `${rd},${target(pc + imm)}`);
-    case 'jalr':
-      if (i.rd === 0 && i.rs1 === RA && imm === 0) return r('ret');
-      // riscv-dis.c consults the tracker for the 'o' operand and again for the 's' operand of a
-      // jalr, so the offset forms look the base up twice (the second wins for gp/tp/zero).
-      if (i.rd === 0 && imm === 0) { use(i.rs1, imm); return r('jr', rs1); }
-      if (i.rd === RA && imm === 0) { use(i.rs1, imm); return r('jalr', rs1); }
-      use(i.rs1, imm);
-      use(i.rs1, imm);
-      if (i.rd === 0) return r('jr', mem(rs1));
-      if (i.rd === RA) return r('jalr', mem(rs1));
-      return r('jalr', `${rd},${mem(rs1)}`);
-    case 'beq':
-      return i.rs2 === 0 ? r('beqz', `${rs1},${target(pc + imm)}`) : r('beq', `${rs1},${rs2},${target(pc + imm)}`);
-    case 'bne':
-      return i.rs2 === 0 ? r('bnez', `${rs1},${target(pc + imm)}`) : r('bne', `${rs1},${rs2},${target(pc + imm)}`);
-    case 'blt':
-      if (i.rs2 === 0) return r('bltz', `${rs1},${target(pc + imm)}`);
-      if (i.rs1 === 0) return r('bgtz', `${rs2},${target(pc + imm)}`);
-      return r('blt', `${rs1},${rs2},${target(pc + imm)}`);
-    case 'bge':
-      if (i.rs1 === 0) return r('blez', `${rs2},${target(pc + imm)}`);
-      if (i.rs2 === 0) return r('bgez', `${rs1},${target(pc + imm)}`);
-      return r('bge', `${rs1},${rs2},${target(pc + imm)}`);
-    case 'bltu':
-    case 'bgeu':
-      return r(i.name, `${rs1},${rs2},${target(pc + imm)}`);
-    case 'lb': case 'lh': case 'lw': case 'ld': case 'lbu': case 'lhu': case 'lwu':
-      use(i.rs1, imm);
-      return r(i.name, `${rd},${mem(rs1)}`);
-    case 'sb': case 'sh': case 'sw': case 'sd':
-      use(i.rs1, imm);
-      return r(i.name, `${rs2},${mem(rs1)}`);
-    case 'addi':
-      if (i.rd === 0 && i.rs1 === 0 && imm === 0) return r('nop');
-      if (i.rs1 === 0) return r('li', `${rd},${imm}`);
-      if (imm === 0) return r('mv', `${rd},${rs1}`);
-      use(i.rs1, imm);
-      return r('add', `${rd},${rs1},${imm}`);
-    case 'slti':
-      return r('slti', `${rd},${rs1},${imm}`);
-    case 'sltiu':
-      return imm === 1 ? r('seqz', `${rd},${rs1}`) : r('sltiu', `${rd},${rs1},${imm}`);
-    case 'xori':
-      return imm === -1 ? r('not', `${rd},${rs1}`) : r('xor', `${rd},${rs1},${imm}`);
-    case 'ori':
-      return r('or', `${rd},${rs1},${imm}`);
-    case 'andi':
-      return imm === 255 ? r('zext.b', `${rd},${rs1}`) : r('and', `${rd},${rs1},${imm}`);
-    case 'slli': case 'srli': case 'srai': case 'slliw': case 'srliw': case 'sraiw':
-      return r(i.name.replace('i', ''), `${rd},${rs1},${hex(imm)}`);
-    case 'sub':
-      return i.rs1 === 0 ? r('neg', `${rd},${rs2}`) : r('sub', `${rd},${rs1},${rs2}`);
-    case 'subw':
-      return i.rs1 === 0 ? r('negw', `${rd},${rs2}`) : r('subw', `${rd},${rs1},${rs2}`);
-    case 'slt':
-      if (i.rs2 === 0) return r('sltz', `${rd},${rs1}`);
-      if (i.rs1 === 0) return r('sgtz', `${rd},${rs2}`);
-      return r('slt', `${rd},${rs1},${rs2}`);
-    case 'sltu':
-      return i.rs1 === 0 ? r('snez', `${rd},${rs2}`) : r('sltu', `${rd},${rs1},${rs2}`);
-    case 'addiw':
-      if (imm === 0) return r('sext.w', `${rd},${rs1}`);
-      if (i.rs1 !== 0) use(i.rs1, imm, true);
-      return r('addw', `${rd},${rs1},${imm}`);
-    case 'fence':
-      if (i.pred === 15 && i.succ === 15) return r('fence');
-      return r('fence', `${fenceSet(i.pred)},${fenceSet(i.succ)}`);
-    case 'fence.tso': case 'fence.i': case 'ecall': case 'ebreak':
-      return r(i.name);
-    // ---- A
-    case 'lr.w': case 'lr.d':
-      return r(i.name + aq, `${rd},(${rs1})`);
-    // ---- Zicsr
-    case 'csrrw':
-      if (i.bits === 0xc0001073) return r('unimp');
-      return i.rd === 0 ? r('csrw', `${csrName(i.csr)},${rs1}`) : r('csrrw', `${rd},${csrName(i.csr)},${rs1}`);
-    case 'csrrs':
-      if (i.rs1 === 0) {
-        const counter = { 0xc00: 'rdcycle', 0xc01: 'rdtime', 0xc02: 'rdinstret' }[i.csr];
-        if (counter) return r(counter, rd);
-        return r('csrr', `${rd},${csrName(i.csr)}`);
-      }
-      return i.rd === 0 ? r('csrs', `${csrName(i.csr)},${rs1}`) : r('csrrs', `${rd},${csrName(i.csr)},${rs1}`);
-    case 'csrrc':
-      return i.rd === 0 ? r('csrc', `${csrName(i.csr)},${rs1}`) : r('csrrc', `${rd},${csrName(i.csr)},${rs1}`);
-    case 'csrrwi': case 'csrrsi': case 'csrrci': {
-      const base = i.name.slice(0, 5);
-      return i.rd === 0 ? r(`csr${base[4]}`, `${csrName(i.csr)},${imm}`) : r(base, `${rd},${csrName(i.csr)},${imm}`);
-    }
     // ---- C: objdump prints the expansion's register-form name, except for HINTs with rd=x0.
     case 'c.addi4spn':
       return r('add', `${rd},sp,${imm}`);
@@ -262,9 +169,53 @@ function render(i: Insn, pc: number, target: (a: number) => string, track?: Addr
     case 'c.ebreak':
       return r('ebreak');
   }
-  // Register-register forms (R-type, M) and AMOs print as their table syntax.
-  if (i.name.startsWith('amo') || i.name.startsWith('sc.')) return r(i.name + aq, `${rd},${rs2},(${rs1})`);
-  return r(i.name, `${rd},${rs1},${rs2}`);
+  throw new Error(`no rendering for ${i.name}`);
+}
+
+/**
+ * A 32-bit instruction: the first alias of ALIASES whose fixed fields match, else the entry's
+ * own syntax. Address tracking follows riscv-dis.c's operand cases: a `mem` operand consults
+ * the tracker (twice for jalr, whose 'o' and 's' operands both do), an `imm` operand of addi or
+ * addiw with rs1 != x0 does (addiw sign-extending from 32 bits), and a lone rs1 of a jalr does.
+ */
+function render32(i: Insn, pc: number, target: (a: number) => string, track?: AddressTracker): Rendered {
+  const spec = BY_NAME.get(i.name)!;
+  const field = (f: AliasField): number => (f === 'rd' ? i.rd : f === 'rs1' ? i.rs1 : f === 'rs2' ? i.rs2 : f === 'imm' ? i.imm : f === 'csr' ? i.csr : f === 'pred' ? i.pred : i.succ);
+  const al = (ALIASES_OF.get(i.name) ?? []).find((a) => Object.entries(a.fixed).every(([f, v]) => field(f as AliasField) === v));
+  const operands = al ? al.operands : syntaxOperands(spec.syntax);
+  let mnemonic = al ? al.name : i.name;
+  if (spec.aqrl) mnemonic += i.aq && i.rl ? '.aqrl' : i.aq ? '.aq' : i.rl ? '.rl' : '';
+  if (track) {
+    if (i.name === 'lui') track.hi[i.rd] = i.imm;
+    else if (i.name === 'auipc') track.hi[i.rd] = pc + i.imm;
+    for (const o of operands) {
+      if (o === 'mem') {
+        track.use(i.rs1, i.imm, false);
+        if (i.name === 'jalr') track.use(i.rs1, i.imm, false);
+      } else if (o === 'imm' && (i.name === 'addi' || i.name === 'addiw') && i.rs1 !== 0) {
+        track.use(i.rs1, i.imm, i.name === 'addiw');
+      } else if (o === 'rs1' && i.name === 'jalr' && operands.length === 1) {
+        track.use(i.rs1, i.imm, false);
+      }
+    }
+  }
+  const text = operands.map((o): string => {
+    switch (o) {
+      case 'rd': return X[i.rd];
+      case 'rs1': return X[i.rs1];
+      case 'rs2': return X[i.rs2];
+      case 'imm': case 'zimm': return `${i.imm}`;
+      case 'shamt': return hex(i.imm);
+      case 'uimm20': return hex((i.imm / 4096) & 0xfffff);
+      case 'target': return target(pc + i.imm);
+      case 'mem': return `${i.imm}(${X[i.rs1]})`;
+      case '(rs1)': return `(${X[i.rs1]})`;
+      case 'csr': return csrName(i.csr);
+      case 'pred': return fenceSet(i.pred);
+      case 'succ': return fenceSet(i.succ);
+    }
+  });
+  return { mnemonic, operands: text.join(',') };
 }
 
 /** objdump's rendering of an encoding it cannot disassemble. */

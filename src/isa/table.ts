@@ -367,3 +367,131 @@ export const ABI_NAMES: readonly string[] = [
   'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
   'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Aliases: other names for a 32-bit entry with some fields fixed (GNU as / objdump's riscv-opc.c
+// INSN_ALIAS entries). The disassembler prints the first alias, in this order, whose fixed
+// fields match (objdump's default); the assembler reads every alias (plus the assembler-only
+// ones), choosing among same-named aliases by operand shape. Pseudo-instructions that expand to
+// several instructions (li with large values, la, call, tail) are macros in asm.ts, not aliases.
+
+/** An operand of an alias or entry, in source order. */
+export type OperandKind =
+  | 'rd' | 'rs1' | 'rs2'
+  | 'imm' // decimal immediate
+  | 'shamt' // shift amount, printed in hex
+  | 'zimm' // csr*i's 5-bit immediate
+  | 'uimm20' // lui/auipc's 20-bit field, printed in hex
+  | 'target' // pc-relative target, printed as an absolute address
+  | 'mem' // imm(rs1)
+  | '(rs1)'
+  | 'csr'
+  | 'pred' | 'succ';
+
+export type AliasField = 'rd' | 'rs1' | 'rs2' | 'imm' | 'csr' | 'pred' | 'succ';
+
+export interface AliasSpec {
+  name: string;
+  /** The table entry it stands for. */
+  of: string;
+  /** Fields the alias fixes. */
+  fixed: Partial<Record<AliasField, number>>;
+  operands: OperandKind[];
+  /** objdump prints it by default (false: the assembler reads it, objdump never prints it). */
+  objdump: boolean;
+  /**
+   * Compressed forms GNU as may choose for it (riscv-opc.c lists them per mnemonic); undefined:
+   * those of the entry itself.
+   */
+  rvc?: readonly string[];
+}
+
+const alias = (name: string, of: string, fixed: AliasSpec['fixed'], operands: OperandKind[], more: Partial<AliasSpec> = {}): AliasSpec =>
+  ({ name, of, fixed, operands, objdump: true, ...more });
+const asmOnly = { objdump: false };
+
+export const ALIASES: readonly AliasSpec[] = [
+  alias('nop', 'addi', { rd: 0, rs1: 0, imm: 0 }, [], { rvc: ['c.addi'] }),
+  alias('li', 'addi', { rs1: 0 }, ['rd', 'imm'], { rvc: ['c.li'] }),
+  alias('mv', 'addi', { imm: 0 }, ['rd', 'rs1'], { rvc: ['c.mv'] }),
+  // binutils 2.40 prints (and gas reads) the immediate forms under the register-form name
+  alias('add', 'addi', {}, ['rd', 'rs1', 'imm']),
+  alias('slt', 'slti', {}, ['rd', 'rs1', 'imm'], asmOnly),
+  alias('seqz', 'sltiu', { imm: 1 }, ['rd', 'rs1'], { rvc: [] }),
+  alias('sltu', 'sltiu', {}, ['rd', 'rs1', 'imm'], asmOnly),
+  alias('not', 'xori', { imm: -1 }, ['rd', 'rs1'], { rvc: [] }),
+  alias('xor', 'xori', {}, ['rd', 'rs1', 'imm']),
+  alias('or', 'ori', {}, ['rd', 'rs1', 'imm']),
+  alias('zext.b', 'andi', { imm: 255 }, ['rd', 'rs1'], { rvc: [] }),
+  alias('and', 'andi', {}, ['rd', 'rs1', 'imm']),
+  alias('sll', 'slli', {}, ['rd', 'rs1', 'shamt']),
+  alias('srl', 'srli', {}, ['rd', 'rs1', 'shamt']),
+  alias('sra', 'srai', {}, ['rd', 'rs1', 'shamt']),
+  alias('sext.w', 'addiw', { imm: 0 }, ['rd', 'rs1'], { rvc: ['c.addiw'] }),
+  alias('addw', 'addiw', {}, ['rd', 'rs1', 'imm']),
+  alias('sllw', 'slliw', {}, ['rd', 'rs1', 'shamt']),
+  alias('srlw', 'srliw', {}, ['rd', 'rs1', 'shamt']),
+  alias('sraw', 'sraiw', {}, ['rd', 'rs1', 'shamt']),
+  alias('neg', 'sub', { rs1: 0 }, ['rd', 'rs2'], { rvc: [] }),
+  alias('negw', 'subw', { rs1: 0 }, ['rd', 'rs2'], { rvc: [] }),
+  alias('sltz', 'slt', { rs2: 0 }, ['rd', 'rs1'], { rvc: [] }),
+  alias('sgtz', 'slt', { rs1: 0 }, ['rd', 'rs2'], { rvc: [] }),
+  alias('snez', 'sltu', { rs1: 0 }, ['rd', 'rs2'], { rvc: [] }),
+  alias('beqz', 'beq', { rs2: 0 }, ['rs1', 'target'], { rvc: ['c.beqz'] }),
+  alias('bnez', 'bne', { rs2: 0 }, ['rs1', 'target'], { rvc: ['c.bnez'] }),
+  alias('bltz', 'blt', { rs2: 0 }, ['rs1', 'target'], { rvc: [] }),
+  alias('bgtz', 'blt', { rs1: 0 }, ['rs2', 'target'], { rvc: [] }),
+  alias('blez', 'bge', { rs1: 0 }, ['rs2', 'target'], { rvc: [] }),
+  alias('bgez', 'bge', { rs2: 0 }, ['rs1', 'target'], { rvc: [] }),
+  alias('bgt', 'blt', {}, ['rs2', 'rs1', 'target'], { ...asmOnly, rvc: [] }),
+  alias('ble', 'bge', {}, ['rs2', 'rs1', 'target'], { ...asmOnly, rvc: [] }),
+  alias('bgtu', 'bltu', {}, ['rs2', 'rs1', 'target'], { ...asmOnly, rvc: [] }),
+  alias('bleu', 'bgeu', {}, ['rs2', 'rs1', 'target'], { ...asmOnly, rvc: [] }),
+  alias('j', 'jal', { rd: 0 }, ['target'], { rvc: ['c.j'] }),
+  alias('jal', 'jal', { rd: 1 }, ['target'], { rvc: [] }),
+  alias('ret', 'jalr', { rd: 0, rs1: 1, imm: 0 }, [], { rvc: ['c.jr'] }),
+  alias('jr', 'jalr', { rd: 0, imm: 0 }, ['rs1'], { rvc: ['c.jr'] }),
+  alias('jr', 'jalr', { rd: 0 }, ['mem'], { rvc: [] }),
+  alias('jalr', 'jalr', { rd: 1, imm: 0 }, ['rs1'], { rvc: ['c.jalr'] }),
+  alias('jalr', 'jalr', { rd: 1 }, ['mem'], { rvc: [] }),
+  alias('jalr', 'jalr', {}, ['rd', 'rs1', 'imm'], { ...asmOnly, rvc: [] }),
+  alias('jalr', 'jalr', { imm: 0 }, ['rd', 'rs1'], { ...asmOnly, rvc: [] }),
+  alias('fence', 'fence', { pred: 15, succ: 15 }, []),
+  alias('unimp', 'csrrw', { rd: 0, rs1: 0, csr: 0xc00 }, []),
+  alias('rdcycle', 'csrrs', { rs1: 0, csr: 0xc00 }, ['rd']),
+  alias('rdtime', 'csrrs', { rs1: 0, csr: 0xc01 }, ['rd']),
+  alias('rdinstret', 'csrrs', { rs1: 0, csr: 0xc02 }, ['rd']),
+  alias('csrr', 'csrrs', { rs1: 0 }, ['rd', 'csr']),
+  alias('csrw', 'csrrw', { rd: 0 }, ['csr', 'rs1']),
+  alias('csrs', 'csrrs', { rd: 0 }, ['csr', 'rs1']),
+  alias('csrc', 'csrrc', { rd: 0 }, ['csr', 'rs1']),
+  alias('csrw', 'csrrwi', { rd: 0 }, ['csr', 'zimm']),
+  alias('csrs', 'csrrsi', { rd: 0 }, ['csr', 'zimm']),
+  alias('csrc', 'csrrci', { rd: 0 }, ['csr', 'zimm']),
+  alias('csrwi', 'csrrwi', { rd: 0 }, ['csr', 'zimm'], asmOnly),
+  alias('csrsi', 'csrrsi', { rd: 0 }, ['csr', 'zimm'], asmOnly),
+  alias('csrci', 'csrrci', { rd: 0 }, ['csr', 'zimm'], asmOnly),
+  alias('csrrw', 'csrrwi', {}, ['rd', 'csr', 'zimm']),
+  alias('csrrs', 'csrrsi', {}, ['rd', 'csr', 'zimm']),
+  alias('csrrc', 'csrrci', {}, ['rd', 'csr', 'zimm']),
+];
+
+/** Operands of an entry's own (no-aliases) syntax. */
+export function syntaxOperands(syntax: Syntax): OperandKind[] {
+  switch (syntax) {
+    case 'rd,rs1,rs2': return ['rd', 'rs1', 'rs2'];
+    case 'rd,rs1,imm': return ['rd', 'rs1', 'imm'];
+    case 'rd,rs1,shamt': return ['rd', 'rs1', 'shamt'];
+    case 'rd,imm(rs1)': return ['rd', 'mem'];
+    case 'rs2,imm(rs1)': return ['rs2', 'mem'];
+    case 'rs1,rs2,target': return ['rs1', 'rs2', 'target'];
+    case 'rd,uimm20': return ['rd', 'uimm20'];
+    case 'rd,target': return ['rd', 'target'];
+    case 'rd,rs2,(rs1)': return ['rd', 'rs2', '(rs1)'];
+    case 'rd,(rs1)': return ['rd', '(rs1)'];
+    case 'rd,csr,rs1': return ['rd', 'csr', 'rs1'];
+    case 'rd,csr,zimm': return ['rd', 'csr', 'zimm'];
+    case 'pred,succ': return ['pred', 'succ'];
+    default: return [];
+  }
+}
