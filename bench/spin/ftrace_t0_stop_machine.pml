@@ -21,7 +21,6 @@
 
 #define NHARTS      2
 #define CALLS       2          /* calls of f by the caller task */
-#define PATCH_HART  1          /* the hart whose stopper runs fn (the patcher's) */
 
 #define FC_HI   (-10747904)    /* -0xa40000 */
 #define FC_LO   1984
@@ -93,14 +92,15 @@ proctype patcher()
 
 proctype stopper(byte h)
 {
+	bool last;
 	/* cpu_stopper_thread: woken by stop_machine, takes the hart when allowed */
 	atomic { stop_req && CAN_TAKE(h) -> displaced[h] = cur[h]; cur[h] = STOPPER + h }
-	/* MULTI_STOP_DISABLE_IRQ */
-	atomic { irqs_on[h] = false; gathered++ }
+	/* MULTI_STOP_DISABLE_IRQ; patch_text_cb counts arrivals */
+	atomic { irqs_on[h] = false; gathered++; last = (gathered == NHARTS) }
 	(gathered == NHARTS);
-	/* MULTI_STOP_RUN: one hart runs fn, the others spin */
+	/* MULTI_STOP_RUN: the last hart to arrive runs the patch, the others spin */
 	if
-	:: h == PATCH_HART ->
+	:: last ->
 		atomic { site_hi = FRC_HI; site_lo = FRC_LO }   /* patch_text_nosync: one sd at f */
 		fn_done = true
 	:: else -> fn_done
