@@ -65,6 +65,7 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
   regs.locals = opts.locals;
   regs.used.clear();
   regs.written.clear();
+  regs.sites = 0;
   const n = slots.length;
   const last = slots[n - 1];
   let looped = false;
@@ -105,8 +106,10 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
   if (!opts.locals) return src.split(WRITEBACK).join('');
   const used = [...regs.used].sort((a, b) => a - b);
   const written = [...regs.written].filter((x) => x !== 0).sort((a, b) => a - b);
+  const caches = Array.from({ length: regs.sites }, (_, c) => `k${c}=NaN,d${c}=null`);
   const prologue = `let R=h.retired;const L=h.limit;` +
-    (used.length ? `let ${used.map((x) => `l${x}=r[${2 * x}],h${x}=r[${2 * x + 1}]`).join(',')};` : '');
+    (used.length ? `let ${used.map((x) => `l${x}=r[${2 * x}],h${x}=r[${2 * x + 1}]`).join(',')};` : '') +
+    (caches.length ? `let ${caches.join(',')};` : '');
   const wb = written.map((x) => `r[${2 * x}]=l${x};r[${2 * x + 1}]=h${x};`).join('');
   src = src.split(WRITEBACK).join(wb);
   return prologue + (looped ? `for(;;){${src}}` : src);

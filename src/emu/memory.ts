@@ -126,7 +126,11 @@ export class Memory {
   private regions: readonly { lo: number; hi: number; perm: number }[] = [];
   /** Shared all-zero pages (one per permission set) standing for untouched mapped pages. */
   private readonly zeroPages = new Map<number, Page>();
-  private epoch = 1;
+  /**
+   * Copy-on-write generation: pages whose epoch equals it are owned by the live memory (no
+   * snapshot shares them), so stores write them in place. Read-only for everyone else.
+   */
+  epoch = 1;
   /**
    * Read TLB: page number -> readable page. Public so translated code can inline the hit path
    * (compile.ts); entry e holds page number rKey[e] (NaN: empty), e = page number & 255.

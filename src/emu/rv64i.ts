@@ -4,7 +4,7 @@
  */
 import type { Insn } from '../isa/types.js';
 import type { Gen } from './sem.js';
-import { addr, dst, hi, immHi, immLo, lo, reload, set, set32, setNum, Unit } from './sem.js';
+import { addr, dst, hi, immHi, immLo, lo, pageCache, reload, set, set32, setNum, Unit } from './sem.js';
 
 const u = (x: string): string => `(${x}>>>0)`;
 
@@ -53,19 +53,39 @@ const SET: Record<Width, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'setInt32
 const SLOW_LOAD: Record<Width, string> = { 1: 'load8', 2: 'load16', 4: 'load32' };
 const SLOW_STORE: Record<Width, string> = { 1: 'store8', 2: 'store16', 4: 'store32' };
 
-/** Effective address a_, its page p_, TLB entry e_ and in-page offset o_. */
+/** Effective address a_, its page number p_ and in-page offset o_ (the TLB entry is (a_>>12)&255). */
 function tlb(a: string): string {
   // a_ is an integer-valued double in +-2^53: ToInt32 keeps its low 32 bits, so a_&4095 is the
   // in-page offset and (a_>>12)&255 the TLB entry even for negative (kernel) addresses.
-  return `const a_=${a},o_=a_&${PAGE - 1},p_=(a_-o_)/${PAGE},e_=(a_>>12)&255;`;
+  return `const a_=${a},o_=a_&${PAGE - 1},p_=(a_-o_)/${PAGE};`;
+}
+
+/** The load of `n` bytes with DataView method `get` into the given names (vars declared by caller). */
+function loadHit(c: number | undefined, n: number, body: (d: string) => string, miss: string): string {
+  const lim = n === 1 ? '' : `&&o_<=${PAGE - n}`;
+  if (c === undefined) {
+    return `const e_=(a_>>12)&255;if(rK[e_]===p_${lim}){const d_=rP[e_].view;${body('d_')}}else{${miss}}`;
+  }
+  return `if(p_===k${c}${lim}){${body(`d${c}`)}}else{const e_=(a_>>12)&255;` +
+    `if(rK[e_]===p_${lim}){const g_=rP[e_],d_=g_.view;${body('d_')}if(g_.epoch===m.epoch){k${c}=p_;d${c}=d_;}}else{${miss}}}`;
+}
+
+function storeHit(c: number | undefined, n: number, body: (d: string) => string, miss: string): string {
+  const lim = n === 1 ? '' : `&&o_<=${PAGE - n}`;
+  if (c === undefined) {
+    return `const e_=(a_>>12)&255;if(wK[e_]===p_${lim}){const d_=wP[e_].view;${body('d_')}}else{${miss}}`;
+  }
+  // write-TLB pages are always owned by the current epoch
+  return `if(p_===k${c}${lim}){${body(`d${c}`)}}else{const e_=(a_>>12)&255;` +
+    `if(wK[e_]===p_${lim}){const d_=wP[e_].view;${body('d_')}k${c}=p_;d${c}=d_;}else{${miss}}}`;
 }
 
 function load(width: Width, fix: (v: string) => [string, string]): Unit {
   return (i, g) => {
     const [l, h] = fix('v_');
     return `{${tlb(addr(i.rs1, i.imm))}let v_;` +
-      `if(rK[e_]===p_${width === 1 ? '' : `&&o_<=${PAGE - width}`})v_=rP[e_].view.${GET[width]}(o_,true);` +
-      `else{v_=m.${SLOW_LOAD[width]}(a_);if(m.fault!==null)${g.exit(g.k, g.pc)}}` +
+      loadHit(pageCache(), width, (d) => `v_=${d}.${GET[width]}(o_,true);`,
+        `v_=m.${SLOW_LOAD[width]}(a_);if(m.fault!==null)${g.exit(g.k, g.pc)}`) +
       `${set(i.rd, l, h)}}`;
   };
 }
@@ -77,8 +97,8 @@ function storeTail(g: Gen): string {
 function store(width: Width, value: (i: Insn) => string): Unit {
   return (i, g) =>
     `{${tlb(addr(i.rs1, i.imm))}const v_=${value(i)};` +
-    `if(wK[e_]===p_${width === 1 ? '' : `&&o_<=${PAGE - width}`})wP[e_].view.${SET[width]}(o_,v_,true);` +
-    `else{m.${SLOW_STORE[width]}(a_,v_);${storeTail(g)}}}`;
+    storeHit(pageCache(), width, (d) => `${d}.${SET[width]}(o_,v_,true);`, `m.${SLOW_STORE[width]}(a_,v_);${storeTail(g)}`) +
+    '}';
 }
 
 export const rv64i: Record<string, Unit> = {
@@ -105,8 +125,8 @@ export const rv64i: Record<string, Unit> = {
   lwu: load(4, (v) => [v, '0']),
   ld: (i, g) =>
     `{${tlb(addr(i.rs1, i.imm))}let x_,y_;` +
-    `if(rK[e_]===p_&&o_<=${PAGE - 8}){const d_=rP[e_].view;x_=d_.getInt32(o_,true);y_=d_.getInt32(o_+4,true);}` +
-    `else{m.load64(a_,H.t64,0);if(m.fault!==null)${g.exit(g.k, g.pc)}x_=H.t64[0];y_=H.t64[1];}` +
+    loadHit(pageCache(), 8, (d) => `x_=${d}.getInt32(o_,true);y_=${d}.getInt32(o_+4,true);`,
+      `m.load64(a_,H.t64,0);if(m.fault!==null)${g.exit(g.k, g.pc)}x_=H.t64[0];y_=H.t64[1];`) +
     `${set(i.rd, 'x_', 'y_')}}`,
 
   sb: store(1, (i) => `${lo(i.rs2)}&255`),
@@ -114,8 +134,8 @@ export const rv64i: Record<string, Unit> = {
   sw: store(4, (i) => lo(i.rs2)),
   sd: (i, g) =>
     `{${tlb(addr(i.rs1, i.imm))}const v_=${lo(i.rs2)},w_=${hi(i.rs2)};` +
-    `if(wK[e_]===p_&&o_<=${PAGE - 8}){const d_=wP[e_].view;d_.setInt32(o_,v_,true);d_.setInt32(o_+4,w_,true);}` +
-    `else{m.store64(a_,v_,w_);${storeTail(g)}}}`,
+    storeHit(pageCache(), 8, (d) => `${d}.setInt32(o_,v_,true);${d}.setInt32(o_+4,w_,true);`,
+      `m.store64(a_,v_,w_);${storeTail(g)}`) + '}',
 
   addi: (i) => {
     if (i.rs1 === 0) return set(i.rd, `${immLo(i.imm)}`, `${immHi(i.imm)}`);

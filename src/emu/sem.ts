@@ -47,7 +47,17 @@ export const TWO32 = 4294967296;
  * entry and written back at every exit, so V8 keeps hot registers in machine registers.
  * compile.ts sets the mode and reads back which registers the units touched.
  */
-export const regs = { locals: false, used: new Set<number>(), written: new Set<number>() };
+export const regs = { locals: false, used: new Set<number>(), written: new Set<number>(), sites: 0 };
+
+/**
+ * A fresh per-site page cache for a load/store in a translated block: locals kN (page number)
+ * and dN (its DataView), kept across the iterations of the block's loop. Only filled from TLB
+ * hits on pages the memory's current copy-on-write epoch owns, so no store during the block
+ * can replace the page object behind it. Returns undefined outside translated blocks.
+ */
+export function pageCache(): number | undefined {
+  return regs.locals ? regs.sites++ : undefined;
+}
 
 const touch = (n: number): void => { regs.used.add(n); };
 
