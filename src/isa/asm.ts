@@ -15,7 +15,7 @@
  *
  * Errors are values: AsmDiagnostic with line and column; nothing is thrown for bad input.
  */
-import { TABLE, InsnSpec, RegField, insertImm, insertReg, immRange, ABI_NAMES } from './table.js';
+import { TABLE, InsnSpec, RegField, insertImm, insertReg, immRange, ABI_NAMES, ALIASES, AliasSpec, OperandKind, syntaxOperands } from './table.js';
 import { CSR_NUMBERS } from './csr.js';
 
 export interface AsmOptions {
@@ -505,18 +505,22 @@ function loadConst(rd: number, value: bigint, out: [string, Ops][]): void {
   if (lower !== 0n || hiReg === 0) out.push(['addiw', { ...zeroOps(), rd, rs1: hiReg, imm: Number(lower) }]);
 }
 
-const IMMEDIATE_FORMS: Record<string, string> = {
-  add: 'addi', and: 'andi', or: 'ori', xor: 'xori', sll: 'slli', srl: 'srli', sra: 'srai', slt: 'slti', sltu: 'sltiu',
-  addw: 'addiw', sllw: 'slliw', srlw: 'srliw', sraw: 'sraiw',
-};
+/** The aliases the assembler reads, by name, in table order. */
+const ASM_ALIASES = new Map<string, AliasSpec[]>();
+for (const a of ALIASES) ASM_ALIASES.set(a.name, [...(ASM_ALIASES.get(a.name) ?? []), a]);
 
-const BRANCH_ALIASES: Record<string, [string, boolean]> = {
-  bgt: ['blt', true], ble: ['bge', true], bgtu: ['bltu', true], bleu: ['bgeu', true],
-};
-const BRANCH_ZERO: Record<string, [string, 'rs1' | 'rs2']> = {
-  beqz: ['beq', 'rs1'], bnez: ['bne', 'rs1'], blez: ['bge', 'rs2'], bgez: ['bge', 'rs1'],
-  bltz: ['blt', 'rs1'], bgtz: ['blt', 'rs2'],
-};
+/** Whether operand text has the shape of an operand kind (to choose among same-named forms). */
+function fitsShape(kind: OperandKind, text: string): boolean {
+  const isReg = REGS.has(text.toLowerCase());
+  switch (kind) {
+    case 'rd': case 'rs1': case 'rs2': return isReg;
+    case 'mem': return /\(\s*[A-Za-z0-9]+\s*\)$/.test(text);
+    case '(rs1)': return /^(0\s*)?\(\s*[A-Za-z0-9]+\s*\)$/.test(text);
+    case 'pred': case 'succ': return /^[iorw]+$/i.test(text);
+    case 'csr': return !isReg;
+    default: return !isReg && !/^\(\s*[A-Za-z0-9]+\s*\)$/.test(text);
+  }
+}
 
 const FENCE_BITS = (s: string): number | undefined => {
   if (!/^[iorw]+$/.test(s)) return undefined;
@@ -817,38 +821,86 @@ class Assembler {
     const pseudo = this.pseudo(st, rvc);
     if (pseudo) return pseudo;
 
-    // gas (and objdump's output) also write the immediate forms with the register-form name:
-    // `add a0,a0,1` is addi, `sll a0,a0,3` is slli, `addw a0,a1,5` is addiw.
-    const immForm = IMMEDIATE_FORMS[op];
-    if (immForm && a.length === 3 && !REGS.has(a[2].text.toLowerCase())) {
-      st = { ...st, op: immForm };
-      this.stmt = st;
-      return this.instruction(st, rvc);
-    }
     const spec = BY_NAME.get(op);
-    if (!spec) throw new AsmError(`unknown mnemonic '${op}'`, st.opCol);
-    const o = this.operands(spec, st);
-    if (spec.size === 2) {
+    if (spec && spec.size === 2) {
+      const o = this.operands(spec, st);
       const bits = encodeWith(spec, o);
       if (typeof bits === 'string') throw new AsmError(bits, argCol(spec.imm ? a.length - 1 : 0));
       if (!rvc) throw new AsmError(`'${op}' needs the C extension (.option rvc)`, st.opCol);
       return le(bits, 2);
     }
-    // gas has c.beqz/c.bnez forms of beq/bne (rs2 = zero) but no c.j form of `jal x0` (only `j`).
-    if (spec.kind === 'branch' || spec.name === 'jal') return this.branch(spec.name, o, rvc, a[a.length - 1], spec.name === 'beq' || spec.name === 'bne');
-    if (spec.name === 'jalr') return this.emit32('jalr', o, st.opCol);
+    // The entry itself, then its aliases (table.ts ALIASES), whichever the operands fit.
+    type Form = { kinds: OperandKind[]; of: InsnSpec; fixed: AliasSpec['fixed']; rvc?: readonly string[]; alias: boolean };
+    const forms: Form[] = [];
+    if (spec) forms.push({ kinds: syntaxOperands(spec.syntax), of: spec, fixed: {}, alias: false });
+    for (const al of ASM_ALIASES.get(op) ?? []) forms.push({ kinds: al.operands, of: BY_NAME.get(al.of)!, fixed: al.fixed, rvc: al.rvc, alias: true });
+    if (forms.length === 0) throw new AsmError(`unknown mnemonic '${op}'`, st.opCol);
+    const form = forms.find((f) => f.kinds.length === a.length && f.kinds.every((k, n) => fitsShape(k, a[n].text)))
+      ?? forms.find((f) => f.kinds.length === a.length) ?? forms[0];
+    if (form.kinds.length !== a.length) this.want(forms.map((f) => f.kinds.length).filter((n, k, all) => all.indexOf(n) === k));
+    const { o, target, immAt } = this.parseOperands(form.kinds, form.fixed);
+    const name = form.of.name;
+    const compressible = form.alias ? (form.rvc ?? []).some((c) => c === 'c.beqz' || c === 'c.bnez' || c === 'c.j') : name === 'beq' || name === 'bne';
+    if (form.of.kind === 'branch' || name === 'jal') return this.branch(name, o, rvc, target, compressible);
+    if (name === 'jalr') {
+      // gas compresses only the one-register forms (jr rs, jalr rs, ret), never `jalr rd, imm(rs)`.
+      const c = rvc && form.rvc?.length && o.rs1 !== 0 ? BY_NAME.get(form.rvc[0])! : undefined;
+      if (c && o.imm === 0) return le(c.match | (o.rs1 << 7), 2);
+      return this.emit32('jalr', o, immAt ?? st.opCol);
+    }
     try {
-      return this.emitBase(spec.name, o, rvc, st.opCol);
+      return this.emitBase(name, o, rvc, st.opCol, form.alias ? form.rvc : undefined);
     } catch (e) {
-      if (e instanceof AsmError && /immediate/.test(e.message)) throw new AsmError(e.message, this.immCol(spec, st));
+      if (e instanceof AsmError && /immediate/.test(e.message) && immAt !== undefined) throw new AsmError(e.message, immAt);
       throw e;
     }
   }
 
-  private immCol(spec: InsnSpec, st: Stmt): number {
-    const a = st.args;
-    if (spec.syntax.includes('imm(')) return a[a.length - 1]?.col ?? st.opCol;
-    return a[a.length - 1]?.col ?? st.opCol;
+  /** Parses operands of the given kinds (a 32-bit entry's syntax or an alias's) over `fixed` fields. */
+  private parseOperands(kinds: OperandKind[], fixed: AliasSpec['fixed']): { o: Ops; target?: Operand; immAt?: number } {
+    const a = this.stmt.args;
+    const o: Ops = { ...zeroOps(), ...fixed };
+    let target: Operand | undefined;
+    let immAt: number | undefined;
+    const immOf = (x: Operand) => {
+      immAt = x.col;
+      const v = this.expr(x);
+      if (v.unknown) return 0;
+      if (v.v > BigInt(Number.MAX_SAFE_INTEGER) || v.v < BigInt(Number.MIN_SAFE_INTEGER)) throw new AsmError(`immediate ${v.v} out of range`, x.col);
+      return Number(v.v);
+    };
+    kinds.forEach((k, n) => {
+      const x = a[n];
+      switch (k) {
+        case 'rd': o.rd = this.reg(x); break;
+        case 'rs1': o.rs1 = this.reg(x); break;
+        case 'rs2': o.rs2 = this.reg(x); break;
+        case 'imm': case 'shamt': o.imm = immOf(x); break;
+        case 'zimm': immAt = x.col; o.imm = this.num(x, 0n, 31n); break;
+        case 'uimm20': {
+          immAt = x.col;
+          const v = this.num(x, 0n, 0xfffffn);
+          o.imm = (v >= 0x80000 ? v - 0x100000 : v) * 4096;
+          break;
+        }
+        case 'target': target = x; break;
+        case 'mem': {
+          const m = this.memOperand(x);
+          o.rs1 = m.base;
+          o.imm = immOf(m.imm);
+          break;
+        }
+        case '(rs1)': o.rs1 = this.addrReg(x); break;
+        case 'csr': o.csr = this.csr(x); break;
+        case 'pred': case 'succ': {
+          const v = FENCE_BITS(x.text.toLowerCase());
+          if (v === undefined) throw new AsmError(`expected fence set (i, o, r, w), got '${x.text}'`, x.col);
+          o[k] = v;
+          break;
+        }
+      }
+    });
+    return { o, target, immAt };
   }
 
   private addrReg(o: Operand | undefined): number {
@@ -858,7 +910,7 @@ class Assembler {
     return this.reg({ text: m[1], col: o.col + o.text.indexOf(m[1]) });
   }
 
-  /** Parses operands per the entry's syntax (base and explicit c.* forms). */
+  /** Parses the operands of an explicit c.* mnemonic per its entry's syntax. */
   private operands(spec: InsnSpec, st: Stmt): Ops {
     const a = st.args;
     const o = zeroOps();
@@ -873,53 +925,14 @@ class Assembler {
     o.rd = implicit(spec.rd);
     o.rs2 = implicit(spec.rs2);
     switch (spec.syntax) {
-      case 'rd,rs1,rs2': this.want(3); o.rd = this.reg(a[0]); o.rs1 = this.reg(a[1]); o.rs2 = this.reg(a[2]); break;
-      case 'rd,rs1,imm': this.want(3); o.rd = this.reg(a[0]); o.rs1 = this.reg(a[1]); o.imm = immOf(a[2]); break;
-      case 'rd,rs1,shamt': this.want(3); o.rd = this.reg(a[0]); o.rs1 = this.reg(a[1]); o.imm = immOf(a[2]); break;
-      case 'rd,imm(rs1)': {
-        this.want(spec.name === 'jalr' ? [1, 2, 3] : 2);
-        if (spec.name === 'jalr' && a.length !== 2) {
-          // jalr rs1 | jalr rd, rs1, imm
-          if (a.length === 1) { o.rd = 1; o.rs1 = this.reg(a[0]); break; }
-          o.rd = this.reg(a[0]); o.rs1 = this.reg(a[1]); o.imm = immOf(a[2]); break;
-        }
-        o.rd = this.reg(a[0]);
-        if (spec.name === 'jalr' && REGS.has(a[1].text.toLowerCase())) { o.rs1 = this.reg(a[1]); break; }
+      case 'rd,imm(rs1)': case 'rs2,imm(rs1)': {
+        this.want(2);
+        if (spec.syntax === 'rd,imm(rs1)') o.rd = this.reg(a[0]);
+        else o.rs2 = this.reg(a[0]);
         const m = this.memOperand(a[1]);
         o.rs1 = m.base;
         o.imm = immOf(m.imm);
         if (typeof spec.rs1 === 'number' && m.base !== spec.rs1) throw new AsmError(`'${spec.name}' takes its base in ${ABI_NAMES[spec.rs1]}`, a[1].col);
-        break;
-      }
-      case 'rs2,imm(rs1)': {
-        this.want(2);
-        o.rs2 = this.reg(a[0]);
-        const m = this.memOperand(a[1]);
-        o.rs1 = m.base;
-        o.imm = immOf(m.imm);
-        if (typeof spec.rs1 === 'number' && m.base !== spec.rs1) throw new AsmError(`'${spec.name}' takes its base in ${ABI_NAMES[spec.rs1]}`, a[1].col);
-        break;
-      }
-      case 'rs1,rs2,target': this.want(3); o.rs1 = this.reg(a[0]); o.rs2 = this.reg(a[1]); break;
-      case 'rd,uimm20': {
-        this.want(2);
-        o.rd = this.reg(a[0]);
-        const v = this.num(a[1], 0n, 0xfffffn);
-        o.imm = (v >= 0x80000 ? v - 0x100000 : v) * 4096;
-        break;
-      }
-      case 'rd,target': this.want([1, 2]); o.rd = a.length === 1 ? 1 : this.reg(a[0]); break;
-      case 'rd,csr,rs1': this.want(3); o.rd = this.reg(a[0]); o.csr = this.csr(a[1]); o.rs1 = this.reg(a[2]); break;
-      case 'rd,csr,zimm': this.want(3); o.rd = this.reg(a[0]); o.csr = this.csr(a[1]); o.imm = this.num(a[2], 0n, 31n); break;
-      case 'pred,succ': {
-        this.want([0, 2]);
-        if (a.length === 0) { o.pred = 15; o.succ = 15; break; }
-        const p = FENCE_BITS(a[0].text.toLowerCase());
-        const s = FENCE_BITS(a[1].text.toLowerCase());
-        if (p === undefined) throw new AsmError(`expected fence set (i, o, r, w), got '${a[0].text}'`, a[0].col);
-        if (s === undefined) throw new AsmError(`expected fence set (i, o, r, w), got '${a[1].text}'`, a[1].col);
-        o.pred = p;
-        o.succ = s;
         break;
       }
       case '': this.want(0); break;
@@ -1013,46 +1026,6 @@ class Assembler {
     const R = (i: number) => this.reg(a[i]);
     const base = (name: string, o: Partial<Ops>, only?: readonly string[]) => this.emitBase(name, { ...zeroOps(), ...o }, rvc, st.opCol, only);
     switch (op) {
-      case 'nop': this.want(0); return base('addi', {}, ['c.addi']);
-      case 'mv': this.want(2); return base('addi', { rd: R(0), rs1: R(1) }, ['c.mv']);
-      case 'not': this.want(2); return base('xori', { rd: R(0), rs1: R(1), imm: -1 });
-      case 'neg': this.want(2); return base('sub', { rd: R(0), rs2: R(1) });
-      case 'negw': this.want(2); return base('subw', { rd: R(0), rs2: R(1) });
-      case 'sext.w': this.want(2); return base('addiw', { rd: R(0), rs1: R(1) }, ['c.addiw']);
-      case 'zext.b': this.want(2); return base('andi', { rd: R(0), rs1: R(1), imm: 255 });
-      case 'seqz': this.want(2); return base('sltiu', { rd: R(0), rs1: R(1), imm: 1 });
-      case 'snez': this.want(2); return base('sltu', { rd: R(0), rs2: R(1) });
-      case 'sltz': this.want(2); return base('slt', { rd: R(0), rs1: R(1) });
-      case 'sgtz': this.want(2); return base('slt', { rd: R(0), rs2: R(1) });
-      case 'ret': this.want(0); return rvc ? le(0x8082, 2) : this.emit32('jalr', { ...zeroOps(), rs1: 1 }, st.opCol);
-      case 'jr': case 'jalr': {
-        if (op === 'jalr' && a.length !== 1) return undefined;
-        this.want([1, 2]);
-        const rd = op === 'jr' ? 0 : 1;
-        if (a.length === 1 && REGS.has(a[0].text.toLowerCase())) {
-          const rs1 = R(0);
-          if (rvc && rs1 !== 0) return le(BY_NAME.get(rd === 0 ? 'c.jr' : 'c.jalr')!.match | (rs1 << 7), 2);
-          return this.emit32('jalr', { ...zeroOps(), rd, rs1 }, st.opCol);
-        }
-        const m = this.memOperand(a[a.length - 1]);
-        return this.emit32('jalr', { ...zeroOps(), rd, rs1: m.base, imm: this.num(m.imm, -2048n, 2047n) }, st.opCol);
-      }
-      case 'j': this.want(1); return this.branch('jal', zeroOps(), rvc, a[0], true);
-      case 'jal':
-        if (a.length === 1) return this.branch('jal', { ...zeroOps(), rd: 1 }, rvc, a[0]);
-        return undefined;
-      case 'beqz': case 'bnez': case 'blez': case 'bgez': case 'bltz': case 'bgtz': {
-        this.want(2);
-        const [name, slot] = BRANCH_ZERO[op];
-        const o = zeroOps();
-        o[slot] = R(0);
-        return this.branch(name, o, rvc, a[1], op === 'beqz' || op === 'bnez');
-      }
-      case 'bgt': case 'ble': case 'bgtu': case 'bleu': {
-        this.want(3);
-        const [name] = BRANCH_ALIASES[op];
-        return this.branch(name, { ...zeroOps(), rs1: R(1), rs2: R(0) }, rvc, a[2]);
-      }
       case 'li': {
         this.want(2);
         const rd = R(0);
@@ -1077,29 +1050,6 @@ class Assembler {
         const link = op === 'tail' ? 0 : a.length === 2 ? R(0) : 1;
         const tmp = op === 'call' && a.length === 1 ? 1 : 6;
         return this.pcrelPair(tmp, a[a.length - 1], (lo) => this.emit32('jalr', { ...zeroOps(), rd: link, rs1: tmp, imm: lo }, st.opCol));
-      }
-      case 'csrr': this.want(2); return this.emit32('csrrs', { ...zeroOps(), rd: R(0), csr: this.csr(a[1]) }, st.opCol);
-      case 'csrw': case 'csrs': case 'csrc': {
-        this.want(2);
-        const full = { csrw: 'csrrw', csrs: 'csrrs', csrc: 'csrrc' }[op];
-        if (REGS.has(a[1].text.toLowerCase())) return this.emit32(full, { ...zeroOps(), csr: this.csr(a[0]), rs1: R(1) }, st.opCol);
-        return this.emit32(full + 'i', { ...zeroOps(), csr: this.csr(a[0]), imm: this.num(a[1], 0n, 31n) }, st.opCol);
-      }
-      case 'csrwi': case 'csrsi': case 'csrci': {
-        this.want(2);
-        const full = { csrwi: 'csrrwi', csrsi: 'csrrsi', csrci: 'csrrci' }[op];
-        return this.emit32(full, { ...zeroOps(), csr: this.csr(a[0]), imm: this.num(a[1], 0n, 31n) }, st.opCol);
-      }
-      case 'csrrw': case 'csrrs': case 'csrrc':
-        // gas accepts an immediate third operand and picks the *i form
-        if (a.length === 3 && !REGS.has(a[2].text.toLowerCase())) {
-          return this.emit32(op + 'i', { ...zeroOps(), rd: R(0), csr: this.csr(a[1]), imm: this.num(a[2], 0n, 31n) }, st.opCol);
-        }
-        return undefined;
-      case 'rdcycle': case 'rdtime': case 'rdinstret': {
-        this.want(1);
-        const csr = { rdcycle: 0xc00, rdtime: 0xc01, rdinstret: 0xc02 }[op];
-        return this.emit32('csrrs', { ...zeroOps(), rd: R(0), csr }, st.opCol);
       }
       case 'unimp': this.want(0); return rvc ? [0, 0] : le(0xc0001073, 4);
       case 'c.unimp': this.want(0); return [0, 0];
