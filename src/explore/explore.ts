@@ -95,6 +95,10 @@ class Dfs {
   cut = false;
   limit?: string;
   private path: string[] = [];
+  /** Fingerprints of the states on the current path, and the transitions enabled in each. */
+  private stackFp: string[] = [];
+  private stackTokens: string[][] = [];
+  private onStack = new Map<string, number>();
   private readonly t0: number;
 
   constructor(readonly m: Machine, readonly opts: ExploreOptions, readonly bound: number, readonly stats0: { executions: number; nodes: number }, t0: number) {
@@ -129,12 +133,46 @@ class Dfs {
     }
   }
 
-  search(cost: number): void {
+  /**
+   * A cycle back to a state on the current path is an execution that can run forever. It is a
+   * livelock (reported as deadlock/livelock) when it is weakly fair: every transition enabled
+   * in all states of the cycle is taken in it. An unfair cycle (a hart that could move, or a
+   * stopper that could take its hart, but never does) is not a behaviour of a real machine,
+   * whose scheduler and harts make progress, and is simply cut.
+   */
+  private cycle(fp: string, cost: number): void {
+    const j = this.onStack.get(fp)!;
+    const taken = new Set(this.path.slice(j));
+    let always = new Set(this.stackTokens[j]);
+    for (const toks of this.stackTokens.slice(j + 1)) always = new Set(toks.filter((t) => always.has(t)));
+    for (const t of always) if (!taken.has(t)) return;
+    this.record(this.m.livelock(this.path.length - j), cost);
+  }
+
+  search(cost: number, fp?: string): void {
     this.nodes++;
     if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
     this.checkLimits();
     const m = this.m;
     const trans = m.transitions();
+    if (fp !== undefined) {
+      this.onStack.set(fp, this.stackFp.length);
+      this.stackFp.push(fp);
+      this.stackTokens.push(trans.map((t) => t.token));
+    }
+    try {
+      this.children(cost, trans);
+    } finally {
+      if (fp !== undefined) {
+        this.onStack.delete(fp);
+        this.stackFp.pop();
+        this.stackTokens.pop();
+      }
+    }
+  }
+
+  private children(cost: number, trans: ReturnType<Machine['transitions']>): void {
+    const m = this.m;
     if (trans.length === 0) {
       if (m.allDone()) {
         this.executions++;
@@ -159,17 +197,19 @@ class Dfs {
       const out = m.apply(tr.token);
       if (out.kind === 'violation') this.record(out.violation, c);
       else if (out.kind === 'limit') throw new LimitHit(out.reason);
+      else if (this.opts.naive) this.search(c);
       else {
-        let go = true;
-        if (!this.opts.naive) {
-          const fp = m.fingerprint();
-          const prev = this.visited.get(fp);
-          if (prev !== undefined && prev <= c) {
-            this.pruned++;
-            go = false;
-          } else this.visited.set(fp, c);
+        const fp = m.fingerprint();
+        const prev = this.visited.get(fp);
+        if (this.onStack.has(fp)) {
+          if (m.spec.properties.deadlock) this.cycle(fp, c);
+          this.pruned++;
+        } else if (prev !== undefined && prev <= c) {
+          this.pruned++;
+        } else {
+          this.visited.set(fp, c);
+          this.search(c, fp);
         }
-        if (go) this.search(c);
       }
       this.path.pop();
     }
@@ -191,7 +231,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[], unbounded
     const dfs = new Dfs(m, opts, b, totals, t0);
     bound = b === Infinity ? null : b;
     try {
-      dfs.search(0);
+      dfs.search(0, opts.naive ? undefined : m.fingerprint());
     } catch (e) {
       if (!(e instanceof LimitHit)) throw e;
       limit = e.message;

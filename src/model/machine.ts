@@ -437,6 +437,20 @@ export class Machine {
     return { property: 'deadlock', kind, hart: Math.max(0, st.tasks[who]?.hart ?? 0), task: this.taskNames[who] ?? '?', pc: this.cpus[who]?.pc ?? 0, message };
   }
 
+  /** An execution that can cycle forever without every task finishing (see explore.ts). */
+  livelock(length: number): Violation {
+    const st = this.state;
+    const stuck = st.tasks.map((_, i) => i).filter((i) => !this.taskDone(i));
+    const sm = st.sm;
+    let message = `an execution can run forever (a fair cycle of ${length} transitions) while ${stuck.map((i) => this.taskNames[i]).join(', ')} never finish${stuck.length === 1 ? 'es' : ''}`;
+    if (sm && sm.phase === 'gather') {
+      const missing = Array.from({ length: this.spec.harts }, (_, h) => h).filter((h) => !sm.arrived.includes(h));
+      message += `: stop_machine never gathers hart ${missing.join(', ')}`;
+    }
+    const who = stuck.find((i) => st.tasks[i].status === 'running' && this.taskKinds[i] !== 'stopper') ?? stuck[0] ?? 0;
+    return { property: 'deadlock', kind: 'livelock', hart: Math.max(0, st.tasks[who].hart), task: this.taskNames[who], pc: this.cpus[who].pc, message };
+  }
+
   // ---- fetch -----------------------------------------------------------------------------
 
   private floorOf(h: number, addr: number): number {
@@ -778,6 +792,7 @@ export class Machine {
     const cpu = this.cpus[ti];
     const hs = st.harts[h];
     const kind = this.taskKinds[ti];
+    if (kind === 'code') t.started = 1;
     let first = true;
     for (;;) {
       if (++this.steps[ti] > this.spec.explore.maxSteps) {

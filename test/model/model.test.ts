@@ -201,3 +201,28 @@ describe('wild jumps and assertions', () => {
     expect(kinds(r)).toEqual(['assertion/assertion']);
   });
 });
+
+describe('livelock: an execution that can run forever', () => {
+  const poller = (preemption: string) => spec({ kernel: { preemption }, memory: [
+    { name: 't1', kind: 'code', at: '0xffffffff8000c6f0', asm: 'ftrace_caller:\n  nop\n  jr t0\npoll:\n  la t1, flag\n1:\n  ld t2, 0(t1)\n  beqz t2, 1b\n  ret\n' },
+    { name: 't2', kind: 'code', at: '0xffffffff8000c7c4', asm: 'ftrace_regs_caller:\n  nop\n  jr t0\n' },
+    { name: 'text', kind: 'code', at: '0xffffffff80a4bf30', rvc: false, asm: `f:\n${FC}addi a0, a0, 1\nret\n` },
+    { name: 'flag', kind: 'data', at: '0xffffffff81000000', size: 8 },
+  ], tasks: [
+    { name: 'poller', hart: 0, entry: 'poll' },
+    { name: 'patcher', hart: 1, patch: [{ stop_machine: { steps: [{ write: { at: 'f', asm: FRC } }] } }] },
+  ] });
+
+  it('without preemption, a task polling forever keeps stop_machine from gathering its hart', () => {
+    const r = run(poller('none'));
+    expect(kinds(r)).toEqual(['deadlock/livelock']);
+    expect(r.findings[0].violation.message).toMatch(/stop_machine never gathers hart 0/);
+  });
+
+  it('with preemption the stopper takes the hart: the poller alone spinning is no livelock of the patch', () => {
+    const r = run(poller('full'));
+    // The poller never ends either way (its flag is never set): the only cycles left are
+    // the poller spinning after stop_machine completed.
+    expect(r.findings.every((f) => !/stop_machine never gathers/.test(f.violation.message))).toBe(true);
+  });
+});
