@@ -130,9 +130,10 @@ const LIBRARY: Record<string, Expected> = {
 
 const hex = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
 
-function check(name: string) {
+function check(name: string, overrides: string[] = []) {
   const file = join(SPECS, `${name}.yaml`);
   const r = checkSpecText(readFileSync(file, 'utf8'), file, {
+    overrides,
     readFile: (p) => readFileSync(p),
     resolvePath: (p) => resolve(dirname(file), p),
   });
@@ -221,4 +222,35 @@ describe('witnesses read like the kernel developers explanation', () => {
     expect(rep.finished).toBe(false);
     expect(rep.trace.some((e) => /remote fence\.i IPI/.test(e.text ?? ''))).toBe(true);
   });
+});
+
+/**
+ * A safe verdict is only worth something if the spec is safe for the reason its header
+ * gives. Each row turns exactly that reason off with one `--set` and the spec must turn
+ * unsafe, with the property the header predicts.
+ */
+const MUTATIONS: Array<{ spec: string; set: string[]; why: string; property: string; kind?: string }> = [
+  { spec: 'a1-ra-entry-enable-stop-machine-no-preempt', set: ['kernel.preemption=full'], why: 'A1 is A2 without preemption', property: 'mixed-target' },
+  { spec: 'b2-stop-machine-preempt-none', set: ['kernel.preemption=full'], why: 'B2 is B1 without preemption', property: 'mixed-target', kind: 'auipc-jalr' },
+  { spec: 'c2-sd-pair-fetch8-no-preempt', set: ['fetch.atomic=4'], why: 'the 8-byte fetch is what closes the window (C1)', property: 'mixed-target', kind: 'auipc-jalr' },
+  { spec: 'd1-616-jalr-toggle-preempt-full', set: ['tasks.2.patch.0.write.stores=[2,2]'], why: 'the jalr word must be one store', property: 'torn-instruction' },
+  { spec: 'd1-616-jalr-toggle-preempt-full', set: ['tasks.2.patch.2.write.asm=jalr t0, -1904(t0)'], why: 'the jalr lo must belong to the fixed auipc', property: 'wild-jump', kind: 'site-exit' },
+  { spec: 'd2-616-call-ops-pointer-race', set: ['tasks.2.patch.0.write.stores=[2,2,2,2]'], why: 'the ops pointer must be one 8-byte store', property: 'fault' },
+  { spec: 'e2-static-key-aligned-sw', set: ['tasks.1.patch.0.write.stores=[2,2]'], why: 'E2 is E1 with one sw', property: 'torn-instruction' },
+  { spec: 'v-b2-interrupts-no-preempt', set: ['kernel.preemption=full'], why: 'interrupts are harmless only without preemption', property: 'mixed-target', kind: 'auipc-jalr' },
+  { spec: 'v-b2-fence-i-coherence-stopper-flush', set: ['tasks.1.patch.0.stop_machine.flush=none'], why: 'the stoppers fence.i is what hides stale fetches', property: 'mixed-target', kind: 'auipc-jalr' },
+  { spec: 'elf-616-enable-disable-preempt-full', set: ['tasks.2.patch.0.write.stores=[2,2]'], why: 'the jalr word must be one store', property: 'torn-instruction' },
+];
+
+describe('safe specs are safe for the reason they give', () => {
+  for (const m of MUTATIONS) {
+    it(`${m.spec} --set ${m.set.join(' ')}: unsafe (${m.why})`, () => {
+      expect(LIBRARY[m.spec].verdict).toBe('safe');
+      const r = check(m.spec, m.set);
+      expect(r.result.verdict).toBe('unsafe');
+      expect(r.matches).toBe(false);
+      const props = r.result.findings.map((f) => `${f.violation.property}/${f.violation.kind}`);
+      expect(props.some((p) => p.startsWith(`${m.property}/`) && (!m.kind || p === `${m.property}/${m.kind}`)), props.join(', ')).toBe(true);
+    });
+  }
 });
