@@ -53,31 +53,35 @@ const SET: Record<Width, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'setInt32
 const SLOW_LOAD: Record<Width, string> = { 1: 'load8', 2: 'load16', 4: 'load32' };
 const SLOW_STORE: Record<Width, string> = { 1: 'store8', 2: 'store16', 4: 'store32' };
 
-/** Effective address a_, its page number p_ and in-page offset o_ (the TLB entry is (a_>>12)&255). */
+/**
+ * Effective address a_, in-page offset o_ and page base b_. The per-site caches compare b_ (no
+ * division on the hit path); the TLB, keyed by page number, is consulted with p_ = b_/4096 only
+ * on a site-cache miss. The TLB entry is (a_>>12)&255.
+ */
 function tlb(a: string): string {
   // a_ is an integer-valued double in +-2^53: ToInt32 keeps its low 32 bits, so a_&4095 is the
   // in-page offset and (a_>>12)&255 the TLB entry even for negative (kernel) addresses.
-  return `const a_=${a},o_=a_&${PAGE - 1},p_=(a_-o_)/${PAGE};`;
+  return `const a_=${a},o_=a_&${PAGE - 1},b_=a_-o_;`;
 }
 
 /** The load of `n` bytes with DataView method `get` into the given names (vars declared by caller). */
 function loadHit(c: number | undefined, n: number, body: (d: string) => string, miss: string): string {
   const lim = n === 1 ? '' : `&&o_<=${PAGE - n}`;
   if (c === undefined) {
-    return `const e_=(a_>>12)&255;if(rK[e_]===p_${lim}){const d_=rP[e_].view;${body('d_')}}else{${miss}}`;
+    return `const e_=(a_>>12)&255;if(rK[e_]===b_/${PAGE}${lim}){const d_=rP[e_].view;${body('d_')}}else{${miss}}`;
   }
-  return `if(p_===k${c}${lim}){${body(`d${c}`)}}else{const e_=(a_>>12)&255;` +
-    `if(rK[e_]===p_${lim}){const g_=rP[e_],d_=g_.view;${body('d_')}if(g_.epoch===m.epoch){k${c}=p_;d${c}=d_;}}else{${miss}}}`;
+  return `if(b_===k${c}${lim}){${body(`d${c}`)}}else{const e_=(a_>>12)&255;` +
+    `if(rK[e_]===b_/${PAGE}${lim}){const g_=rP[e_],d_=g_.view;${body('d_')}if(g_.epoch===m.epoch){k${c}=b_;d${c}=d_;}}else{${miss}}}`;
 }
 
 function storeHit(c: number | undefined, n: number, body: (d: string) => string, miss: string): string {
   const lim = n === 1 ? '' : `&&o_<=${PAGE - n}`;
   if (c === undefined) {
-    return `const e_=(a_>>12)&255;if(wK[e_]===p_${lim}){const d_=wP[e_].view;${body('d_')}}else{${miss}}`;
+    return `const e_=(a_>>12)&255;if(wK[e_]===b_/${PAGE}${lim}){const d_=wP[e_].view;${body('d_')}}else{${miss}}`;
   }
   // write-TLB pages are always owned by the current epoch
-  return `if(p_===k${c}${lim}){${body(`d${c}`)}}else{const e_=(a_>>12)&255;` +
-    `if(wK[e_]===p_${lim}){const d_=wP[e_].view;${body('d_')}k${c}=p_;d${c}=d_;}else{${miss}}}`;
+  return `if(b_===k${c}${lim}){${body(`d${c}`)}}else{const e_=(a_>>12)&255;` +
+    `if(wK[e_]===b_/${PAGE}${lim}){const d_=wP[e_].view;${body('d_')}k${c}=b_;d${c}=d_;}else{${miss}}}`;
 }
 
 function load(width: Width, fix: (v: string) => [string, string]): Unit {
