@@ -461,7 +461,7 @@ const COMPRESS: Record<string, { c: string; map?: (o: Ops) => Ops | undefined }[
  * Tries the compressed forms gas would pick for a base instruction; `only` restricts them to
  * the forms a pseudo-instruction's own riscv-opc.c entries offer (`li` only has c.li).
  */
-function compress(name: string, o: Ops, only?: readonly string[]): number | undefined {
+function compress(name: string, o: Ops, only?: readonly string[], hintsOk = false): number | undefined {
   for (const cand of COMPRESS[name] ?? []) {
     if (only && !only.includes(cand.c)) continue;
     const spec = BY_NAME.get(cand.c)!;
@@ -469,7 +469,7 @@ function compress(name: string, o: Ops, only?: readonly string[]): number | unde
     if (!ops) continue;
     if (!fitsReg(spec.rd, ops.rd, ops.rd) || !fitsReg(spec.rs1, ops.rs1, ops.rd) || !fitsReg(spec.rs2, ops.rs2, ops.rd)) continue;
     if (!spec.imm && ops.imm !== 0) continue;
-    if (isHint(spec, ops)) continue;
+    if (hintsOk ? ops.rd === 0 : isHint(spec, ops)) continue;
     const bits = encodeWith(spec, ops);
     if (typeof bits === 'number') return bits;
   }
@@ -785,9 +785,9 @@ class Assembler {
   }
 
   /** Emits a base instruction, compressed when RVC is on and gas would compress it. */
-  private emitBase(name: string, o: Ops, rvc: boolean, col: number, only?: readonly string[]): number[] {
+  private emitBase(name: string, o: Ops, rvc: boolean, col: number, only?: readonly string[], hintsOk = false): number[] {
     if (rvc && !this.relocated) {
-      const c = compress(name, o, only);
+      const c = compress(name, o, only, hintsOk);
       if (c !== undefined) return le(c, 2);
     }
     return this.emit32(name, o, col);
@@ -830,10 +830,10 @@ class Assembler {
       return le(bits, 2);
     }
     // The entry itself, then its aliases (table.ts ALIASES), whichever the operands fit.
-    type Form = { kinds: OperandKind[]; of: InsnSpec; fixed: AliasSpec['fixed']; rvc?: readonly string[]; alias: boolean };
+    type Form = { kinds: OperandKind[]; of: InsnSpec; fixed: AliasSpec['fixed']; rvc?: readonly string[]; rvcHint?: boolean; alias: boolean };
     const forms: Form[] = [];
     if (spec) forms.push({ kinds: syntaxOperands(spec.syntax), of: spec, fixed: {}, alias: false });
-    for (const al of ASM_ALIASES.get(op) ?? []) forms.push({ kinds: al.operands, of: BY_NAME.get(al.of)!, fixed: al.fixed, rvc: al.rvc, alias: true });
+    for (const al of ASM_ALIASES.get(op) ?? []) forms.push({ kinds: al.operands, of: BY_NAME.get(al.of)!, fixed: al.fixed, rvc: al.rvc, rvcHint: al.rvcHint, alias: true });
     if (forms.length === 0) throw new AsmError(`unknown mnemonic '${op}'`, st.opCol);
     const form = forms.find((f) => f.kinds.length === a.length && f.kinds.every((k, n) => fitsShape(k, a[n].text)))
       ?? forms.find((f) => f.kinds.length === a.length) ?? forms[0];
@@ -849,7 +849,7 @@ class Assembler {
       return this.emit32('jalr', o, immAt ?? st.opCol);
     }
     try {
-      return this.emitBase(name, o, rvc, st.opCol, form.alias ? form.rvc : undefined);
+      return this.emitBase(name, o, rvc, st.opCol, form.alias ? form.rvc : undefined, form.rvcHint);
     } catch (e) {
       if (e instanceof AsmError && /immediate/.test(e.message) && immAt !== undefined) throw new AsmError(e.message, immAt);
       throw e;

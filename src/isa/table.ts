@@ -404,6 +404,8 @@ export interface AliasSpec {
    * those of the entry itself.
    */
   rvc?: readonly string[];
+  /** gas's compressed entry for it also takes the imm=0 HINT (`add a0,a0,0` is c.addi a0,0). */
+  rvcHint?: boolean;
 }
 
 const alias = (name: string, of: string, fixed: AliasSpec['fixed'], operands: OperandKind[], more: Partial<AliasSpec> = {}): AliasSpec =>
@@ -415,7 +417,7 @@ export const ALIASES: readonly AliasSpec[] = [
   alias('li', 'addi', { rs1: 0 }, ['rd', 'imm'], { rvc: ['c.li'] }),
   alias('mv', 'addi', { imm: 0 }, ['rd', 'rs1'], { rvc: ['c.mv'] }),
   // binutils 2.40 prints (and gas reads) the immediate forms under the register-form name
-  alias('add', 'addi', {}, ['rd', 'rs1', 'imm']),
+  alias('add', 'addi', {}, ['rd', 'rs1', 'imm'], { rvc: ['c.addi', 'c.addi16sp', 'c.addi4spn'], rvcHint: true }),
   alias('slt', 'slti', {}, ['rd', 'rs1', 'imm'], asmOnly),
   alias('seqz', 'sltiu', { imm: 1 }, ['rd', 'rs1'], { rvc: [] }),
   alias('sltu', 'sltiu', {}, ['rd', 'rs1', 'imm'], asmOnly),

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/isa/asm.js';
 import { decode } from '../../src/isa/decode.js';
-import { TABLE, ABI_NAMES } from '../../src/isa/table.js';
+import { TABLE, ABI_NAMES, ALIASES } from '../../src/isa/table.js';
 import type { Insn } from '../../src/isa/types.js';
 import { binutilsMissing, encodingCorpus, gasLinked, MARCH_NORVC, MARCH_RVC, prng } from './binutils.js';
 
@@ -99,6 +99,9 @@ function pseudoCorpus(seed: number, rvc: boolean): string[] {
       `csrwi 0x340,${rnd() % 32}`, `csrsi 0x340,${rnd() % 32}`, `csrci 0x340,${rnd() % 32}`, `csrw 0x340,${rnd() % 32}`,
       `rdcycle ${reg()}`, `rdtime ${reg()}`, `rdinstret ${reg()}`, 'fence', 'fence.tso', 'fence.i', 'unimp', 'ecall', 'ebreak',
       `1: addi ${anyReg()},${anyReg()},${(rnd() % 64) - 32}`, `bnez ${creg()},1b`, `beqz ${creg()},1f`, `j 1f`, `1: c.nop`.replace('c.nop', 'nop'),
+      `jr ${(rnd() % 64) - 32}(${nz()})`, `jalr ${(rnd() % 64) - 32}(${nz()})`, `jalr ${reg()},${nz()},${(rnd() % 64) - 32}`,
+      `jalr ${reg()},${nz()}`, `csrs 0x340,${rnd() % 32}`, `csrc 0x340,${rnd() % 32}`, `csrrc ${reg()},0x340,${rnd() % 32}`,
+      `add ${creg()},sp,${4 * (rnd() % 64)}`, `add sp,sp,${16 * ((rnd() % 64) - 32)}`, `add ${nz()},zero,${rnd() % 32}`, `add a0,a0,0`, `fence rw,w`,
       `add ${anyReg()},${anyReg()},${(rnd() % 64) - 32}`, `sll ${anyReg()},${anyReg()},${rnd() % 64}`, `srl ${creg()},${creg()},${rnd() % 64}`,
       `sra ${reg()},${reg()},${rnd() % 64}`, `and ${creg()},${creg()},${(rnd() % 64) - 32}`, `or ${reg()},${reg()},${rnd() % 2048}`,
       `xor ${reg()},${reg()},-1`, `addw ${anyReg()},${anyReg()},${(rnd() % 64) - 32}`, `sllw ${reg()},${reg()},${rnd() % 32}`,
@@ -150,6 +153,13 @@ describe('assembler corpus', () => {
     const src = [...tableCorpus(true, 11), ...tableCorpus(false, 12)];
     const names = new Set(src.map((l) => l.split(' ')[0].replace(/\.(aqrl|aq|rl)$/, '')));
     expect(TABLE.map((e) => e.name).filter((n) => !names.has(n))).toEqual([]);
+  });
+});
+
+describe('assembler corpus (aliases)', () => {
+  it('uses every alias of the table', () => {
+    const used = new Set(pseudoCorpus(21, true).map((l) => l.replace(/^\w+:\s*/, '').split(/\s+/)[0]));
+    expect(ALIASES.map((a) => a.name).filter((n) => !used.has(n))).toEqual([]);
   });
 });
 
