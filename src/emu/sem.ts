@@ -126,13 +126,6 @@ export function mulhu32(a: number, b: number): number {
 export const helpers = {
   /** Scratch for 64-bit loads that miss the TLB. */
   t64: new Int32Array(2),
-  /** x[d] = low 64 bits of (al,ah) * (bl,bh). */
-  mul(r: Int32Array, d: number, al: number, ah: number, bl: number, bh: number): void {
-    const l = Math.imul(al, bl);
-    const h = (mulhu32(al, bl) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
-    r[d] = l;
-    r[d + 1] = h;
-  },
   /**
    * High 64 bits of the 128-bit product; kind 0 signed x signed, 1 signed x unsigned,
    * 2 unsigned. Unsigned high part from four 32x32 partial products (exact in doubles), then
