@@ -150,9 +150,8 @@ function splitStatements(text: string): string[] {
   return out;
 }
 
-function lex(source: string): { stmts: Stmt[]; errors: { line: number; col: number; message: string }[] } {
+function lex(source: string): Stmt[] {
   const stmts: Stmt[] = [];
-  const errors: { line: number; col: number; message: string }[] = [];
   const lines = source.split(/\r?\n/);
   lines.forEach((full, li) => {
     const text = stripComment(full);
@@ -189,7 +188,7 @@ function lex(source: string): { stmts: Stmt[]; errors: { line: number; col: numb
     }
   });
   stmts.forEach((s, i) => (s.index = i));
-  return { stmts, errors };
+  return stmts;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,7 +226,7 @@ class ExprParser {
   private i = 0;
   constructor(private readonly s: string, private readonly col0: number, private readonly ctx: EvalCtx) {}
 
-  static eval(s: string, col: number, ctx: EvalCtx): { value: Value; reloc?: Reloc } {
+  static eval(s: string, col: number, ctx: EvalCtx): { value: Value } {
     const p = new ExprParser(s, col, ctx);
     const value = p.parseBinary(0);
     p.ws();
@@ -571,8 +570,7 @@ class Assembler {
   }
 
   run(): AsmResult {
-    const { stmts } = lex(this.source);
-    this.stmts = stmts;
+    this.stmts = lex(this.source);
     let result: { bytes: number[]; lines: AsmLine[] } = { bytes: [], lines: [] };
     // Pass 0 tolerates forward references; later passes use the previous pass's addresses and
     // report unknown symbols. Passes repeat until no label moved and no branch grew.
