@@ -8,6 +8,8 @@
  * - `execute(insn)`: execute an instruction the CALLER fetched (the checker's stale and torn
  *   fetch models), as if it were at `pc`, with the same compiled code as step/run;
  * - `snapshot()` / `restore()` / `fingerprint()` of the hart's architectural state.
+ * Memory accesses are observed through Memory.setAccessHook (which also keeps every access on
+ * the memory's slow path, so `run` pays nothing while no hook is installed).
  * Guest events (ecall, ebreak, illegal instruction, faults) are StopReason values; nothing
  * guest-caused throws.
  *
@@ -44,7 +46,10 @@ export interface HartState {
 /** A translated block: where it was built from, so it is only used while those bytes stand. */
 interface Block {
   fn: CompiledFn;
-  /** Instructions in the block (an upper bound of what one call retires). */
+  /**
+   * Instructions in the region: an upper bound of what one pass retires. A region that loops
+   * re-checks the budget (Hart.limit) before every further pass, so run() never overshoots.
+   */
   count: number;
   /** The bytes it was built from: [pc + spanLo, pc + spanLo + bytes.length). */
   spanLo: number;
