@@ -7,7 +7,7 @@ import { disassemble, formatInsn, addressWidth, objdumpLine } from '../../src/is
 import { decode } from '../../src/isa/decode.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
-import { binutilsMissing, encodingCorpus, insnSource, gas, MARCH_RVC, OBJDUMP } from './binutils.js';
+import { binutilsMissing, encodingCorpus, insnSource, gas, MARCH_RVC, OBJDUMP, prng } from './binutils.js';
 
 /** objdump's text with symbol annotations (`<fib+0x54>`) removed: they depend on the object's symbols. */
 const stripSymbols = (s: string) => s.replace(/ <[^>]*>/g, '');
@@ -110,5 +110,26 @@ describe.skipIf(binutilsMissing || userElfs.length === 0)('ftrace-race disasm --
       const ref = execFileSync(OBJDUMP, ['-d', `--disassemble=${name}`, path], { encoding: 'utf8' });
       expect(io.out, name).toBe(ref);
     }
+  });
+});
+
+describe.skipIf(binutilsMissing)('address comments across mixed-length streams', () => {
+  it('tracks auipc/lui/c.lui values into later uses exactly as objdump does', () => {
+    const rnd = prng(99);
+    const all = encodingCorpus(40, 7).filter((w) => w !== 0);
+    const his = all.filter((w) => (w & 0x7f) === 0x17 || (w & 0x7f) === 0x37 || (w & 0xe003) === 0x6001);
+    const words: number[] = [];
+    // a third of the stream sets a register's upper bits, so later uses often find one
+    for (let k = 0; k < 6000; k++) words.push(k % 3 === 0 ? his[rnd() % his.length] : all[rnd() % all.length]);
+    const ref = gas(insnSource(words), MARCH_RVC);
+    if ('error' in ref) throw new Error(ref.error);
+    const ours = disassemble(ref.bytes, 0);
+    expect(ours.length).toBe(ref.lines.length);
+    const bad: string[] = [];
+    ours.forEach((l, k) => {
+      const want = ref.lines[k].text.replace(/ <[^>]*>/g, '');
+      if (l.text !== want && bad.length < 10) bad.push(`${l.address.toString(16)} ${l.hex}: ours '${l.text}' objdump '${want}'`);
+    });
+    expect(bad).toEqual([]);
   });
 });
