@@ -44,6 +44,25 @@ describe('ftrace-race run', () => {
     expect(r.status).toBe(3);
     expect(r.err).toMatch(/^ftrace-race: \d+ instructions retired in [\d.]+ ms \([\d.]+ MIPS\)\n$/);
   });
+  it('guest stderr goes to ours; write to another fd returns -EBADF', async () => {
+    const msg = new TextEncoder().encode('to stderr\n');
+    // a0=2 a1=DATA a2=len a7=64 ecall; a0=5 ecall (EBADF -> a0=-9); exit(-a0) => 9
+    const DATA = 0x20000;
+    const words = [
+      enc.addi(10, 0, 2), enc.lui(11, DATA >> 12), enc.addi(12, 0, msg.length), enc.addi(17, 0, 64), enc.ecall(),
+      enc.addi(10, 0, 5), enc.ecall(),
+      0x40a00533, // sub a0, zero, a0
+      enc.addi(17, 0, 93), enc.ecall(),
+    ];
+    const p = file('stderr.elf', writeElf(0x10000, [
+      { vaddr: 0x10000, data: code(words), flags: 'rx' },
+      { vaddr: DATA, data: msg, flags: 'r' },
+    ]));
+    const r = await run([p]);
+    expect(r.err).toBe('to stderr\n');
+    expect(r.out).toBe('');
+    expect(r.status).toBe(9);
+  });
   it('not an ELF: one line, exit 125', async () => {
     const p = file('text.elf', 'hello, world\n');
     const r = await run([p]);
