@@ -589,13 +589,14 @@ export class Machine {
     if (m[3] !== undefined) {
       const to = Number(m[3]);
       const from = hs.task;
+      const preempt = from >= 0 && this.switchable(h) === 'preempt';
       if (from >= 0 && st.tasks[from].status === 'running') st.tasks[from].status = 'ready';
       hs.task = to;
       hs.buf = null;
       st.tasks[to].status = 'running';
       st.tasks[to].hart = h;
       st.tasks[to].voluntary = false;
-      this.note(h, to, 'switch', from >= 0 ? `switch ${this.taskNames[from]} -> ${this.taskNames[to]}` : `schedule ${this.taskNames[to]}`);
+      this.note(h, to, 'switch', from >= 0 ? `${preempt ? 'preempt' : 'switch'} ${this.taskNames[from]} -> ${this.taskNames[to]}` : `schedule ${this.taskNames[to]}`);
     }
     const ti = hs.task;
     const choice = m[4] !== undefined ? Number(m[4]) : 0;

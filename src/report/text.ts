@@ -55,9 +55,10 @@ function cell(ev: TraceEvent, m: Machine, c: ChalkInstance): string[] {
 export function renderTrace(trace: readonly TraceEvent[], m: Machine, c: ChalkInstance): string {
   const harts = m.spec.harts;
   const out: string[] = [];
-  const head = ['step'.padEnd(5)];
+  const head = ['#'.padEnd(5)];
   for (let h = 0; h < harts; h++) head.push(pad(`hart ${h}`, COL));
   out.push(c.underline(head.join(' ').trimEnd()));
+  // Rows are trace events (a transition may show several); the schedule counts transitions.
   trace.forEach((ev, i) => {
     const lines = cell(ev, m, c);
     lines.forEach((line, k) => {
@@ -69,6 +70,20 @@ export function renderTrace(trace: readonly TraceEvent[], m: Machine, c: ChalkIn
   return out.join('\n');
 }
 
+/** A site version as instructions: `auipc t0,0xff5c0; jalr t0,1984(t0)`. */
+function siteText(content: number[], base: number): string {
+  const out: string[] = [];
+  let off = 0;
+  while (off < content.length) {
+    const lo = content[off] | ((content[off + 1] ?? 0) << 8);
+    const len = (lo & 3) === 3 ? 4 : 2;
+    const bits = len === 4 ? (lo | ((content[off + 2] ?? 0) << 16) | ((content[off + 3] ?? 0) << 24)) >>> 0 : lo;
+    out.push(formatBits(bits, base + off).replace(/\t/g, ' '));
+    off += len;
+  }
+  return out.join('; ');
+}
+
 export function describeViolation(v: Violation, m: Machine, c: ChalkInstance): string[] {
   const lines: string[] = [];
   const where = v.site ? ` in site ${v.site}` : '';
@@ -77,7 +92,14 @@ export function describeViolation(v: Violation, m: Machine, c: ChalkInstance): s
   if (v.target !== undefined && v.legitimate) {
     lines.push(`  target ${hexAddr(v.target)} ${v.landing ? (v.landing === 'wild' ? c.red('wild') : c.green('benign')) : ''}; legitimate: ${v.legitimate.map((t) => `${m.symbolize(t)} ${hexAddr(t)}`).join(', ')}`);
   }
-  if (v.versions?.length) lines.push(`  versions: ${v.versions.map((x) => `v${x}`).join(' + ')}`);
+  if (v.versions?.length) {
+    const site = m.spec.sites.findIndex((s) => s.name === v.site);
+    const all = site >= 0 ? m.versionsOf(site) : [];
+    for (const x of [...new Set(v.versions)]) {
+      if (x < 0 || !all[x]) continue;
+      lines.push(`  v${x}: ${siteText(all[x], m.spec.sites[site].base)}`);
+    }
+  }
   return lines;
 }
 

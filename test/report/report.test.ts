@@ -42,8 +42,8 @@ describe('colour', () => {
     const io = bufferIo();
     await main(['check', 'specs/b3-nosync-smp.yaml'], io);
     const lines = io.out.split('\n');
-    const head = lines.find((l) => l.startsWith('step'))!;
-    expect(head).toMatch(/^step +hart 0 +hart 1$/);
+    const head = lines.find((l) => l.startsWith('#    '))!;
+    expect(head).toMatch(/^# +hart 0 +hart 1$/);
     const col1 = head.indexOf('hart 1');
     const auipc = lines.find((l) => l.includes('auipc t0,0xff5c0'))!;
     expect(auipc).toMatch(/80a4bf30 f: auipc t0,0xff5c0 \[v0\]/);
