@@ -45,7 +45,7 @@ describe('colour', () => {
     const head = lines.find((l) => l.startsWith('#    '))!;
     expect(head).toMatch(/^# +hart 0 +hart 1$/);
     const col1 = head.indexOf('hart 1');
-    const auipc = lines.find((l) => l.includes('auipc t0,0xff5c0'))!;
+    const auipc = lines.find((l) => l.includes('f: auipc t0,0xff5c0'))!;
     expect(auipc).toMatch(/80a4bf30 f: auipc t0,0xff5c0 \[v0\]/);
     expect(auipc.indexOf('caller')).toBeLessThan(col1);
     const store = lines.find((l) => l.includes('store 8 bytes'))!;
