@@ -16,7 +16,8 @@ export function registerDisasm(program: Command, ctx: CommandContext): void {
     .description('disassemble an RV64 ELF as GNU objdump -d prints it')
     .argument('<elf>', 'RV64 ELF file')
     .option('-s, --symbol <name>', 'only the function (symbol) NAME')
-    .action((file: string, opts: { symbol?: string }) => {
+    .option('--no-aliases', 'canonical mnemonics only, as objdump -M no-aliases')
+    .action((file: string, opts: { symbol?: string; aliases: boolean }) => {
       let bytes: Uint8Array;
       try {
         bytes = readFileSync(resolve(ctx.io.cwd, file));
@@ -36,7 +37,7 @@ export function registerDisasm(program: Command, ctx: CommandContext): void {
         symbol = new SymbolIndex(elf.symbols).byName(opts.symbol);
         if (!symbol) throw new UserError(`${file}: unknown symbol '${opts.symbol}'`, EXIT.badInput);
       }
-      const lines = objdumpElf(elf, { symbol });
+      const lines = objdumpElf(elf, { symbol, noAliases: !opts.aliases });
       ctx.io.stdout(`\n${file}:     file format elf64-littleriscv\n\n${lines.join('\n')}\n`);
       ctx.setExit(EXIT.ok);
     });

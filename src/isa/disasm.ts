@@ -34,6 +34,8 @@ export interface DisasmOptions {
   gp?: number;
   /** No symbol table at all: objdump then prints addresses as `0x1f0` instead of `1f0 <sym>`. */
   noSymbols?: boolean;
+  /** objdump -M no-aliases: every instruction under its table name and syntax. */
+  noAliases?: boolean;
 }
 
 export interface DisasmLine {
@@ -108,7 +110,7 @@ interface Rendered {
  * RVC forms print as binutils' C aliases do: the expansion under its register-form name
  * (`add sp,sp,-16`), except HINTs with rd=x0, which keep their c. name.
  */
-function render(i: Insn, pc: number, target: (a: number) => string, track?: AddressTracker): Rendered {
+function render(i: Insn, pc: number, target: (a: number) => string, track?: AddressTracker, noAliases = false): Rendered {
   const r = (mnemonic: string, operands = ''): Rendered => ({ mnemonic, operands });
   const rd = X[i.rd];
   const rs1 = X[i.rs1];
@@ -120,7 +122,8 @@ function render(i: Insn, pc: number, target: (a: number) => string, track?: Addr
   };
   const mem = (reg: string) => `${imm}(${reg})`;
 
-  if (i.size === 4) return render32(i, pc, target, track);
+  if (i.size === 4) return render32(i, pc, target, track, noAliases);
+  if (noAliases) return renderRvc(i, pc, target, track);
   switch (i.name) {
     // ---- C: objdump prints the expansion's register-form name, except for HINTs with rd=x0.
     case 'c.addi4spn':
@@ -178,10 +181,12 @@ function render(i: Insn, pc: number, target: (a: number) => string, track?: Addr
  * the tracker (twice for jalr, whose 'o' and 's' operands both do), an `imm` operand of addi or
  * addiw with rs1 != x0 does (addiw sign-extending from 32 bits), and a lone rs1 of a jalr does.
  */
-function render32(i: Insn, pc: number, target: (a: number) => string, track?: AddressTracker): Rendered {
+function render32(i: Insn, pc: number, target: (a: number) => string, track?: AddressTracker, noAliases = false): Rendered {
   const spec = BY_NAME.get(i.name)!;
   const field = (f: AliasField): number => (f === 'rd' ? i.rd : f === 'rs1' ? i.rs1 : f === 'rs2' ? i.rs2 : f === 'imm' ? i.imm : f === 'csr' ? i.csr : f === 'pred' ? i.pred : i.succ);
-  const al = (ALIASES_OF.get(i.name) ?? []).find((a) => Object.entries(a.fixed).every(([f, v]) => field(f as AliasField) === v));
+  // binutils' `unimp` (csrrw x0, cycle, x0) is an instruction entry, not an alias: -M no-aliases prints it too.
+  const candidates = noAliases ? (i.bits === 0xc0001073 ? ALIASES_OF.get('csrrw')!.filter((a) => a.name === 'unimp') : []) : ALIASES_OF.get(i.name) ?? [];
+  const al = candidates.find((a) => Object.entries(a.fixed).every(([f, v]) => field(f as AliasField) === v));
   const operands = al ? al.operands : syntaxOperands(spec.syntax);
   let mnemonic = al ? al.name : i.name;
   if (spec.aqrl) mnemonic += i.aq && i.rl ? '.aqrl' : i.aq ? '.aq' : i.rl ? '.rl' : '';
@@ -223,6 +228,35 @@ function dataDirective(bits: number, size: 2 | 4): string {
   return `${size === 2 ? '.2byte' : '.4byte'}\t${hex(bits >>> 0)}`;
 }
 
+/** An RVC instruction under its own name and syntax (objdump -M no-aliases). */
+function renderRvc(i: Insn, pc: number, target: (a: number) => string, track?: AddressTracker): Rendered {
+  const spec = BY_NAME.get(i.name)!;
+  if (track) {
+    // riscv-dis.c: c.lui records its value; c.addi/c.addiw with rd != x0 consult the tracker.
+    if (i.name === 'c.lui') track.hi[i.rd] = i.imm;
+    else if (i.name === 'c.addi' && i.rd !== 0) track.use(i.rd, i.imm, false);
+    else if (i.name === 'c.addiw' && i.rd !== 0) track.use(i.rd, i.imm, true);
+  }
+  const rd = X[i.rd];
+  let operands: string;
+  switch (spec.syntax) {
+    case 'rd,sp,imm': operands = `${rd},sp,${i.imm}`; break;
+    case 'rd,imm(rs1)': operands = `${rd},${i.imm}(${X[i.rs1]})`; break;
+    case 'rs2,imm(rs1)': operands = `${X[i.rs2]},${i.imm}(${X[i.rs1]})`; break;
+    case 'rd,imm': operands = `${rd},${i.imm}`; break;
+    case 'rd,cuimm': operands = `${rd},${hex((i.imm / 4096) & 0xfffff)}`; break;
+    case 'sp,imm': operands = `sp,${i.imm}`; break;
+    case 'rd,cshamt': operands = `${rd},${hex(i.imm)}`; break;
+    case 'rd': operands = rd; break;
+    case 'rd,rs2': operands = `${rd},${X[i.rs2]}`; break;
+    case 'rs1': operands = X[i.rs1]; break;
+    case 'rs1,target': operands = `${X[i.rs1]},${target(pc + i.imm)}`; break;
+    case 'target': operands = target(pc + i.imm); break;
+    default: operands = '';
+  }
+  return { mnemonic: i.name, operands };
+}
+
 function join(x: Rendered): string {
   return x.operands ? `${x.mnemonic}\t${x.operands}` : x.mnemonic;
 }
@@ -252,7 +286,7 @@ const PRIVILEGED: Readonly<Record<number, string>> = {
   0x10500073: 'wfi', 0x30200073: 'mret', 0x10200073: 'sret', 0x7b200073: 'dret',
 };
 
-function unknownText(bits: number): string {
+function unknownText(bits: number, noAliases = false): string {
   if ((bits & 3) === 3 && PRIVILEGED[bits >>> 0]) return PRIVILEGED[bits >>> 0];
   if ((bits & 3) === 3 && ((bits & 0xfe007fff) >>> 0) === 0x12000073) {
     // sfence.vma rs1, rs2 (privileged spec 4.2.1), printed with its zero operands elided
@@ -260,9 +294,9 @@ function unknownText(bits: number): string {
     const rs2 = (bits >>> 20) & 31;
     return rs2 !== 0 ? `sfence.vma\t${X[rs1]},${X[rs2]}` : rs1 !== 0 ? `sfence.vma\t${X[rs1]}` : 'sfence.vma';
   }
-  if ((bits & 0xffff) === 0) return 'unimp'; // the all-zero parcel: binutils' c.unimp alias
+  if ((bits & 0xffff) === 0) return noAliases ? 'c.unimp' : 'unimp'; // the all-zero parcel
   // c.addi16sp with nzimm=0 is reserved (ISA ch. 16.5), but binutils' match_c_addi16sp only checks rd.
-  if ((bits & 0xffff) === 0x6101) return 'add\tsp,sp,0';
+  if ((bits & 0xffff) === 0x6101) return noAliases ? 'c.addi16sp\tsp,0' : 'add\tsp,sp,0';
   return (bits & 3) === 3 ? dataDirective(bits, 4) : dataDirective(bits & 0xffff, 2);
 }
 
@@ -299,12 +333,12 @@ export function disassembleOne(bytes: Uint8Array, off: number, pc: number, opts:
   let text: string;
   if (insn && canonical(insn)) {
     track.printAddr = undefined;
-    text = join(render(insn, pc, target, track));
+    text = join(render(insn, pc, target, track, opts.noAliases));
     if (track.printAddr !== undefined) text += ` # ${target(track.printAddr)}`;
   } else if (size === 2 && (parcel & 3) === 3) {
     text = dataDirective(parcel, 2); // a reserved length encoding, or a 32-bit one cut off
   } else {
-    text = unknownText(bits);
+    text = unknownText(bits, opts.noAliases);
   }
   return { address: pc, size, hex: hexWord, text, insn: insn && canonical(insn) ? insn : undefined };
 }

@@ -80,6 +80,8 @@ export class SymbolIndex {
 export interface ObjdumpOptions {
   /** Only this symbol's bytes (from its value, for its size or up to the next symbol). */
   symbol?: ElfSymbol;
+  /** objdump -M no-aliases. */
+  noAliases?: boolean;
 }
 
 /** The body of `objdump -d` for an ELF: section and symbol headers and instruction lines. */
@@ -135,7 +137,7 @@ export function objdumpElf(elf: ElfFile, opts: ObjdumpOptions = {}): string[] {
       out.push('', `${hexAddr(a).padStart(16, '0')} <${label}>:`);
       // objdump.c disassemble_bytes: a run of 8 or more zero bytes (or fewer than 3 at the end
       // of the symbol) prints as `...`; before more data the run is cut to a multiple of 4.
-      const opts = { symbolize: (x: number) => index.annotate(x), gp: gpSym?.value, noSymbols: index.sorted.length === 0 };
+      const dopts = { symbolize: (x: number) => index.annotate(x), gp: gpSym?.value, noSymbols: index.sorted.length === 0, noAliases: opts.noAliases };
       for (let pos = a; pos < b; ) {
         let z = pos;
         while (z < b && sec.data[z - sec.addr] === 0) z++;
@@ -151,7 +153,7 @@ export function objdumpElf(elf: ElfFile, opts: ObjdumpOptions = {}): string[] {
           const limit = Math.min(nextMap ? nextMap.value : sec.addr + sec.size, sec.addr + sec.size);
           line = dataLine(sec.data, pos - sec.addr, pos, limit - pos);
         } else {
-          line = disassembleOne(sec.data.subarray(0, b - sec.addr), pos - sec.addr, pos, opts, track);
+          line = disassembleOne(sec.data.subarray(0, b - sec.addr), pos - sec.addr, pos, dopts, track);
         }
         out.push(objdumpLine(line, width));
         pos += line.size;

@@ -133,3 +133,31 @@ describe.skipIf(binutilsMissing)('address comments across mixed-length streams',
     expect(bad).toEqual([]);
   });
 });
+
+describe.skipIf(binutilsMissing)('no-aliases mode vs objdump -M no-aliases', () => {
+  const check = (words: number[]) => {
+    const ref = gas(insnSource(words), MARCH_RVC, ['-M', 'no-aliases']);
+    if ('error' in ref) throw new Error(ref.error);
+    const ours = disassemble(ref.bytes, 0, { noAliases: true });
+    expect(ours.length).toBe(ref.lines.length);
+    const bad: string[] = [];
+    ours.forEach((l, k) => {
+      const want = ref.lines[k].text.replace(/ <[^>]*>/g, '');
+      if (l.text !== want && bad.length < 20) bad.push(`${l.hex}: ours '${l.text}' objdump '${want}'`);
+    });
+    expect(bad).toEqual([]);
+  };
+  it('every 16-bit parcel', () => {
+    const parcels: number[] = [];
+    for (let p = 0; p < 65536; p++) if ((p & 3) !== 3) parcels.push(p);
+    check(parcels);
+  });
+  it('a seeded corpus of every 32-bit entry', () => {
+    check(encodingCorpus(100, 31).filter((w) => (w & 3) === 3));
+  });
+  it.each(fixtureElfs)('ftrace-race disasm --no-aliases %s', async (path) => {
+    const io = bufferIo();
+    expect(await main(['disasm', '--no-aliases', path], io)).toBe(0);
+    expect(io.out).toBe(execFileSync(OBJDUMP, ['-d', '-M', 'no-aliases', path], { encoding: 'utf8' }));
+  });
+});
