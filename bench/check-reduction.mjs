@@ -35,7 +35,9 @@ console.log('spec                                       verdict       execs    s
 for (const spec of specs) {
   const d = run(spec, []);
   const n = run(spec, ['--naive']);
-  const same = d.verdict === n.verdict ? '' : `  (verdict differs: naive says ${n.verdict})`;
+  const same = d.verdict === n.verdict ? ''
+    : n.verdict === 'inconclusive' ? '  (naive: stopped at the state limit, inconclusive)'
+    : `  (VERDICT DIFFERS: naive says ${n.verdict})`;
   console.log([
     spec.replace(/^specs\//, '').replace(/\.yaml$/, '').padEnd(48), String(d.verdict).padEnd(12),
     String(d.executions).padStart(7), String(d.states).padStart(9),
