@@ -86,7 +86,8 @@ export interface Strategy {
 
 class Dfs {
   readonly findings = new Map<string, Finding>();
-  readonly visited = new Map<string, number>();
+  /** Per fingerprint: fewest preemptions, then fewest transitions, it was explored with. */
+  readonly visited = new Map<string, { cost: number; depth: number }>();
   readonly finals = new Set<string>();
   executions = 0;
   nodes = 0;
@@ -204,10 +205,10 @@ class Dfs {
         if (this.onStack.has(fp)) {
           if (m.spec.properties.deadlock) this.cycle(fp, c);
           this.pruned++;
-        } else if (prev !== undefined && prev <= c) {
+        } else if (prev !== undefined && prev.cost <= c && (prev.cost < c || prev.depth <= this.path.length)) {
           this.pruned++;
         } else {
-          this.visited.set(fp, c);
+          this.visited.set(fp, { cost: c, depth: this.path.length });
           this.search(c, fp);
         }
       }
