@@ -17,6 +17,8 @@
  */
 import { TABLE, InsnSpec, RegField, insertImm, insertReg, immRange, ABI_NAMES, ALIASES, AliasSpec, OperandKind, syntaxOperands } from './table.js';
 import { CSR_NUMBERS } from './csr.js';
+import { decode } from './decode.js';
+import type { Insn } from './types.js';
 
 export interface AsmOptions {
   /** Address of the first byte (signed 64-bit, see types.ts). */
@@ -1224,6 +1226,25 @@ function le(bits: number, size: number): number[] {
   const out: number[] = [];
   for (let k = 0; k < size; k++) out.push((bits >>> (8 * k)) & 0xff);
   return out;
+}
+
+/**
+ * The inverse of decode(): the encoding of a table entry with the given operand fields
+ * (missing fields are 0), or a message saying why it has none. For building patched
+ * instructions from a decoded one (`{ ...decode(w)!, imm: newOffset }`). The result always
+ * decodes back to exactly these fields.
+ */
+export function encodeInsn(fields: Pick<Insn, 'name'> & Partial<Omit<Insn, 'name'>>): number | string {
+  const spec = BY_NAME.get(fields.name);
+  if (!spec) return `unknown instruction '${fields.name}'`;
+  const o: Ops = { ...zeroOps(), ...fields };
+  const bits = encodeWith(spec, o);
+  if (typeof bits === 'string') return bits;
+  const back = decode(bits);
+  for (const k of ['rd', 'rs1', 'rs2', 'imm', 'csr', 'aq', 'rl', 'pred', 'succ'] as const) {
+    if (!back || back[k] !== o[k]) return `${spec.name} cannot encode ${k}=${o[k]}${back ? ` (it would be ${back[k]})` : ''}`;
+  }
+  return bits;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assemble, encode } from '../../src/isa/asm.js';
+import { assemble, encode, encodeInsn } from '../../src/isa/asm.js';
+import { decode } from '../../src/isa/decode.js';
+import { encodingCorpus } from './binutils.js';
 import { disassemble } from '../../src/isa/disasm.js';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -128,5 +130,33 @@ describe('lexing details', () => {
     const r = assemble('.ascii "a;b" ; nop\n.option arch, -c\naddi a0,a0,1\n.option arch, +c\naddi a0,a0,1', { base: 0 });
     expect(r.diagnostics).toEqual([]);
     expect(r.lines.map((l) => l.size)).toEqual([3, 2, 4, 2]);
+  });
+});
+
+describe('encodeInsn', () => {
+  it('inverts decode for every legal parcel and a corpus of every 32-bit entry', () => {
+    const words: number[] = [];
+    for (let p = 0; p < 65536; p++) if ((p & 3) !== 3) words.push(p);
+    words.push(...encodingCorpus(50, 3).filter((w) => (w & 3) === 3));
+    const bad: string[] = [];
+    for (const w of words) {
+      const i = decode(w);
+      if (!i) continue;
+      // fence's reserved fm/rs1/rd and fence.i's reserved fields are not Insn fields
+      const canonical = i.name === 'fence' ? (w & 0xf00f8f80) === 0 : i.name === 'fence.tso' ? (w & 0xf8f80) === 0 : i.name === 'fence.i' ? w === 0x100f : true;
+      if (!canonical) continue;
+      const e = encodeInsn(i);
+      if (e !== i.bits && bad.length < 10) bad.push(`${w.toString(16)} ${i.name}: ${e}`);
+    }
+    expect(bad).toEqual([]);
+  });
+  it('patches an immediate and refuses impossible fields', () => {
+    const auipc = decode(0x00000297)!;
+    expect(encodeInsn({ ...auipc, imm: 0x1234 << 12 })).toBe(0x01234297);
+    expect(encodeInsn({ name: 'jalr', rd: 5, rs1: 5, imm: -8 })).toBe(0xff8282e7);
+    expect(encodeInsn({ name: 'addi', rd: 1, rs1: 1, imm: 4096 })).toBe('immediate 4096 out of range -2048..2047');
+    expect(encodeInsn({ name: 'c.lw', rd: 1, rs1: 8, imm: 4 })).toBe('register ra not allowed here (x8..x15 only)');
+    expect(encodeInsn({ name: 'c.j', rd: 1, imm: 4 })).toBe('c.j cannot encode rd=1 (it would be 0)');
+    expect(encodeInsn({ name: 'c.addi4spn', rd: 8, rs1: 2, imm: 0 })).toBe('c.addi4spn: nzuimm=0 is reserved');
   });
 });
