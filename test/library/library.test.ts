@@ -87,6 +87,7 @@ const LIBRARY: Record<string, Expected> = {
     verdict: 'unsafe',
     must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, preemptions: 1 }],
   },
+  'v-b1-preempt-voluntary': { verdict: 'safe' },
   'v-b2-interrupts-no-preempt': { verdict: 'safe' },
   'v-b2-fence-i-coherence-stopper-flush': { verdict: 'safe' },
   'v-b2-fence-i-coherence-no-flush': {
@@ -237,6 +238,7 @@ const MUTATIONS: Array<{ spec: string; set: string[]; why: string; property: str
   { spec: 'd1-616-jalr-toggle-preempt-full', set: ['tasks.2.patch.2.write.asm=jalr t0, -1904(t0)'], why: 'the jalr lo must belong to the fixed auipc', property: 'wild-jump', kind: 'site-exit' },
   { spec: 'd2-616-call-ops-pointer-race', set: ['tasks.2.patch.0.write.stores=[2,2,2,2]'], why: 'the ops pointer must be one 8-byte store', property: 'fault' },
   { spec: 'e2-static-key-aligned-sw', set: ['tasks.1.patch.0.write.stores=[2,2]'], why: 'E2 is E1 with one sw', property: 'torn-instruction' },
+  { spec: 'v-b1-preempt-voluntary', set: ['kernel.preemption=full'], why: 'voluntary is safe because no cond_resched sits inside the entry', property: 'mixed-target', kind: 'auipc-jalr' },
   { spec: 'v-b2-interrupts-no-preempt', set: ['kernel.preemption=full'], why: 'interrupts are harmless only without preemption', property: 'mixed-target', kind: 'auipc-jalr' },
   { spec: 'v-b2-fence-i-coherence-stopper-flush', set: ['tasks.1.patch.0.stop_machine.flush=none'], why: 'the stoppers fence.i is what hides stale fetches', property: 'mixed-target', kind: 'auipc-jalr' },
   { spec: 'elf-616-enable-disable-preempt-full', set: ['tasks.2.patch.0.write.stores=[2,2]'], why: 'the jalr word must be one store', property: 'torn-instruction' },
