@@ -24,7 +24,19 @@ describe('ftrace-race disasm', () => {
     writeFileSync(notElf, 'hello world, not an ELF\n');
     const truncated = join(dir, 't.elf');
     writeFileSync(truncated, readFileSync(FIB).subarray(0, 40));
+    const elf32 = join(dir, 'e32.elf');
+    const b32 = new Uint8Array(readFileSync(FIB));
+    b32[4] = 1;
+    writeFileSync(elf32, b32);
+    const x86 = join(dir, 'x86.elf');
+    const bx = new Uint8Array(readFileSync(FIB));
+    bx[18] = 62;
+    bx[19] = 0;
+    writeFileSync(x86, bx);
     const cases: [string[], RegExp][] = [
+      [['disasm', elf32], /^ftrace-race: .*e32\.elf: 32-bit ELF/],
+      [['disasm', x86], /^ftrace-race: .*x86\.elf: not a RISC-V ELF \(e_machine 62/],
+      [['disasm', dir], /^ftrace-race: .*: is a directory$/],
       [['disasm', notElf], /^ftrace-race: .*x\.txt: not an ELF file/],
       [['disasm', truncated], /^ftrace-race: .*t\.elf: truncated ELF/],
       [['disasm', join(dir, 'missing.elf')], /^ftrace-race: .*missing\.elf: no such file/],
