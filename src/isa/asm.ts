@@ -38,7 +38,34 @@ export interface AsmDiagnostic {
   line: number;
   column: number;
   message: string;
+  /** A stable class of the error, for tools and tests (the message is for people). */
+  code: AsmErrorCode;
 }
+
+export type AsmErrorCode =
+  | 'unknown-mnemonic'
+  | 'unknown-symbol'
+  | 'out-of-range'
+  | 'misaligned'
+  | 'reserved-encoding'
+  | 'bad-register'
+  | 'operand-count'
+  | 'redefined'
+  | 'directive'
+  | 'syntax';
+
+/** Error classes by message, most specific first. */
+const ERROR_CODES: readonly [RegExp, AsmErrorCode][] = [
+  [/^unknown mnemonic|needs the C extension/, 'unknown-mnemonic'],
+  [/^unknown (symbol|local label|CSR)|^%pcrel_lo: no auipc/, 'unknown-symbol'],
+  [/out of range|does not fit|not in range/, 'out-of-range'],
+  [/misaligned|not a multiple of/, 'misaligned'],
+  [/is reserved|^c\.[a-z0-9]+: /, 'reserved-encoding'],
+  [/^register .* not allowed|^expected register|takes its base in|^expected 'sp'/, 'bad-register'],
+  [/^(missing|too many) operand/, 'operand-count'],
+  [/already defined/, 'redefined'],
+  [/^unknown (directive|\.option)|^\.option pop/, 'directive'],
+];
 
 export interface AsmLine {
   /** Byte offset from base. */
@@ -565,7 +592,8 @@ class Assembler {
   }
 
   private diag(line: number, col: number, message: string): void {
-    const d = { file: this.file, line: this.lineBase + line - 1, column: line === 1 ? this.colBase + col - 1 : col, message };
+    const code = ERROR_CODES.find(([re]) => re.test(message))?.[1] ?? 'syntax';
+    const d = { file: this.file, line: this.lineBase + line - 1, column: line === 1 ? this.colBase + col - 1 : col, message, code };
     // An operand evaluated twice (range check, then encoding) reports once.
     if (this.diagnostics.some((x) => x.line === d.line && x.column === d.column && x.message === d.message)) return;
     this.diagnostics.push(d);

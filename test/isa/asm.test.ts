@@ -69,32 +69,32 @@ describe('assemble', () => {
 });
 
 describe('assembler diagnostics', () => {
-  const cases: [string, number, number, string][] = [
-    ['addx a0,a0,1', 10, 5, "unknown mnemonic 'addx'"],
-    ['addi a0,a0,5000', 10, 16, 'immediate 5000 out of range -2048..2047'],
-    ['  beq a0,a1,foo', 10, 17, "unknown symbol 'foo'"],
-    ['j . + 3', 10, 7, 'branch target misaligned'],
-    ['nop\nbeq a0,a1,far', 11, 11, 'branch target out of range (offset 8190, allowed -4096..4094)'],
-    ['jal .+0x100000', 10, 9, 'branch target out of range (offset 1048576, allowed -1048576..1048574)'],
-    ['lw a0, 4(a9)', 10, 14, "expected register, got 'a9'"],
-    ['addi a0,a1', 10, 15, "missing operand for 'addi' (expected 3)"],
-    ['addi a0,a1,2,3', 10, 18, "too many operands for 'addi' (expected 3)"],
-    ['lui a0,-1', 10, 12, 'immediate -1 out of range 0..1048575'],
-    ['slli a0,a0,64', 10, 16, 'immediate 64 out of range 0..63'],
-    ['c.addi4spn a0,sp,0', 10, 22, 'c.addi4spn: nzuimm=0 is reserved'],
-    ['c.lwsp zero,4(sp)', 10, 17, 'c.lwsp: rd=x0 is reserved'],
-    ['c.lw a0,4(a6)', 10, 13, 'register a6 not allowed here (x8..x15 only)'],
-    ['.word 0x100000000', 10, 11, 'value 4294967296 does not fit in 4 bytes'],
-    ['1: j 2b', 10, 10, "unknown local label '2b'"],
-    ['x: nop\nx: nop', 11, 1, "symbol 'x' is already defined"],
-    ['.option foo', 10, 13, "unknown .option 'foo'"],
-    ['.frob 1', 10, 5, "unknown directive '.frob'"],
-    ['csrrw a0, nosuchcsr, a1', 10, 15, "unknown CSR 'nosuchcsr'"],
-    ['fence rw, x', 10, 15, "expected fence set (i, o, r, w), got 'x'"],
+  const cases: [string, number, number, string, string][] = [
+    ['addx a0,a0,1', 10, 5, "unknown mnemonic 'addx'", 'unknown-mnemonic'],
+    ['addi a0,a0,5000', 10, 16, 'immediate 5000 out of range -2048..2047', 'out-of-range'],
+    ['  beq a0,a1,foo', 10, 17, "unknown symbol 'foo'", 'unknown-symbol'],
+    ['j . + 3', 10, 7, 'branch target misaligned', 'misaligned'],
+    ['nop\nbeq a0,a1,far', 11, 11, 'branch target out of range (offset 8190, allowed -4096..4094)', 'out-of-range'],
+    ['jal .+0x100000', 10, 9, 'branch target out of range (offset 1048576, allowed -1048576..1048574)', 'out-of-range'],
+    ['lw a0, 4(a9)', 10, 14, "expected register, got 'a9'", 'bad-register'],
+    ['addi a0,a1', 10, 15, "missing operand for 'addi' (expected 3)", 'operand-count'],
+    ['addi a0,a1,2,3', 10, 18, "too many operands for 'addi' (expected 3)", 'operand-count'],
+    ['lui a0,-1', 10, 12, 'immediate -1 out of range 0..1048575', 'out-of-range'],
+    ['slli a0,a0,64', 10, 16, 'immediate 64 out of range 0..63', 'out-of-range'],
+    ['c.addi4spn a0,sp,0', 10, 22, 'c.addi4spn: nzuimm=0 is reserved', 'reserved-encoding'],
+    ['c.lwsp zero,4(sp)', 10, 17, 'c.lwsp: rd=x0 is reserved', 'reserved-encoding'],
+    ['c.lw a0,4(a6)', 10, 13, 'register a6 not allowed here (x8..x15 only)', 'bad-register'],
+    ['.word 0x100000000', 10, 11, 'value 4294967296 does not fit in 4 bytes', 'out-of-range'],
+    ['1: j 2b', 10, 10, "unknown local label '2b'", 'unknown-symbol'],
+    ['x: nop\nx: nop', 11, 1, "symbol 'x' is already defined", 'redefined'],
+    ['.option foo', 10, 13, "unknown .option 'foo'", 'directive'],
+    ['.frob 1', 10, 5, "unknown directive '.frob'", 'directive'],
+    ['csrrw a0, nosuchcsr, a1', 10, 15, "unknown CSR 'nosuchcsr'", 'unknown-symbol'],
+    ['fence rw, x', 10, 15, "expected fence set (i, o, r, w), got 'x'", 'syntax'],
   ];
-  it.each(cases)('%j -> %i:%i %s', (src, line, column, message) => {
+  it.each(cases)('%j -> %i:%i %s', (src, line, column, message, code) => {
     const r = assemble(src, { base: 0x1000, file: 'x.s', line: 10, column: 5, symbols: new Map([['far', 0x3000]]) });
-    expect(r.diagnostics).toEqual([{ file: 'x.s', line, column, message }]);
+    expect(r.diagnostics).toEqual([{ file: 'x.s', line, column, message, code }]);
   });
 
   it('reports every error of a block, in line order, and never throws', () => {
