@@ -20,7 +20,7 @@
 import type { Insn } from '../isa/types.js';
 import { decode } from '../isa/decode.js';
 import { Memory, MemFault, Page, PAGE_SIZE } from './memory.js';
-import { compileBlock, compileInsn, CompiledFn, endsBlock, Slot } from './compile.js';
+import { compileBlock, compileInsn, compileInsns, CompiledFn, endsBlock, isCompiled, Slot } from './compile.js';
 
 export type StopKind =
   | 'budget' | 'ecall' | 'ebreak' | 'illegal' | 'fetch-fault' | 'load-fault' | 'store-fault' | 'misaligned';
@@ -144,6 +144,7 @@ export class Hart {
     const insn = decodeCached(bits);
     if (!insn) return { kind: 'illegal', pc, bits };
     this.endedBlock = endsBlock(insn);
+    if (!isCompiled(insn.bits)) this.compileAhead(pc);
     return this.execute(insn) ?? { kind: 'budget', pc: this.pc };
   }
 
@@ -314,6 +315,22 @@ export class Hart {
       nextPc: NaN,
       next: null,
     };
+  }
+
+  /** Compiles the closures of the instructions from pc to the end of its basic block, in one go. */
+  private compileAhead(pc: number): void {
+    const insns: Insn[] = [];
+    for (let a = pc; insns.length < 32; ) {
+      const bits = this.mem.fetchInsn(a);
+      if (bits < 0) break;
+      const insn = decodeCached(bits);
+      if (!insn) break;
+      insns.push(insn);
+      if (endsBlock(insn)) break;
+      a += insn.size;
+    }
+    this.mem.fault = null;
+    compileInsns(insns);
   }
 
   /** Drops translated blocks (they are re-validated by bytes anyway; this frees memory). */
