@@ -105,6 +105,12 @@ const LIBRARY: Record<string, Expected> = {
   'v-d1-migrating-caller': { verdict: 'safe' },
   'v-d1-traced-irq-handler': { verdict: 'safe' },
   'v-d1-no-fence-i': { verdict: 'safe' },
+  'v-d1-no-ziccif': {
+    verdict: 'unsafe',
+    // One aligned sw, but a 16-bit fetch granule: the jalr word tears without any preemption.
+    must: [{ property: 'torn-instruction', kind: 'torn', site: 'f', versions: [0, 1], preemptions: 0 }],
+    never: ['mixed-target'],
+  },
   'v-d1-retarget-auipc-no-stop-machine': {
     verdict: 'unsafe',
     // Both mixes, with no preemption: new auipc + old jalr, and old auipc + new jalr.
