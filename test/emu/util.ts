@@ -36,7 +36,7 @@ export function writeElf(entry: number, segments: Segment[], opts: { cls?: 1 | 2
   v.setBigUint64(24, BigInt(entry), true);
   v.setBigUint64(32, BigInt(phoff), true);
   v.setBigUint64(40, 0n, true);
-  v.setUint32(48, 5, true); // EF_RISCV_RVC | float ABI soft? (0x5 = RVC | double) — flags are informational
+  v.setUint32(48, 1, true); // EF_RISCV_RVC (informational: the emulator always decodes RVC)
   v.setUint16(52, 64, true);
   v.setUint16(54, phsize, true);
   v.setUint16(56, segments.length, true);
