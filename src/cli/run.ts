@@ -24,13 +24,14 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       return n;
     }))
     .addOption(new Option('--no-blocks', 'execute one compiled instruction at a time (no translated blocks)').hideHelp())
+    .addOption(new Option('--reference', 'run on the reference interpreter (slow; for auditing the compiled emulator)').hideHelp())
     // Usage errors of `run` are bad input (125), keeping 1..123 for the guest's own status.
     .configureOutput({ writeOut: (t) => ctx.io.stdout(t), writeErr: (t) => ctx.io.stderr(t), outputError: () => {} })
     .exitOverride((err) => {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') throw err;
       throw new UserError(`run: ${err.message.replace(/^error: /, '')}`, RUN_EXIT.badInput);
     })
-    .action((file: string, args: string[], opts: { stats?: boolean; maxSteps?: number; blocks: boolean }) => {
+    .action((file: string, args: string[], opts: { stats?: boolean; maxSteps?: number; blocks: boolean; reference?: boolean }) => {
       const { io } = ctx;
       let bytes: Uint8Array;
       try {
@@ -45,7 +46,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       };
       let proc;
       try {
-        proc = loadProcess(bytes, { args: [file, ...args], env: [], blocks: opts.blocks });
+        proc = loadProcess(bytes, { args: [file, ...args], env: [], blocks: opts.blocks, reference: opts.reference });
       } catch (e) {
         if (e instanceof ElfError) throw new UserError(`${file}: ${e.message}`, RUN_EXIT.badInput);
         throw e;

@@ -39,6 +39,13 @@ describe('ftrace-race run', () => {
     expect(r.out).toContain('argv[3]=three\n');
     expect(r.err).toBe('');
   });
+  it('hidden --reference and --no-blocks engines give the same run', async () => {
+    const base = await run([calls, 'x']);
+    for (const flag of ['--reference', '--no-blocks']) {
+      const r = await run([calls, 'x', flag]);
+      expect([r.status, r.out, r.err]).toEqual([base.status, base.out, base.err]);
+    }
+  });
   it('--stats prints instructions retired, wall time and MIPS to stderr', async () => {
     const r = await run([calls, '--stats']);
     expect(r.status).toBe(3);
