@@ -243,7 +243,7 @@ const MUTATIONS: Array<{ spec: string; set: string[]; why: string; property: str
   { spec: 'c2-sd-pair-fetch8-no-preempt', set: ['fetch.atomic=4'], why: 'the 8-byte fetch is what closes the window (C1)', property: 'mixed-target', kind: 'auipc-jalr' },
   { spec: 'd1-616-jalr-toggle-preempt-full', set: ['tasks.2.patch.0.write.stores=[2,2]'], why: 'the jalr word must be one store', property: 'torn-instruction' },
   { spec: 'd1-616-jalr-toggle-preempt-full', set: ['tasks.2.patch.2.write.asm=jalr t0, -1904(t0)'], why: 'the jalr lo must belong to the fixed auipc', property: 'wild-jump', kind: 'site-exit' },
-  { spec: 'v-d1-three-harts', set: ['tasks.2.patch.2.write.stores=[2,2]'], why: 'the modify must be one store, also with 3 harts', property: 'torn-instruction' },
+  { spec: 'v-d1-three-harts', set: ['tasks.2.patch.0.write.stores=[2,2]'], why: 'the enable must be one store, also with 3 harts', property: 'torn-instruction' },
   { spec: 'd2-616-call-ops-pointer-race', set: ['tasks.2.patch.0.write.stores=[2,2,2,2]'], why: 'the ops pointer must be one 8-byte store', property: 'fault' },
   { spec: 'e2-static-key-aligned-sw', set: ['tasks.1.patch.0.write.stores=[2,2]'], why: 'E2 is E1 with one sw', property: 'torn-instruction' },
   { spec: 'v-b1-preempt-voluntary', set: ['kernel.preemption=full'], why: 'voluntary is safe because no cond_resched sits inside the entry', property: 'mixed-target', kind: 'auipc-jalr' },
