@@ -695,9 +695,16 @@ class Assembler {
         const dir = ref.slice(-1);
         // Backward references see this pass's definitions, forward ones the previous pass's.
         const cur = this.stmt.index;
-        const hit = dir === 'b'
-          ? [...(this.numericNow.get(name) ?? [])].reverse().find((d) => d.stmt <= cur)
-          : (this.numeric.get(name) ?? []).find((d) => d.stmt > cur);
+        const list = (dir === 'b' ? this.numericNow.get(name) : this.numeric.get(name)) ?? [];
+        // Definitions are in statement order: binary search for the first one after `cur`.
+        let lo = 0;
+        let hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (list[mid].stmt <= cur) lo = mid + 1;
+          else hi = mid;
+        }
+        const hit = dir === 'b' ? list[lo - 1] : list[lo];
         if (!hit) {
           if (this.report) return this.missing(`unknown local label '${ref}'`, col);
           this.changed = true;

@@ -103,7 +103,7 @@ const userElfs = fixtureElfs.filter((p) => p.includes('fixtures/elf'));
 describe.skipIf(binutilsMissing || userElfs.length === 0)('ftrace-race disasm --symbol vs objdump --disassemble=NAME', () => {
   it.each(userElfs)('%s', async (path) => {
     const funcs = execFileSync('riscv64-linux-gnu-readelf', ['-sW', path], { encoding: 'utf8' })
-      .split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === 'FUNC').map((f) => f[7]).slice(0, 4);
+      .split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === 'FUNC').map((f) => f[7]).slice(0, 2);
     for (const name of funcs) {
       const io = bufferIo();
       expect(await main(['disasm', path, '--symbol', name], io)).toBe(0);
@@ -155,7 +155,7 @@ describe.skipIf(binutilsMissing)('no-aliases mode vs objdump -M no-aliases', () 
   it('a seeded corpus of every 32-bit entry', () => {
     check(encodingCorpus(100, 31).filter((w) => (w & 3) === 3));
   });
-  it.each(fixtureElfs)('ftrace-race disasm --no-aliases %s', async (path) => {
+  it.each(fixtureElfs.filter((_, k) => k % 3 === 0))('ftrace-race disasm --no-aliases %s', async (path) => {
     const io = bufferIo();
     expect(await main(['disasm', '--no-aliases', path], io)).toBe(0);
     expect(io.out).toBe(execFileSync(OBJDUMP, ['-d', '-M', 'no-aliases', path], { encoding: 'utf8' }));
