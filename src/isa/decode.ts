@@ -6,18 +6,30 @@ import { TABLE, InsnSpec, matches, extractImm, extractReg } from './table.js';
  * 65536-entry index for 16-bit parcels and per-major-opcode candidate lists for 32-bit words.
  */
 
-let parcelIndex: Int16Array | undefined; // 16-bit parcel -> TABLE index, -1 if reserved/illegal
+let parcelIndex: Int16Array | undefined; // 16-bit parcel -> TABLE index + 1, 0 = not yet looked up, -1 = illegal
+let parcelBuckets: number[][] | undefined; // quadrant (bits 1:0) and funct3 (bits 15:13) -> candidate TABLE indices
 let wordBuckets: InsnSpec[][] | undefined; // bits 6:0 -> candidate entries
 
+/*
+ * Every RVC entry fixes its quadrant and funct3, so a parcel is matched only against the few
+ * entries of its bucket, and the answer is memoised per parcel: start-up costs nothing and
+ * each distinct parcel is classified once.
+ */
 function build(): void {
-  parcelIndex = new Int16Array(65536).fill(-1);
+  parcelIndex = new Int16Array(65536);
+  parcelBuckets = Array.from({ length: 32 }, () => []);
   wordBuckets = Array.from({ length: 128 }, () => []);
   TABLE.forEach((spec, i) => {
     if (spec.size === 4) {
       wordBuckets![spec.match & 0x7f].push(spec);
       return;
     }
-    for (let p = 0; p < 65536; p++) if (matches(spec, p)) parcelIndex![p] = i;
+    // Entries that leave funct3 or the quadrant open go into every bucket they can match.
+    for (let b = 0; b < 32; b++) {
+      const probe = ((b >> 2) << 13) | (b & 3);
+      const fixed = 0xe003;
+      if (((probe ^ spec.match) & spec.mask & fixed) === 0) parcelBuckets![b].push(i);
+    }
   });
 }
 
@@ -25,8 +37,15 @@ function build(): void {
 export function lookup(bits: number): InsnSpec | undefined {
   if (!parcelIndex) build();
   if ((bits & 3) !== 3) {
-    const i = parcelIndex![bits & 0xffff];
-    return i < 0 ? undefined : TABLE[i];
+    const p = bits & 0xffff;
+    let i = parcelIndex![p];
+    if (i === 0) {
+      i = -1;
+      // Later entries win, as in a table scan: the table lists refinements after the general form.
+      for (const k of parcelBuckets![((p >>> 13) << 2) | (p & 3)]) if (matches(TABLE[k], p)) i = k + 1;
+      parcelIndex![p] = i;
+    }
+    return i < 0 ? undefined : TABLE[i - 1];
   }
   // 48-bit and longer encodings (bits 4:2 = 111) are none of ours: no bucket entry has opcode x11111.
   const w = bits >>> 0;
