@@ -3,8 +3,9 @@
  * tests drive `main(argv, io)` with an in-memory Io.
  */
 export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
+  /** Text, or raw bytes passed through unchanged (a guest's output under `run`). */
+  stdout(text: string | Uint8Array): void;
+  stderr(text: string | Uint8Array): void;
   /** Whether stdout is a terminal (spinners and colour only then, unless FORCE_COLOR). */
   isTTY: boolean;
   env: Record<string, string | undefined>;
@@ -40,14 +41,15 @@ export class UserError extends Error {
 }
 
 export function bufferIo(env: Record<string, string | undefined> = {}): Io & { out: string; err: string } {
+  const text = (t: string | Uint8Array) => (typeof t === 'string' ? t : new TextDecoder().decode(t));
   const io = {
     out: '',
     err: '',
     isTTY: false,
     env: { NO_COLOR: '1', ...env },
     cwd: process.cwd(),
-    stdout(text: string) { io.out += text; },
-    stderr(text: string) { io.err += text; },
+    stdout(t: string | Uint8Array) { io.out += text(t); },
+    stderr(t: string | Uint8Array) { io.err += text(t); },
   };
   return io;
 }

@@ -39,10 +39,9 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       } catch (e) {
         throw new UserError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, RUN_EXIT.badInput);
       }
-      const decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
+      // Guest bytes go out unchanged (no UTF-8 round trip), copied because the guest may reuse its buffer.
       const write = (fd: 1 | 2, b: Uint8Array) => {
-        const text = decoders[fd].decode(b, { stream: true });
-        if (text) (fd === 1 ? io.stdout : io.stderr)(text);
+        if (b.length) (fd === 1 ? io.stdout : io.stderr)(b.slice());
       };
       let proc;
       try {
@@ -54,10 +53,6 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       const t0 = performance.now();
       const out = runProcess(proc, { args, write, maxSteps: opts.maxSteps });
       const ms = performance.now() - t0;
-      for (const fd of [1, 2] as const) {
-        const rest = decoders[fd].decode();
-        if (rest) (fd === 1 ? io.stdout : io.stderr)(rest);
-      }
       if (opts.stats) {
         const mips = out.retired / (ms * 1000);
         io.stderr(`ftrace-race: ${out.retired} instructions retired in ${ms.toFixed(1)} ms (${mips.toFixed(1)} MIPS)\n`);
