@@ -125,9 +125,9 @@ const LIBRARY: Record<string, Expected> = {
   'elf-63-enable-modify-preempt-full': {
     verdict: 'unsafe',
     must: [
-      { property: 'mixed-target', kind: 'nop-jalr', site: 'traced_func', landing: 'wild', versions: [0, 1] },
+      { property: 'mixed-target', kind: 'nop-jalr', site: 'traced_func', landing: 'wild', versions: [0, 1], preemptions: 1 },
       // hi(ftrace_caller - f) + lo(ftrace_regs_caller - f) from traced_func = 0xffffffff80200000.
-      { property: 'mixed-target', kind: 'auipc-jalr', site: 'traced_func', landing: 'wild', target: '0xffffffff80a3bc20', versions: [1, 2] },
+      { property: 'mixed-target', kind: 'auipc-jalr', site: 'traced_func', landing: 'wild', target: '0xffffffff80a3bc20', versions: [1, 2], preemptions: 1 },
     ],
   },
   'elf-616-odd-rvc-torn': {
@@ -261,6 +261,29 @@ describe('safe specs are safe for the reason they give', () => {
       expect(r.matches).toBe(false);
       const props = r.result.findings.map((f) => `${f.violation.property}/${f.violation.kind}`);
       expect(props.some((p) => p.startsWith(`${m.property}/`) && (!m.kind || p === `${m.property}/${m.kind}`)), props.join(', ')).toBe(true);
+    });
+  }
+});
+
+/** And each unsafe spec turns safe when the one cause its header names is taken away. */
+const CURES: Array<{ spec: string; set: string[]; why: string }> = [
+  { spec: 'a2-ra-entry-enable-stop-machine-preempt-full', set: ['kernel.preemption=none'], why: 'A2 without preemption is A1' },
+  { spec: 'b4-t0-entry-enable-stop-machine-preempt-full', set: ['kernel.preemption=none'], why: 'the hole is the preemption point inside the entry' },
+  { spec: 'c2-sd-pair-fetch8-preempt-full', set: ['kernel.preemption=none'], why: 'C2 without preemption is the safe C2' },
+  { spec: 'elf-63-enable-modify-preempt-full', set: ['kernel.preemption=none'], why: 'the compiled caller, too, is only switched out at task boundaries without preemption' },
+  { spec: 'v-b2-fence-i-coherence-no-flush', set: ['tasks.1.patch.0.stop_machine.flush=fence.i'], why: 'the stoppers fence.i hides the stale fetch' },
+  { spec: 'v-c2-sd-pair-fetch8-interrupts', set: ['kernel.interrupts=false'], why: 'only an interrupt makes the hart fetch the jalr again' },
+  { spec: 'v-d1-no-ziccif', set: ['fetch.atomic=4'], why: 'with Ziccif the aligned word is one fetch' },
+];
+
+describe('unsafe specs are unsafe for the reason they give', () => {
+  for (const c of CURES) {
+    it(`${c.spec} --set ${c.set.join(' ')}: safe (${c.why})`, () => {
+      expect(LIBRARY[c.spec].verdict).toBe('unsafe');
+      const r = check(c.spec, c.set);
+      expect(r.result.complete).toBe(true);
+      expect(r.result.findings.map((f) => f.violation.message)).toEqual([]);
+      expect(r.result.verdict).toBe('safe');
     });
   }
 });
