@@ -736,7 +736,7 @@ export class Machine {
           return this.stopperStep(ti, h, choice);
         }
         // The runner executes fn: declarative body micro-ops, or RV64 code.
-        if (sm.fn !== 0) {
+        if (sm.body < 0) {
           const cpu = this.cpus[ti];
           if (!sm.fnStarted) {
             sm.fnStarted = true;

@@ -31,9 +31,10 @@ function pad(s: string, n: number): string {
 
 function versionTag(ev: TraceEvent): string {
   if (!ev.fetched) return '';
-  const vs = ev.fetched.map((f) => (f.version === undefined ? '·' : String(f.version)));
+  // Site bytes by version (v0, v1, ...); other patchable bytes by write id (w0 = initial image).
+  const vs = ev.fetched.map((f) => (f.version === undefined ? `w${f.wid}` : `v${f.version}`));
   const uniq = [...new Set(vs)];
-  return uniq.length === 1 ? `[v${uniq[0]}]` : `[bytes ${vs.map((v) => (v === '·' ? v : `v${v}`)).join(' ')}]`;
+  return uniq.length === 1 ? `[${uniq[0]}]` : `[bytes ${vs.join(' ')}]`;
 }
 
 /** The lines of one event's cell. */
