@@ -198,6 +198,7 @@ class Dfs {
       const out = m.apply(tr.token);
       if (out.kind === 'violation') this.record(out.violation, c);
       else if (out.kind === 'limit') throw new LimitHit(out.reason);
+      else if (out.kind === 'end') this.executions++;
       else if (this.opts.naive) this.search(c);
       else {
         const fp = m.fingerprint();
@@ -320,6 +321,10 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
       return { trace: m.trace, violation: out.violation, finished: false, next: [], machine: m, preemptions };
     }
     if (out.kind === 'limit') throw new Error(out.reason);
+    if (out.kind === 'end') {
+      if (i !== tokens.length - 1) throw new Error(`schedule step ${i + 1} ends the execution (${out.reason}); ${tokens.length - i - 1} steps left over`);
+      return { trace: m.trace, finished: false, next: [], machine: m, preemptions };
+    }
   }
   const next = m.transitions();
   if (next.length === 0) {

@@ -144,7 +144,9 @@ export interface Transition {
 export type Outcome =
   | { kind: 'continue' }
   | { kind: 'violation'; violation: Violation }
-  | { kind: 'limit'; reason: string };
+  | { kind: 'limit'; reason: string }
+  /** The execution cannot go on, but what stopped it is a property the spec switched off. */
+  | { kind: 'end'; reason: string };
 
 const LOADS: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 };
 const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8 };
@@ -881,6 +883,7 @@ export class Machine {
       } else {
         const c = this.codeAt(pc);
         if (!c) {
+          if (!this.spec.properties['wild-jump']) return { kind: 'end', reason: 'execution outside declared code (property off)' };
           return this.violation({ property: 'wild-jump', kind: 'not-code', pc, target: pc, message: `execution at ${hexAddr(pc)}, outside declared code` }, ti, h);
         }
         const off = pc - c.base;
@@ -904,7 +907,7 @@ export class Machine {
       }
       if (!insn) {
         this.traceInsn(ti, h, pc, bits, len, insn, used);
-        if (!this.spec.properties['illegal-instruction']) return { kind: 'limit', reason: 'illegal instruction (property off)' };
+        if (!this.spec.properties['illegal-instruction']) return { kind: 'end', reason: 'illegal instruction (property off)' };
         return this.violation({ property: 'illegal-instruction', kind: 'illegal', site: siteIdx >= 0 ? this.spec.sites[siteIdx].name : undefined, pc, message: `illegal instruction 0x${bits.toString(16)} at ${this.symbolize(pc)}` }, ti, h);
       }
       const acc = memAccess(insn, cpu);
@@ -970,7 +973,7 @@ export class Machine {
       }
       if (next !== seq) {
         if (!this.validTarget(ti, next)) {
-          if (!this.spec.properties['wild-jump']) return { kind: 'limit', reason: 'wild jump (property off)' };
+          if (!this.spec.properties['wild-jump']) return { kind: 'end', reason: 'wild jump (property off)' };
           const ret = insn.op === 'jalr' && insn.rd === 0 && insn.rs1 === 1;
           return this.violation({ property: 'wild-jump', kind: ret ? 'return' : 'not-code', pc, target: next, message: `${ret ? 'return' : 'jump'} from ${this.symbolize(pc)} to ${hexAddr(next)}, which is not an instruction start in declared code${ret ? ' (clobbered ra)' : ''}` }, ti, h);
         }

@@ -226,3 +226,13 @@ describe('livelock: an execution that can run forever', () => {
     expect(r.findings.every((f) => !/stop_machine never gathers/.test(f.violation.message))).toBe(true);
   });
 });
+
+describe('properties can be switched off', () => {
+  it('mixed-target off: B3 then reports the wild jump it causes; both off: safe', () => {
+    const r1 = run(spec({ properties: { 'mixed-target': false } }));
+    expect([...new Set(kinds(r1))]).toEqual(['wild-jump/not-code']);
+    const r2 = run(spec({ properties: { 'mixed-target': false, 'wild-jump': false } }));
+    expect(r2.verdict).toBe('safe');
+    expect(r2.complete).toBe(true);
+  });
+});
