@@ -4,7 +4,7 @@
  */
 import type { Insn } from '../isa/types.js';
 import type { Gen } from './sem.js';
-import { addr, dst, hi, immHi, immLo, lo, pageCache, reload, set, set32, setNum, Unit } from './sem.js';
+import { addr, dst, hi, immHi, immLo, lo, pageCache, reload, set, set32, setNum, TWO32, Unit } from './sem.js';
 
 const u = (x: string): string => `(${x}>>>0)`;
 
@@ -54,41 +54,50 @@ const SLOW_LOAD: Record<Width, string> = { 1: 'load8', 2: 'load16', 4: 'load32' 
 const SLOW_STORE: Record<Width, string> = { 1: 'store8', 2: 'store16', 4: 'store32' };
 
 /**
- * Effective address a_, in-page offset o_ and page base b_. The per-site caches compare b_ (no
- * division on the hit path); the TLB, keyed by page number, is consulted with p_ = b_/4096 only
- * on a site-cache miss. The TLB entry is (a_>>12)&255.
+ * Effective address a_ (an integer-valued double in +-2^53), in-page offset o_ and page base
+ * b_, for the TLB path. ToInt32 keeps a_'s low 32 bits, so a_&4095 is the in-page offset and
+ * (a_>>12)&255 the TLB entry even for negative (kernel) addresses.
  */
 function tlb(a: string): string {
-  // a_ is an integer-valued double in +-2^53: ToInt32 keeps its low 32 bits, so a_&4095 is the
-  // in-page offset and (a_>>12)&255 the TLB entry even for negative (kernel) addresses.
   return `const a_=${a},o_=a_&${PAGE - 1},b_=a_-o_;`;
 }
 
-/** The load of `n` bytes with DataView method `get` into the given names (vars declared by caller). */
-function loadHit(c: number | undefined, n: number, body: (d: string) => string, miss: string): string {
+/**
+ * A load or store of `n` bytes through the TLB (`key`/`pages`: Memory.rKey/rPage or
+ * wKey/wPage), running `body(view)` with o_ the in-page offset on a hit and `miss` otherwise.
+ *
+ * With a per-site page cache c (translated blocks), the hit test is done on int32 words
+ * alone: the cache holds the page's high address word kh_c and low page-base word kl_c, and
+ * the access hits when rs1's high word is kh_c, the low word of rs1+imm lies in page kl_c,
+ * and adding imm carried nothing into the high word (the same comparison of unsigned low
+ * words as sltu). Only then is no double arithmetic needed. The cache is filled from TLB hits
+ * on pages the current copy-on-write epoch owns (`owned`), so no store during the block can
+ * replace the page object behind it.
+ */
+function access(rs1: number, imm: number, c: number | undefined, n: number, key: string, pages: string,
+  owned: (page: string) => string, body: (d: string) => string, miss: string): string {
   const lim = n === 1 ? '' : `&&o_<=${PAGE - n}`;
-  if (c === undefined) {
-    return `const e_=(a_>>12)&255;if(rK[e_]===b_/${PAGE}${lim}){const d_=rP[e_].view;${body('d_')}}else{${miss}}`;
+  if (c === undefined || rs1 === 0) {
+    return `{${tlb(addr(rs1, imm))}const e_=(a_>>12)&255;if(${key}[e_]===b_/${PAGE}${lim}){const d_=${pages}[e_].view;${body('d_')}}else{${miss}}}`;
   }
-  return `if(b_===k${c}${lim}){${body(`d${c}`)}}else{const e_=(a_>>12)&255;` +
-    `if(rK[e_]===b_/${PAGE}${lim}){const g_=rP[e_],d_=g_.view;${body('d_')}if(g_.epoch===m.epoch){k${c}=b_;d${c}=d_;}}else{${miss}}}`;
+  const x = lo(rs1), y = hi(rs1);
+  const carry = imm === 0 ? '' : imm > 0 ? '&&(s_>>>0)>=(q_>>>0)' : '&&(s_>>>0)<(q_>>>0)';
+  return `{const q_=${x},s_=(q_+${imm | 0})|0,o_=s_&${PAGE - 1};` +
+    `if(s_-o_===kl${c}&&${y}===kh${c}${carry}${lim}){${body(`d${c}`)}}else{` +
+    `const a_=${y}*${TWO32}+(q_>>>0)+${imm},b_=a_-o_,e_=(a_>>12)&255;` +
+    `if(${key}[e_]===b_/${PAGE}${lim}){const g_=${pages}[e_],d_=g_.view;${body('d_')}` +
+    `if(${owned('g_')}){kl${c}=s_-o_;kh${c}=Math.floor(b_/${TWO32})|0;d${c}=d_;}}else{${miss}}}}`;
 }
 
-function storeHit(c: number | undefined, n: number, body: (d: string) => string, miss: string): string {
-  const lim = n === 1 ? '' : `&&o_<=${PAGE - n}`;
-  if (c === undefined) {
-    return `const e_=(a_>>12)&255;if(wK[e_]===b_/${PAGE}${lim}){const d_=wP[e_].view;${body('d_')}}else{${miss}}`;
-  }
-  // write-TLB pages are always owned by the current epoch
-  return `if(b_===k${c}${lim}){${body(`d${c}`)}}else{const e_=(a_>>12)&255;` +
-    `if(wK[e_]===b_/${PAGE}${lim}){const d_=wP[e_].view;${body('d_')}k${c}=b_;d${c}=d_;}else{${miss}}}`;
-}
+const readOwned = (g: string): string => `${g}.epoch===m.epoch`;
+// write-TLB pages are always owned by the current epoch
+const writeOwned = (): string => 'true';
 
 function load(width: Width, fix: (v: string) => [string, string]): Unit {
   return (i, g) => {
     const [l, h] = fix('v_');
-    return `{${tlb(addr(i.rs1, i.imm))}let v_;` +
-      loadHit(pageCache(), width, (d) => `v_=${d}.${GET[width]}(o_,true);`,
+    return `{let v_;` +
+      access(i.rs1, i.imm, pageCache(), width, 'rK', 'rP', readOwned, (d) => `v_=${d}.${GET[width]}(o_,true);`,
         `v_=m.${SLOW_LOAD[width]}(a_);if(m.fault!==null)${g.exit(g.k, g.pc)}`) +
       `${set(i.rd, l, h)}}`;
   };
@@ -100,9 +109,9 @@ function storeTail(g: Gen): string {
 
 function store(width: Width, value: (i: Insn) => string): Unit {
   return (i, g) =>
-    `{${tlb(addr(i.rs1, i.imm))}const v_=${value(i)};` +
-    storeHit(pageCache(), width, (d) => `${d}.${SET[width]}(o_,v_,true);`, `m.${SLOW_STORE[width]}(a_,v_);${storeTail(g)}`) +
-    '}';
+    `{const v_=${value(i)};` +
+    access(i.rs1, i.imm, pageCache(), width, 'wK', 'wP', writeOwned, (d) => `${d}.${SET[width]}(o_,v_,true);`,
+      `m.${SLOW_STORE[width]}(a_,v_);${storeTail(g)}`) + '}';
 }
 
 export const rv64i: Record<string, Unit> = {
@@ -128,8 +137,8 @@ export const rv64i: Record<string, Unit> = {
   lhu: load(2, (v) => [v, '0']),
   lwu: load(4, (v) => [v, '0']),
   ld: (i, g) =>
-    `{${tlb(addr(i.rs1, i.imm))}let x_,y_;` +
-    loadHit(pageCache(), 8, (d) => `x_=${d}.getInt32(o_,true);y_=${d}.getInt32(o_+4,true);`,
+    `{let x_,y_;` +
+    access(i.rs1, i.imm, pageCache(), 8, 'rK', 'rP', readOwned, (d) => `x_=${d}.getInt32(o_,true);y_=${d}.getInt32(o_+4,true);`,
       `m.load64(a_,H.t64,0);if(m.fault!==null)${g.exit(g.k, g.pc)}x_=H.t64[0];y_=H.t64[1];`) +
     `${set(i.rd, 'x_', 'y_')}}`,
 
@@ -137,8 +146,8 @@ export const rv64i: Record<string, Unit> = {
   sh: store(2, (i) => `${lo(i.rs2)}&65535`),
   sw: store(4, (i) => lo(i.rs2)),
   sd: (i, g) =>
-    `{${tlb(addr(i.rs1, i.imm))}const v_=${lo(i.rs2)},w_=${hi(i.rs2)};` +
-    storeHit(pageCache(), 8, (d) => `${d}.setInt32(o_,v_,true);${d}.setInt32(o_+4,w_,true);`,
+    `{const v_=${lo(i.rs2)},w_=${hi(i.rs2)};` +
+    access(i.rs1, i.imm, pageCache(), 8, 'wK', 'wP', writeOwned, (d) => `${d}.setInt32(o_,v_,true);${d}.setInt32(o_+4,w_,true);`,
       `m.store64(a_,v_,w_);${storeTail(g)}`) + '}',
 
   addi: (i) => {

@@ -312,3 +312,38 @@ describe('translated loads and stores after a snapshot (copy-on-write)', () => {
     }
   });
 });
+
+describe('translated loads: the per-site page cache compares int32 words', () => {
+  // loop: ld t0,0(t4); addi t4,t4,8; ld a1,imm(t0); add a0,a0,a1; bne t4,t3,loop; ebreak, over
+  // a table of three bases. Pass 1 fills the TLB, pass 2 (same page, a TLB hit) the site's
+  // cache with page P; on pass 3, rs1's high word and the low word of rs1+imm match P, but
+  // adding imm carried into (or borrowed from) the high word: the true address is in another
+  // page, 4 GiB away (and in the same TLB entry), which must be the one read.
+  const add = (rd: number, rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | (rd << 7) | 0x33) >>> 0;
+  const bne = (rs1: number, rs2: number, imm: number) =>
+    ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12) | (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
+  const cases = [
+    { name: 'carries into', imm: 16, bases: [0x0n, 0x8n, 0xfffffff0n], pages: [0x0, 0x100000000] },
+    { name: 'borrows from', imm: -16, bases: [0x1fffff010n, 0x1fffff018n, 0x100000008n], pages: [0x1fffff000, 0xfffff000] },
+  ];
+  for (const c of cases) {
+    it(`an address whose low word ${c.name} the high word reads the right page`, () => {
+      const words = [enc.ld(5, 29, 0), enc.addi(29, 29, 8), enc.ld(11, 5, c.imm), add(10, 10, 11), bne(29, 28, -16), EBREAK];
+      const mem = machine(words);
+      for (const p of c.pages) mem.map(p, 0x1000, PERM_R | PERM_W);
+      const addrs = c.bases.map((b) => Number(b + BigInt(c.imm)));
+      expect(Math.floor(addrs[2] / 0x1000)).not.toBe(Math.floor(addrs[1] / 0x1000));
+      [5n, 6n, 700n].forEach((v, k) => mem.store(addrs[k], 8, v));
+      c.bases.forEach((b, k) => mem.store(DATA + 8 * k, 8, b));
+      const h = new Hart(mem);
+      for (let round = 0; round < 4; round++) { // translated (with its loop inside) from round 2 on
+        h.setReg(29, BigInt(DATA));
+        h.setReg(28, BigInt(DATA + 24));
+        h.setReg(10, 0n);
+        h.pc = CODE;
+        expect(h.run(1000)).toMatchObject({ kind: 'ebreak' });
+        expect(h.getReg(10)).toBe(711n);
+      }
+    });
+  }
+});
