@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../spec/diagnostic.js';
 import { Machine } from '../model/machine.js';
 import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine } from '../report/text.js';
 import { diagnosticsJson, resultJson, violationJson } from '../report/json.js';
+import { junit, sarif, SuiteEntry } from '../report/ci.js';
 import type { Spec } from '../spec/types.js';
 
 /**
@@ -20,7 +21,7 @@ import type { Spec } from '../spec/types.js';
  */
 
 interface CheckFlags {
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'junit' | 'sarif';
   all?: boolean;
   set: string[];
   exhaustive?: boolean;
@@ -137,7 +138,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     .command('check')
     .description('explore every schedule of one or more specs and compare the verdicts with their expect:')
     .argument('<specs...>', 'spec files, directories (every .yaml below) or globs')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output format: text, json (one object per spec per line), junit or sarif (one document for the suite)').choices(['text', 'json', 'junit', 'sarif']).default('text'))
     .option('--all', 'stream every violating schedule as a JSON line (implies no state pruning)');
   addExploreOptions(check).action((inputs: string[], flags: CheckFlags) => {
     const { io } = ctx;
@@ -147,6 +148,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     let worst = EXIT.ok as number;
     const tally = { match: 0, mismatch: 0, inconclusive: 0, error: 0 };
     const t0 = Date.now();
+    const suite: SuiteEntry[] = [];
+    const ci = flags.format === 'junit' || flags.format === 'sarif';
     for (const file of files) {
       const shown = relative(io.cwd, file) || file;
       const text = readSpec(file);
@@ -154,6 +157,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       if (!loaded.spec) {
         tally.error++;
         worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
+        suite.push({ file: shown, ok: false, diagnostics: loaded.diagnostics });
         if (flags.format === 'json' && !flags.all) io.stdout(JSON.stringify(diagnosticsJson(shown, loaded.diagnostics)) + '\n');
         for (const d of loaded.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
         continue;
@@ -176,10 +180,12 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       if (result.verdict === 'inconclusive') tally.inconclusive++;
       else if (matches) tally.match++;
       else tally.mismatch++;
+      suite.push({ file: shown, ok: true, spec, result, matches });
       if (flags.all) {
         io.stdout(JSON.stringify({ type: 'result', ...resultJson(spec, result, matches) }) + '\n');
         continue;
       }
+      if (ci) continue;
       if (flags.format === 'json') {
         io.stdout(JSON.stringify(resultJson(spec, result, matches)) + '\n');
         continue;
@@ -198,6 +204,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         io.stdout(c.dim(`\n${s.executions} executions, ${s.states} states (${s.pruned} pruned), max depth ${s.maxDepth}, ${s.ms} ms, ${s.rate} states/s; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}\n`));
       }
     }
+    if (ci && !flags.all) io.stdout(flags.format === 'junit' ? junit(suite) : sarif(suite));
     if (many && flags.format === 'text' && !flags.all) {
       io.stdout(`\n${files.length} specs: ${tally.match} as expected, ${tally.mismatch} not, ${tally.inconclusive} inconclusive, ${tally.error} with errors (${Date.now() - t0} ms)\n`);
     }

@@ -54,3 +54,34 @@ describe('colour', () => {
     expect(io.out).toMatch(/legitimate: ftrace_caller 0xffffffff8000c6f0, ftrace_regs_caller 0xffffffff8000c7c4, f\+0x8 0xffffffff80a4bf38/);
   });
 });
+
+describe('CI formats', () => {
+  it('junit: one testcase per spec, errors for bad specs', async () => {
+    const io = bufferIo();
+    const code = await main(['check', 'specs/b1-stop-machine-preempt-full.yaml', 'specs/b2-stop-machine-preempt-none.yaml', 'test/check/fixtures/bad-asm.yaml', '--format', 'junit'], io);
+    expect(code).toBe(2);
+    expect(io.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites>\n <testsuite name="ftrace-race check" tests="3" failures="0" errors="1" skipped="0"/);
+    expect(io.out).toContain('<testcase classname="ftrace-race" name="b2-stop-machine-preempt-none"');
+    expect(io.out).toMatch(/<error message="unknown mnemonic 'frobnicate'">test\/check\/fixtures\/bad-asm\.yaml:8:11:/);
+  });
+
+  it('junit: a mismatched verdict is a failure', async () => {
+    const io = bufferIo();
+    const code = await main(['check', 'specs/b1-stop-machine-preempt-full.yaml', '--set', 'kernel.preemption=none', '--format', 'junit'], io);
+    expect(code).toBe(1);
+    expect(io.out).toContain('<failure message="safe, expected unsafe mixed-target/auipc-jalr"/>');
+  });
+
+  it('sarif: one result per violation, located at the site in the spec', async () => {
+    const io = bufferIo();
+    const code = await main(['check', 'specs/b3-nosync-smp.yaml', '--format', 'sarif'], io);
+    expect(code).toBe(0);
+    const s = JSON.parse(io.out);
+    expect(s.version).toBe('2.1.0');
+    const r = s.runs[0].results[0];
+    expect(r.ruleId).toBe('mixed-target/auipc-jalr');
+    expect(r.level).toBe('note'); // expected by the spec
+    expect(r.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'specs/b3-nosync-smp.yaml' }, region: { startLine: 62, startColumn: 5 } });
+    expect(r.properties.schedule).toBe('h0*2.h1.h0');
+  });
+});
