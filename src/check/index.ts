@@ -13,6 +13,9 @@ export interface CheckOptions {
   resolvePath?: LoadOptions['resolvePath'];
   /** Command-line overrides of the spec's `explore:`. */
   exhaustive?: boolean;
+  /** Random walks instead of a systematic search: how many, and the seed. */
+  random?: number;
+  seed?: number;
   naive?: boolean;
   bound?: number;
   maxStates?: number;
@@ -42,7 +45,9 @@ export function verdictMatches(spec: Spec, r: ExploreResult): boolean {
 export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
   const e = spec.explore;
   return {
-    strategy: o.exhaustive ?? e.exhaustive ? 'exhaustive' : 'bounded',
+    strategy: o.random !== undefined ? 'random' : o.exhaustive ?? e.exhaustive ? 'exhaustive' : 'bounded',
+    executions: o.random,
+    seed: o.seed,
     bound: o.bound ?? e.bound,
     // --all enumerates every violating schedule, so no state is pruned.
     naive: o.naive ?? (o.all ? true : e.reduction === 'naive'),

@@ -25,6 +25,8 @@ interface CheckFlags {
   all?: boolean;
   set: string[];
   exhaustive?: boolean;
+  random?: number;
+  seed?: number;
   naive?: boolean;
   bound?: number;
   maxStates?: number;
@@ -126,6 +128,8 @@ function addExploreOptions(cmd: Command): Command {
   return cmd
     .option('--set <path=value>', 'override a spec field before validation (repeatable), e.g. kernel.preemption=none', collect, [])
     .option('--exhaustive', 'explore without a preemption bound')
+    .addOption(new Option('--random <n>', 'n seeded random walks instead of a systematic search (finds violations, never proves safety)').argParser(intArg('--random')))
+    .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
     .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound')))
     .addOption(new Option('--max-states <n>', 'stop after n states (exit 3)').argParser(intArg('--max-states')))
@@ -165,6 +169,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       const spec = loaded.spec;
       const opts: CheckOptions = {
         exhaustive: flags.exhaustive,
+        random: flags.random,
+        seed: flags.seed,
         naive: flags.naive,
         bound: flags.bound,
         maxStates: flags.maxStates,

@@ -6,6 +6,8 @@
  *   bound 0, 1, 2, ... until a bound cuts nothing (the space is exhausted: complete) or the
  *   spec's/CLI's `bound` is reached (bounded at k). The default for `check`.
  * - `exhaustive`: one search without a bound.
+ * - `random`: seeded random walks (each transition chosen uniformly), for specs too large to
+ *   exhaust: finds violations or says nothing (never `safe`). Same seed, same walks.
  * - `replay`: follows one schedule (src/explore/schedule.ts) and records its trace.
  * Reduction (default on, off with --naive): a visited set of state fingerprints that keeps,
  * per state, the fewest preemptions it was reached with; a state reached again with no fewer
@@ -27,7 +29,10 @@ export interface ExploreLimits {
 }
 
 export interface ExploreOptions extends ExploreLimits {
-  strategy: 'bounded' | 'exhaustive';
+  strategy: 'bounded' | 'exhaustive' | 'random';
+  /** random: executions to run (default 1000) and the seed of the walk (default 1). */
+  executions?: number;
+  seed?: number;
   /** Highest preemption bound for `bounded` (default: until exhausted). */
   bound?: number;
   naive: boolean;
@@ -285,9 +290,97 @@ export const exhaustiveStrategy: Strategy = {
   },
 };
 
+/** xorshift32: a small deterministic generator (walks must be reproducible from the seed). */
+function rng(seed: number): () => number {
+  let x = seed | 0 || 0x9e3779b9;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+export const randomStrategy: Strategy = {
+  name: 'random',
+  run(machine, opts) {
+    const now = opts.now ?? Date.now;
+    const t0 = now();
+    const rand = rng(opts.seed ?? 1);
+    const runs = opts.executions ?? 1000;
+    const findings = new Map<string, Finding>();
+    let executions = 0, steps = 0, maxDepth = 0;
+    let limit: string | undefined;
+    const record = (v: Violation, path: string[], cost: number) => {
+      const found: FoundSchedule = { violation: v, schedule: formatSchedule(path), preemptions: cost, steps: path.length };
+      opts.onViolation?.(found);
+      const key = signature(v);
+      const prev = findings.get(key);
+      if (!prev) findings.set(key, { ...found, schedules: 1 });
+      else {
+        prev.schedules++;
+        if (cost < prev.preemptions || (cost === prev.preemptions && found.steps < prev.steps)) Object.assign(prev, found);
+      }
+    };
+    const spec = machine.spec;
+    walks: for (let i = 0; i < runs; i++) {
+      const m = new Machine(spec);
+      const path: string[] = [];
+      let cost = 0;
+      for (;;) {
+        if (opts.maxTime !== undefined && now() - t0 >= opts.maxTime) {
+          limit = `max-time ${opts.maxTime} ms reached`;
+          break walks;
+        }
+        const trans = m.transitions().filter((t) => opts.bound === undefined || cost + t.cost <= opts.bound);
+        if (trans.length === 0) {
+          executions++;
+          if (m.transitions().length > 0) break; // only the bound stops this walk
+          if (m.allDone()) for (const v of checkAssertions(m)) record(v, path, cost);
+          else if (spec.properties.deadlock) record(m.deadlock(), path, cost);
+          break;
+        }
+        const tr = trans[Math.floor(rand() * trans.length)];
+        path.push(tr.token);
+        cost += tr.cost;
+        steps++;
+        maxDepth = Math.max(maxDepth, path.length);
+        const out = m.apply(tr.token);
+        if (out.kind === 'violation') {
+          executions++;
+          record(out.violation, path, cost);
+          break;
+        }
+        if (out.kind === 'end') {
+          executions++;
+          break;
+        }
+        if (out.kind === 'limit') {
+          limit = out.reason;
+          break walks;
+        }
+        if (path.length > 100_000) {
+          executions++;
+          break; // a walk that does not end (a livelock is not detected by random walks)
+        }
+      }
+    }
+    const ms = now() - t0;
+    const list = [...findings.values()].sort((a, b) => a.preemptions - b.preemptions || a.steps - b.steps || a.schedule.localeCompare(b.schedule));
+    return {
+      verdict: list.length ? 'unsafe' : 'inconclusive',
+      complete: false,
+      bound: opts.bound ?? null,
+      findings: list,
+      stats: { executions, states: steps, pruned: 0, maxDepth, ms, rate: ms > 0 ? Math.round((steps / ms) * 1000) : steps },
+      limit: limit ?? `random walks: ${list.length ? `${list.length} violation${list.length === 1 ? '' : 's'}` : 'no violation'} in ${executions} executions (seed ${opts.seed ?? 1})`,
+    };
+  },
+};
+
 /** Explores a spec with the chosen strategy. */
 export function explore(spec: Spec, opts: ExploreOptions): ExploreResult {
-  const strategy = opts.strategy === 'exhaustive' ? exhaustiveStrategy : boundedStrategy;
+  const strategy = opts.strategy === 'exhaustive' ? exhaustiveStrategy : opts.strategy === 'random' ? randomStrategy : boundedStrategy;
   return strategy.run(new Machine(spec), opts);
 }
 

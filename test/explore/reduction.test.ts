@@ -108,3 +108,18 @@ describe('reduction is sound (fast-check, seeded)', () => {
     expect(withViolations).toBeLessThan(compared);
   });
 });
+
+describe('random walks', () => {
+  it('are reproducible from the seed and find B1 without proving anything', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync('specs/b1-stop-machine-preempt-full.yaml', 'utf8');
+    const spec = loadSpec(text, 'b1.yaml').spec!;
+    const a = explore(spec, { strategy: 'random', naive: false, executions: 300, seed: 42 });
+    const b = explore(spec, { strategy: 'random', naive: false, executions: 300, seed: 42 });
+    expect(a.findings.map((f) => f.schedule)).toEqual(b.findings.map((f) => f.schedule));
+    expect(a.verdict).toBe('unsafe');
+    expect(a.complete).toBe(false);
+    const safe = explore(loadSpec(text, 'b1.yaml', { overrides: ['kernel.preemption=none'] }).spec!, { strategy: 'random', naive: false, executions: 100 });
+    expect(safe.verdict).toBe('inconclusive');
+  });
+});
