@@ -651,7 +651,7 @@ export class Machine {
     return { kind: 'continue' };
   }
 
-  /** Executes one micro-op for task ti on hart h. Returns true if the task now waits. */
+  /** Executes one micro-op for task ti on hart h (a store may end the search: too many versions). */
   private microOp(ti: number, h: number, op: MicroOp): Outcome {
     const st = this.state;
     const t = st.tasks[ti];
