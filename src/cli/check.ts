@@ -6,6 +6,7 @@ import { EXIT, UserError } from './io.js';
 import { checkSpec, CheckOptions, exploreOptions } from '../check/index.js';
 import { explore, replay } from '../explore/explore.js';
 import { loadSpec } from '../spec/load.js';
+import { parseSchedule } from '../explore/schedule.js';
 import { formatDiagnostic } from '../spec/diagnostic.js';
 import { Machine } from '../model/machine.js';
 import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine } from '../report/text.js';
@@ -249,7 +250,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         spec: spec.name,
         schedule: flags.schedule,
         preemptions: r.preemptions,
-        violation: r.violation ? violationJson({ violation: r.violation, schedule: flags.schedule, preemptions: r.preemptions, steps: r.trace.length }) : null,
+        violation: r.violation ? violationJson({ violation: r.violation, schedule: flags.schedule, preemptions: r.preemptions, steps: parseSchedule(flags.schedule).length }) : null,
         finished: r.finished,
         next: r.next,
         trace: r.trace.map((e) => ({ hart: e.hart, task: e.task, kind: e.kind, pc: e.pc !== undefined ? `0x${BigInt.asUintN(64, BigInt(e.pc)).toString(16)}` : null, text: e.text ?? null, versions: e.fetched?.map((f) => f.version ?? null) ?? null })),
