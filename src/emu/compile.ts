@@ -35,6 +35,8 @@ export interface Slot {
   bits: number;
   /** The next slot is this control transfer's successor (see Gen.continues). */
   continues?: boolean;
+  /** The next slot is this conditional branch's target (see Gen.taken). */
+  taken?: boolean;
 }
 
 /** True for instructions that must end a translated block. */
@@ -48,6 +50,8 @@ export function endsBlock(insn: Insn | undefined): boolean {
       return false;
   }
 }
+
+const BRANCH_OPS = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 
 export interface CodegenOptions {
   /** Keep registers in JS locals for the whole function (translated blocks). */
@@ -76,7 +80,10 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
       const exit = (count: number, to: string) => {
         // A jump back to the function's own start: loop inside the function while the
         // budget allows another full pass (n bounds what one pass retires).
-        if (opts.locals && to === backEdge) {
+        // (Also a branch falling through into the start; never a store's exit after writing
+        // code, which must leave so the next instruction is fetched afresh.)
+        const intoStart = s.off + size === 0 && to === '(pc0+0)' && s.insn !== undefined && BRANCH_OPS.has(s.insn.op);
+        if (opts.locals && (to === backEdge || intoStart)) {
           looped = true;
           return `{R+=${count};if(R+${n}>L){X=0;P=pc0;break out;}continue;}`;
         }
@@ -86,7 +93,7 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
         if (opts.locals) return `{X=${count};P=${to};break out;}`;
         return `{${count === 0 ? '' : `h.retired+=${count};`}return ${to};}`;
       };
-      const g: Gen = { pc: pcExpr, next: `(pc0+${s.off + size})`, k, exit, continues: !!s.continues };
+      const g: Gen = { pc: pcExpr, next: `(pc0+${s.off + size})`, k, exit, continues: !!s.continues, taken: !!s.taken };
       if (!s.insn) {
         src += `h.stop={kind:'illegal',pc:${g.pc},bits:${s.bits >>> 0}};${exit(k, g.pc)}`;
         return;
@@ -99,7 +106,13 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
       src += unit(s.insn, g) + '\n';
     });
     if (!last || !endsBlock(last.insn) || last.continues) {
-      src += opts.locals ? `X=${n};P=pc0+${endOff};break out;` : `h.retired+=${n};return pc0+${endOff};`;
+      if (opts.locals && endOff === 0) {
+        // the region runs back into its own start (a loop entered from its head and rotated)
+        looped = true;
+        src += `R+=${n};if(R+${n}>L){X=0;P=pc0;break out;}continue;`;
+      } else {
+        src += opts.locals ? `X=${n};P=pc0+${endOff};break out;` : `h.retired+=${n};return pc0+${endOff};`;
+      }
     }
   } finally {
     regs.locals = false;

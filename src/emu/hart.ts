@@ -64,6 +64,7 @@ interface Block {
 }
 
 const MAX_BLOCK = 128;
+const BRANCH_OPS = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 /**
  * A block is translated on its HOT-th visit; colder code runs as per-instruction closures.
  * Translating costs far more than running once (new Function + V8 compile), so code that
@@ -279,6 +280,20 @@ export class Hart {
       if (!endsBlock(insn)) { off += size; continue; }
       if (slots.length >= MAX_BLOCK) break;
       if (insn.op === 'beq' || insn.op === 'bne' || insn.op === 'blt' || insn.op === 'bge' || insn.op === 'bltu' || insn.op === 'bgeu') {
+        // A backward branch to code not yet in the region, whose fall-through path does not
+        // come back to the region's start but whose taken path does: the back edge of an
+        // enclosing loop. Follow the taken side (the fall-through exits), so the region
+        // carries the enclosing loop's tail and head and runs into its own start again
+        // without a dispatch (the matrix product's j loop around its k loop).
+        const target = off + insn.imm;
+        const ta = pc + target - base;
+        if (insn.imm < 0 && !seen.has(target) && ta >= 0 && ta + 2 <= PAGE_SIZE &&
+            !this.reachesStart(pc, page, off + size, seen, MAX_BLOCK - slots.length) &&
+            this.reachesStart(pc, page, target, seen, MAX_BLOCK - slots.length)) {
+          slot.taken = true;
+          off = target;
+          continue;
+        }
         if (seen.has(off + size)) break;
         slot.continues = true;
         off += size;
@@ -301,6 +316,7 @@ export class Hart {
       // re-decide: the successor is outside the region
       last.continues = false;
     }
+    if (last.taken) last.taken = false; // its target was not taken in: both sides exit
     const endOff = last.off + last.insn!.size;
     this.mem.noteCode(page);
     const startOff = pc - base;
@@ -315,6 +331,31 @@ export class Hart {
       nextPc: NaN,
       next: null,
     };
+  }
+
+  /**
+   * Whether the path build() would follow from offset `off` (fall-throughs, `j`) runs into
+   * the region's start (offset 0) within `budget` instructions, inside the page and without
+   * meeting an instruction already in the region.
+   */
+  private reachesStart(pc: number, page: Page, off: number, seen: ReadonlySet<number>, budget: number): boolean {
+    const base = Math.floor(pc / PAGE_SIZE) * PAGE_SIZE;
+    const visited = new Set<number>();
+    for (let n = 0; n < budget; n++) {
+      if (off === 0) return true;
+      if (seen.has(off) || visited.has(off)) return false;
+      visited.add(off);
+      const a = pc + off - base;
+      if (a < 0 || a + 4 > PAGE_SIZE) return false;
+      let bits = page.bytes[a] | (page.bytes[a + 1] << 8);
+      if ((bits & 3) === 3) bits = (bits | (page.bytes[a + 2] << 16) | (page.bytes[a + 3] << 24)) >>> 0;
+      const insn = decodeCached(bits);
+      if (!insn) return false;
+      if (insn.op === 'jal' && insn.rd === 0) off += insn.imm;
+      else if (!endsBlock(insn) || BRANCH_OPS.has(insn.op)) off += insn.size;
+      else return false;
+    }
+    return false;
   }
 
   /** Compiles the closures of the instructions from pc to the end of its basic block, in one go. */

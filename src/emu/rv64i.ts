@@ -21,7 +21,9 @@ const ltu = (al: string, ah: string, bl: string, bh: string): string =>
   `(${u(ah)}<${u(bh)}||(${ah}===${bh}&&${u(al)}<${u(bl)}))`;
 
 function branch(cond: (i: Insn) => string): Unit {
-  return (i, g) => `if(${cond(i)})${g.exit(g.k + 1, `${g.pc}+${i.imm}`)}${g.continues ? '' : g.exit(g.k + 1, g.next)}`;
+  return (i, g) => g.taken
+    ? `if(!(${cond(i)}))${g.exit(g.k + 1, g.next)}`
+    : `if(${cond(i)})${g.exit(g.k + 1, `${g.pc}+${i.imm}`)}${g.continues ? '' : g.exit(g.k + 1, g.next)}`;
 }
 
 /** Constant shifts (shamt 0..63), on (l, h) source words. */

@@ -34,6 +34,11 @@ export interface Gen {
    * unit must not exit on that path.
    */
   continues: boolean;
+  /**
+   * A conditional branch whose TAKEN side is followed: the function goes on with the branch
+   * target, so the unit exits only when the branch falls through.
+   */
+  taken: boolean;
 }
 
 /** A semantic unit: the source of one instruction. */

@@ -347,3 +347,30 @@ describe('translated loads: the per-site page cache compares int32 words', () =>
     });
   }
 });
+
+describe('regions that carry an enclosing loop', () => {
+  const bne = (rs1: number, rs2: number, imm: number) =>
+    ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12) | (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
+  // t0 = 0; outer: t1 = 0; inner: a0 += 1; t1 += 1; bne t1,t2,inner; t0 += 1; bne t0,t3,outer; ebreak.
+  // The region at `inner` follows the outer back edge (taken side) and runs into its own start.
+  const words = [enc.addi(5, 0, 0), enc.addi(6, 0, 0), enc.addi(10, 10, 1), enc.addi(6, 6, 1), bne(6, 7, -8),
+    enc.addi(5, 5, 1), bne(5, 28, -20), EBREAK];
+  it('stops exactly at every budget and ends as the reference interpreter does', () => {
+    for (const budget of [1, 3, 7, 18, 1000]) {
+      const h = new Hart(machine(words));
+      const ref = new ReferenceHart(machine(words));
+      for (const x of [h, ref]) { x.setReg(7, 5n); x.setReg(28, 40n); x.pc = CODE; }
+      let stop;
+      do {
+        const before = h.retired;
+        stop = h.run(budget);
+        if (stop.kind === 'budget') expect(h.retired - before).toBe(budget);
+      } while (stop.kind === 'budget');
+      expect(ref.run(100_000).kind).toBe('ebreak');
+      expect(stop).toMatchObject({ kind: 'ebreak', pc: CODE + 28 });
+      expect(h.retired).toBe(ref.retired);
+      expect([h.getReg(10), h.getReg(5), h.getReg(6)]).toEqual([200n, 40n, 5n]);
+      expect([ref.getReg(10), ref.getReg(5), ref.getReg(6)]).toEqual([200n, 40n, 5n]);
+    }
+  });
+});
