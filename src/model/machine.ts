@@ -275,13 +275,21 @@ export class Machine {
    * model state. A 64-bit hash (collisions: ~n^2/2^65 for n states, negligible here).
    */
   fingerprint(): string {
-    let cpuFp = this.mem.fingerprint();
-    this.cpus.forEach((c, i) => {
-      const st = this.state.tasks[i].status;
-      cpuFp += st !== 'done' && st !== 'inactive' ? c.fingerprint() : '-';
-    });
     const h = new Hasher();
-    h.str(cpuFp);
+    h.str(this.mem.fingerprint());
+    // Registers of live tasks, straight from the hart's words (Hart.fingerprint builds strings).
+    for (let i = 0; i < this.cpus.length; i++) {
+      const st = this.state.tasks[i].status;
+      if (st === 'done' || st === 'inactive') {
+        h.mix(0x2d);
+        continue;
+      }
+      const c = this.cpus[i];
+      h.mix(c.pc | 0);
+      h.mix(Math.floor(c.pc / 4294967296) | 0);
+      const r = c.r;
+      for (let k = 2; k < 64; k++) h.mix(r[k]);
+    }
     hashState(h, this.state);
     return h.text();
   }
