@@ -156,6 +156,20 @@ export const helpers = {
   div(r: Int32Array, d: number, al: number, ah: number, bl: number, bh: number, kind: number): void {
     const signed = kind < 2;
     const isRem = kind === 1 || kind === 3;
+    // |dividend| < 2^52 and a nonzero divisor that fits in 32 bits (signed, or unsigned for
+    // divu/remu): one double division. |a/b| < 2^52/|b|, so its rounding error is below
+    // 2^52/|b| * 2^-53 = 0.5/|b|, while a non-integer quotient lies at least 1/|b| from every
+    // integer: Math.trunc of the rounded quotient is exact, and so is a - q*b (|q*b| <= |a|).
+    // (INT64_MIN / -1 never gets here: its dividend is out of range.)
+    if (ah >= -0x100000 && ah < 0x100000 && bl !== 0 && (signed ? bh === bl >> 31 : bh === 0 && ah >= 0)) {
+      const a = ah * TWO32 + (al >>> 0);
+      const b = signed ? bl : bl >>> 0;
+      const q = Math.trunc(a / b);
+      const v = isRem ? a - q * b : q;
+      r[d] = v | 0;
+      r[d + 1] = Math.floor(v / TWO32) | 0;
+      return;
+    }
     if (signed && ah === al >> 31 && bh === bl >> 31 && bl !== 0) {
       const q = isRem ? al % bl : Math.trunc(al / bl); // exact: int32 operands (INT32_MIN/-1 = 2^31 fits)
       r[d] = q | 0;

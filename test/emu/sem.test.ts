@@ -6,7 +6,10 @@ function* values(seed: number, n: number): Generator<bigint> {
   let s = seed >>> 0;
   const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s; };
   const edges = [0n, 1n, -1n, 2n, -2n, 7n, 1000n, 0xfffffn, 0x100000n, 0x7fffffffn, 0x80000000n, 0xffffffffn,
-    0x100000000n, -0x80000000n, (1n << 63n) - 1n, -(1n << 63n), 0x123456789abcdefn];
+    0x100000000n, -0x80000000n, (1n << 63n) - 1n, -(1n << 63n), 0x123456789abcdefn,
+    // around the bounds of div's double fast path (|dividend| < 2^52, divisor of 32 bits)
+    (1n << 52n) - 1n, (1n << 52n) - 3n, 1n << 52n, -(1n << 52n), -(1n << 52n) - 1n, -(1n << 52n) + 1n,
+    0xfffffffbn, -0x7fffffffn, 0xfffffffffffffn * 3n];
   for (const e of edges) yield e;
   for (let i = 0; i < n; i++) {
     const k = next() % 3;
