@@ -26,6 +26,7 @@ export interface CheckOptions {
   now?: () => number;
   collectFinals?: boolean;
   onViolation?: ExploreOptions['onViolation'];
+  onProgress?: ExploreOptions['onProgress'];
 }
 
 export type CheckResult =
@@ -59,6 +60,7 @@ export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
     now: o.now,
     collectFinals: o.collectFinals,
     onViolation: o.onViolation,
+    onProgress: o.onProgress,
   };
 }
 

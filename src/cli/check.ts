@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import ora from 'ora';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import { checkSpec, CheckOptions, exploreOptions } from '../check/index.js';
@@ -154,6 +155,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     const tally = { match: 0, mismatch: 0, inconclusive: 0, error: 0 };
     const t0 = Date.now();
     const suite: SuiteEntry[] = [];
+    // A spinner on stderr, only on a terminal and for text output (never in pipes or tests).
+    const spinner = io.isTTY && (process.stderr.columns ?? 0) > 0 && flags.format === 'text' && !flags.all && !io.env.CI ? ora({ stream: process.stderr, text: '', discardStdin: false }) : null;
     const ci = flags.format === 'junit' || flags.format === 'sarif';
     for (const file of files) {
       const shown = relative(io.cwd, file) || file;
@@ -179,9 +182,17 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         maxMemory: flags.maxMemory,
         all: flags.all,
         heapUsed: () => process.memoryUsage().heapUsed,
+        onProgress: spinner
+          ? (p) => {
+              spinner.text = `${spec.name}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations`;
+              spinner.render(); // the search is synchronous: draw the frame now
+            }
+          : undefined,
         onViolation: flags.all ? (f) => io.stdout(JSON.stringify({ type: 'violation', spec: spec.name, ...violationJson(f) }) + '\n') : undefined,
       };
+      spinner?.start(`${spec.name}`);
       const { result, matches } = checkSpec(spec, opts);
+      spinner?.stop();
       const code = result.verdict === 'inconclusive' && !matches ? EXIT.inconclusive : matches ? EXIT.ok : EXIT.violation;
       if (rank(code) > rank(worst)) worst = code;
       if (result.verdict === 'inconclusive') tally.inconclusive++;

@@ -43,6 +43,8 @@ export interface ExploreOptions extends ExploreLimits {
   now?: () => number;
   /** Collect fingerprints of final states (tests compare naive and reduced searches). */
   collectFinals?: boolean;
+  /** Called every few thousand states with the running totals (progress display). */
+  onProgress?: (p: { bound: number | null; states: number; executions: number; violations: number }) => void;
   /** Called for every violating schedule as it is found (for --all streaming). */
   onViolation?: (f: FoundSchedule) => void;
 }
@@ -115,6 +117,9 @@ class Dfs {
     const o = this.opts;
     const states = this.opts.naive ? this.stats0.nodes + this.nodes : this.visited.size;
     if (o.maxStates !== undefined && states >= o.maxStates) throw new LimitHit(`max-states ${o.maxStates} reached`);
+    if ((this.nodes & 4095) === 0 && o.onProgress) {
+      o.onProgress({ bound: this.bound === Infinity ? null : this.bound, states, executions: this.stats0.executions + this.executions, violations: this.findings.size });
+    }
     if ((this.nodes & 255) === 0) {
       const now = (o.now ?? Date.now)();
       if (o.maxTime !== undefined && now - this.t0 >= o.maxTime) throw new LimitHit(`max-time ${o.maxTime} ms reached`);
