@@ -34,6 +34,8 @@ interface CheckFlags {
   maxStates?: number;
   maxTime?: number;
   maxMemory?: number;
+  /** false with --no-timing: wall-clock figures (stats.ms, rate) are zeroed or not printed. */
+  timing: boolean;
 }
 
 const intArg = (name: string) => (v: string) => {
@@ -133,6 +135,7 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--random <n>', 'n seeded random walks instead of a systematic search (finds violations, never proves safety)').argParser(intArg('--random')))
     .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
+    .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')
     .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound')))
     .addOption(new Option('--max-states <n>', 'stop after n states (exit 3)').argParser(intArg('--max-states')))
     .addOption(new Option('--max-time <ms>', 'stop after this many milliseconds (exit 3)').argParser(intArg('--max-time')))
@@ -193,6 +196,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       spinner?.start(`${spec.name}`);
       const { result, matches } = checkSpec(spec, opts);
       spinner?.stop();
+      // Wall-clock figures are the only output that varies between runs; --no-timing drops them.
+      if (!flags.timing) result.stats = { ...result.stats, ms: 0, rate: 0 };
       const code = result.verdict === 'inconclusive' && !matches ? EXIT.inconclusive : matches ? EXIT.ok : EXIT.violation;
       if (rank(code) > rank(worst)) worst = code;
       if (result.verdict === 'inconclusive') tally.inconclusive++;
@@ -219,12 +224,14 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       }
       if (!many) {
         const s = result.stats;
-        io.stdout(c.dim(`\n${s.executions} executions, ${s.states} states (${s.pruned} pruned), max depth ${s.maxDepth}, ${s.ms} ms, ${s.rate} states/s; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}\n`));
+        io.stdout(c.dim(`\n${s.executions} executions, ${s.states} states (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}\n`));
+        if (flags.timing) io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
       }
     }
     if (ci && !flags.all) io.stdout(flags.format === 'junit' ? junit(suite) : sarif(suite));
     if (many && flags.format === 'text' && !flags.all) {
-      io.stdout(`\n${files.length} specs: ${tally.match} as expected, ${tally.mismatch} not, ${tally.inconclusive} inconclusive, ${tally.error} with errors (${Date.now() - t0} ms)\n`);
+      io.stdout(`\n${files.length} specs: ${tally.match} as expected, ${tally.mismatch} not, ${tally.inconclusive} inconclusive, ${tally.error} with errors\n`);
+      if (flags.timing) io.stderr(c.dim(`checked in ${Date.now() - t0} ms\n`));
     }
     ctx.setExit(worst);
   });

@@ -125,5 +125,5 @@ export function verdictLine(spec: Spec, r: ExploreResult, matches: boolean, c: C
   const first = r.findings[0];
   const what = first ? ` — ${first.violation.property}${first.violation.kind ? ` (${first.violation.kind})` : ''}${first.violation.site ? ` at ${first.violation.site}` : ''}${r.findings.length > 1 ? ` +${r.findings.length - 1} more` : ''}` : '';
   const scope = r.complete ? 'complete' : r.limit ? `stopped: ${r.limit}` : `bounded at ${r.bound}`;
-  return `${mark} ${spec.name}: ${verdict} (expected ${expectText(spec)})${what} [${scope}; ${r.stats.executions} executions, ${r.stats.states} states, ${r.stats.ms} ms]`;
+  return `${mark} ${spec.name}: ${verdict} (expected ${expectText(spec)})${what} [${scope}; ${r.stats.executions} executions, ${r.stats.states} states]`;
 }
