@@ -22,21 +22,12 @@ import type { Spec } from '../spec/types.js';
  * the worst wins, in the order 70 > 2 > 1 > 3 > 0.
  */
 
-interface CheckFlags {
+type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & {
   format: 'text' | 'json' | 'junit' | 'sarif';
-  all?: boolean;
   set: string[];
-  exhaustive?: boolean;
-  random?: number;
-  seed?: number;
-  naive?: boolean;
-  bound?: number;
-  maxStates?: number;
-  maxTime?: number;
-  maxMemory?: number;
   /** false with --no-timing: wall-clock figures (stats.ms, rate) are zeroed or not printed. */
   timing: boolean;
-}
+};
 
 const intArg = (name: string) => (v: string) => {
   const n = Number(v);

@@ -388,17 +388,7 @@ class ExprParser {
 // Encoding
 
 /** Operand values of one instruction, before table lookup. */
-interface Ops {
-  rd: number;
-  rs1: number;
-  rs2: number;
-  imm: number;
-  csr: number;
-  aq: boolean;
-  rl: boolean;
-  pred: number;
-  succ: number;
-}
+type Ops = Pick<Insn, 'rd' | 'rs1' | 'rs2' | 'imm' | 'csr' | 'aq' | 'rl' | 'pred' | 'succ'>;
 
 const zeroOps = (): Ops => ({ rd: 0, rs1: 0, rs2: 0, imm: 0, csr: 0, aq: false, rl: false, pred: 0, succ: 0 });
 
