@@ -2,9 +2,11 @@
  * Turns decoded instructions into JavaScript functions by gluing the semantic units'
  * sources (sem.ts). Two shapes, one generator:
  * - one instruction (Hart.execute/step): cached by its encoding bits;
- * - a translated block (Hart.run): a straight run of instructions ending at the first control
- *   transfer, cached by the bytes it was built from (so identical code anywhere shares one
- *   function, and code patched in place never reuses a stale translation).
+ * - a translated block (Hart.run): a region (hart.ts build: straight-line code through
+ *   branch fall-throughs, `j`, and the taken side of an enclosing loop's back edge) that
+ *   loops inside the function whenever control comes back to its start, cached by the bytes
+ *   it was built from (so identical code anywhere shares one function, and code patched in
+ *   place never reuses a stale translation).
  * The functions are position-independent: the block's address arrives as `pc0`.
  */
 import type { Insn } from '../isa/types.js';

@@ -11,12 +11,19 @@ const rr = (fn: string, kind: number): Unit => (i) =>
 export const rv64m: Record<string, Unit> = {
   // Inline (the hot one): low word by Math.imul; high word = high half of lo*lo (16-bit limbs,
   // exact in doubles) + the two cross products' low words.
+  // Fast path: both operands are sign-extended 32-bit values and their product, as a double,
+  // is below 2^53 in magnitude. Rounding is monotonic and 2^53 is representable, so a rounded
+  // product below 2^53 means the exact one is too, and is then exact: its high word is
+  // floor(p / 2^32).
   mul: (i) => {
     if (i.rd === 0) return '';
-    const a = lo(i.rs1), b = lo(i.rs2);
-    return `{const a_=${a},b_=${b},a0_=a_&65535,a1_=a_>>>16,b0_=b_&65535,b1_=b_>>>16;` +
+    const a = lo(i.rs1), b = lo(i.rs2), ah = hi(i.rs1), bh = hi(i.rs2);
+    return `{const a_=${a},b_=${b};let p_=0;` +
+      `if(${ah}===(a_>>31)&&${bh}===(b_>>31)&&(p_=a_*b_)<${2 ** 53}&&p_>${-(2 ** 53)}){` +
+      set(i.rd, 'Math.imul(a_,b_)', `Math.floor(p_/${2 ** 32})|0`) + '}else{' +
+      `const a0_=a_&65535,a1_=a_>>>16,b0_=b_&65535,b1_=b_>>>16;` +
       `const m_=a1_*b0_+a0_*b1_+((a0_*b0_)>>>16);` +
-      set(i.rd, 'Math.imul(a_,b_)', `(a1_*b1_+Math.floor(m_/65536)+Math.imul(a_,${hi(i.rs2)})+Math.imul(${hi(i.rs1)},b_))|0`) + '}';
+      set(i.rd, 'Math.imul(a_,b_)', `(a1_*b1_+Math.floor(m_/65536)+Math.imul(a_,${bh})+Math.imul(${ah},b_))|0`) + '}}';
   },
   mulh: rr('mulh', 0),
   mulhsu: rr('mulh', 1),

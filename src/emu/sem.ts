@@ -49,14 +49,16 @@ export const TWO32 = 4294967296;
 /**
  * How generated code names registers. 'array': straight from r[] (one-instruction functions).
  * 'locals': each register the block touches lives in two JS locals (lN, hN) loaded once at
- * entry and written back at every exit, so V8 keeps hot registers in machine registers.
+ * entry and written back in the one epilogue all exits leave through, so V8 keeps hot
+ * registers in machine registers.
  * compile.ts sets the mode and reads back which registers the units touched.
  */
 export const regs = { locals: false, used: new Set<number>(), written: new Set<number>(), sites: 0 };
 
 /**
- * A fresh per-site page cache for a load/store in a translated block: locals kN (page number)
- * and dN (its DataView), kept across the iterations of the block's loop. Only filled from TLB
+ * A fresh per-site page cache for a load/store in a translated block: locals khN, klN (the
+ * page's high address word and low page-base word) and dN (its DataView), kept across the
+ * iterations of the block's loop (rv64i.ts `access`). Only filled from TLB
  * hits on pages the memory's current copy-on-write epoch owns, so no store during the block
  * can replace the page object behind it. Returns undefined outside translated blocks.
  */

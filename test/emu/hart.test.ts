@@ -374,3 +374,23 @@ describe('regions that carry an enclosing loop', () => {
     }
   });
 });
+
+describe('mul', () => {
+  it('agrees with BigInt around its double fast path (int32 operands, |product| near 2^53)', () => {
+    const mul = (rd: number, rs1: number, rs2: number) => ((1 << 25) | (rs2 << 20) | (rs1 << 15) | (rd << 7) | 0x33) >>> 0;
+    const insn = decode(mul(10, 11, 12))!;
+    const vals = [0n, 1n, -1n, 3n, -3n, 0x7fffffffn, -0x7fffffffn, -0x80000000n, 1n << 26n, (1n << 26n) + 1n, -(1n << 26n) - 1n,
+      (1n << 27n) - 1n, 1n << 27n, 0x200001n, -0x200001n, 0x3fffffffn, 0x80000000n, -0x80000001n, 1n << 40n, -(1n << 40n) + 7n];
+    const h = new Hart(new Memory());
+    const bad: string[] = [];
+    for (const a of vals) for (const b of vals) {
+      h.setReg(11, a);
+      h.setReg(12, b);
+      h.pc = CODE;
+      expect(h.execute(insn)).toBeUndefined();
+      const want = BigInt.asIntN(64, a * b);
+      if (h.getReg(10) !== want) bad.push(`${a} * ${b}: got ${h.getReg(10)} want ${want}`);
+    }
+    expect(bad).toEqual([]);
+  });
+});
