@@ -62,8 +62,11 @@ interface TaskState {
   passes: Record<number, PassState>;
   /** In an interrupt handler: what to restore at IRQ_RET. */
   irq: { regs: number[]; pc: number; passes: Record<number, PassState> } | null;
-  /** RV64 patcher: sites written since the last patch_done. */
-  opSites: number[];
+  /**
+   * RV64 patcher: [site, version] for each site written since the last patch_done: the
+   * pending version those stores belong to (declared by the next patch_done, or by the task's end).
+   */
+  opSites: [number, number][];
 }
 
 interface HartSt {
@@ -108,6 +111,20 @@ interface State {
   /** Site versions: content of each version (version 0 = initial). */
   versions: number[][][];
   writes: Write[];
+  /** Passes that read bytes of a still-open RV64 patch operation: judged when it closes. */
+  deferred: Deferred[];
+}
+
+/** A pass whose verdict waits for the RV64 patch operation it read bytes of (docs/semantics.md). */
+interface Deferred {
+  task: number;
+  hart: number;
+  site: number;
+  insns: PassInsn[];
+  /** The instruction that left the site was a jump (jal/jalr). */
+  jump: boolean;
+  pc: number;
+  next: number;
 }
 
 export interface Snapshot {
@@ -236,7 +253,7 @@ export class Machine {
       }
     }
     const versions = spec.sites.map((s) => [Array.from(mem.peek(s.base, s.size))]);
-    this.state = { tasks, harts, sm: null, versions, writes: [] };
+    this.state = { tasks, harts, sm: null, versions, writes: [], deferred: [] };
     this.steps = this.taskNames.map(() => 0);
   }
 
@@ -841,7 +858,8 @@ export class Machine {
       }
       if (pc === CODE_RET && kind === 'code') {
         this.finish(ti, h);
-        return { kind: 'continue' };
+        // Stores after the last patch_done form an operation that ends with the task.
+        return this.closeOp(ti) ?? { kind: 'continue' };
       }
       // ---- fetch
       let bytes: number[];
@@ -943,11 +961,30 @@ export class Machine {
       this.traceInsn(ti, h, pc, bits, len, insn, used, before);
       if (insn.op === 'fence.i') this.fenceI(h);
       if (acc && acc.write && this.isPatchable(acc.addr, acc.size) && !stop) {
-        st.writes.push({ id: this.mem.lastWriteId, at: acc.addr, bytes: Array.from(this.mem.peek(acc.addr, acc.size)), v: [] });
+        // The store belongs to the version the task's next patch_done declares: that pending
+        // version is the site's content when the operation began with the operation's stores
+        // so far applied, as for a declarative write (whose bytes are all known in advance).
+        const bytes = Array.from(this.mem.peek(acc.addr, acc.size));
+        const v: [number, number][] = [];
         for (let s = 0; s < this.spec.sites.length; s++) {
           const site = this.spec.sites[s];
-          if (acc.addr < site.base + site.size && site.base < acc.addr + acc.size && !t.opSites.includes(s)) t.opSites.push(s);
+          if (!(acc.addr < site.base + site.size && site.base < acc.addr + acc.size)) continue;
+          const vs = st.versions[s];
+          let open = t.opSites.find((x) => x[0] === s);
+          if (!open) {
+            if (vs.length >= MAX_VERSIONS) return { kind: 'limit', reason: `site '${site.name}' has more than ${MAX_VERSIONS} versions` };
+            open = [s, vs.length];
+            vs.push(Array.from(this.mem.peek(site.base, site.size)));
+            t.opSites.push(open);
+          } else {
+            // Version contents are shared between saved states: replace, never mutate.
+            const content = vs[open[1]].slice();
+            for (let a = acc.addr; a < acc.addr + acc.size; a++) if (a >= site.base && a < site.base + site.size) content[a - site.base] = bytes[a - acc.addr];
+            vs[open[1]] = content;
+          }
+          v.push([s, open[1]]);
         }
+        st.writes.push({ id: this.mem.lastWriteId, at: acc.addr, bytes, v });
       }
       if (stop) {
         if (stop.kind === 'ecall') {
@@ -1044,14 +1081,57 @@ export class Machine {
     return [...out].sort((a, b) => a - b);
   }
 
+  /**
+   * Closes task ti's RV64 patch operation (patch_done, or the task's end): its pending
+   * versions are final, and the passes that read its bytes are judged now.
+   */
+  private closeOp(ti: number): Outcome | null {
+    const st = this.state;
+    const t = st.tasks[ti];
+    if (!t.opSites.length) return null;
+    const closed = t.opSites;
+    t.opSites = [];
+    if (!st.deferred.length) return null;
+    const keep: Deferred[] = [];
+    let out: Outcome | null = null;
+    for (const d of st.deferred) {
+      if (out || !closed.some((x) => x[0] === d.site) || this.readsOpenOp(d.site, d.insns)) { keep.push(d); continue; }
+      out = this.judgePass(d.task, d.hart, d.site, d.insns, d.jump, d.pc, d.next, false);
+    }
+    st.deferred = keep;
+    return out;
+  }
+
+  /** Whether a pass read a byte of a patch operation still open on the site. */
+  private readsOpenOp(site: number, insns: PassInsn[]): boolean {
+    const open: number[] = [];
+    for (const t of this.state.tasks) for (const x of t.opSites) if (x[0] === site) open.push(x[1]);
+    if (!open.length) return false;
+    return insns.some((r) => r.wids.some((w) => w !== 0 && open.includes(this.versionOfWrite(site, w))));
+  }
+
   private endPass(ti: number, h: number, siteIdx: number, pass: PassState, insn: Insn, pc: number, next: number, suspend: boolean): Outcome | null {
+    const jump = insn.op === 'jalr' || insn.op === 'jal';
+    // A pass that read bytes of an RV64 patch operation still open is judged against the
+    // pending version as it stands (the operation's start content with its stores so far).
+    // A mix now stays a mix (later stores only move that version further from what the pass
+    // read), but consistency with it may not survive the operation's later stores: such a
+    // pass is judged again when the operation closes (a suspended pass waits for its end).
+    const open = this.readsOpenOp(siteIdx, pass.insns);
+    return this.judgePass(ti, h, siteIdx, pass.insns, jump, pc, next, suspend, open);
+  }
+
+  private judgePass(ti: number, h: number, siteIdx: number, insns: PassInsn[], jump: boolean, pc: number, next: number, suspend: boolean, open = false): Outcome | null {
     const site = this.spec.sites[siteIdx];
-    const masks = pass.insns.map((r) => this.versionMask(siteIdx, r.pc, r.bytes));
-    const cls = classifyPass(pass, masks);
+    const masks = insns.map((r) => this.versionMask(siteIdx, r.pc, r.bytes));
+    const cls = classifyPass({ insns, resumeAt: null }, masks);
+    if (!cls && open) {
+      if (!suspend) this.state.deferred.push({ task: ti, hart: h, site: siteIdx, insns: insns.slice(), jump, pc, next });
+      return null;
+    }
     const legit = site.targets.includes(next);
     if (cls && suspend && legit && cls.kind !== 'auipc-jalr' && cls.kind !== 'nop-jalr') return null;
     if (cls && this.spec.properties['mixed-target']) {
-      const jump = insn.op === 'jalr' || insn.op === 'jal';
       return this.violation({
         property: 'mixed-target',
         kind: cls.kind,
@@ -1097,21 +1177,11 @@ export class Machine {
         if (this.taskKinds[ti] === 'stopper') return { kind: 'limit', reason: 'stop_machine called from inside stop_machine' };
         this.requestStopMachine(ti, h, -1, Number(BigInt.asIntN(64, a0)), cpu.getReg(11), 'fence.i');
         return null;
-      case 'patch_done': {
-        for (const s of t.opSites) {
-          const site = this.spec.sites[s];
-          const vs = this.state.versions[s];
-          if (vs.length >= MAX_VERSIONS) return { kind: 'limit', reason: `site '${site.name}' has more than ${MAX_VERSIONS} versions` };
-          vs.push(Array.from(this.mem.peek(site.base, site.size)));
-          // The stores of this operation belong to the new version.
-          for (const w of this.state.writes) if (w.at < site.base + site.size && site.base < w.at + w.bytes.length && !w.v.some((x) => x[0] === s)) w.v.push([s, vs.length - 1]);
-        }
-        t.opSites = [];
-        return null;
-      }
+      case 'patch_done':
+        return this.closeOp(ti);
       case 'exit':
         this.finish(ti, h);
-        return null;
+        return this.closeOp(ti);
       default:
         return this.violation({ property: 'fault', kind: 'ecall', pc: cpu.pc - 4, message: `unknown ecall service a7=${n} at ${this.symbolize(cpu.pc - 4)}` }, ti, h);
     }
@@ -1193,7 +1263,7 @@ function cloneState(st: State): State {
       partial: t.partial,
       passes: clonePasses(t.passes),
       irq: t.irq,
-      opSites: t.opSites.length ? t.opSites.slice() : [],
+      opSites: t.opSites.length ? t.opSites.map((x) => [x[0], x[1]] as [number, number]) : [],
     })),
     harts: st.harts.map((h): HartSt => ({
       task: h.task,
@@ -1206,6 +1276,7 @@ function cloneState(st: State): State {
     sm: st.sm && { ...st.sm, arrived: st.sm.arrived.slice(), flushed: st.sm.flushed.slice() },
     versions: st.versions.map((v) => v.slice()),
     writes: st.writes.map((w) => ({ ...w, v: w.v.map((x) => [x[0], x[1]] as [number, number]) })),
+    deferred: st.deferred.length ? st.deferred.slice() : [],
   };
 }
 
@@ -1263,6 +1334,8 @@ function hashState(h: Hasher, st: State): void {
     h.mix(vs.length);
     for (const v of vs) for (const b of v) h.mix(b);
   }
+  h.mix(st.deferred.length);
+  for (const d of st.deferred) h.value(d);
   for (const w of st.writes) {
     h.mix(w.id);
     h.mix(w.at | 0);

@@ -112,6 +112,10 @@ const LIBRARY: Record<string, Expected> = {
     must: [{ property: 'torn-instruction', kind: 'torn', site: 'f', versions: [0, 1], preemptions: 0 }],
     never: ['mixed-target'],
   },
+  // D1 with the patcher as RV64 code (sw + ecall services): the same verdict as D1. A jalr
+  // fetched between the patcher's sw and its patch_done belongs to the version that
+  // patch_done declares.
+  'v-d1-rv64-patcher': { verdict: 'safe', never: ['mixed-target', 'torn-instruction', 'wild-jump'] },
   'v-d1-retarget-auipc-no-stop-machine': {
     verdict: 'unsafe',
     // Both mixes, with no preemption: new auipc + old jalr, and old auipc + new jalr.

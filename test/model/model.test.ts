@@ -166,6 +166,45 @@ describe('RV64 patcher through ecall services', () => {
   });
 });
 
+describe('RV64 patcher: stores before patch_done belong to the version it declares', () => {
+  // f at 0xffffffff80a4bf30; patcher code in the FRC region. `words` are [offset, 32-bit word].
+  const rv64 = (initial: string, words: [number, number][], preemption = 'none') => {
+    const stores = words.map(([off, w]) => `  li t2, ${w}\n  sw t2, ${off}(t1)\n`).join('');
+    const code = `ftrace_regs_caller:\n  nop\n  jr t0\npatcher_main:\n  la t1, f\n${stores}  li a7, 9\n  ecall\n  ret\n`;
+    return spec({ kernel: { preemption }, memory: [
+      { name: 't1', kind: 'code', at: '0xffffffff8000c6f0', asm: 'ftrace_caller:\n  nop\n  jr t0\n' },
+      { name: 't2', kind: 'code', at: '0xffffffff8000c7c4', asm: code },
+      { name: 'text', kind: 'code', at: '0xffffffff80a4bf30', rvc: false, asm: `f:\n${initial}addi a0, a0, 1\nret\n` },
+    ], tasks: [
+      { name: 'caller', hart: 0, call: 'f' },
+      { name: 'patcher', hart: 1, entry: 'patcher_main' },
+    ] });
+  };
+  const AUIPC_FC = 0xff5c0297;
+  const JALR_FC = 0x7c0282e7;
+
+  it('one sw of the jalr behind an unchanged auipc (D1): fetched before patch_done, it is the pending version: safe', () => {
+    const r = run(rv64('auipc t0, 0xff5c0\nnop\n', [[4, JALR_FC]]));
+    expect(kinds(r)).toEqual([]);
+    expect(r.verdict).toBe('safe');
+    expect(r.complete).toBe(true);
+  });
+
+  it('two sw into one site: the same findings as the declarative write split [4, 4]', () => {
+    const decl = run(spec({ tasks: [
+      { name: 'caller', hart: 0, call: 'f' },
+      { name: 'patcher', hart: 1, patch: [{ write: { at: 'f', asm: FC, stores: [4, 4] } }] },
+    ] }, { initial: NOPS }));
+    const code = run(rv64(NOPS, [[0, AUIPC_FC], [4, JALR_FC]]));
+    // The new auipc before the old nop is consistent with the operation's content after its
+    // first store only: the pass is judged again when patch_done declares the whole version.
+    expect(kinds(decl)).toContain('mixed-target/mixed');
+    expect(kinds(code)).toEqual(kinds(decl));
+    const mixed = code.findings.find((f) => f.violation.kind === 'mixed')!;
+    expect(mixed.violation.versions).toEqual([1, 0]);
+  });
+});
+
 describe('wild jumps and assertions', () => {
   it('a consistent but miscomputed encoding is caught without any race (site-exit)', () => {
     // hi for FC with lo for FRC: always wrong, even alone.
