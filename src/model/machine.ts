@@ -955,7 +955,7 @@ export class Machine {
         t.passes[siteIdx] = pass;
       }
       // ---- execute
-      const before = this.trace && (insn.op === 'auipc' || insn.op === 'jalr') ? cpu.getReg(insn.rs1) : 0n;
+      const before = this.trace && insn.op === 'jalr' ? cpu.getReg(insn.rs1) : 0n;
       const stop = cpu.execute(insn);
       const next = cpu.pc;
       this.traceInsn(ti, h, pc, bits, len, insn, used, before);
@@ -1207,12 +1207,24 @@ export class Machine {
     return w?.v.find((x) => x[0] === site)?.[1] ?? 0;
   }
 
-  private traceInsn(ti: number, h: number, pc: number, bits: number, len: number, insn: Insn | undefined, wids: number[], before = 0n): void {
+  /**
+   * Records an instruction for the trace. `before` is the value of rs1 read before an executed
+   * instruction ran (it may also be its rd); omitted for one that is not executed (torn,
+   * illegal): then the registers are still those it would read, and a jalr's target is the
+   * one it would compute.
+   */
+  private traceInsn(ti: number, h: number, pc: number, bits: number, len: number, insn: Insn | undefined, wids: number[], before?: bigint): void {
     if (!this.trace) return;
     const cpu = this.cpus[ti];
     const regs: { name: string; value: bigint }[] = [];
-    if (insn?.op === 'auipc' && insn.rd) regs.push({ name: ABI[insn.rd], value: cpu.getReg(insn.rd) });
-    if (insn?.op === 'jalr') regs.push({ name: 'target', value: BigInt(cpu.pc) }, { name: ABI[insn.rs1], value: before });
+    const executed = before !== undefined;
+    if (insn?.op === 'auipc' && insn.rd && executed) regs.push({ name: ABI[insn.rd], value: cpu.getReg(insn.rd) });
+    if (insn?.op === 'jalr') {
+      const base = executed ? before : cpu.getReg(insn.rs1);
+      // jalr: target = (rs1 + imm) & ~1 (RISC-V unprivileged ISA, 2.5.1).
+      const target = executed ? BigInt(cpu.pc) : BigInt.asIntN(64, (base + BigInt(insn.imm)) & ~1n);
+      regs.push({ name: 'target', value: target }, { name: ABI[insn.rs1], value: base });
+    }
     const s = this.siteAt(pc);
     this.trace.push({ hart: h, task: this.taskNames[ti], kind: 'insn', pc, bits, size: len, insn, fetched: this.isPatchable(pc, len) ? this.fetchedInfo(pc, len, wids) : undefined, regs, site: s >= 0 ? this.spec.sites[s].name : undefined });
   }

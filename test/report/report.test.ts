@@ -19,6 +19,22 @@ describe('schedules', () => {
   });
 });
 
+describe('trace registers', () => {
+  it('a torn jalr that is not executed shows the ra it reads and the target it would compute', async () => {
+    const io = bufferIo();
+    await main(['check', 'specs/elf-616-odd-rvc-torn.yaml'], io);
+    // traced_caller's `jal traced_func` set ra to its return address, 0xffffffff80200036.
+    expect(io.out).toMatch(/jalr t0,0\(ra\) \[bytes v1 v1 v0 v0\]\n\s+target=0xffffffff80200036 ra=0xffffffff80200036\n/);
+  });
+
+  it('an executed jalr t0,lo(t0) shows t0 as it read it (the auipc result), not as it wrote it', async () => {
+    const io = bufferIo();
+    await main(['check', 'specs/b3-nosync-smp.yaml'], io);
+    expect(io.out).toMatch(/auipc t0,0xff5c0 \[v0\]\n\s+t0=0xffffffff8000bf30\n/);
+    expect(io.out).toMatch(/jalr t0,-1900\(t0\) \[v1\]\n\s+target=0xffffffff8000b7c4 t0=0xffffffff8000bf30\n/);
+  });
+});
+
 describe('colour', () => {
   it('honours NO_COLOR, FORCE_COLOR and the terminal', () => {
     expect(makeChalk({}, false).level).toBe(0);
