@@ -119,6 +119,27 @@ describe('preemption, stop_machine, deadlock', () => {
     expect(kinds(r)).toContain('mixed-target/nop-jalr');
   });
 
+  it('the stop_machine body runs on the hart whose stopper arrives last, not always the patcher\'s (patch_text_cb)', () => {
+    const s = spec({ tasks: [
+      { name: 'caller', hart: 0, call: 'f' },
+      { name: 'patcher', hart: 1, patch: sm },
+    ] });
+    const storeHarts = new Set<number>();
+    // Every schedule, by its replay (the space is small: preemption none, one call).
+    const todo: string[][] = [[]];
+    while (todo.length) {
+      const sched = todo.pop()!;
+      const r = replay(s, sched.join('.'));
+      const arrivals = r.trace.filter((e) => e.kind === 'service' && e.text?.startsWith('stopper arrives'));
+      for (const e of r.trace.filter((x) => x.kind === 'store')) {
+        storeHarts.add(e.hart);
+        expect(e.hart).toBe(arrivals[arrivals.length - 1].hart);
+      }
+      for (const t of r.next) todo.push([...sched, t]);
+    }
+    expect([...storeHarts].sort()).toEqual([0, 1]);
+  });
+
   it('voluntary preemption: only at cond_resched, so stop_machine waits for the call to end', () => {
     const r = run(spec({ kernel: { preemption: 'voluntary' }, tasks: [
       { name: 'caller', hart: 0, call: 'f', times: 2 },
