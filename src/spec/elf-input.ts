@@ -12,10 +12,57 @@ import type { LoadOptions } from './load.js';
 export interface PatchableEntry {
   /** The function the entry belongs to. */
   name: string;
-  /** Address of the first nop. */
+  /** The function's address: where its entry's nops after the symbol start. */
   base: number;
   /** Bytes of the nop run starting there. */
   size: number;
+  /**
+   * Bytes of the pre-entry area before `base` (-fpatchable-function-entry=N,M with M > 0: the
+   * M nops the compiler puts before the symbol); 0 when M = 0.
+   */
+  pre: number;
+}
+
+/** Largest pre-entry area looked for (32 c.nop or 16 nop). */
+const MAX_PRE_ENTRY = 64;
+
+/** Bytes of the run of `nop` / `c.nop` at offset o. */
+function nopRun(bytes: Uint8Array, o: number): number {
+  let size = 0;
+  for (;;) {
+    const lo = bytes[o] | (bytes[o + 1] << 8);
+    if (o + 2 <= bytes.length && lo === 0x0001) { size += 2; o += 2; continue; }
+    if ((lo & 3) === 3 && o + 4 <= bytes.length && (lo | (bytes[o + 2] << 16) | (bytes[o + 3] << 24)) >>> 0 === 0x13) { size += 4; o += 4; continue; }
+    return size;
+  }
+}
+
+/**
+ * Instruction starts of an executable segment (offsets): a linear sweep by instruction length
+ * (RVC: low bits 11 = 4 bytes, else 2), restarted at each known start (function symbols and
+ * patchable entries). Text may hold data (the call-ops pointer slot before a CALL_OPS
+ * function, literal pools) that the sweep decodes as instructions of the wrong length; a
+ * restart puts it back in step, and a decoded "instruction" that runs over a known start
+ * is dropped.
+ */
+function sweep(data: Uint8Array, vaddr: number, known: number[]): Set<number> {
+  const restarts = [...new Set(known.map((a) => a - vaddr).filter((o) => o >= 0 && o < data.length))].sort((a, b) => a - b);
+  const starts = new Set<number>();
+  let off = 0;
+  let last = -1;
+  let k = 0;
+  while (off + 2 <= data.length) {
+    while (k < restarts.length && restarts[k] < off) {
+      // Out of step: the last decoded instruction covers a known start.
+      if (last >= 0 && last < restarts[k]) starts.delete(last);
+      off = restarts[k++];
+    }
+    if (k < restarts.length && restarts[k] === off) k++;
+    starts.add(off);
+    last = off;
+    off += (data[off] & 3) === 3 ? 4 : 2;
+  }
+  return starts;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -42,20 +89,21 @@ export function loadElfInput(
     if (e instanceof ElfError) return fail(`${raw.file}: ${e.message}`);
     throw e;
   }
+  const sec = elf.sections.find((x) => x.name === '__patchable_function_entries');
+  // Addresses the compiler recorded: the first nop of each patchable entry.
+  const entryAddrs: number[] = [];
+  if (sec) {
+    const view = new DataView(sec.data.buffer, sec.data.byteOffset, sec.data.byteLength);
+    for (let off = 0; off + 8 <= sec.data.length; off += 8) entryAddrs.push(Number(view.getBigInt64(off, true)));
+  }
+  const funcSyms = elf.symbols.filter((x) => x.type === 2 && x.shndx !== 0);
   const regions: Region[] = [];
   if (raw.load !== false) {
     elf.segments.forEach((seg, i) => {
       if (seg.memsz === 0) return;
       const data = new Uint8Array(seg.memsz);
       data.set(seg.data);
-      const insnStarts = new Set<number>();
-      if (seg.flags.x) {
-        let off = 0;
-        while (off + 2 <= data.length) {
-          insnStarts.add(off);
-          off += (data[off] & 3) === 3 ? 4 : 2;
-        }
-      }
+      const insnStarts = seg.flags.x ? sweep(data, seg.vaddr, [...funcSyms.map((x) => x.value), ...entryAddrs]) : new Set<number>();
       regions.push({
         name: `elf.${i}`,
         kind: seg.flags.x ? 'code' : 'data',
@@ -71,29 +119,21 @@ export function loadElfInput(
   const funcs = elf.symbols.filter((s) => s.name && (s.type === 2 || s.type === 0 || s.type === 1) && !s.name.startsWith('$') && s.shndx !== 0);
   for (const s of funcs) if (!symbols.has(s.name)) symbols.set(s.name, s.value);
   const entries: PatchableEntry[] = [];
-  const sec = elf.sections.find((s) => s.name === '__patchable_function_entries');
   if (raw.sites && raw.sites !== false) {
     if (!sec) return { regions, entries, diagnostics: [{ code: 'elf', ...src.loc(['elf', 'sites']), message: `${raw.file} has no __patchable_function_entries section (build with -fpatchable-function-entry)` }] };
-    const view = new DataView(sec.data.buffer, sec.data.byteOffset, sec.data.byteLength);
     const code = (a: number) => regions.find((r) => r.kind === 'code' && a >= r.base && a < r.base + r.bytes.length);
-    for (let off = 0; off + 8 <= sec.data.length; off += 8) {
-      const base = Number(view.getBigInt64(off, true));
-      const r = code(base);
-      let size = 0;
-      if (r) {
-        let o = base - r.base;
-        for (;;) {
-          const lo = r.bytes[o] | (r.bytes[o + 1] << 8);
-          if (lo === 0x0001) { size += 2; o += 2; continue; }
-          if ((lo & 3) === 3 && o + 4 <= r.bytes.length && (lo | (r.bytes[o + 2] << 16) | (r.bytes[o + 3] << 24)) >>> 0 === 0x13) { size += 4; o += 4; continue; }
-          break;
-        }
-      }
-      // The function: the FUNC symbol at or after the first nop, within the nop run.
-      const fn = elf.symbols
-        .filter((s) => s.type === 2 && s.value >= base && s.value <= base + Math.max(size, 0))
-        .sort((a, b) => a.value - b.value)[0];
-      if (fn) entries.push({ name: fn.name, base, size: size || 8 });
+    for (const base of entryAddrs) {
+      // The function: the first FUNC symbol at or after the entry's first nop. With
+      // -fpatchable-function-entry=N,M and M > 0 the compiler puts M nops before the symbol
+      // (the pre-entry area: the call-ops pointer slot of CALL_OPS kernels); nothing else
+      // lies between them, so no other function starts there.
+      const fn = funcSyms.filter((x) => x.value >= base && x.value <= base + MAX_PRE_ENTRY).sort((x, y) => x.value - y.value)[0];
+      if (!fn) continue;
+      const r = code(fn.value);
+      const size = r ? nopRun(r.bytes, fn.value - r.base) : 0;
+      // No nops at the entry: an image ftrace_init_nop() already rewrote (6.16: auipc + nop):
+      // the 8-byte auipc + jalr/nop pair.
+      entries.push({ name: fn.name, base: fn.value, size: size || 8, pre: fn.value - base });
     }
   }
   return { regions, entries, diagnostics: [] };

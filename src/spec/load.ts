@@ -573,6 +573,14 @@ function elfSites(rawElf: Raw, r: Resolver, existing: Site[], entries: Patchable
   const out: Site[] = [];
   for (const e of entries) {
     if (wanted !== 'patchable-entries' && !(wanted as string[]).includes(e.name)) continue;
+    // -fpatchable-function-entry=N,M with M > 0: the function's site is its entry at the
+    // symbol (what the call lands on and the patcher rewrites into auipc + jalr); the M
+    // pre-entry nops before it (the call-ops pointer slot of CALL_OPS kernels, data the
+    // trampoline loads) are a site of their own, `<func>.ops`, so writes to it are allowed
+    // and reported apart (docs/spec-format.md `elf`).
+    if (e.pre > 0 && !existing.some((s) => s.name === `${e.name}.ops`)) {
+      out.push({ name: `${e.name}.ops`, base: e.base - e.pre, size: e.pre, targets: [e.base], loc: r.loc(['elf']) });
+    }
     if (existing.some((s) => s.name === e.name)) continue;
     const size = rawElf['site-size'] ?? e.size;
     out.push({ name: e.name, base: e.base, size, targets: [...targets, e.base + size], loc: r.loc(['elf']) });

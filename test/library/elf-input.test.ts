@@ -49,7 +49,7 @@ describe('sites from __patchable_function_entries', () => {
   const layouts = [
     { elf: 'entry4-rvc.elf', base: 0xffffffff80200000n, size: 8 },
     { elf: 'entry4-rvc-odd.elf', base: 0xffffffff80200002n, size: 8 },
-    { elf: 'callops-rvc.elf', base: 0xffffffff80200000n, size: 16 }, // 4 c.nop before the symbol + 4 after
+    { elf: 'callops-rvc.elf', base: 0xffffffff80200008n, size: 8 }, // 8,4: the 4 c.nop at the symbol (the pre-entry 4 are traced_func.ops)
     { elf: 'entry8-rvc.elf', base: 0xffffffff80200000n, size: 16 },
     { elf: 'entry2-norvc.elf', base: 0xffffffff80200000n, size: 8 },
     { elf: 'entry4-norvc.elf', base: 0xffffffff80200000n, size: 16 },
@@ -76,6 +76,62 @@ describe('sites from __patchable_function_entries', () => {
     const site = r.spec!.sites.find((s) => s.name === 'traced_func')!;
     expect(BigInt.asUintN(64, BigInt(site.base))).toBe(0xffffffff80200000n);
     expect(site.size).toBe(8);
+  });
+});
+
+describe('-fpatchable-function-entry=N,M with M > 0 (CALL_OPS)', () => {
+  it("the function's site is its entry at the symbol; the pre-entry nops are the site '<func>.ops'", () => {
+    for (const elf of ['callops-rvc.elf', 'callops-rvc-616.elf']) {
+      const r = load(spec(elf, '', 'sites: [traced_func]', 'traced_func-8'));
+      expect(messages(r)).toEqual([]);
+      const at = (n: string) => r.spec!.sites.find((s) => s.name === n)!;
+      expect(BigInt.asUintN(64, BigInt(at('traced_func').base))).toBe(0xffffffff80200008n);
+      expect(at('traced_func').size).toBe(8);
+      expect(BigInt.asUintN(64, BigInt(at('traced_func.ops').base))).toBe(0xffffffff80200000n);
+      expect(at('traced_func.ops').size).toBe(8);
+    }
+  });
+
+  it('an entry without pre-entry nops (M = 0) has no .ops site', () => {
+    const r = load(spec('entry4-rvc.elf', '', 'sites: patchable-entries', 'traced_func'));
+    expect(messages(r)).toEqual([]);
+    expect(r.spec!.sites.some((s) => s.name.endsWith('.ops'))).toBe(false);
+  });
+});
+
+describe('instruction starts: the sweep restarts at function symbols and patchable entries', () => {
+  // callops-rvc-616.elf with another tracer's ops in the slot at traced_func-8: pointer
+  // 0xffffffff80c30008 (bytes 08 00 c3 80 ff ff ff ff). A sweep from the segment start reads
+  // 0x0008 (2 bytes), then 0x80c3 (low bits 11: a 4-byte parcel over c3 80 ff ff), then
+  // 0xffff at f-2 (4 bytes, over f's first two bytes): out of step at traced_func.
+  const base = readFileSync(resolve(FIXTURES, 'callops-rvc-616.elf'));
+  const slot = base.indexOf(Buffer.from([0x08, 0x00, 0xc0, 0x80, 0xff, 0xff, 0xff, 0xff]));
+  const patched = Buffer.from(base);
+  patched[slot + 2] = 0xc3;
+  const loadPatched = (text: string) => loadSpec(text, SPEC_FILE, {
+    readFile: (p) => (p.endsWith('callops-ops.elf') ? patched : readFileSync(p)),
+    resolvePath: (p) => resolve(FIXTURES, p),
+  });
+
+  it('data in the pre-entry slot does not hide the entry: traced_func is an instruction start', () => {
+    expect(slot).toBeGreaterThan(0);
+    const sites = `sites:
+  - name: traced_func
+    at: traced_func
+    size: 8
+    targets: [ftrace_caller]
+    initial: |
+      auipc t0, 0x83c
+      nop
+`;
+    const r = loadPatched(spec('callops-ops.elf', sites, 'sites: false'));
+    expect(messages(r)).toEqual([]);
+    const code = r.spec!.regions.find((x) => x.kind === 'code')!;
+    const f = r.spec!.symbols.get('traced_func')!;
+    expect(code.insnStarts.has(f - code.base)).toBe(true);
+    expect(code.insnStarts.has(f + 4 - code.base)).toBe(true);
+    // The decoded "instruction" at f-2 that ran over f is not a start.
+    expect(code.insnStarts.has(f - 2 - code.base)).toBe(false);
   });
 });
 
