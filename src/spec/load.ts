@@ -578,7 +578,8 @@ function elfSites(rawElf: Raw, r: Resolver, existing: Site[], entries: Patchable
     // pre-entry nops before it (the call-ops pointer slot of CALL_OPS kernels, data the
     // trampoline loads) are a site of their own, `<func>.ops`, so writes to it are allowed
     // and reported apart (docs/spec-format.md `elf`).
-    if (e.pre > 0 && !existing.some((s) => s.name === `${e.name}.ops`)) {
+    const ops = { base: e.base - e.pre, end: e.base };
+    if (e.pre > 0 && !existing.some((s) => s.name === `${e.name}.ops` || (s.base < ops.end && ops.base < s.base + s.size))) {
       out.push({ name: `${e.name}.ops`, base: e.base - e.pre, size: e.pre, targets: [e.base], loc: r.loc(['elf']) });
     }
     if (existing.some((s) => s.name === e.name)) continue;

@@ -92,6 +92,12 @@ describe('-fpatchable-function-entry=N,M with M > 0 (CALL_OPS)', () => {
     }
   });
 
+  it('a declared site over the pre-entry area replaces the generated .ops site', () => {
+    const r = load(spec('callops-rvc-616.elf', 'sites:\n  - name: traced_func_ops\n    at: traced_func-8\n    size: 8\n', 'sites: [traced_func]', 'traced_func-8'));
+    expect(messages(r)).toEqual([]);
+    expect(r.spec!.sites.map((s) => s.name).sort()).toEqual(['traced_func', 'traced_func_ops']);
+  });
+
   it('an entry without pre-entry nops (M = 0) has no .ops site', () => {
     const r = load(spec('entry4-rvc.elf', '', 'sites: patchable-entries', 'traced_func'));
     expect(messages(r)).toEqual([]);
