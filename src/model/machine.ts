@@ -854,7 +854,8 @@ export class Machine {
       if (pc === FN_RET && kind === 'stopper') {
         st.sm!.phase = 'flush';
         this.note(h, ti, 'service', 'fn returns');
-        return { kind: 'continue' };
+        // fn's stores after its last patch_done form an operation that ends with fn.
+        return this.closeOp(ti) ?? { kind: 'continue' };
       }
       if (pc === CODE_RET && kind === 'code') {
         this.finish(ti, h);

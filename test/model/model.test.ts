@@ -224,6 +224,21 @@ describe('RV64 patcher: stores before patch_done belong to the version it declar
     const mixed = code.findings.find((f) => f.violation.kind === 'mixed')!;
     expect(mixed.violation.versions).toEqual([1, 0]);
   });
+
+  it('stores after the last patch_done form an operation that ends with the task', () => {
+    const withDone = run(rv64(NOPS, [[0, AUIPC_FC], [4, JALR_FC]]));
+    // The same patcher without its ecall: drop `li a7, 9; ecall` from its code.
+    const noDone = spec({ kernel: { preemption: 'none' }, memory: [
+      { name: 't1', kind: 'code', at: '0xffffffff8000c6f0', asm: 'ftrace_caller:\n  nop\n  jr t0\n' },
+      { name: 't2', kind: 'code', at: '0xffffffff8000c7c4', asm: `ftrace_regs_caller:\n  nop\n  jr t0\npatcher_main:\n  la t1, f\n  li t2, ${AUIPC_FC}\n  sw t2, 0(t1)\n  li t2, ${JALR_FC}\n  sw t2, 4(t1)\n  ret\n` },
+      { name: 'text', kind: 'code', at: '0xffffffff80a4bf30', rvc: false, asm: `f:\n${NOPS}addi a0, a0, 1\nret\n` },
+    ], tasks: [
+      { name: 'caller', hart: 0, call: 'f' },
+      { name: 'patcher', hart: 1, entry: 'patcher_main' },
+    ],
+    assertions: [{ name: 'the operation is version 1', site: { name: 'f', version: 1 } }] });
+    expect(kinds(run(noDone))).toEqual(kinds(withDone));
+  });
 });
 
 describe('wild jumps and assertions', () => {
