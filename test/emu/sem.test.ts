@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { helpers } from '../../src/emu/sem.js';
+import { compileInsn } from '../../src/emu/compile.js';
+import { decode } from '../../src/isa/decode.js';
 
 /** Seeded 64-bit values biased to the edges where lo/hi arithmetic goes wrong. */
 function* values(seed: number, n: number): Generator<bigint> {
@@ -54,6 +56,31 @@ describe('64-bit helpers agree with BigInt arithmetic', () => {
       check(`${a} /u ${b}`, BigInt.asIntN(64, b === 0n ? -1n : u(a) / u(b)));
       helpers.div(r, 0, lo(a), hi(a), lo(b), hi(b), 3);
       check(`${a} %u ${b}`, BigInt.asIntN(64, b === 0n ? a : u(a) % u(b)));
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+  it('the generated div, rem, divu, remu (inline double path, helper otherwise) agree too', () => {
+    const MIN = -(1n << 63n);
+    const want = [
+      (a: bigint, b: bigint) => (b === 0n ? -1n : a === MIN && b === -1n ? MIN : a / b),
+      (a: bigint, b: bigint) => (b === 0n ? a : a === MIN && b === -1n ? 0n : a % b),
+      (a: bigint, b: bigint) => BigInt.asIntN(64, b === 0n ? -1n : u(a) / u(b)),
+      (a: bigint, b: bigint) => BigInt.asIntN(64, b === 0n ? a : u(a) % u(b)),
+    ];
+    const bad: string[] = [];
+    // div x3, x1, x2 and friends (funct3 4..7 in ISA order: div, divu, rem, remu)
+    for (const [kind, f3] of [[0, 4], [1, 6], [2, 5], [3, 7]]) {
+      const insn = decode(((1 << 25) | (2 << 20) | (1 << 15) | (f3 << 12) | (3 << 7) | 0x33) >>> 0)!;
+      const fn = compileInsn(insn);
+      const h = { retired: 0, stop: null };
+      const m = { rKey: null, rPage: null, wKey: null, wPage: null };
+      const r = new Int32Array(66);
+      for (const a of as) for (const b of bs) {
+        r[2] = lo(a); r[3] = hi(a); r[4] = lo(b); r[5] = hi(b);
+        fn(h, r, m, 0);
+        const got = (BigInt(r[7]) << 32n) | BigInt(r[6] >>> 0);
+        if (got !== want[kind](a, b)) bad.push(`${insn.op} ${a} ${b}: got ${got} want ${want[kind](a, b)}`);
+      }
     }
     expect(bad.slice(0, 5)).toEqual([]);
   });
