@@ -43,6 +43,23 @@ export function verdictMatches(spec: Spec, r: ExploreResult): boolean {
   return true;
 }
 
+/**
+ * Specs are untrusted input (a CI gate runs them from patches), so states and heap are bounded
+ * by default; `--max-* 0` on the command line lifts a limit. Time is unbounded by default: a default wall-clock limit would
+ * make the verdict depend on the machine's speed.
+ */
+export const DEFAULT_LIMITS = { maxStates: 2_000_000, maxTime: undefined, maxMemory: 2048 } as const;
+
+/**
+ * The command line has the last word (0 = no limit); a spec may only tighten a default, never
+ * loosen it, so a spec arriving in a patch cannot make a CI gate run unbounded.
+ */
+function limit(cli: number | undefined, spec: number | undefined, fallback: number | undefined): number | undefined {
+  if (cli !== undefined) return cli === 0 ? undefined : cli;
+  if (spec === undefined) return fallback;
+  return fallback === undefined ? spec : Math.min(spec, fallback);
+}
+
 export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
   const e = spec.explore;
   return {
@@ -52,9 +69,9 @@ export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
     bound: o.bound ?? e.bound,
     // --all enumerates every violating schedule, so no state is pruned.
     naive: o.naive ?? (o.all ? true : e.reduction === 'naive'),
-    maxStates: o.maxStates ?? e.maxStates ?? 2_000_000,
-    maxTime: o.maxTime ?? e.maxTime,
-    maxMemory: o.maxMemory ?? e.maxMemory,
+    maxStates: limit(o.maxStates, e.maxStates, DEFAULT_LIMITS.maxStates),
+    maxTime: limit(o.maxTime, e.maxTime, DEFAULT_LIMITS.maxTime),
+    maxMemory: limit(o.maxMemory, e.maxMemory, DEFAULT_LIMITS.maxMemory),
     all: o.all,
     heapUsed: o.heapUsed,
     now: o.now,

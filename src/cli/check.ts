@@ -128,9 +128,9 @@ function addExploreOptions(cmd: Command): Command {
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
     .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')
     .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound')))
-    .addOption(new Option('--max-states <n>', 'stop after n states (exit 3)').argParser(intArg('--max-states')))
-    .addOption(new Option('--max-time <ms>', 'stop after this many milliseconds (exit 3)').argParser(intArg('--max-time')))
-    .addOption(new Option('--max-memory <mb>', 'stop when the heap passes this many megabytes (exit 3)').argParser(intArg('--max-memory')));
+    .addOption(new Option('--max-states <n>', 'stop after n states (exit 3; default 2000000, 0 = no limit)').argParser(intArg('--max-states')))
+    .addOption(new Option('--max-time <ms>', 'stop after this many milliseconds (exit 3; default none)').argParser(intArg('--max-time')))
+    .addOption(new Option('--max-memory <mb>', 'stop when the heap passes this many megabytes (exit 3; default 2048, 0 = no limit)').argParser(intArg('--max-memory')));
 }
 
 export function registerCheck(program: Command, ctx: CommandContext): void {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkSpecText, replay } from '../../src/check/index.js';
+import { checkSpecText, exploreOptions, replay } from '../../src/check/index.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
 
@@ -126,6 +126,22 @@ describe('CLI check/replay', () => {
     const code = await main(['check', 'specs/b2-stop-machine-preempt-none.yaml', '--max-states', '10'], io);
     expect(code).toBe(3);
     expect(io.out).toMatch(/inconclusive: max-states 10 reached; partial: \d+ executions, \d+ states/);
+  });
+
+  it('limits: the heap is bounded by default and by --max-memory; 0 lifts a limit', async () => {
+    const io = bufferIo();
+    const code = await main(['check', 'specs/d1-616-jalr-toggle-preempt-full.yaml', '--max-memory', '1'], io);
+    expect(code).toBe(3);
+    expect(io.out).toMatch(/inconclusive: max-memory 1 MB reached/);
+    const loaded = checkSpecText(readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8'), 'b2.yaml');
+    if (!loaded.ok) throw new Error('b2 did not load');
+    expect(exploreOptions(loaded.spec, {})).toMatchObject({ maxStates: 2_000_000, maxMemory: 2048, maxTime: undefined });
+    expect(exploreOptions(loaded.spec, { maxStates: 0, maxMemory: 0 })).toMatchObject({ maxStates: undefined, maxMemory: undefined });
+    // A spec may tighten a limit but not loosen it: only the command line can.
+    const loose = checkSpecText(readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8'), 'b2.yaml', { overrides: ['explore.max-states=9000000000', 'explore.max-memory=100'] });
+    if (!loose.ok) throw new Error(loose.diagnostics.map((d) => d.message).join('\n'));
+    expect(exploreOptions(loose.spec, {})).toMatchObject({ maxStates: 2_000_000, maxMemory: 100 });
+    expect(exploreOptions(loose.spec, { maxStates: 3_000_000 })).toMatchObject({ maxStates: 3_000_000 });
   });
 
   it('--all streams violating schedules as JSON lines', async () => {
