@@ -105,7 +105,7 @@ class Dfs {
   private path: string[] = [];
   /** Fingerprints of the states on the current path, and the transitions enabled in each. */
   private stackFp: string[] = [];
-  private stackTokens: string[][] = [];
+  private stackTrans: ReturnType<Machine['transitions']>[] = [];
   private onStack = new Map<string, number>();
   private readonly t0: number;
 
@@ -154,8 +154,8 @@ class Dfs {
   private cycle(fp: string, cost: number): void {
     const j = this.onStack.get(fp)!;
     const taken = new Set(this.path.slice(j));
-    let always = new Set(this.stackTokens[j]);
-    for (const toks of this.stackTokens.slice(j + 1)) always = new Set(toks.filter((t) => always.has(t)));
+    let always = new Set(this.stackTrans[j].map((t) => t.token));
+    for (const trans of this.stackTrans.slice(j + 1)) always = new Set(trans.map((t) => t.token).filter((t) => always.has(t)));
     for (const t of always) if (!taken.has(t)) return;
     this.record(this.m.livelock(this.path.length - j), cost);
   }
@@ -169,7 +169,7 @@ class Dfs {
     if (fp !== undefined) {
       this.onStack.set(fp, this.stackFp.length);
       this.stackFp.push(fp);
-      this.stackTokens.push(trans.map((t) => t.token));
+      this.stackTrans.push(trans);
     }
     try {
       this.children(cost, trans);
@@ -177,7 +177,7 @@ class Dfs {
       if (fp !== undefined) {
         this.onStack.delete(fp);
         this.stackFp.pop();
-        this.stackTokens.pop();
+        this.stackTrans.pop();
       }
     }
   }
@@ -194,15 +194,25 @@ class Dfs {
       } else this.executions++;
       return;
     }
-    const snap: Snapshot | null = trans.length > 1 ? m.save() : null;
+    // Only the transitions within the bound are taken: a snapshot is needed when two or more
+    // are, and the last one to restore takes the snapshot over instead of copying it.
+    let taken = 0, last = -1;
+    for (let i = 0; i < trans.length; i++) {
+      if (cost + trans[i].cost <= this.bound) {
+        taken++;
+        last = i;
+      }
+    }
+    const snap: Snapshot | null = taken > 1 ? m.save() : null;
     let firstChild = true;
-    for (const tr of trans) {
+    for (let i = 0; i < trans.length; i++) {
+      const tr = trans[i];
       const c = cost + tr.cost;
       if (c > this.bound) {
         this.cut = true;
         continue;
       }
-      if (!firstChild) m.load(snap!);
+      if (!firstChild) m.load(snap!, i === last);
       firstChild = false;
       this.path.push(tr.token);
       const out = m.apply(tr.token);

@@ -277,14 +277,25 @@ export class Machine {
   // ---- snapshots -------------------------------------------------------------------------
 
   save(): Snapshot {
-    return { mem: this.mem.snapshot(), cpus: this.cpus.map((c) => c.snapshot()), state: cloneState(this.state), steps: this.steps.slice() };
+    const cpus: HartState[] = new Array(this.cpus.length);
+    for (let i = 0; i < cpus.length; i++) cpus[i] = this.cpus[i].snapshot();
+    return { mem: this.mem.snapshot(), cpus, state: cloneState(this.state), steps: this.steps.slice() };
   }
 
-  load(s: Snapshot): void {
+  /**
+   * Restores a snapshot. `last`: the caller will never load this snapshot again, so its model
+   * state is taken over rather than copied (the snapshot must not be used afterwards).
+   */
+  load(s: Snapshot, last = false): void {
     this.mem.restore(s.mem);
-    this.cpus.forEach((c, i) => c.restore(s.cpus[i]));
-    this.state = cloneState(s.state as State);
-    this.steps = s.steps.slice();
+    for (let i = 0; i < this.cpus.length; i++) this.cpus[i].restore(s.cpus[i]);
+    if (last) {
+      this.state = s.state as State;
+      this.steps = s.steps;
+    } else {
+      this.state = cloneState(s.state as State);
+      this.steps = s.steps.slice();
+    }
   }
 
   /**
@@ -304,8 +315,16 @@ export class Machine {
       const c = this.cpus[i];
       h.mix(c.pc | 0);
       h.mix(Math.floor(c.pc / 4294967296) | 0);
+      // Hasher.mix over x1..x31, unrolled into locals (the hottest loop of the search).
       const r = c.r;
-      for (let k = 2; k < 64; k++) h.mix(r[k]);
+      let a = h.a, b = h.b;
+      for (let k = 2; k < 64; k++) {
+        const x = r[k];
+        a = Math.imul(a ^ x, 0x01000193);
+        b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 15);
+      }
+      h.a = a;
+      h.b = b;
     }
     hashState(h, this.state);
     return h.text();
@@ -314,12 +333,14 @@ export class Machine {
   // ---- queries ---------------------------------------------------------------------------
 
   private isShared(addr: number, size: number): boolean {
-    for (const [a, b] of this.sharedRanges) if (addr < b && a < addr + size) return true;
+    const rs = this.sharedRanges;
+    for (let i = 0; i < rs.length; i++) if (addr < rs[i][1] && rs[i][0] < addr + size) return true;
     return false;
   }
 
   isPatchable(addr: number, size = 1): boolean {
-    for (const [a, b] of this.patchableRanges) if (addr < b && a < addr + size) return true;
+    const rs = this.patchableRanges;
+    for (let i = 0; i < rs.length; i++) if (addr < rs[i][1] && rs[i][0] < addr + size) return true;
     return false;
   }
 
@@ -330,7 +351,8 @@ export class Machine {
   }
 
   private codeAt(addr: number) {
-    for (const c of this.codeRanges) if (addr >= c.base && addr < c.end) return c;
+    const cs = this.codeRanges;
+    for (let i = 0; i < cs.length; i++) if (addr >= cs[i].base && addr < cs[i].end) return cs[i];
     return undefined;
   }
 
@@ -419,11 +441,16 @@ export class Machine {
       // switching twice in a row would only re-order who waits, and would make cycles.
       const sw = this.switchable(h);
       if (sw) {
-        const ready = st.tasks
-          .map((t, i) => i)
-          .filter((i) => i !== cur && st.tasks[i].status === 'ready' && this.taskHarts[i].includes(h));
-        const stopper = ready.find((i) => this.taskKinds[i] === 'stopper');
-        for (const i of stopper !== undefined ? [stopper] : ready) {
+        // Ready tasks allowed on h, in task order; a ready stopper alone if there is one.
+        const ready: number[] = [];
+        let stopper = -1;
+        for (let i = 0; i < st.tasks.length; i++) {
+          if (i !== cur && st.tasks[i].status === 'ready' && this.taskHarts[i].includes(h)) {
+            ready.push(i);
+            if (stopper < 0 && this.taskKinds[i] === 'stopper') stopper = i;
+          }
+        }
+        for (const i of stopper >= 0 ? [stopper] : ready) {
           const n = this.fetchChoices(i, h);
           for (let c = 0; c < n; c++) out.push({ token: c === 0 ? `h${h}>t${i}` : `h${h}>t${i}/${c}`, hart: h, cost: actorCost + (sw === 'preempt' ? 1 : 0) });
         }
@@ -483,7 +510,8 @@ export class Machine {
   private floorOf(h: number, addr: number): number {
     const hs = this.state.harts[h];
     let f = hs.floor;
-    for (const [a, id] of hs.raised) if (a === addr && id > f) f = id;
+    const raised = hs.raised;
+    for (let i = 0; i < raised.length; i++) if (raised[i][0] === addr && raised[i][1] > f) f = raised[i][1];
     return f;
   }
 
@@ -586,18 +614,17 @@ export class Machine {
   /** Performs the transition named by `token`; returns what happened. */
   apply(token: string): Outcome {
     const st = this.state;
-    const m = /^([hip])(\d+)(?:>t(\d+))?(?:\/(\d+))?$/.exec(token);
-    if (!m) throw new Error(`bad transition token ${token}`);
-    const h = Number(m[2]);
+    const m = parseToken(token);
+    const h = m.hart;
     const hs = st.harts[h];
-    if (m[1] === 'p') {
+    if (m.kind === 'p') {
       this.fenceI(h);
       hs.ipiPending = false;
       for (const t of st.tasks) t.ipiWait = t.ipiWait.filter((x) => x !== h);
       this.note(h, hs.task, 'ipi', 'IPI: remote fence.i');
       return { kind: 'continue' };
     }
-    if (m[1] === 'i') {
+    if (m.kind === 'i') {
       hs.irqs++;
       hs.buf = null;
       const ti = hs.task;
@@ -613,8 +640,8 @@ export class Machine {
       this.note(h, ti, 'irq', handler !== undefined ? 'interrupt: handler runs' : 'interrupt (timer tick)');
       return { kind: 'continue' };
     }
-    if (m[3] !== undefined) {
-      const to = Number(m[3]);
+    if (m.to >= 0) {
+      const to = m.to;
       const from = hs.task;
       const preempt = from >= 0 && this.switchable(h) === 'preempt';
       if (from >= 0 && st.tasks[from].status === 'running') st.tasks[from].status = 'ready';
@@ -626,7 +653,7 @@ export class Machine {
       this.note(h, to, 'switch', from >= 0 ? `${preempt ? 'preempt' : 'switch'} ${this.taskNames[from]} -> ${this.taskNames[to]}` : `schedule ${this.taskNames[to]}`);
     }
     const ti = hs.task;
-    const choice = m[4] !== undefined ? Number(m[4]) : 0;
+    const choice = m.choice;
     const t = st.tasks[ti];
     t.voluntary = false;
     const kind = this.taskKinds[ti];
@@ -1023,7 +1050,7 @@ export class Machine {
           const ret = insn.op === 'jalr' && insn.rd === 0 && insn.rs1 === 1;
           return this.violation({ property: 'wild-jump', kind: ret ? 'return' : 'not-code', pc, target: next, message: `${ret ? 'return' : 'jump'} from ${this.symbolize(pc)} to ${hexAddr(next)}, which is not an instruction start in declared code${ret ? ' (clobbered ra)' : ''}` }, ti, h);
         }
-      } else if (!this.codeAt(next) && ![DRIVER_RET, IRQ_RET, FN_RET, CODE_RET].includes(next)) {
+      } else if (!this.codeAt(next) && next !== DRIVER_RET && next !== IRQ_RET && next !== FN_RET && next !== CODE_RET) {
         return this.violation({ property: 'wild-jump', kind: 'not-code', pc, target: next, message: `execution runs off the end of declared code after ${this.symbolize(pc)}` }, ti, h);
       }
     }
@@ -1252,6 +1279,28 @@ export class Machine {
   }
 }
 
+/** A transition token taken apart: kind (h step, i interrupt, p IPI), hart, task switched in (-1 none), fetch choice. */
+interface ParsedToken {
+  kind: 'h' | 'i' | 'p';
+  hart: number;
+  to: number;
+  choice: number;
+}
+
+/** Tokens are few and recur at every state: each is parsed once. */
+const parsedTokens = new Map<string, ParsedToken>();
+
+function parseToken(token: string): ParsedToken {
+  let p = parsedTokens.get(token);
+  if (p === undefined) {
+    const m = /^([hip])(\d+)(?:>t(\d+))?(?:\/(\d+))?$/.exec(token);
+    if (!m) throw new Error(`bad transition token ${token}`);
+    p = { kind: m[1] as ParsedToken['kind'], hart: Number(m[2]), to: m[3] !== undefined ? Number(m[3]) : -1, choice: m[4] !== undefined ? Number(m[4]) : 0 };
+    if (parsedTokens.size < 4096) parsedTokens.set(token, p);
+  }
+  return p;
+}
+
 export function hexAddr(a: number): string {
   return '0x' + BigInt.asUintN(64, BigInt(a)).toString(16);
 }
@@ -1259,7 +1308,7 @@ export function hexAddr(a: number): string {
 /**
  * Copy of the model state for backtracking. Objects the model never mutates once made (site
  * version contents, pass instruction records, fetch buffers, half-fetched instructions, saved
- * interrupt contexts) are shared; everything the model mutates in place is copied.
+ * interrupt contexts, write records) are shared; everything the model mutates in place is copied.
  */
 function cloneState(st: State): State {
   return {
@@ -1288,7 +1337,7 @@ function cloneState(st: State): State {
     })),
     sm: st.sm && { ...st.sm, arrived: st.sm.arrived.slice(), flushed: st.sm.flushed.slice() },
     versions: st.versions.map((v) => v.slice()),
-    writes: st.writes.map((w) => ({ ...w, v: w.v.map((x) => [x[0], x[1]] as [number, number]) })),
+    writes: st.writes.slice(), // a write record is never changed once pushed
     deferred: st.deferred.length ? st.deferred.slice() : [],
   };
 }
@@ -1303,7 +1352,11 @@ const STATUS: Record<TaskState['status'], number> = { ready: 1, running: 2, bloc
 
 /** The state's hash, field by field (the generic Hasher.value for rarely present parts). */
 function hashState(h: Hasher, st: State): void {
-  for (const t of st.tasks) {
+  // Indexed loops and mixAll: the same mixes, in the same order, as plain for-of loops over
+  // each field, without iterator objects (this runs for every state the search reaches).
+  const tasks = st.tasks;
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i];
     h.mix(STATUS[t.status]);
     h.mix(t.hart);
     h.mix(t.preempt);
@@ -1311,24 +1364,34 @@ function hashState(h: Hasher, st: State): void {
     h.mix(t.started);
     h.mix(t.ip);
     h.mix(t.voluntary ? 1 : 0);
-    h.value(t.ipiWait);
-    h.value(t.opSites);
+    // Same mixes as h.value on these arrays of small integers, without the type dispatch.
+    h.mix(0x5b000000 | t.ipiWait.length);
+    for (let k = 0; k < t.ipiWait.length; k++) h.int(t.ipiWait[k]);
+    h.mix(0x5b000000 | t.opSites.length);
+    for (let k = 0; k < t.opSites.length; k++) {
+      h.mix(0x5b000002);
+      h.int(t.opSites[k][0]);
+      h.int(t.opSites[k][1]);
+    }
     if (t.partial) h.value(t.partial);
     else h.mix(0x5e);
     for (const k in t.passes) {
       const p = t.passes[k];
       h.mix(Number(k) | 0x10000);
       h.mix(p.resumeAt === null ? -1 : p.resumeAt | 0);
-      for (const r of p.insns) {
+      for (let j = 0; j < p.insns.length; j++) {
+        const r = p.insns[j];
         h.mix(r.pc | 0);
-        for (const b of r.bytes) h.mix(b);
-        for (const w of r.wids) h.mix(w);
+        mixAll(h, r.bytes);
+        mixAll(h, r.wids);
       }
     }
     if (t.irq) h.value(t.irq);
     else h.mix(0x5f);
   }
-  for (const x of st.harts) {
+  const harts = st.harts;
+  for (let i = 0; i < harts.length; i++) {
+    const x = harts[i];
     h.mix(x.task);
     h.mix(x.floor);
     h.mix(x.irqs);
@@ -1336,25 +1399,45 @@ function hashState(h: Hasher, st: State): void {
     if (x.buf) {
       h.mix(x.buf.task);
       h.mix(x.buf.start | 0);
-      for (const b of x.buf.bytes) h.mix(b);
-      for (const w of x.buf.wids) h.mix(w);
+      mixAll(h, x.buf.bytes);
+      mixAll(h, x.buf.wids);
     } else h.mix(0x5d);
-    for (const [a, id] of x.raised) { h.mix(a | 0); h.mix(id); }
+    for (let k = 0; k < x.raised.length; k++) {
+      h.mix(x.raised[k][0] | 0);
+      h.mix(x.raised[k][1]);
+    }
   }
   if (st.sm) h.value(st.sm);
   else h.mix(0x5c);
-  for (const vs of st.versions) {
+  for (let i = 0; i < st.versions.length; i++) {
+    const vs = st.versions[i];
     h.mix(vs.length);
-    for (const v of vs) for (const b of v) h.mix(b);
+    for (let k = 0; k < vs.length; k++) mixAll(h, vs[k]);
   }
   h.mix(st.deferred.length);
-  for (const d of st.deferred) h.value(d);
-  for (const w of st.writes) {
+  for (let i = 0; i < st.deferred.length; i++) h.value(st.deferred[i]);
+  for (let i = 0; i < st.writes.length; i++) {
+    const w = st.writes[i];
     h.mix(w.id);
     h.mix(w.at | 0);
-    for (const b of w.bytes) h.mix(b);
-    for (const [a, b] of w.v) { h.mix(a); h.mix(b); }
+    mixAll(h, w.bytes);
+    for (let k = 0; k < w.v.length; k++) {
+      h.mix(w.v[k][0]);
+      h.mix(w.v[k][1]);
+    }
   }
+}
+
+/** h.mix of each element in order, with the hash words in locals. */
+function mixAll(h: Hasher, xs: readonly number[]): void {
+  let a = h.a, b = h.b;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 15);
+  }
+  h.a = a;
+  h.b = b;
 }
 
 /** A 64-bit structural hash of plain data; keys and array boundaries are mixed in. */
@@ -1364,6 +1447,11 @@ class Hasher {
   mix(x: number): void {
     this.a = Math.imul(this.a ^ x, 0x01000193);
     this.b = Math.imul(this.b ^ x, 0x5bd1e995) ^ (this.b >>> 15);
+  }
+  /** As value(v) for a number. */
+  int(v: number): void {
+    if ((v | 0) === v) this.mix(v);
+    else this.value(v);
   }
   str(s: string): void {
     this.mix(s.length | 0x40000000);
