@@ -198,6 +198,13 @@ export class Machine {
   private codeRanges: { base: number; end: number; starts: Set<number>; bytes: Uint8Array; patchable: boolean }[] = [];
   private patchableRanges: [number, number][] = [];
   private readonly stackTop: number[] = [];
+  /**
+   * Per task: a hart snapshot equal to its hart's current state, or null (changed since).
+   * Only apply() changes harts, and only the hart of the task it steps (interrupt entry,
+   * a switched-in or running task's instructions and services): it clears that entry. A hart
+   * left alone keeps one snapshot object, shared by every save until it runs again.
+   */
+  private cpuSnap: (HartState | null)[] = [];
   readonly stopperOf: number[] = [];
 
   constructor(readonly spec: Spec) {
@@ -255,6 +262,7 @@ export class Machine {
     const versions = spec.sites.map((s) => [Array.from(mem.peek(s.base, s.size))]);
     this.state = { tasks, harts, sm: null, versions, writes: [], deferred: [] };
     this.steps = this.taskNames.map(() => 0);
+    this.cpuSnap = this.taskNames.map(() => null);
   }
 
   private addTask(name: string, kind: TaskKind, harts: number[], index: number, stack: number): void {
@@ -278,7 +286,11 @@ export class Machine {
 
   save(): Snapshot {
     const cpus: HartState[] = new Array(this.cpus.length);
-    for (let i = 0; i < cpus.length; i++) cpus[i] = this.cpus[i].snapshot();
+    for (let i = 0; i < cpus.length; i++) {
+      let c = this.cpuSnap[i];
+      if (c === null) c = this.cpuSnap[i] = this.cpus[i].snapshot();
+      cpus[i] = c;
+    }
     return { mem: this.mem.snapshot(), cpus, state: cloneState(this.state), steps: this.steps.slice() };
   }
 
@@ -288,7 +300,11 @@ export class Machine {
    */
   load(s: Snapshot, last = false): void {
     this.mem.restore(s.mem);
-    for (let i = 0; i < this.cpus.length; i++) this.cpus[i].restore(s.cpus[i]);
+    for (let i = 0; i < this.cpus.length; i++) {
+      if (this.cpuSnap[i] === s.cpus[i]) continue; // the hart is still in that state
+      this.cpus[i].restore(s.cpus[i]);
+      this.cpuSnap[i] = s.cpus[i];
+    }
     if (last) {
       this.state = s.state as State;
       this.steps = s.steps;
@@ -630,6 +646,7 @@ export class Machine {
       const ti = hs.task;
       const t = st.tasks[ti];
       const handler = this.spec.interrupts.handler;
+      this.cpuSnap[ti] = null;
       if (handler !== undefined) {
         const cpu = this.cpus[ti];
         t.irq = { regs: Array.from(cpu.r), pc: cpu.pc, passes: t.passes };
@@ -653,6 +670,7 @@ export class Machine {
       this.note(h, to, 'switch', from >= 0 ? `${preempt ? 'preempt' : 'switch'} ${this.taskNames[from]} -> ${this.taskNames[to]}` : `schedule ${this.taskNames[to]}`);
     }
     const ti = hs.task;
+    this.cpuSnap[ti] = null; // the step may change this task's hart (see cpuSnap)
     const choice = m.choice;
     const t = st.tasks[ti];
     t.voluntary = false;
