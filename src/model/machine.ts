@@ -649,7 +649,7 @@ export class Machine {
       this.cpuSnap[ti] = null;
       if (handler !== undefined) {
         const cpu = this.cpus[ti];
-        t.irq = { regs: Array.from(cpu.r), pc: cpu.pc, passes: t.passes };
+        t.irq = { regs: toArray(cpu.r), pc: cpu.pc, passes: t.passes };
         t.passes = {};
         cpu.pc = handler;
         cpu.setReg(1, BigInt(IRQ_RET));
@@ -701,7 +701,7 @@ export class Machine {
       const p = this.programs.ops[op.op];
       for (const s of p.sites) {
         const site = this.spec.sites[s];
-        const content = Array.from(this.mem.peek(site.base, site.size));
+        const content = toArray(this.mem.peek(site.base, site.size));
         for (let a = p.at; a < p.at + p.bytes.length; a++) if (a >= site.base && a < site.base + site.size) content[a - site.base] = p.bytes[a - p.at];
         const vs = st.versions[s];
         if (vs.length >= MAX_VERSIONS) return { kind: 'limit', reason: `site '${site.name}' has more than ${MAX_VERSIONS} versions` };
@@ -959,8 +959,14 @@ export class Machine {
           return this.violation({ property: 'wild-jump', kind: 'not-code', pc, target: pc, message: `execution at ${hexAddr(pc)}, outside declared code` }, ti, h);
         }
         const off = pc - c.base;
-        bytes = Array.from(c.bytes.subarray(off, Math.min(off + 4, c.bytes.length)));
-        wids = bytes.map(() => 0);
+        // Plain loops: Array.from on a typed subarray goes through the iterator protocol.
+        const n = Math.min(off + 4, c.bytes.length) - off;
+        bytes = [];
+        wids = [];
+        for (let k = 0; k < n; k++) {
+          bytes.push(c.bytes[off + k]);
+          wids.push(0);
+        }
         hs.buf = null;
       }
       const lo = bytes[0] | (bytes[1] << 8);
@@ -1010,7 +1016,7 @@ export class Machine {
         // The store belongs to the version the task's next patch_done declares: that pending
         // version is the site's content when the operation began with the operation's stores
         // so far applied, as for a declarative write (whose bytes are all known in advance).
-        const bytes = Array.from(this.mem.peek(acc.addr, acc.size));
+        const bytes = toArray(this.mem.peek(acc.addr, acc.size));
         const v: [number, number][] = [];
         for (let s = 0; s < this.spec.sites.length; s++) {
           const site = this.spec.sites[s];
@@ -1020,7 +1026,7 @@ export class Machine {
           if (!open) {
             if (vs.length >= MAX_VERSIONS) return { kind: 'limit', reason: `site '${site.name}' has more than ${MAX_VERSIONS} versions` };
             open = [s, vs.length];
-            vs.push(Array.from(this.mem.peek(site.base, site.size)));
+            vs.push(toArray(this.mem.peek(site.base, site.size)));
             t.opSites.push(open);
           } else {
             // Version contents are shared between saved states: replace, never mutate.
@@ -1319,6 +1325,13 @@ function parseToken(token: string): ParsedToken {
   return p;
 }
 
+/** A plain array of a typed array's elements (Array.from would go through the iterator protocol). */
+function toArray(xs: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < xs.length; i++) out.push(xs[i]);
+  return out;
+}
+
 export function hexAddr(a: number): string {
   return '0x' + BigInt.asUintN(64, BigInt(a)).toString(16);
 }
@@ -1502,7 +1515,12 @@ class Hasher {
         this.str(String(v));
     }
   }
+  /**
+   * The 64 bits as a 4-character key (16 bits a character): one flat short string, cheap to
+   * make and to look up in the visited set (no hex digits, no concatenation).
+   */
   text(): string {
-    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+    const a = this.a, b = this.b;
+    return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
   }
 }
