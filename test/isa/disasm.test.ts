@@ -26,34 +26,29 @@ describe('formatInsn', () => {
   });
 });
 
+/** Assembles `encodings` with GNU as and expects our disassembly to equal objdump's, line for line. */
+function expectObjdumpText(encodings: number[]): void {
+  const ref = gas(insnSource(encodings), MARCH_RVC);
+  if ('error' in ref) throw new Error(ref.error);
+  const ours = disassemble(ref.bytes, 0);
+  expect(ours.length).toBe(ref.lines.length);
+  const bad: string[] = [];
+  ours.forEach((l, k) => {
+    const want = stripSymbols(ref.lines[k].text);
+    if (l.text !== want && bad.length < 40) bad.push(`${l.hex}: ours '${l.text}' objdump '${want}'`);
+  });
+  expect(bad).toEqual([]);
+}
+
 describe.skipIf(binutilsMissing)('disassembler vs GNU objdump', () => {
   it('prints every 16-bit parcel as objdump does', () => {
     const parcels: number[] = [];
     for (let p = 0; p < 65536; p++) if ((p & 3) !== 3) parcels.push(p);
-    const ref = gas(insnSource(parcels), MARCH_RVC);
-    if ('error' in ref) throw new Error(ref.error);
-    const ours = disassemble(ref.bytes, 0);
-    expect(ours.length).toBe(ref.lines.length);
-    const bad: string[] = [];
-    ours.forEach((l, k) => {
-      const want = stripSymbols(ref.lines[k].text);
-      if (l.text !== want && bad.length < 40) bad.push(`${l.hex}: ours '${l.text}' objdump '${want}'`);
-    });
-    expect(bad).toEqual([]);
+    expectObjdumpText(parcels);
   });
 
   it('prints a seeded corpus covering every 32-bit table entry as objdump does', () => {
-    const words = encodingCorpus(150, 2024).filter((w) => (w & 3) === 3);
-    const ref = gas(insnSource(words), MARCH_RVC);
-    if ('error' in ref) throw new Error(ref.error);
-    const ours = disassemble(ref.bytes, 0);
-    expect(ours.length).toBe(ref.lines.length);
-    const bad: string[] = [];
-    ours.forEach((l, k) => {
-      const want = stripSymbols(ref.lines[k].text);
-      if (l.text !== want && bad.length < 40) bad.push(`${l.hex}: ours '${l.text}' objdump '${want}'`);
-    });
-    expect(bad).toEqual([]);
+    expectObjdumpText(encodingCorpus(150, 2024).filter((w) => (w & 3) === 3));
   });
 });
 
