@@ -171,17 +171,25 @@ describe('preemption, stop_machine, deadlock', () => {
   });
 });
 
+/**
+ * A caller of f on hart 0 and an RV64 patcher (`patcher_main`, in `code` after FRC) on hart 1;
+ * f at 0xffffffff80a4bf30 starts with `entry`.
+ */
+function rv64PatcherSpec(code: string, entry: string, preemption: string) {
+  return spec({ kernel: { preemption }, memory: [
+    { name: 't1', kind: 'code', at: '0xffffffff8000c6f0', asm: 'ftrace_caller:\n  nop\n  jr t0\n' },
+    { name: 't2', kind: 'code', at: '0xffffffff8000c7c4', asm: code },
+    { name: 'text', kind: 'code', at: '0xffffffff80a4bf30', rvc: false, asm: `f:\n${entry}addi a0, a0, 1\nret\n` },
+  ], tasks: [
+    { name: 'caller', hart: 0, call: 'f' },
+    { name: 'patcher', hart: 1, entry: 'patcher_main' },
+  ] });
+}
+
 describe('RV64 patcher through ecall services', () => {
   it('stop_machine(fn) with fn storing the new pair and patch_done: same verdicts as declarative B1/B2', () => {
     const code = `ftrace_regs_caller:\n  nop\n  jr t0\npatcher_main:\n  la a0, patch_fn\n  li a1, 0\n  li a7, 8\n  ecall\n  ret\npatch_fn:\n  la t1, f\n  li t2, 0x894282e7ff5c1297\n  sd t2, 0(t1)\n  li a7, 9\n  ecall\n  ret\n`;
-    const mk = (preemption: string) => spec({ kernel: { preemption }, memory: [
-      { name: 't1', kind: 'code', at: '0xffffffff8000c6f0', asm: 'ftrace_caller:\n  nop\n  jr t0\n' },
-      { name: 't2', kind: 'code', at: '0xffffffff8000c7c4', asm: code },
-      { name: 'text', kind: 'code', at: '0xffffffff80a4bf30', rvc: false, asm: `f:\n${FC}addi a0, a0, 1\nret\n` },
-    ], tasks: [
-      { name: 'caller', hart: 0, call: 'f' },
-      { name: 'patcher', hart: 1, entry: 'patcher_main' },
-    ] });
+    const mk = (preemption: string) => rv64PatcherSpec(code, FC, preemption);
     expect(kinds(run(mk('full')))).toContain('mixed-target/auipc-jalr');
     expect(run(mk('none')).verdict).toBe('safe');
   });
@@ -192,14 +200,7 @@ describe('RV64 patcher: stores before patch_done belong to the version it declar
   const rv64 = (initial: string, words: [number, number][], preemption = 'none') => {
     const stores = words.map(([off, w]) => `  li t2, ${w}\n  sw t2, ${off}(t1)\n`).join('');
     const code = `ftrace_regs_caller:\n  nop\n  jr t0\npatcher_main:\n  la t1, f\n${stores}  li a7, 9\n  ecall\n  ret\n`;
-    return spec({ kernel: { preemption }, memory: [
-      { name: 't1', kind: 'code', at: '0xffffffff8000c6f0', asm: 'ftrace_caller:\n  nop\n  jr t0\n' },
-      { name: 't2', kind: 'code', at: '0xffffffff8000c7c4', asm: code },
-      { name: 'text', kind: 'code', at: '0xffffffff80a4bf30', rvc: false, asm: `f:\n${initial}addi a0, a0, 1\nret\n` },
-    ], tasks: [
-      { name: 'caller', hart: 0, call: 'f' },
-      { name: 'patcher', hart: 1, entry: 'patcher_main' },
-    ] });
+    return rv64PatcherSpec(code, initial, preemption);
   };
   const AUIPC_FC = 0xff5c0297;
   const JALR_FC = 0x7c0282e7;
