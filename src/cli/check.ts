@@ -4,12 +4,12 @@ import { Command, Option } from 'commander';
 import ora from 'ora';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
-import { checkSpec, CheckOptions, exploreOptions } from '../check/index.js';
-import { explore, replay } from '../explore/explore.js';
+import { checkSpec, CheckOptions, exploreOptions } from '../api/check.js';
+import { buildWitness } from '../api/witness.js';
+import { explore } from '../explore/explore.js';
 import { loadSpec } from '../spec/load.js';
 import { parseSchedule } from '../explore/schedule.js';
 import { formatDiagnostic } from '../spec/diagnostic.js';
-import { Machine } from '../model/machine.js';
 import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine } from '../report/text.js';
 import { diagnosticsJson, resultJson, violationJson } from '../report/json.js';
 import { junit, sarif, SuiteEntry } from '../report/ci.js';
@@ -209,8 +209,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       // Details for a single spec, and for any spec whose verdict is not the expected one.
       if ((!many || !matches) && result.findings.length) {
         for (const f of result.findings) {
-          const r = replay(spec, f.schedule);
-          io.stdout('\n' + renderFinding(f, r.trace, r.machine, shown, c) + '\n');
+          io.stdout('\n' + renderFinding(f, buildWitness(spec, shown, f.schedule, f.steps), shown, c) + '\n');
         }
       }
       if (!many) {
@@ -250,7 +249,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     const spec = loaded.spec;
     let r;
     try {
-      r = replay(spec, flags.schedule);
+      r = buildWitness(spec, shown, flags.schedule, parseSchedule(flags.schedule).length);
     } catch (e) {
       throw new UserError(`${shown}: ${(e as Error).message}`);
     }
@@ -262,21 +261,21 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         violation: r.violation ? violationJson({ violation: r.violation, schedule: flags.schedule, preemptions: r.preemptions, steps: parseSchedule(flags.schedule).length }) : null,
         finished: r.finished,
         next: r.next,
-        trace: r.trace.map((e) => ({ hart: e.hart, task: e.task, kind: e.kind, pc: e.pc !== undefined ? `0x${BigInt.asUintN(64, BigInt(e.pc)).toString(16)}` : null, text: e.text ?? null, versions: e.fetched?.map((f) => f.version ?? null) ?? null })),
+        trace: r.events.map((e) => ({ hart: e.hart, task: e.task, kind: e.kind, pc: e.pc ?? null, text: e.text ?? null, versions: e.fetched?.map((f) => f.version) ?? null })),
       }) + '\n');
     } else {
       if (r.violation) {
-        io.stdout(describeViolation(r.violation, r.machine, c).join('\n') + '\n');
+        io.stdout(describeViolation(r, c).join('\n') + '\n');
         io.stdout(`  schedule: ${flags.schedule} (${r.preemptions} preemption${r.preemptions === 1 ? '' : 's'})\n\n`);
       } else {
         io.stdout(`${spec.name}: schedule ${r.finished ? 'completes without violation' : `stops with transitions left: ${r.next.join(', ')}`}\n\n`);
       }
-      io.stdout(renderTrace(r.trace, r.machine, c) + '\n');
+      io.stdout(renderTrace(r, c) + '\n');
     }
     ctx.setExit(r.violation ? EXIT.violation : EXIT.ok);
   });
 }
 
 // Re-exported for tests that want the same pipeline without the CLI.
-export { explore, exploreOptions, Machine };
+export { explore, exploreOptions };
 export type { Spec };

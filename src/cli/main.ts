@@ -16,7 +16,7 @@ Examples:
   $ ftrace-race check specs/b1-stop-machine-preempt-full.yaml
   $ ftrace-race check specs/ --format json
   $ ftrace-race check specs/b1-stop-machine-preempt-full.yaml --set kernel.preemption=none
-  $ ftrace-race replay specs/b1-stop-machine-preempt-full.yaml --schedule 'h0*2.h1.h0>t2.h1>t3.h1.h0.h1.h0.h0>t0'
+  $ ftrace-race replay specs/b1-stop-machine-preempt-full.yaml --schedule 'h0*2.h1.h0>t2.h1>t3.h1*2.h0*2.h0>t0'
   $ ftrace-race run fixtures/elf/compute-O2.elf --stats
   $ ftrace-race disasm fixtures/elf/compute-O2.elf --symbol main
 

@@ -1,16 +1,9 @@
 /**
- * Schedules as values with a compact text form. A schedule is the list of transitions taken
- * from the initial state; each transition is a token:
- *   h0      hart 0 runs one visible action of its task (and the invisible run after it)
- *   h0/2    the same, taking fetch view 2 (a stale value under fetch.coherence: fence.i)
- *   h0>t3   hart 0 switches to task 3 (preemption, a task boundary, or a stopper taking it),
- *           which then runs one visible action (h0>t3/1: with fetch view 1)
- *   i0      an interrupt arrives on hart 0
- *   p1      hart 1 takes a pending remote fence.i IPI
- * Tokens are joined by '.', and a run of one token is written `h0*3`.
+ * Schedules as values with a compact text form: the list of transition tokens taken from the
+ * initial state (token grammar: src/model/token.ts), joined by '.', a run of one token
+ * written `h0*3`.
  */
-
-const TOKEN = /^(?:h\d+(?:>t\d+)?(?:\/\d+)?|i\d+|p\d+)$/;
+import { TOKEN } from '../model/token.js';
 
 export function formatSchedule(tokens: readonly string[]): string {
   const out: string[] = [];

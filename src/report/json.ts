@@ -4,7 +4,7 @@
  * plus extra fields. Addresses are hex strings (64-bit values do not fit JSON numbers).
  */
 import type { ExploreResult, Finding, FoundSchedule } from '../explore/explore.js';
-import { hexAddr } from '../model/machine.js';
+import { hexAddr } from '../isa/symbols.js';
 import type { Spec } from '../spec/types.js';
 import type { SpecDiagnostic } from '../spec/diagnostic.js';
 

@@ -2,16 +2,15 @@
  * Text reports: one verdict line per spec, and for violations a trace a kernel developer can
  * follow — one column per hart; each step with pc, symbol+offset, disassembly, the site
  * version of every fetched byte, and the registers that matter (auipc result, jalr target,
- * with the legitimate targets beside a mixed one). Colour only through the Chalk instance the
- * caller passes (level 0 when piped or NO_COLOR), so the text reads the same without it.
+ * with the legitimate targets beside a mixed one). Rendered from a Witness (api/witness.ts).
+ * Colour only through the Chalk instance the caller passes (level 0 when piped or NO_COLOR),
+ * so the text reads the same without it.
  */
 import { Chalk, ChalkInstance } from 'chalk';
-import { formatBits, formatInsn } from '../isa/disasm.js';
-import type { TraceEvent, Machine } from '../model/machine.js';
-import { hexAddr } from '../model/machine.js';
+import { hexAddr } from '../isa/symbols.js';
 import type { Finding, ExploreResult } from '../explore/explore.js';
 import type { Spec } from '../spec/types.js';
-import type { Violation } from '../check/violation.js';
+import { versionTag, Witness, WitnessEvent } from '../api/witness.js';
 
 export function makeChalk(env: Record<string, string | undefined>, isTTY: boolean): ChalkInstance {
   let level: 0 | 1 | 2 | 3 = isTTY ? 1 : 0;
@@ -29,21 +28,15 @@ function pad(s: string, n: number): string {
   return visible >= n ? s : s + ' '.repeat(n - visible);
 }
 
-function versionTag(ev: TraceEvent): string {
-  if (!ev.fetched) return '';
-  // Site bytes by version (v0, v1, ...); other patchable bytes by write id (w0 = initial image).
-  const vs = ev.fetched.map((f) => (f.version === undefined ? `w${f.wid}` : `v${f.version}`));
-  const uniq = [...new Set(vs)];
-  return uniq.length === 1 ? `[${uniq[0]}]` : `[bytes ${vs.join(' ')}]`;
-}
+/** A register value as the trace shows it: the signed 64-bit value's two's complement in hex. */
+const regText = (v: string) => hexAddr(Number(BigInt.asIntN(64, BigInt(v))));
 
 /** The lines of one event's cell. */
-function cell(ev: TraceEvent, m: Machine, c: ChalkInstance): string[] {
+function cell(ev: WitnessEvent, c: ChalkInstance): string[] {
   if (ev.kind === 'insn' && ev.pc !== undefined) {
-    const dis = ev.insn ? formatInsn(ev.insn, ev.pc).replace(/\t/g, ' ') : formatBits(ev.bits ?? 0, ev.pc).replace(/\t/g, ' ');
-    const lines = [`${c.dim(hexAddr(ev.pc).slice(-8))} ${m.symbolize(ev.pc)}: ${c.bold(dis)} ${c.cyan(versionTag(ev))}`];
+    const lines = [`${c.dim(ev.pc.slice(-8))} ${ev.symbol}: ${c.bold(ev.disasm ?? '')} ${c.cyan(versionTag(ev.fetched))}`];
     const regs = (ev.regs ?? []).filter((r) => r.name !== 'zero');
-    if (regs.length) lines.push('    ' + regs.map((r) => `${r.name}=${hexAddr(Number(BigInt.asIntN(64, r.value)))}`).join(' '));
+    if (regs.length) lines.push('    ' + regs.map((r) => `${r.name}=${regText(r.value)}`).join(' '));
     return lines;
   }
   const text = ev.text ?? ev.kind;
@@ -52,16 +45,16 @@ function cell(ev: TraceEvent, m: Machine, c: ChalkInstance): string[] {
   return [c.dim(text)];
 }
 
-/** Renders a trace with one column per hart. */
-export function renderTrace(trace: readonly TraceEvent[], m: Machine, c: ChalkInstance): string {
-  const harts = m.spec.harts;
+/** Renders a witness's events with one column per hart. */
+export function renderTrace(w: Witness, c: ChalkInstance): string {
+  const harts = w.spec.harts;
   const out: string[] = [];
   const head = ['#'.padEnd(5)];
   for (let h = 0; h < harts; h++) head.push(pad(`hart ${h}`, COL));
   out.push(c.underline(head.join(' ').trimEnd()));
   // Rows are trace events (a transition may show several); the schedule counts transitions.
-  trace.forEach((ev, i) => {
-    const lines = cell(ev, m, c);
+  w.events.forEach((ev, i) => {
+    const lines = cell(ev, c);
     lines.forEach((line, k) => {
       const row = [k === 0 ? String(i + 1).padEnd(5) : ' '.repeat(5)];
       for (let h = 0; h < harts; h++) row.push(h === ev.hart ? pad((k === 0 ? `${ev.task}: ` : '  ') + line, COL) : ' '.repeat(COL));
@@ -71,46 +64,33 @@ export function renderTrace(trace: readonly TraceEvent[], m: Machine, c: ChalkIn
   return out.join('\n');
 }
 
-/** A site version as instructions: `auipc t0,0xff5c0; jalr t0,1984(t0)`. */
-function siteText(content: number[], base: number): string {
-  const out: string[] = [];
-  let off = 0;
-  while (off < content.length) {
-    const lo = content[off] | ((content[off + 1] ?? 0) << 8);
-    const len = (lo & 3) === 3 ? 4 : 2;
-    const bits = len === 4 ? (lo | ((content[off + 2] ?? 0) << 16) | ((content[off + 3] ?? 0) << 24)) >>> 0 : lo;
-    out.push(formatBits(bits, base + off).replace(/\t/g, ' '));
-    off += len;
-  }
-  return out.join('; ');
-}
-
-export function describeViolation(v: Violation, m: Machine, c: ChalkInstance): string[] {
+export function describeViolation(w: Witness, c: ChalkInstance): string[] {
+  const v = w.violation!;
   const lines: string[] = [];
   const where = v.site ? ` in site ${v.site}` : '';
-  lines.push(c.red.bold(`${v.property} (${v.kind})${where}`) + ` — task ${v.task} on hart ${v.hart} at ${m.symbolize(v.pc)}`);
+  lines.push(c.red.bold(`${v.property} (${v.kind})${where}`) + ` — task ${v.task} on hart ${v.hart} at ${v.pcSymbol}`);
   lines.push(`  ${v.message}`);
   if (v.target !== undefined && v.legitimate) {
-    lines.push(`  target ${hexAddr(v.target)} ${v.landing ? (v.landing === 'wild' ? c.red('wild') : c.green('benign')) : ''}; legitimate: ${v.legitimate.map((t) => `${m.symbolize(t)} ${hexAddr(t)}`).join(', ')}`);
+    lines.push(`  target ${hexAddr(v.target)} ${v.landing ? (v.landing === 'wild' ? c.red('wild') : c.green('benign')) : ''}; legitimate: ${v.legitimate.map((t, i) => `${v.legitimateSymbols![i]} ${hexAddr(t)}`).join(', ')}`);
   }
   if (v.versions?.length) {
-    const site = m.spec.sites.findIndex((s) => s.name === v.site);
-    const all = site >= 0 ? m.versionsOf(site) : [];
+    const site = w.sites.find((s) => s.name === v.site);
+    const all = site?.versions ?? [];
     for (const x of [...new Set(v.versions)]) {
       if (x < 0 || !all[x]) continue;
-      lines.push(`  v${x}: ${siteText(all[x], m.spec.sites[site].base)}`);
+      lines.push(`  v${x}: ${all[x]}`);
     }
   }
   return lines;
 }
 
-export function renderFinding(f: Finding, trace: readonly TraceEvent[], m: Machine, specFile: string, c: ChalkInstance): string {
-  const lines = describeViolation(f.violation, m, c);
+export function renderFinding(f: Finding, w: Witness, specFile: string, c: ChalkInstance): string {
+  const lines = describeViolation(w, c);
   lines.push(`  witness: ${f.preemptions} preemption${f.preemptions === 1 ? '' : 's'}, ${f.steps} steps; ${f.schedules} schedule${f.schedules === 1 ? '' : 's'} hit it`);
   lines.push(`  schedule: ${f.schedule}`);
   lines.push(c.dim(`  replay:   ftrace-race replay ${specFile} --schedule '${f.schedule}'`));
   lines.push('');
-  lines.push(renderTrace(trace, m, c));
+  lines.push(renderTrace(w, c));
   return lines.join('\n');
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkSpecText, exploreOptions, replay } from '../../src/check/index.js';
+import { checkSpecText, exploreOptions, replay } from '../../src/api/check.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
 

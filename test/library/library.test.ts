@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkSpecText, replay } from '../../src/check/index.js';
+import { checkSpecText, replay } from '../../src/api/check.js';
 
 const SPECS = resolve(__dirname, '../../specs');
 

@@ -53,7 +53,7 @@ describe('machine snapshots', () => {
         }
         if (trans.length === 0) break;
         if (stack.length === 0 || rand() < 0.5) stack.push({ snap: m.save(), fp: m.fingerprint(), regs: regsOf(m), uses: 0 });
-        const out = m.apply(trans[Math.floor(rand() * trans.length)].token);
+        const out = m.apply(trans[Math.floor(rand() * trans.length)]);
         if (out.kind !== 'continue') {
           const top = stack.pop();
           if (!top) break;

@@ -1,9 +1,16 @@
 /**
  * Patcher programs: declarative patch steps (spec) compiled to micro-operations, the unit of
- * one visible action. RV64 patchers reach the same operations through ecall services
- * (src/model/machine.ts), so both kinds of patcher share one semantics.
+ * one visible action, and their execution. Service steps go through the one registry
+ * (kernel/services.ts) that RV64 patchers reach by ecall, so both kinds share one semantics.
  */
-import type { Site, Step } from '../spec/types.js';
+import type { Site, Step } from '../../spec/types.js';
+import type { Core } from '../core.js';
+import type { Outcome } from '../model.js';
+import { fenceI } from '../fetch/fetch-model.js';
+import { declaredStore } from '../sites/ledger.js';
+import { finish } from '../tasks.js';
+import { note } from '../trace.js';
+import { stepService } from './services.js';
 
 /** One patch operation: a declarative `write` (its stores are the micro-ops that carry `op`). */
 export interface PatchOp {
@@ -22,7 +29,7 @@ export type MicroOp =
   | { k: 'preempt_enable' }
   | { k: 'local_irq_disable' }
   | { k: 'local_irq_enable' }
-  | { k: 'ipi'; harts: number[] | 'others' | 'all'; wait: boolean }
+  | { k: 'remote_fence_i'; harts: number[] | 'others' | 'all'; wait: boolean }
   | { k: 'stop_machine'; body: number; flush: 'fence.i' | 'none' };
 
 export interface Programs {
@@ -69,10 +76,10 @@ export function compilePrograms(steps: (Step[] | undefined)[], sites: readonly S
         case 'flush_icache_all':
           // arch/riscv/mm/cacheflush.c flush_icache_all(): local_flush_icache_all(), then
           // the remote harts by SBI/IPI, waiting for them.
-          ops.push({ k: 'fence.i' }, { k: 'ipi', harts: 'others', wait: true });
+          ops.push({ k: 'fence.i' }, { k: 'remote_fence_i', harts: 'others', wait: true });
           break;
         case 'remote_fence_i':
-          ops.push({ k: 'ipi', harts: st.harts, wait: st.wait });
+          ops.push({ k: 'remote_fence_i', harts: st.harts, wait: st.wait });
           break;
         case 'stop_machine': {
           const body = out.bodies.length;
@@ -88,5 +95,37 @@ export function compilePrograms(steps: (Step[] | undefined)[], sites: readonly S
     return ops;
   };
   for (const s of steps) out.tasks.push(s ? compile(s) : []);
+  return out;
+}
+
+/** Executes one micro-op for task ti on hart h (a store may end the search: too many versions). */
+export function microOp(k: Core, ti: number, h: number, op: MicroOp): Outcome {
+  switch (op.k) {
+    case 'store':
+      return declaredStore(k, ti, h, op);
+    case 'fence.i':
+      fenceI(k, h);
+      note(k, h, ti, 'service', 'fence.i');
+      return { kind: 'continue' };
+    case 'fence':
+      note(k, h, ti, 'service', 'fence rw,rw');
+      return { kind: 'continue' };
+    default:
+      stepService(k, ti, h, op);
+      return { kind: 'continue' };
+  }
+}
+
+/** One step of a declarative patcher: its next micro-op; the task ends after its last. */
+export function patcherStep(k: Core, ti: number, h: number): Outcome {
+  const t = k.st.tasks[ti];
+  const prog = k.programs.tasks[ti];
+  if (t.ip >= prog.length) {
+    finish(k, ti, h);
+    return { kind: 'continue' };
+  }
+  const op = prog[t.ip++];
+  const out = k.microOp(ti, h, op);
+  if (out.kind === 'continue' && t.ip >= prog.length && t.status === 'running' && !t.ipiWait.length) finish(k, ti, h);
   return out;
 }

@@ -1,0 +1,47 @@
+/**
+ * Findings: violating schedules grouped by violation signature, each represented by its best
+ * witness in one total order — fewest preemptions, then fewest steps, then schedule text
+ * (code-unit order, not the locale's) — so the output never depends on discovery order,
+ * worker count or shard.
+ */
+import { signature } from '../check/violation.js';
+import type { Finding, FoundSchedule } from './strategy.js';
+
+/** a before b in the witness order. */
+export function better(a: FoundSchedule, b: FoundSchedule): boolean {
+  if (a.preemptions !== b.preemptions) return a.preemptions < b.preemptions;
+  if (a.steps !== b.steps) return a.steps < b.steps;
+  return a.schedule < b.schedule;
+}
+
+export function compareFindings(a: FoundSchedule, b: FoundSchedule): number {
+  return better(a, b) ? -1 : better(b, a) ? 1 : 0;
+}
+
+export class Findings {
+  private readonly map = new Map<string, Finding>();
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  record(found: FoundSchedule): void {
+    const key = signature(found.violation);
+    const prev = this.map.get(key);
+    if (!prev) {
+      this.map.set(key, { ...found, schedules: 1 });
+      return;
+    }
+    prev.schedules++;
+    if (better(found, prev)) Object.assign(prev, found);
+  }
+
+  /** Adds the signatures of `other` this set lacks (an earlier bound's findings). */
+  keepMissing(other: Findings): void {
+    for (const [k, f] of other.map) if (!this.map.has(k)) this.map.set(k, f);
+  }
+
+  list(): Finding[] {
+    return [...this.map.values()].sort(compareFindings);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Depth-first search over an explicit frontier (loom's Path): a stack of plain frames, each the
+ * transitions enabled at that depth and the index of the next one to try, with the snapshot to
+ * come back to. No recursion, so depth is bounded by memory, not the JS call stack; a limit
+ * stops the loop and is returned as a value.
+ *
+ * Reduction (default on, off with --naive): the visited set (visited.ts). Cycles back to a
+ * state on the current path are found through the fingerprints of the frames.
+ */
+import type { Model, Transition } from '../model/model.js';
+import type { Violation } from '../check/violation.js';
+import { formatSchedule } from './schedule.js';
+import type { Budget } from './budget.js';
+import { Findings } from './findings.js';
+import { MapVisited } from './visited.js';
+import type { ExploreOptions } from './strategy.js';
+
+interface Frame<S> {
+  trans: Transition[];
+  /** Next transition to try. */
+  next: number;
+  /** The last transition within the bound: its restore takes the snapshot over. */
+  last: number;
+  cost: number;
+  snap: S | null;
+  /** A child has run from this frame (the model is no longer in this frame's state). */
+  moved: boolean;
+  /** Fingerprint of the frame's state (reduced search only). */
+  fp?: string;
+}
+
+/** Totals carried across the searches of iterative bounding. */
+export interface Totals {
+  executions: number;
+  nodes: number;
+}
+
+/** Largest visited set a JS Map can hold (V8: 2^24 entries). */
+const MAP_MAX = (1 << 24) - 1;
+
+export class Dfs<S> {
+  readonly findings = new Findings();
+  readonly visited = new MapVisited();
+  readonly finals = new Set<string>();
+  executions = 0;
+  nodes = 0;
+  pruned = 0;
+  maxDepth = 0;
+  /** Some transition was beyond the bound. */
+  cut = false;
+  private readonly path: string[] = [];
+  private readonly stack: Frame<S>[] = [];
+  private readonly onStack = new Map<string, number>();
+
+  constructor(
+    private readonly m: Model<S>,
+    private readonly opts: ExploreOptions,
+    private readonly bound: number,
+    private readonly totals: Totals,
+    private readonly budget: Budget,
+  ) {}
+
+  private record(v: Violation, cost: number): void {
+    this.executions++;
+    const found = { violation: v, schedule: formatSchedule(this.path), preemptions: cost, steps: this.path.length };
+    // Iterative bounding re-executes cheaper schedules; each is streamed once, at its own bound.
+    if (this.bound === Infinity || cost === this.bound) this.opts.onViolation?.(found);
+    this.findings.record(found);
+  }
+
+  /**
+   * A cycle back to a state on the current path is an execution that can run forever. It is a
+   * livelock (reported as deadlock/livelock) when it is weakly fair: every transition enabled
+   * in all states of the cycle is taken in it. An unfair cycle (a hart that could move, or a
+   * stopper that could take its hart, but never does) is not a behaviour of a real machine,
+   * whose scheduler and harts make progress, and is simply cut.
+   */
+  private cycle(fp: string, cost: number): void {
+    const j = this.onStack.get(fp)!;
+    const taken = new Set(this.path.slice(j));
+    let always = new Set(this.stack[j].trans.map((t) => t.token));
+    for (const f of this.stack.slice(j + 1)) always = new Set(f.trans.map((t) => t.token).filter((t) => always.has(t)));
+    for (const t of always) if (!taken.has(t)) return;
+    this.record(this.m.livelock(this.path.length - j), cost);
+  }
+
+  /** Enters the model's current state: a leaf is judged at once, anything else becomes a frame. */
+  private enter(cost: number, fp: string | undefined): string | null {
+    this.nodes++;
+    if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
+    const states = this.opts.naive ? this.totals.nodes + this.nodes : this.visited.size;
+    if ((this.nodes & 4095) === 0 && this.opts.onProgress) {
+      this.opts.onProgress({ bound: this.bound === Infinity ? null : this.bound, states, executions: this.totals.executions + this.executions, violations: this.findings.size });
+    }
+    const limit = this.budget.exceeded(states);
+    if (limit) return limit;
+    const m = this.m;
+    const trans = m.transitions();
+    if (trans.length === 0) {
+      const term = m.terminal();
+      if (term.kind === 'done') {
+        this.executions++;
+        if (this.opts.collectFinals) this.finals.add(m.fingerprint());
+        for (const v of term.violations) this.record(v, cost);
+      } else if (term.violation) this.record(term.violation, cost);
+      else this.executions++;
+      return null;
+    }
+    // Only the transitions within the bound are taken: a snapshot is needed when two or more
+    // are, and the last one to restore takes the snapshot over instead of copying it.
+    let taken = 0, last = -1;
+    for (let i = 0; i < trans.length; i++) {
+      if (cost + trans[i].cost <= this.bound) {
+        taken++;
+        last = i;
+      }
+    }
+    if (fp !== undefined) this.onStack.set(fp, this.stack.length);
+    this.stack.push({ trans, next: 0, last, cost, snap: taken > 1 ? m.save() : null, moved: false, fp });
+    return null;
+  }
+
+  private pop(): void {
+    const f = this.stack.pop()!;
+    if (f.fp !== undefined) this.onStack.delete(f.fp);
+    if (this.stack.length > 0) this.path.pop();
+  }
+
+  /** Explores everything below the model's current state. Returns why it stopped early, or null. */
+  run(): string | null {
+    const m = this.m;
+    const limit0 = this.enter(0, this.opts.naive ? undefined : m.fingerprint());
+    if (limit0) return limit0;
+    while (this.stack.length > 0) {
+      const f = this.stack[this.stack.length - 1];
+      let i = f.next;
+      while (i < f.trans.length && f.cost + f.trans[i].cost > this.bound) {
+        this.cut = true;
+        i++;
+      }
+      if (i >= f.trans.length) {
+        this.pop();
+        continue;
+      }
+      f.next = i + 1;
+      const tr = f.trans[i];
+      const c = f.cost + tr.cost;
+      if (f.moved) m.load(f.snap!, i === f.last);
+      f.moved = true;
+      this.path.push(tr.token);
+      const out = m.apply(tr);
+      let descended = false;
+      if (out.kind === 'violation') this.record(out.violation, c);
+      else if (out.kind === 'limit') return out.reason;
+      else if (out.kind === 'end') this.executions++;
+      else if (this.opts.naive) {
+        const depth = this.stack.length;
+        const limit = this.enter(c, undefined);
+        if (limit) return limit;
+        descended = this.stack.length > depth;
+      } else {
+        const fp = m.fingerprint();
+        if (this.onStack.has(fp)) {
+          if (m.reportsDeadlock) this.cycle(fp, c);
+          this.pruned++;
+        } else if (!this.visited.offer(fp, c, this.path.length)) {
+          this.pruned++;
+        } else {
+          if (this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
+          const depth = this.stack.length;
+          const limit = this.enter(c, fp);
+          if (limit) return limit;
+          descended = this.stack.length > depth;
+        }
+      }
+      if (!descended) this.path.pop();
+    }
+    return null;
+  }
+}

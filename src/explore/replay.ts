@@ -1,0 +1,56 @@
+/**
+ * Replay: follows one schedule exactly with tracing on. Reports build witnesses from it
+ * (api/witness.ts). A schedule that does not fit the spec is an Error with a one-line message.
+ */
+import type { Spec } from '../spec/types.js';
+import type { Violation } from '../check/violation.js';
+import { Machine } from '../model/machine.js';
+import type { TraceEvent } from '../model/trace.js';
+import { parseSchedule } from './schedule.js';
+
+export interface ReplayResult {
+  trace: TraceEvent[];
+  violation?: Violation;
+  /** The run ended with every task done (and no violation). */
+  finished: boolean;
+  /** Transitions still possible after the schedule, when it stopped short. */
+  next: string[];
+  /** The model in its final state (api/witness.ts reads site versions and symbols from it). */
+  machine: Machine;
+  preemptions: number;
+}
+
+export function replay(spec: Spec, schedule: string): ReplayResult {
+  const tokens = parseSchedule(schedule);
+  const m = new Machine(spec);
+  const trace: TraceEvent[] = (m.trace = []);
+  let preemptions = 0;
+  for (const [i, tok] of tokens.entries()) {
+    const trans = m.transitions();
+    const tr = trans.find((t) => t.token === tok);
+    if (!tr) {
+      throw new Error(`schedule step ${i + 1} '${tok}' is not possible here (possible: ${trans.map((t) => t.token).join(', ') || 'none'})`);
+    }
+    preemptions += tr.cost;
+    const out = m.apply(tr);
+    if (out.kind === 'violation') {
+      if (i !== tokens.length - 1) throw new Error(`schedule step ${i + 1} already ends in a violation; ${tokens.length - i - 1} steps left over`);
+      return { trace, violation: out.violation, finished: false, next: [], machine: m, preemptions };
+    }
+    if (out.kind === 'limit') throw new Error(out.reason);
+    if (out.kind === 'end') {
+      if (i !== tokens.length - 1) throw new Error(`schedule step ${i + 1} ends the execution (${out.reason}); ${tokens.length - i - 1} steps left over`);
+      return { trace, finished: false, next: [], machine: m, preemptions };
+    }
+  }
+  const next = m.transitions();
+  if (next.length === 0) {
+    const term = m.terminal();
+    if (term.kind === 'done') {
+      const v = term.violations[0];
+      return { trace, violation: v, finished: !v, next: [], machine: m, preemptions };
+    }
+    return { trace, violation: term.violation ?? m.deadlock(), finished: false, next: [], machine: m, preemptions };
+  }
+  return { trace, finished: false, next: next.map((t) => t.token), machine: m, preemptions };
+}

@@ -1,0 +1,83 @@
+/**
+ * The explorer's vocabulary: options, findings, statistics, results, and the Strategy
+ * interface every search implements (shuttle's Scheduler, for a state-space search).
+ */
+import type { Violation } from '../check/violation.js';
+import type { Spec } from '../spec/types.js';
+
+export interface ExploreLimits {
+  maxStates?: number;
+  /** Milliseconds. */
+  maxTime?: number;
+  /** Megabytes of heap. */
+  maxMemory?: number;
+}
+
+export interface ExploreOptions extends ExploreLimits {
+  strategy: 'bounded' | 'exhaustive' | 'random';
+  /** random: executions to run (default 1000) and the seed of the walk (default 1). */
+  executions?: number;
+  seed?: number;
+  /** Highest preemption bound for `bounded` (default: until exhausted). */
+  bound?: number;
+  naive: boolean;
+  /** Keep every violating schedule (for --all). */
+  all?: boolean;
+  /** Heap in use, in bytes (injected: nothing below the CLI touches `process`). */
+  heapUsed?: () => number;
+  now?: () => number;
+  /** Collect fingerprints of final states (tests compare naive and reduced searches). */
+  collectFinals?: boolean;
+  /** Called every few thousand states with the running totals (progress display). */
+  onProgress?: (p: Progress) => void;
+  /** Called for every violating schedule as it is found (for --all streaming). */
+  onViolation?: (f: FoundSchedule) => void;
+}
+
+export interface Progress {
+  bound: number | null;
+  states: number;
+  executions: number;
+  violations: number;
+}
+
+/** One violating schedule: plain data. */
+export interface FoundSchedule {
+  violation: Violation;
+  schedule: string;
+  preemptions: number;
+  steps: number;
+}
+
+export interface Finding extends FoundSchedule {
+  /** Violating schedules with this signature that the search executed. */
+  schedules: number;
+}
+
+export interface ExploreStats {
+  executions: number;
+  states: number;
+  pruned: number;
+  maxDepth: number;
+  ms: number;
+  /** States per second. */
+  rate: number;
+}
+
+export interface ExploreResult {
+  verdict: 'safe' | 'unsafe' | 'inconclusive';
+  complete: boolean;
+  /** The preemption bound of the last search (null: unbounded). */
+  bound: number | null;
+  findings: Finding[];
+  stats: ExploreStats;
+  /** Why the search stopped early, if it did. */
+  limit?: string;
+  finals?: Set<string>;
+}
+
+/** One search strategy over a spec's model. Never throws for a limit: it is part of the result. */
+export interface Strategy {
+  readonly name: 'bounded' | 'exhaustive' | 'random';
+  run(spec: Spec, opts: ExploreOptions): ExploreResult;
+}

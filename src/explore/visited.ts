@@ -1,0 +1,24 @@
+/**
+ * The visited set of the reduced search: per state fingerprint, the fewest preemptions it was
+ * explored with, then the fewest transitions. A state reached again no cheaper is pruned.
+ */
+export interface VisitedSet {
+  /** True if fp is new, or now reached more cheaply (and records it). */
+  offer(fp: string, cost: number, depth: number): boolean;
+  readonly size: number;
+}
+
+export class MapVisited implements VisitedSet {
+  private readonly map = new Map<string, { cost: number; depth: number }>();
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  offer(fp: string, cost: number, depth: number): boolean {
+    const prev = this.map.get(fp);
+    if (prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth)) return false;
+    this.map.set(fp, { cost, depth });
+    return true;
+  }
+}

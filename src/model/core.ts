@@ -1,0 +1,37 @@
+/**
+ * The internal view every part of the model works on: the spec, memory, one emulator hart per
+ * task, the layout, the fetch model chosen once for the spec, the model state and the trace.
+ * `Machine` implements it; the parts (run, sched, kernel/*, fetch/*, sites/ledger, trace) are
+ * functions over it, so each can be read, tested and replaced alone.
+ */
+import type { Memory } from '../emu/memory.js';
+import type { Hart } from '../emu/hart.js';
+import type { Spec } from '../spec/types.js';
+import type { Symbolizer } from '../isa/symbols.js';
+import type { Layout } from './layout.js';
+import type { State } from './state.js';
+import type { Programs, MicroOp } from './kernel/programs.js';
+import type { FetchModel } from './fetch/fetch-model.js';
+import type { TraceEvent } from './trace.js';
+import type { Outcome } from './model.js';
+
+export interface Core {
+  readonly spec: Spec;
+  readonly mem: Memory;
+  /** One emulator hart per task (its registers travel with the task). */
+  readonly cpus: Hart[];
+  readonly layout: Layout;
+  readonly programs: Programs;
+  readonly fetch: FetchModel;
+  readonly names: Symbolizer;
+  st: State;
+  /** Instructions executed per task in this execution (a budget, not part of the state). */
+  steps: number[];
+  trace: TraceEvent[] | null;
+  /**
+   * Hooks that close the one cycle of the model's parts: a stopper runs RV64 `fn` code and
+   * declarative body micro-ops, and both reach the stopper again (model/machine.ts wires them).
+   */
+  readonly runCode: (ti: number, h: number, choice: number) => Outcome;
+  readonly microOp: (ti: number, h: number, op: MicroOp) => Outcome;
+}

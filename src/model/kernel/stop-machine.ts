@@ -1,0 +1,95 @@
+/**
+ * stop_machine (kernel/stop_machine.c multi_cpu_stop, arch/riscv/kernel/patch.c patch_text_cb):
+ * the requester blocks and every hart's stopper is woken; each arrives with IRQs off and spins;
+ * the last to arrive runs the body (declarative micro-ops) or the RV64 `fn`; then every hart
+ * runs the flush, and the stoppers exit. The stopper's phase is its task's `ip`:
+ * 0 arrive, 1 run or wait, 2 flush, 3 exit.
+ */
+import type { Core } from '../core.js';
+import type { Outcome } from '../model.js';
+import { FN_RET } from '../layout.js';
+import { freshTask } from '../state.js';
+import { finish } from '../tasks.js';
+import { fenceI } from '../fetch/fetch-model.js';
+import { note } from '../trace.js';
+
+export function requestStopMachine(k: Core, ti: number, h: number, body: number, fn: number, arg: bigint, flush: 'fence.i' | 'none'): void {
+  const st = k.st;
+  st.sm = { phase: 'gather', requester: ti, body, fn, arg: arg.toString(), flush, arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false };
+  for (const s of k.layout.stopperOf) {
+    st.tasks[s] = { ...freshTask(), status: 'ready', hart: k.layout.taskHarts[s][0] };
+  }
+  st.tasks[ti].status = 'blocked';
+  st.harts[h].task = -1;
+  st.harts[h].buf = null;
+  note(k, h, ti, 'service', 'stop_machine: wake every hart\'s stopper');
+}
+
+export function stopperStep(k: Core, ti: number, h: number, choice: number): Outcome {
+  const st = k.st;
+  const sm = st.sm!;
+  const t = st.tasks[ti];
+  switch (t.ip) {
+    case 0:
+      t.irqsOff = true; // multi_cpu_stop: MULTI_STOP_DISABLE_IRQ
+      sm.arrived.push(h);
+      t.ip = 1;
+      if (sm.arrived.length === k.spec.harts) {
+        // arch/riscv/kernel/patch.c patch_text_cb(): the last CPU to arrive patches.
+        sm.phase = 'run';
+        sm.runner = h;
+        note(k, h, ti, 'service', 'stopper arrives (IRQs off); all harts gathered: this hart runs fn');
+      } else note(k, h, ti, 'service', 'stopper arrives (IRQs off), spins');
+      return { kind: 'continue' };
+    case 1: {
+      if (sm.phase === 'flush') {
+        t.ip = 2;
+        return stopperStep(k, ti, h, choice);
+      }
+      // The runner executes fn: declarative body micro-ops, or RV64 code.
+      if (sm.body < 0) {
+        const cpu = k.cpus[ti];
+        if (!sm.fnStarted) {
+          sm.fnStarted = true;
+          cpu.pc = sm.fn;
+          cpu.setReg(10, BigInt(sm.arg));
+          cpu.setReg(1, BigInt(FN_RET));
+          cpu.setReg(2, BigInt(k.layout.stackTop[ti]));
+        }
+        return k.runCode(ti, h, choice);
+      }
+      const body = k.programs.bodies[sm.body];
+      if (sm.ip < body.length) {
+        const out = k.microOp(ti, h, body[sm.ip++]);
+        if (out.kind !== 'continue') return out;
+      }
+      if (sm.ip >= body.length && !t.ipiWait.length) {
+        sm.phase = 'flush';
+      }
+      return { kind: 'continue' };
+    }
+    case 2:
+      if (sm.flush === 'fence.i') fenceI(k, h);
+      sm.flushed.push(h);
+      t.ip = 3;
+      note(k, h, ti, 'service', sm.flush === 'fence.i' ? 'stopper: fence.i' : 'stopper: done');
+      return { kind: 'continue' };
+    default: {
+      t.irqsOff = false;
+      finish(k, ti, h);
+      note(k, h, ti, 'service', 'stopper exits (IRQs on)');
+      if (k.layout.stopperOf.every((s) => st.tasks[s].status === 'inactive')) {
+        const r = sm.requester;
+        st.tasks[r].status = 'ready';
+        st.sm = null;
+      }
+      return { kind: 'continue' };
+    }
+  }
+}
+
+/** The stopper's RV64 fn returned (to FN_RET): every hart may flush now. */
+export function fnReturned(k: Core, ti: number, h: number): void {
+  k.st.sm!.phase = 'flush';
+  note(k, h, ti, 'service', 'fn returns');
+}

@@ -1,0 +1,108 @@
+/**
+ * Spec → memory: regions loaded with their permissions, shared and patchable ranges, the code
+ * ranges with their instruction starts, one stack per task (stoppers included), and the
+ * sentinel return addresses the model handles. Fixed for a spec: never part of the state.
+ */
+import { Memory, PERM_R, PERM_W, PERM_X } from '../emu/memory.js';
+import type { Spec, TaskSpec } from '../spec/types.js';
+
+/** Sentinel return addresses: outside every declared region, never mapped. */
+export const DRIVER_RET = 0x7e5700000000;
+export const IRQ_RET = DRIVER_RET + 0x100;
+export const FN_RET = DRIVER_RET + 0x200;
+export const CODE_RET = DRIVER_RET + 0x300;
+const STACK_BASE = 0x7f0000000000;
+const STACK_STRIDE = 0x10000;
+
+/** The names the sentinels have in traces. */
+export const SENTINEL_NAMES: readonly (readonly [number, string])[] = [
+  [DRIVER_RET, '<caller driver>'],
+  [IRQ_RET, '<irq return>'],
+  [FN_RET, '<stop_machine return>'],
+  [CODE_RET, '<task exit>'],
+];
+
+export type TaskKind = TaskSpec['kind'] | 'stopper';
+
+export interface CodeRange {
+  base: number;
+  end: number;
+  starts: Set<number>;
+  bytes: Uint8Array;
+  patchable: boolean;
+}
+
+export class Layout {
+  readonly shared: [number, number][] = [];
+  readonly code: CodeRange[] = [];
+  readonly patchable: [number, number][] = [];
+  /** Per task (spec tasks, then one stopper per hart): name, kind, allowed harts, stack top. */
+  readonly taskNames: string[] = [];
+  readonly taskKinds: TaskKind[] = [];
+  readonly taskHarts: number[][] = [];
+  readonly stackTop: number[] = [];
+  /** Task index of hart h's stopper. */
+  readonly stopperOf: number[] = [];
+
+  constructor(readonly spec: Spec, mem: Memory) {
+    for (const r of spec.regions) {
+      const perm = r.kind === 'data' ? PERM_R | PERM_W : PERM_R | PERM_W | PERM_X;
+      mem.load(r.base, r.bytes, r.bytes.length, perm);
+      if (r.kind === 'data' && r.shared) this.shared.push([r.base, r.base + r.bytes.length]);
+      if (r.kind !== 'data') {
+        this.code.push({ base: r.base, end: r.base + r.bytes.length, starts: r.insnStarts, bytes: r.bytes, patchable: r.kind === 'patchable' });
+      }
+      if (r.kind === 'patchable') {
+        mem.markPatchable(r.base, r.bytes.length);
+        this.patchable.push([r.base, r.base + r.bytes.length]);
+      }
+    }
+    for (const s of spec.sites) {
+      mem.markPatchable(s.base, s.size);
+      this.patchable.push([s.base, s.base + s.size]);
+    }
+    spec.tasks.forEach((t, i) => this.addTask(mem, t.name, t.kind, t.harts, i, t.stack));
+    for (let h = 0; h < spec.harts; h++) {
+      this.stopperOf.push(this.taskNames.length);
+      this.addTask(mem, `stopper/${h}`, 'stopper', [h], this.taskNames.length, 512);
+    }
+  }
+
+  private addTask(mem: Memory, name: string, kind: TaskKind, harts: number[], index: number, stack: number): void {
+    this.taskNames.push(name);
+    this.taskKinds.push(kind);
+    this.taskHarts.push(harts);
+    const size = Math.min(stack, STACK_STRIDE);
+    mem.map(STACK_BASE + index * STACK_STRIDE, size, PERM_R | PERM_W);
+    this.stackTop.push(STACK_BASE + index * STACK_STRIDE + size);
+  }
+
+  isShared(addr: number, size: number): boolean {
+    const rs = this.shared;
+    for (let i = 0; i < rs.length; i++) if (addr < rs[i][1] && rs[i][0] < addr + size) return true;
+    return false;
+  }
+
+  isPatchable(addr: number, size = 1): boolean {
+    const rs = this.patchable;
+    for (let i = 0; i < rs.length; i++) if (addr < rs[i][1] && rs[i][0] < addr + size) return true;
+    return false;
+  }
+
+  siteAt(addr: number): number {
+    const sites = this.spec.sites;
+    for (let i = 0; i < sites.length; i++) if (addr >= sites[i].base && addr < sites[i].base + sites[i].size) return i;
+    return -1;
+  }
+
+  codeAt(addr: number): CodeRange | undefined {
+    const cs = this.code;
+    for (let i = 0; i < cs.length; i++) if (addr >= cs[i].base && addr < cs[i].end) return cs[i];
+    return undefined;
+  }
+
+  /** Whether addr lies in a declared region (code or data). */
+  inRegion(addr: number): boolean {
+    return !!this.codeAt(addr) || this.spec.regions.some((r) => addr >= r.base && addr < r.base + r.bytes.length);
+  }
+}

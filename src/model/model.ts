@@ -1,0 +1,63 @@
+/**
+ * Everything the explorer may know about a machine (docs/architecture.md): structured
+ * transitions with the footprint of what they touch, apply, save/load, fingerprint and the
+ * terminal outcome of a state. The explorer never sees the Machine class.
+ */
+import type { Violation } from '../check/violation.js';
+
+/** What the first visible action of a transition touches. */
+export interface Footprint {
+  /** Byte ranges [lo, hi) of shared data or patchable code the action reads (fetch or load). */
+  readonly reads: readonly (readonly [number, number])[];
+  /** Byte ranges it writes (stores to shared data or patchable memory, AMOs). */
+  readonly writes: readonly (readonly [number, number])[];
+  /** Kernel state it synchronises on: stop_machine, IPIs, the scheduler. */
+  readonly kernel: readonly ('sm' | 'ipi' | 'sched')[];
+}
+
+export interface Transition {
+  /** Printing and replay only (grammar: src/model/token.ts); never parsed on the hot path. */
+  readonly token: string;
+  /** step: one visible action of the hart's task; switch: switch a task in, then step it; irq; ipi. */
+  readonly kind: 'step' | 'switch' | 'irq' | 'ipi';
+  readonly hart: number;
+  /** The task that runs (-1: none, e.g. an IPI on an idle hart). */
+  readonly task: number;
+  /** Fetch view taken by the step (0 = latest). */
+  readonly choice: number;
+  /** Preemptions this transition costs: 1 for an involuntary task switch (docs/semantics.md). */
+  readonly cost: 0 | 1;
+  /** What the first visible action touches; undefined: may depend on everything. */
+  readonly footprint?: Footprint;
+}
+
+export type Outcome =
+  | { kind: 'continue' }
+  | { kind: 'violation'; violation: Violation }
+  | { kind: 'limit'; reason: string }
+  /** The execution cannot go on, but what stopped it is a property the spec switched off. */
+  | { kind: 'end'; reason: string };
+
+/** What a state with no transitions is. */
+export type Terminal =
+  /** Every task finished: assertions are judged on this final state. */
+  | { kind: 'done'; violations: Violation[] }
+  /** Tasks remain but nothing can happen: a deadlock (violation undefined if the property is off). */
+  | { kind: 'stuck'; violation?: Violation };
+
+export interface Model<Snap = unknown> {
+  /** Everything that can happen next, in a fixed order (hart, then step/switch/irq/ipi). */
+  transitions(): Transition[];
+  apply(t: Transition): Outcome;
+  /** Only meaningful when transitions() is empty. */
+  terminal(): Terminal;
+  /** The livelock violation for a fair cycle of `length` transitions back to this state. */
+  livelock(length: number): Violation;
+  /** Whether the spec asks for deadlock/livelock to be reported. */
+  readonly reportsDeadlock: boolean;
+  save(): Snap;
+  /** `last`: the snapshot is never loaded again, so it may be taken over rather than copied. */
+  load(s: Snap, last?: boolean): void;
+  /** Names the whole state (a 64-bit hash as a short string key). */
+  fingerprint(): string;
+}

@@ -1,0 +1,249 @@
+/**
+ * The execution of one visible action of an RV64 task and the invisible run after it
+ * (docs/semantics.md): task boundaries at the sentinel addresses, the fetch (through the fetch
+ * model and the atomic unit), torn and illegal instructions, execution, patch stores, site
+ * passes and control-flow checks, stopping before the next visible action.
+ */
+import { decodeCached } from '../emu/hart.js';
+import type { Hart } from '../emu/hart.js';
+import type { Insn } from '../isa/types.js';
+import { hexAddr } from '../isa/symbols.js';
+import type { TaskSpec } from '../spec/types.js';
+import type { PassInsn } from '../check/passes.js';
+import type { Core } from './core.js';
+import type { Outcome } from './model.js';
+import { CODE_RET, DRIVER_RET, FN_RET, IRQ_RET } from './layout.js';
+import { bufferServes, chunkEnd } from './fetch/buffer.js';
+import { fenceI } from './fetch/fetch-model.js';
+import { codeStore, contentAt, isInsnStart, readsOpenOp, versionMask, versionsOfWrites } from './sites/ledger.js';
+import { canBeInterrupted, finish } from './tasks.js';
+import { closeOp, judge, violation } from './passes.js';
+import { returnFromIrq } from './kernel/irq.js';
+import { fnReturned } from './kernel/stop-machine.js';
+import { ecallService } from './kernel/services.js';
+import { fetchedInfo, traceInsn } from './trace.js';
+
+const LOADS: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 };
+const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8 };
+
+/** The data access an instruction will make, from the registers it reads now. */
+export function memAccess(insn: Insn, cpu: Hart): { addr: number; size: number; write: boolean } | null {
+  const op = insn.op;
+  const l = LOADS[op];
+  if (l) return { addr: cpu.getRegNum(insn.rs1) + insn.imm, size: l, write: false };
+  const s = STORES[op];
+  if (s) return { addr: cpu.getRegNum(insn.rs1) + insn.imm, size: s, write: true };
+  if (op.startsWith('lr.') || op.startsWith('sc.') || op.startsWith('amo')) {
+    return { addr: cpu.getRegNum(insn.rs1), size: op.endsWith('.d') ? 8 : 4, write: !op.startsWith('lr.') };
+  }
+  return null;
+}
+
+function validTarget(k: Core, ti: number, addr: number): boolean {
+  const kind = k.layout.taskKinds[ti];
+  const t = k.st.tasks[ti];
+  if (addr === DRIVER_RET) return kind === 'caller';
+  if (addr === IRQ_RET) return t.irq !== null;
+  if (addr === FN_RET) return kind === 'stopper';
+  if (addr === CODE_RET) return kind === 'code';
+  return isInsnStart(k, addr);
+}
+
+/**
+ * Runs task ti's code on hart h: one visible action (with fetch choice `choice`), then the
+ * invisible instructions after it, stopping before the next visible one.
+ */
+export function runCode(k: Core, ti: number, h: number, choice: number): Outcome {
+  const st = k.st;
+  const layout = k.layout;
+  const t = st.tasks[ti];
+  const cpu = k.cpus[ti];
+  const hs = st.harts[h];
+  const kind = layout.taskKinds[ti];
+  const name = (a: number) => k.names.name(a);
+  if (kind === 'code') t.started = 1;
+  let first = true;
+  for (;;) {
+    if (++k.steps[ti] > k.spec.explore.maxSteps) {
+      return { kind: 'limit', reason: `task ${layout.taskNames[ti]} ran more than ${k.spec.explore.maxSteps} instructions (explore.max-steps)` };
+    }
+    const pc = cpu.pc;
+    // Sentinels: task boundaries and returns the model handles.
+    if (pc === DRIVER_RET && kind === 'caller' && !t.irq) {
+      const spec = k.spec.tasks[ti] as Extract<TaskSpec, { kind: 'caller' }>;
+      if (t.started >= spec.times) {
+        finish(k, ti, h);
+        return { kind: 'continue' };
+      }
+      if (!first) return { kind: 'continue' };
+      t.started++;
+      cpu.setReg(1, BigInt(DRIVER_RET));
+      cpu.setReg(2, BigInt(layout.stackTop[ti]));
+      cpu.pc = spec.call;
+      if (k.trace) k.trace.push({ hart: h, task: layout.taskNames[ti], kind: 'note', text: `call ${name(spec.call)} (${t.started}/${spec.times})` });
+      first = false;
+      continue;
+    }
+    if (pc === IRQ_RET && t.irq) {
+      returnFromIrq(k, ti, h);
+      return { kind: 'continue' };
+    }
+    if (pc === FN_RET && kind === 'stopper') {
+      fnReturned(k, ti, h);
+      // fn's stores after its last patch_done form an operation that ends with fn.
+      return closeOp(k, ti) ?? { kind: 'continue' };
+    }
+    if (pc === CODE_RET && kind === 'code') {
+      finish(k, ti, h);
+      // Stores after the last patch_done form an operation that ends with the task.
+      return closeOp(k, ti) ?? { kind: 'continue' };
+    }
+    // ---- fetch
+    let bytes: number[];
+    let wids: number[];
+    let visible = false;
+    if (t.partial) {
+      // The second atomic fetch of a split instruction.
+      const p = t.partial;
+      const start = chunkEnd(k, p.pc);
+      const M = k.spec.fetch.atomic;
+      const views = k.fetch.views(k, h, start, M);
+      const T = views[Math.min(choice, views.length - 1)];
+      const c = contentAt(k, start, M, T);
+      k.fetch.fetched(k, h, start, M, T, c);
+      bytes = [...p.bytes, ...c.bytes];
+      wids = [...p.wids, ...c.wids];
+      hs.buf = { task: ti, start: p.pc, bytes, wids };
+      t.partial = null;
+      visible = true;
+    } else if (layout.isPatchable(pc, 4) && !bufferServes(k, h, ti, pc)) {
+      if (!first) return { kind: 'continue' };
+      const end = chunkEnd(k, pc);
+      const views = k.fetch.views(k, h, pc, end - pc);
+      const T = views[Math.min(choice, views.length - 1)];
+      const c = contentAt(k, pc, end - pc, T);
+      k.fetch.fetched(k, h, pc, end - pc, T, c);
+      hs.buf = { task: ti, start: pc, bytes: c.bytes, wids: c.wids };
+      const len = (c.bytes[0] & 3) === 3 ? 4 : 2;
+      if (c.bytes.length < len) {
+        t.partial = { pc, bytes: c.bytes, wids: c.wids };
+        if (k.trace) k.trace.push({ hart: h, task: layout.taskNames[ti], kind: 'note', pc, text: `fetch ${c.bytes.length} bytes at ${name(pc)} (first half)`, fetched: fetchedInfo(k, pc, c.bytes.length, c.wids) });
+        return { kind: 'continue' };
+      }
+      bytes = c.bytes;
+      wids = c.wids;
+      visible = true;
+    } else if (bufferServes(k, h, ti, pc)) {
+      // Served by the last atomic fetch: no new fetch event, but an interrupt or a
+      // preemption here would discard the buffer, so it is a scheduling point if either can happen.
+      const b = hs.buf!;
+      const off = pc - b.start;
+      if (!first && canBeInterrupted(k, ti, h)) return { kind: 'continue' };
+      bytes = b.bytes.slice(off);
+      wids = b.wids.slice(off);
+    } else {
+      const c = layout.codeAt(pc);
+      if (!c) {
+        if (!k.spec.properties['wild-jump']) return { kind: 'end', reason: 'execution outside declared code (property off)' };
+        return violation(k, { property: 'wild-jump', kind: 'not-code', pc, target: pc, message: `execution at ${hexAddr(pc)}, outside declared code` }, ti, h);
+      }
+      const off = pc - c.base;
+      // Plain loops: Array.from on a typed subarray goes through the iterator protocol.
+      const n = Math.min(off + 4, c.bytes.length) - off;
+      bytes = [];
+      wids = [];
+      for (let j = 0; j < n; j++) {
+        bytes.push(c.bytes[off + j]);
+        wids.push(0);
+      }
+      hs.buf = null;
+    }
+    const lo = bytes[0] | (bytes[1] << 8);
+    const len = (lo & 3) === 3 ? 4 : 2;
+    const bits = len === 4 ? (lo | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0 : lo;
+    const insn = decodeCached(bits);
+    const siteIdx = layout.siteAt(pc);
+    const used = wids.slice(0, len);
+    // torn-instruction: bytes from different writes that match no version.
+    if (siteIdx >= 0 && new Set(used).size > 1) {
+      const mask = versionMask(k, siteIdx, pc, bytes.slice(0, len));
+      if (mask === 0 && k.spec.properties['torn-instruction']) {
+        traceInsn(k, ti, h, pc, bits, len, insn, used);
+        return violation(k, { property: 'torn-instruction', kind: 'torn', site: k.spec.sites[siteIdx].name, pc, versions: versionsOfWrites(k, siteIdx, pc, used), message: `torn instruction at ${name(pc)}: bytes ${bytes.slice(0, len).map((b) => b.toString(16).padStart(2, '0')).join(' ')} from writes ${[...new Set(used)].join(', ')} form ${insn ? 'an instruction' : 'an encoding'} no version has` }, ti, h);
+      }
+    }
+    if (!insn) {
+      traceInsn(k, ti, h, pc, bits, len, insn, used);
+      if (!k.spec.properties['illegal-instruction']) return { kind: 'end', reason: 'illegal instruction (property off)' };
+      return violation(k, { property: 'illegal-instruction', kind: 'illegal', site: siteIdx >= 0 ? k.spec.sites[siteIdx].name : undefined, pc, message: `illegal instruction 0x${bits.toString(16)} at ${name(pc)}` }, ti, h);
+    }
+    const acc = memAccess(insn, cpu);
+    if (!visible) {
+      const dataVisible = acc !== null && (layout.isShared(acc.addr, acc.size) || (acc.write && layout.isPatchable(acc.addr, acc.size)));
+      if (dataVisible || insn.op === 'ecall') {
+        if (!first) return { kind: 'continue' };
+      }
+    }
+    first = false;
+    // ---- site pass bookkeeping (before executing: the instruction belongs to the pass)
+    if (siteIdx >= 0) {
+      const site = k.spec.sites[siteIdx];
+      let pass = t.passes[siteIdx];
+      if (!pass || (pass.resumeAt !== null && pass.resumeAt !== pc)) pass = { insns: [], resumeAt: null };
+      pass.resumeAt = null;
+      const rec: PassInsn = { off: pc - site.base, bytes: bytes.slice(0, len), wids: used, op: insn.op, rd: insn.rd, rs1: insn.rs1, pc };
+      pass.insns.push(rec);
+      t.passes[siteIdx] = pass;
+    }
+    // ---- execute
+    const before = k.trace && insn.op === 'jalr' ? cpu.getReg(insn.rs1) : 0n;
+    const stop = cpu.execute(insn);
+    const next = cpu.pc;
+    traceInsn(k, ti, h, pc, bits, len, insn, used, before);
+    if (insn.op === 'fence.i') fenceI(k, h);
+    if (acc && acc.write && layout.isPatchable(acc.addr, acc.size) && !stop) {
+      const out = codeStore(k, t, acc.addr, acc.size);
+      if (out) return out;
+    }
+    if (stop) {
+      if (stop.kind === 'ecall') {
+        const out = ecallService(k, ti, h);
+        if (out) return out;
+        if (t.status !== 'running' || t.ipiWait.length || t.voluntary) return { kind: 'continue' };
+        continue;
+      }
+      if (stop.kind === 'illegal') {
+        return violation(k, { property: 'illegal-instruction', kind: 'illegal', pc, message: `illegal instruction at ${name(pc)}${stop.detail ? `: ${stop.detail}` : ''}` }, ti, h);
+      }
+      return violation(k, { property: 'fault', kind: stop.kind, pc, target: stop.addr, message: `${stop.kind} at ${name(pc)}${stop.addr !== undefined ? ` (address ${hexAddr(stop.addr)})` : ''}` }, ti, h);
+    }
+    // ---- control flow and passes
+    const seq = pc + len;
+    if (next !== seq && hs.buf && (next < hs.buf.start || next >= hs.buf.start + hs.buf.bytes.length)) hs.buf = null;
+    if (siteIdx >= 0) {
+      const site = k.spec.sites[siteIdx];
+      if (next < site.base || next >= site.base + site.size) {
+        const pass = t.passes[siteIdx];
+        // A call out of the site whose return address is inside it suspends the pass; a
+        // mix that lands on a legitimate target is then judged when the pass really ends
+        // (the old entry's `ld ra` after the call shows whether `ra` is stale).
+        const link = insn.op === 'jal' || insn.op === 'jalr' ? insn.rd : 0;
+        const suspend = link !== 0 && seq >= site.base && seq < site.base + site.size;
+        const jump = insn.op === 'jalr' || insn.op === 'jal';
+        const v = judge(k, ti, h, siteIdx, pass.insns, jump, pc, next, suspend, readsOpenOp(k, siteIdx, pass.insns));
+        if (v) return v;
+        if (suspend) pass.resumeAt = seq;
+        else delete t.passes[siteIdx];
+      }
+    }
+    if (next !== seq) {
+      if (!validTarget(k, ti, next)) {
+        if (!k.spec.properties['wild-jump']) return { kind: 'end', reason: 'wild jump (property off)' };
+        const ret = insn.op === 'jalr' && insn.rd === 0 && insn.rs1 === 1;
+        return violation(k, { property: 'wild-jump', kind: ret ? 'return' : 'not-code', pc, target: next, message: `${ret ? 'return' : 'jump'} from ${name(pc)} to ${hexAddr(next)}, which is not an instruction start in declared code${ret ? ' (clobbered ra)' : ''}` }, ti, h);
+      }
+    } else if (!layout.codeAt(next) && next !== DRIVER_RET && next !== IRQ_RET && next !== FN_RET && next !== CODE_RET) {
+      return violation(k, { property: 'wild-jump', kind: 'not-code', pc, target: next, message: `execution runs off the end of declared code after ${name(pc)}` }, ti, h);
+    }
+  }
+}

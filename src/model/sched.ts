@@ -1,0 +1,88 @@
+/**
+ * Scheduling: the transitions enabled in a state, in a fixed order (hart, then step, switch,
+ * interrupt, IPI), and why nothing can happen when none is (deadlock) or why an execution can
+ * cycle forever (livelock).
+ */
+import type { Violation } from '../check/violation.js';
+import type { Core } from './core.js';
+import type { Transition } from './model.js';
+import { tokenOf } from './token.js';
+import { fetchChoices } from './fetch/buffer.js';
+import { stepEnabled, switchable, taskDone } from './tasks.js';
+import { irqDeliverable } from './kernel/irq.js';
+import { ipiDeliverable } from './kernel/ipi.js';
+
+function push(out: Transition[], kind: Transition['kind'], hart: number, task: number, choice: number, cost: 0 | 1): void {
+  out.push({ token: tokenOf(kind, hart, task, choice), kind, hart, task, choice, cost });
+}
+
+export function transitions(k: Core): Transition[] {
+  const out: Transition[] = [];
+  const st = k.st;
+  for (let h = 0; h < k.spec.harts; h++) {
+    // Harts run in parallel: interleaving them is not a preemption. Only switching a task
+    // out involuntarily (kernel preemption) counts against the bound (docs/semantics.md).
+    const cur = st.harts[h].task;
+    if (cur >= 0 && stepEnabled(k, cur)) {
+      const n = fetchChoices(k, cur, h);
+      for (let c = 0; c < n; c++) push(out, 'step', h, cur, c, 0);
+    }
+    // A switch is always followed by a step of the task switched in (one transition):
+    // switching twice in a row would only re-order who waits, and would make cycles.
+    const sw = switchable(k, h);
+    if (sw) {
+      // Ready tasks allowed on h, in task order; a ready stopper alone if there is one.
+      const ready: number[] = [];
+      let stopper = -1;
+      for (let i = 0; i < st.tasks.length; i++) {
+        if (i !== cur && st.tasks[i].status === 'ready' && k.layout.taskHarts[i].includes(h)) {
+          ready.push(i);
+          if (stopper < 0 && k.layout.taskKinds[i] === 'stopper') stopper = i;
+        }
+      }
+      for (const i of stopper >= 0 ? [stopper] : ready) {
+        const n = fetchChoices(k, i, h);
+        for (let c = 0; c < n; c++) push(out, 'switch', h, i, c, sw === 'preempt' ? 1 : 0);
+      }
+    }
+    if (irqDeliverable(k, h)) push(out, 'irq', h, cur, 0, 0);
+    if (ipiDeliverable(k, h)) push(out, 'ipi', h, cur, 0, 0);
+  }
+  return out;
+}
+
+/** Why nothing can happen (transitions() is empty and tasks remain). */
+export function deadlock(k: Core): Violation {
+  const st = k.st;
+  const names = k.layout.taskNames;
+  const stuck = st.tasks.findIndex((_, i) => !taskDone(k, i));
+  const waiting = st.tasks.findIndex((t) => t.ipiWait.length > 0);
+  let kind = 'blocked';
+  let message = 'no hart can make progress';
+  if (waiting >= 0) {
+    kind = 'ipi';
+    const harts = st.tasks[waiting].ipiWait;
+    message = `${names[waiting]} waits for a remote fence.i IPI on hart ${harts.join(', ')}, which has interrupts off`;
+  } else if (st.sm) {
+    kind = 'stop_machine';
+    const missing = Array.from({ length: k.spec.harts }, (_, h) => h).filter((h) => !st.sm!.arrived.includes(h));
+    message = `stop_machine cannot gather hart ${missing.join(', ')}: its task can never be switched out (preemption: ${k.spec.preemption})`;
+  }
+  const who = waiting >= 0 ? waiting : stuck;
+  return { property: 'deadlock', kind, hart: Math.max(0, st.tasks[who]?.hart ?? 0), task: names[who] ?? '?', pc: k.cpus[who]?.pc ?? 0, message };
+}
+
+/** An execution that can cycle forever without every task finishing (explore/dfs.ts finds the cycle). */
+export function livelock(k: Core, length: number): Violation {
+  const st = k.st;
+  const names = k.layout.taskNames;
+  const stuck = st.tasks.map((_, i) => i).filter((i) => !taskDone(k, i));
+  const sm = st.sm;
+  let message = `an execution can run forever (a fair cycle of ${length} transitions) while ${stuck.map((i) => names[i]).join(', ')} never finish${stuck.length === 1 ? 'es' : ''}`;
+  if (sm && sm.phase === 'gather') {
+    const missing = Array.from({ length: k.spec.harts }, (_, h) => h).filter((h) => !sm.arrived.includes(h));
+    message += `: stop_machine never gathers hart ${missing.join(', ')}`;
+  }
+  const who = stuck.find((i) => st.tasks[i].status === 'running' && k.layout.taskKinds[i] !== 'stopper') ?? stuck[0] ?? 0;
+  return { property: 'deadlock', kind: 'livelock', hart: Math.max(0, st.tasks[who].hart), task: names[who], pc: k.cpus[who].pc, message };
+}

@@ -1,0 +1,285 @@
+/**
+ * The model's own state (beside memory and harts): tasks, per-hart fetch state, stop_machine,
+ * the site versions and write records (sites/ledger.ts), deferred pass verdicts. One plain
+ * object, copied for backtracking by cloneState and hashed by hashState; test/model/state-hash
+ * proves that every field cloneState keeps is hashed.
+ */
+import type { PassInsn, PassState } from '../check/passes.js';
+
+export interface TaskState {
+  status: 'ready' | 'running' | 'blocked' | 'done' | 'inactive';
+  /** Hart it runs on (running) or last ran on; -1 never ran. */
+  hart: number;
+  preempt: number;
+  irqsOff: boolean;
+  /** Caller: calls started. Code task: 1 once started. */
+  started: number;
+  /** Patcher: index into its program. Stopper: phase (0 arrive, 1 run/wait, 2 flush, 3 exit). */
+  ip: number;
+  /** Harts whose IPI this task waits for. */
+  ipiWait: number[];
+  /** Stopped at cond_resched: a voluntary switch point. */
+  voluntary: boolean;
+  /** First half of an instruction whose fetch needs two events. */
+  partial: { pc: number; bytes: number[]; wids: number[] } | null;
+  /** Site passes by site index. */
+  passes: Record<number, PassState>;
+  /** In an interrupt handler: what to restore at IRQ_RET. */
+  irq: { regs: number[]; pc: number; passes: Record<number, PassState> } | null;
+  /**
+   * RV64 patcher: [site, version] for each site written since the last patch_done: the
+   * pending version those stores belong to (declared by the next patch_done, or by the task's end).
+   */
+  opSites: [number, number][];
+}
+
+export interface HartSt {
+  task: number;
+  /** Bytes of the last atomic fetch, usable by the next sequential instructions. */
+  buf: { task: number; start: number; bytes: number[]; wids: number[] } | null;
+  /** fence.i floor: every write with id <= floor is visible to this hart's fetches. */
+  floor: number;
+  /** Per-byte floors raised by fetches (address -> write id). */
+  raised: [number, number][];
+  irqs: number;
+  ipiPending: boolean;
+}
+
+export interface SmState {
+  phase: 'gather' | 'run' | 'flush';
+  requester: number;
+  body: number;
+  /** RV64 stop_machine: fn/arg instead of a body. */
+  fn: number;
+  arg: string;
+  flush: 'fence.i' | 'none';
+  arrived: number[];
+  runner: number;
+  ip: number;
+  flushed: number[];
+  fnStarted: boolean;
+}
+
+export interface Write {
+  id: number;
+  at: number;
+  bytes: number[];
+  /** [site, version] pairs: the version of each site this write's patch operation makes. */
+  v: [number, number][];
+}
+
+/** A pass whose verdict waits for the RV64 patch operation it read bytes of (docs/semantics.md). */
+export interface Deferred {
+  task: number;
+  hart: number;
+  site: number;
+  insns: PassInsn[];
+  /** The instruction that left the site was a jump (jal/jalr). */
+  jump: boolean;
+  pc: number;
+  next: number;
+}
+
+export interface State {
+  tasks: TaskState[];
+  harts: HartSt[];
+  sm: SmState | null;
+  /** Site versions: content of each version (version 0 = initial). */
+  versions: number[][][];
+  writes: Write[];
+  /** Passes that read bytes of a still-open RV64 patch operation: judged when it closes. */
+  deferred: Deferred[];
+}
+
+export function freshTask(): TaskState {
+  return { status: 'ready', hart: -1, preempt: 0, irqsOff: false, started: 0, ip: 0, ipiWait: [], voluntary: false, partial: null, passes: {}, irq: null, opSites: [] };
+}
+
+/**
+ * Copy of the model state for backtracking. Objects the model never mutates once made (site
+ * version contents, pass instruction records, fetch buffers, half-fetched instructions, saved
+ * interrupt contexts, write records) are shared; everything the model mutates in place is copied.
+ */
+export function cloneState(st: State): State {
+  return {
+    // Explicit literals, not spreads: one hidden class per kind, several times faster in V8.
+    tasks: st.tasks.map((t): TaskState => ({
+      status: t.status,
+      hart: t.hart,
+      preempt: t.preempt,
+      irqsOff: t.irqsOff,
+      started: t.started,
+      ip: t.ip,
+      ipiWait: t.ipiWait.length ? t.ipiWait.slice() : [],
+      voluntary: t.voluntary,
+      partial: t.partial,
+      passes: clonePasses(t.passes),
+      irq: t.irq,
+      opSites: t.opSites.length ? t.opSites.map((x) => [x[0], x[1]] as [number, number]) : [],
+    })),
+    harts: st.harts.map((h): HartSt => ({
+      task: h.task,
+      buf: h.buf,
+      floor: h.floor,
+      raised: h.raised.length ? h.raised.map((e) => [e[0], e[1]] as [number, number]) : [],
+      irqs: h.irqs,
+      ipiPending: h.ipiPending,
+    })),
+    sm: st.sm && { ...st.sm, arrived: st.sm.arrived.slice(), flushed: st.sm.flushed.slice() },
+    versions: st.versions.map((v) => v.slice()),
+    writes: st.writes.slice(), // a write record is never changed once pushed
+    deferred: st.deferred.length ? st.deferred.slice() : [],
+  };
+}
+
+export function clonePasses(p: Record<number, PassState>): Record<number, PassState> {
+  const out: Record<number, PassState> = {};
+  for (const k in p) out[k] = { insns: p[k].insns.slice(), resumeAt: p[k].resumeAt };
+  return out;
+}
+
+const STATUS: Record<TaskState['status'], number> = { ready: 1, running: 2, blocked: 3, done: 4, inactive: 5 };
+
+/** The state's hash, field by field (the generic Hasher.value for rarely present parts). */
+export function hashState(h: Hasher, st: State): void {
+  // Indexed loops and mixAll: the same mixes, in the same order, as plain for-of loops over
+  // each field, without iterator objects (this runs for every state the search reaches).
+  const tasks = st.tasks;
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i];
+    h.mix(STATUS[t.status]);
+    h.mix(t.hart);
+    h.mix(t.preempt);
+    h.mix(t.irqsOff ? 1 : 0);
+    h.mix(t.started);
+    h.mix(t.ip);
+    h.mix(t.voluntary ? 1 : 0);
+    // Same mixes as h.value on these arrays of small integers, without the type dispatch.
+    h.mix(0x5b000000 | t.ipiWait.length);
+    for (let k = 0; k < t.ipiWait.length; k++) h.int(t.ipiWait[k]);
+    h.mix(0x5b000000 | t.opSites.length);
+    for (let k = 0; k < t.opSites.length; k++) {
+      h.mix(0x5b000002);
+      h.int(t.opSites[k][0]);
+      h.int(t.opSites[k][1]);
+    }
+    if (t.partial) h.value(t.partial);
+    else h.mix(0x5e);
+    for (const k in t.passes) {
+      const p = t.passes[k];
+      h.mix(Number(k) | 0x10000);
+      h.mix(p.resumeAt === null ? -1 : p.resumeAt | 0);
+      for (let j = 0; j < p.insns.length; j++) {
+        const r = p.insns[j];
+        h.mix(r.pc | 0);
+        mixAll(h, r.bytes);
+        mixAll(h, r.wids);
+      }
+    }
+    if (t.irq) h.value(t.irq);
+    else h.mix(0x5f);
+  }
+  const harts = st.harts;
+  for (let i = 0; i < harts.length; i++) {
+    const x = harts[i];
+    h.mix(x.task);
+    h.mix(x.floor);
+    h.mix(x.irqs);
+    h.mix(x.ipiPending ? 1 : 0);
+    if (x.buf) {
+      h.mix(x.buf.task);
+      h.mix(x.buf.start | 0);
+      mixAll(h, x.buf.bytes);
+      mixAll(h, x.buf.wids);
+    } else h.mix(0x5d);
+    for (let k = 0; k < x.raised.length; k++) {
+      h.mix(x.raised[k][0] | 0);
+      h.mix(x.raised[k][1]);
+    }
+  }
+  if (st.sm) h.value(st.sm);
+  else h.mix(0x5c);
+  for (let i = 0; i < st.versions.length; i++) {
+    const vs = st.versions[i];
+    h.mix(vs.length);
+    for (let k = 0; k < vs.length; k++) mixAll(h, vs[k]);
+  }
+  h.mix(st.deferred.length);
+  for (let i = 0; i < st.deferred.length; i++) h.value(st.deferred[i]);
+  for (let i = 0; i < st.writes.length; i++) {
+    const w = st.writes[i];
+    h.mix(w.id);
+    h.mix(w.at | 0);
+    mixAll(h, w.bytes);
+    for (let k = 0; k < w.v.length; k++) {
+      h.mix(w.v[k][0]);
+      h.mix(w.v[k][1]);
+    }
+  }
+}
+
+/** h.mix of each element in order, with the hash words in locals. */
+export function mixAll(h: Hasher, xs: ArrayLike<number>): void {
+  let a = h.a, b = h.b;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 15);
+  }
+  h.a = a;
+  h.b = b;
+}
+
+/** A 64-bit structural hash of plain data; keys and array boundaries are mixed in. */
+export class Hasher {
+  a = 0x811c9dc5;
+  b = 0x9e3779b9;
+  mix(x: number): void {
+    this.a = Math.imul(this.a ^ x, 0x01000193);
+    this.b = Math.imul(this.b ^ x, 0x5bd1e995) ^ (this.b >>> 15);
+  }
+  /** As value(v) for a number. */
+  int(v: number): void {
+    if ((v | 0) === v) this.mix(v);
+    else this.value(v);
+  }
+  str(s: string): void {
+    this.mix(s.length | 0x40000000);
+    for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
+  }
+  value(v: unknown): void {
+    switch (typeof v) {
+      case 'number':
+        if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) this.mix(v);
+        else { this.mix(0x51); this.str(String(v)); }
+        return;
+      case 'boolean': this.mix(v ? 0x71 : 0x70); return;
+      case 'string': this.str(v); return;
+      case 'undefined': this.mix(0x55); return;
+      case 'object':
+        if (v === null) { this.mix(0x5e); return; }
+        if (Array.isArray(v)) {
+          this.mix(0x5b000000 | v.length);
+          for (let i = 0; i < v.length; i++) this.value(v[i]);
+          return;
+        }
+        this.mix(0x7b);
+        for (const k in v as Record<string, unknown>) {
+          this.str(k);
+          this.value((v as Record<string, unknown>)[k]);
+        }
+        this.mix(0x7d);
+        return;
+      default:
+        this.str(String(v));
+    }
+  }
+  /**
+   * The 64 bits as a 4-character key (16 bits a character): one flat short string, cheap to
+   * make and to look up in the visited set (no hex digits, no concatenation).
+   */
+  text(): string {
+    const a = this.a, b = this.b;
+    return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Tasks and preemption: when a task is at a boundary (between calls, before it starts), when
+ * the task on a hart may be switched out (freely, or as a preemption that counts against the
+ * bound), when a step of it is enabled, and how it finishes.
+ */
+import type { Core } from './core.js';
+import { DRIVER_RET } from './layout.js';
+
+export function taskDone(k: Core, i: number): boolean {
+  const st = k.st.tasks[i].status;
+  return st === 'done' || st === 'inactive';
+}
+
+export function stepEnabled(k: Core, ti: number): boolean {
+  const t = k.st.tasks[ti];
+  if (t.status !== 'running' || t.ipiWait.length) return false;
+  if (k.layout.taskKinds[ti] !== 'stopper') return true;
+  const sm = k.st.sm;
+  if (!sm) return false;
+  switch (t.ip) {
+    case 0: return true;
+    case 1: return sm.phase === 'flush' || (sm.phase === 'run' && sm.runner === t.hart);
+    case 2: return true;
+    default: return sm.flushed.length === k.spec.harts;
+  }
+}
+
+export function atBoundary(k: Core, ti: number): boolean {
+  const kind = k.layout.taskKinds[ti];
+  const t = k.st.tasks[ti];
+  if (kind === 'caller') return k.cpus[ti].pc === DRIVER_RET && !t.irq;
+  if (kind === 'code') return t.started === 0;
+  if (kind === 'patcher') return t.ip === 0;
+  return false;
+}
+
+/** Whether the task on hart h may be switched out now: 'free', 'preempt' (counts), or null. */
+export function switchable(k: Core, h: number): 'free' | 'preempt' | null {
+  const cur = k.st.harts[h].task;
+  if (cur < 0) return 'free';
+  const t = k.st.tasks[cur];
+  if (k.layout.taskKinds[cur] === 'stopper') return null;
+  if (t.partial || t.ipiWait.length || t.irq) return null;
+  if (atBoundary(k, cur)) return 'free';
+  const p = k.spec.preemption;
+  if (p === 'voluntary' && t.voluntary) return 'free';
+  if (p === 'full' && t.preempt === 0 && !t.irqsOff) return 'preempt';
+  return null;
+}
+
+/** Whether an interrupt or a preemption can take task ti off its instruction stream on hart h. */
+export function canBeInterrupted(k: Core, ti: number, h: number): boolean {
+  const t = k.st.tasks[ti];
+  if (t.irqsOff || t.irq) return false;
+  if (k.spec.preemption === 'full' && t.preempt === 0) return true;
+  const ir = k.spec.interrupts;
+  return ir.enabled && k.st.harts[h].irqs < ir.max && ir.harts.includes(h);
+}
+
+export function finish(k: Core, ti: number, h: number): void {
+  const t = k.st.tasks[ti];
+  t.status = k.layout.taskKinds[ti] === 'stopper' ? 'inactive' : 'done';
+  t.passes = {};
+  k.st.harts[h].task = -1;
+  k.st.harts[h].buf = null;
+}
