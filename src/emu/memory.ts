@@ -72,12 +72,14 @@ export class Page {
   version = 0;
   /** Set when the emulator translated code from this page: keeps stores on the slow path. */
   hasCode = false;
-  /** Cached content hash for fingerprint(); 0 = not computed since the last store. */
+  /** Cached content hash for fingerprint() (two 32-bit lanes); hash 0 = not computed since the last store. */
   hash = 0;
+  hash2 = 0;
 
   clone(epoch: number): Page {
     const p = new Page(this.bytes.slice(), this.perm, epoch, this.prov ? this.prov.slice() : null, this.patchable ? this.patchable.slice() : null);
     p.hash = this.hash;
+    p.hash2 = this.hash2;
     p.hasCode = this.hasCode;
     p.version = this.version;
     return p;
@@ -105,16 +107,48 @@ function pageOf(addr: number): number {
 /** Hash of a page that is all zeros with no provenance: it equals an untouched mapped page. */
 const ZERO_PAGE_HASH = 2;
 
-function hashPage(p: Page): number {
+/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/**
+ * Two independent 32-bit lanes over the page's permissions, words and provenance ids. Each
+ * step is a bijection of the lane for a given input (xor, odd multiply, xorshift, add), so no
+ * two pages that differ in one word can meet on the way; the lanes are finalised with fmix32.
+ * (A step that mixes the old lane back in non-bijectively shrinks the reachable hash space
+ * with every word: seen as real collisions between pages differing in one word.)
+ */
+function hashPage(p: Page): void {
   const w = new Int32Array(p.bytes.buffer, p.bytes.byteOffset, PAGE_SIZE >> 2);
-  let h = 0x811c9dc5 ^ p.perm;
+  let a = 0x811c9dc5 ^ p.perm, b = 0x9e3779b9 ^ p.perm;
   let any = 0;
-  for (let i = 0; i < w.length; i++) { any |= w[i]; h = Math.imul(h ^ w[i], 0x01000193) ^ (h >>> 15); }
-  if (p.prov) {
-    for (let i = 0; i < p.prov.length; i++) if (p.prov[i] !== 0) { any = 1; h = Math.imul(h ^ (p.prov[i] + i), 0x01000193); }
+  for (let i = 0; i < w.length; i++) {
+    const x = w[i];
+    any |= x;
+    a = Math.imul(a ^ x, 0x01000193); a ^= a >>> 15;
+    b = Math.imul(b ^ x, 0x5bd1e995) + i; b ^= b >>> 13;
   }
-  if (any === 0) return ZERO_PAGE_HASH;
-  return h | 1; // odd: never 0 ("not computed") nor ZERO_PAGE_HASH
+  if (p.prov) {
+    for (let i = 0; i < p.prov.length; i++) {
+      const x = p.prov[i];
+      if (x === 0) continue;
+      any = 1;
+      a = Math.imul(a ^ (x + i * 0x10001), 0x01000193); a ^= a >>> 15;
+      b = Math.imul(b ^ x, 0x5bd1e995) + i; b ^= b >>> 13;
+    }
+  }
+  if (any === 0) {
+    p.hash = ZERO_PAGE_HASH;
+    p.hash2 = ZERO_PAGE_HASH;
+    return;
+  }
+  p.hash = fmix32(a) | 1; // odd: never 0 ("not computed") nor ZERO_PAGE_HASH
+  p.hash2 = fmix32(b ^ 0x6b43a9b5);
 }
 
 /** Backing of the shared zero pages: never written (a store materialises a private page). */
@@ -621,14 +655,26 @@ export class Memory {
     this.flushWriteTlb(); // pages in the write TLB may have been written without clearing hash
     let a = 0, b = 0;
     for (const r of this.regions) {
-      a = Math.imul(a ^ r.lo ^ Math.imul(r.hi, 0x27d4eb2d) ^ (r.perm << 28), 0x01000193);
+      a = fmix32(a ^ r.lo ^ Math.imul(r.hi, 0x27d4eb2d) ^ (r.perm << 28));
+      b = fmix32(b ^ Math.floor(r.lo / 4294967296) ^ Math.imul(Math.floor(r.hi / 4294967296), 0x165667b1));
     }
+    // Pages combine by addition (order-independent): each page's lanes are mixed with its number first.
+    let pa = 0, pb = 0;
     for (const [pn, p] of this.pages) {
-      if (p.hash === 0) p.hash = hashPage(p);
+      if (p.hash === 0) hashPage(p);
       if (p.hash === ZERO_PAGE_HASH) continue; // same as never touched
-      const m = Math.imul(p.hash ^ (pn | 0), 0x9e3779b1) ^ Math.imul(Math.floor(pn / 4294967296) | 0, 0x85ebca6b);
-      a = (a + m) | 0; // order-independent combination
-      b = (b + Math.imul(m ^ (m >>> 13), 0xc2b2ae35)) | 0;
+      const lo = pn | 0, hi = Math.floor(pn / 4294967296) | 0;
+      pa = (pa + fmix32(p.hash ^ Math.imul(lo, 0x9e3779b1) ^ hi)) | 0;
+      pb = (pb + fmix32(p.hash2 ^ Math.imul(lo ^ 0x5bd1e995, 0x85ebca6b) ^ Math.imul(hi, 0xc2b2ae35))) | 0;
+    }
+    a = fmix32(a ^ pa);
+    b = fmix32(b ^ pb ^ 0x27d4eb2f);
+    // LR reservations (ISA manual, "Load-Reserved/Store-Conditional"): whether a later sc succeeds.
+    for (let h = 0; h < this.reservations.length; h++) {
+      const r = this.reservations[h];
+      if (!r) continue;
+      a = fmix32(a ^ Math.imul(h + 1, 0x9e3779b1) ^ (r.addr | 0));
+      b = fmix32(b ^ Math.floor(r.addr / 4294967296) ^ (r.size << 8) ^ h);
     }
     return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
   }

@@ -18,7 +18,7 @@ import { checkAssertions, FinalView } from '../check/assertions.js';
 import type { Core } from './core.js';
 import type { Model, Outcome, Terminal, Transition } from './model.js';
 import { CODE_RET, DRIVER_RET, Layout, SENTINEL_NAMES } from './layout.js';
-import { cloneState, freshTask, Hasher, hashState, HartSt, State, TaskState } from './state.js';
+import { cloneState, freshTask, Hasher, hashState, HartSt, mixAll, State, TaskState } from './state.js';
 import { TraceEvent } from './trace.js';
 import { compilePrograms, microOp, MicroOp, patcherStep, Programs } from './kernel/programs.js';
 import { enterIrq } from './kernel/irq.js';
@@ -60,6 +60,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
    * left alone keeps one snapshot object, shared by every save until it runs again.
    */
   private cpuSnap: (HartState | null)[] = [];
+  /** Per task: a register assertion reads its final registers (so they stay in the fingerprint when it is done). */
+  private readonly regsRead: boolean[];
 
   constructor(readonly spec: Spec) {
     const layout = (this.layout = new Layout(spec, this.mem));
@@ -100,6 +102,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     this.st = { tasks, harts, sm: null, versions, writes: [], deferred: [] };
     this.steps = layout.taskNames.map(() => 0);
     this.cpuSnap = layout.taskNames.map(() => null);
+    this.regsRead = layout.taskNames.map((_, i) => spec.assertions.some((a) => a.kind === 'register' && a.task === i));
   }
 
   get taskNames(): readonly string[] {
@@ -139,8 +142,9 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   }
 
   /**
-   * Names the whole state: memory with provenance, the registers of every live task, the
-   * model state. A 64-bit hash (collisions: ~n^2/2^65 for n states, negligible here).
+   * Names the whole state: memory with provenance and LR reservations, the registers of every
+   * live task and of finished tasks an assertion reads, the model state. A 64-bit hash
+   * (collisions: ~n^2/2^65 for n states).
    */
   fingerprint(): string {
     const h = new Hasher();
@@ -148,7 +152,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     // Registers of live tasks, straight from the hart's words (Hart.fingerprint builds strings).
     for (let i = 0; i < this.cpus.length; i++) {
       const st = this.st.tasks[i].status;
-      if (st === 'done' || st === 'inactive') {
+      if ((st === 'done' || st === 'inactive') && !this.regsRead[i]) {
         h.mix(0x2d);
         continue;
       }
@@ -156,15 +160,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       h.mix(c.pc | 0);
       h.mix(Math.floor(c.pc / 4294967296) | 0);
       // Hasher.mix over x1..x31, unrolled into locals (the hottest loop of the search).
-      const r = c.r;
-      let a = h.a, b = h.b;
-      for (let k = 2; k < 64; k++) {
-        const x = r[k];
-        a = Math.imul(a ^ x, 0x01000193);
-        b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 15);
-      }
-      h.a = a;
-      h.b = b;
+      mixAll(h, c.r, 2, 64);
     }
     hashState(h, this.st);
     return h.text();
@@ -186,6 +182,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     }
     if (t.kind === 'irq') {
       this.cpuSnap[hs.task] = null;
+      this.mem.clearReservation(hs.task); // as for a switch: the trap return clears it
       enterIrq(this, h);
       return { kind: 'continue' };
     }
@@ -194,6 +191,10 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       const from = hs.task;
       const preempt = from >= 0 && switchable(this, h) === 'preempt';
       if (from >= 0 && st.tasks[from].status === 'running') st.tasks[from].status = 'ready';
+      // The trap that switches a task out returns through the kernel's exit path, whose sc
+      // clears any reservation (arch/riscv/kernel/entry.S, ret_from_exception): a task's
+      // lr/sc pair never succeeds across a context switch.
+      if (from >= 0) this.mem.clearReservation(from);
       hs.task = to;
       hs.buf = null;
       st.tasks[to].status = 'running';

@@ -218,25 +218,41 @@ export function hashState(h: Hasher, st: State): void {
   }
 }
 
-/** h.mix of each element in order, with the hash words in locals. */
-export function mixAll(h: Hasher, xs: ArrayLike<number>): void {
+/** h.mix of each element of xs[from, to) in order, with the hash words in locals. */
+export function mixAll(h: Hasher, xs: ArrayLike<number>, from = 0, to = xs.length): void {
   let a = h.a, b = h.b;
-  for (let i = 0; i < xs.length; i++) {
+  for (let i = from; i < to; i++) {
     const x = xs[i];
-    a = Math.imul(a ^ x, 0x01000193);
-    b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 15);
+    a = Math.imul(a ^ x, 0x01000193); a ^= a >>> 15;
+    b = Math.imul(b ^ x, 0x5bd1e995); b ^= b >>> 13;
   }
   h.a = a;
   h.b = b;
 }
 
-/** A 64-bit structural hash of plain data; keys and array boundaries are mixed in. */
+/** murmur3's 32-bit finaliser. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/**
+ * A 64-bit structural hash of plain data; keys and array boundaries are mixed in. Two 32-bit
+ * lanes with different multipliers; each step is a bijection of the lane for a given input
+ * (xor, odd multiply, xorshift), so states differing in one input cannot meet on the way, and
+ * text() finalises both lanes (each output bit depends on every input bit).
+ */
 export class Hasher {
   a = 0x811c9dc5;
   b = 0x9e3779b9;
   mix(x: number): void {
-    this.a = Math.imul(this.a ^ x, 0x01000193);
-    this.b = Math.imul(this.b ^ x, 0x5bd1e995) ^ (this.b >>> 15);
+    let a = Math.imul(this.a ^ x, 0x01000193);
+    let b = Math.imul(this.b ^ x, 0x5bd1e995);
+    this.a = a ^ (a >>> 15);
+    this.b = b ^ (b >>> 13);
   }
   /** As value(v) for a number. */
   int(v: number): void {
@@ -279,7 +295,7 @@ export class Hasher {
    * make and to look up in the visited set (no hex digits, no concatenation).
    */
   text(): string {
-    const a = this.a, b = this.b;
+    const a = fmix32(this.a ^ Math.imul(this.b, 0x27d4eb2d)), b = fmix32(this.b ^ 0x165667b1 ^ this.a);
     return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
   }
 }

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadSpec } from '../../src/spec/load.js';
+import { Machine } from '../../src/model/machine.js';
+import type { State } from '../../src/model/state.js';
+import { rng } from '../../src/explore/random.js';
+
+/**
+ * The fingerprint names the whole state, so pruning by it is sound: a mutation test. Over
+ * states reached by seeded random walks of specs that exercise every part of the model, every
+ * leaf of the model state that a snapshot keeps (cloneState) is changed in turn, and so is every
+ * array's length; each change must change the fingerprint. Fields derived from others (so they
+ * never differ alone in a reachable state) are listed with the reason.
+ */
+const DERIVED: Record<string, string> = {
+  'tasks[].passes{}.insns[].off': 'pc minus the site base',
+  'tasks[].passes{}.insns[].op': 'decoded from bytes',
+  'tasks[].passes{}.insns[].rd': 'decoded from bytes',
+  'tasks[].passes{}.insns[].rs1': 'decoded from bytes',
+};
+
+/** Every field of State that must have been mutated at least once over the walks. */
+const REQUIRED = [
+  'tasks[].status', 'tasks[].hart', 'tasks[].preempt', 'tasks[].irqsOff', 'tasks[].started', 'tasks[].ip',
+  'tasks[].ipiWait[]', 'tasks[].voluntary', 'tasks[].partial.pc', 'tasks[].partial.bytes[]', 'tasks[].partial.wids[]',
+  'tasks[].passes{}.insns[].pc', 'tasks[].passes{}.insns[].bytes[]', 'tasks[].passes{}.insns[].wids[]', 'tasks[].passes{}.resumeAt',
+  'tasks[].irq.regs[]', 'tasks[].irq.pc', 'tasks[].opSites[][]',
+  'harts[].task', 'harts[].buf.task', 'harts[].buf.start', 'harts[].buf.bytes[]', 'harts[].buf.wids[]', 'harts[].floor',
+  'harts[].raised[][]', 'harts[].irqs', 'harts[].ipiPending',
+  'sm.phase', 'sm.requester', 'sm.body', 'sm.arrived[]', 'sm.runner', 'sm.ip', 'sm.flushed[]', 'sm.fnStarted', 'sm.flush', 'sm.fn', 'sm.arg',
+  'versions[][][]', 'writes[].id', 'writes[].at', 'writes[].bytes[]', 'writes[].v[][]',
+];
+
+function load(name: string) {
+  const file = `specs/${name}.yaml`;
+  const r = loadSpec(readFileSync(file, 'utf8'), file, { readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(dirname(file), p) });
+  if (!r.spec) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.spec;
+}
+
+type Leaf = { path: (string | number)[]; norm: string };
+
+function leaves(v: unknown, path: (string | number)[], norm: string, out: Leaf[], containers: Leaf[]): void {
+  if (v !== null && typeof v === 'object') {
+    if (Array.isArray(v)) {
+      containers.push({ path, norm: norm + '[]' });
+      v.forEach((x, i) => leaves(x, [...path, i], norm + '[]', out, containers));
+    } else {
+      const dynamic = norm.endsWith('passes');
+      for (const k of Object.keys(v)) leaves((v as Record<string, unknown>)[k], [...path, k], dynamic ? `${norm}{}` : `${norm}${norm ? '.' : ''}${k}`, out, containers);
+    }
+    return;
+  }
+  out.push({ path, norm });
+}
+
+function at(root: unknown, path: (string | number)[]): { parent: Record<string | number, unknown>; key: string | number } {
+  let p = root as Record<string | number, unknown>;
+  for (let i = 0; i < path.length - 1; i++) p = p[path[i]] as Record<string | number, unknown>;
+  return { parent: p, key: path[path.length - 1] };
+}
+
+/** A value of the right shape for a field that is null in the state being mutated. */
+const PRESENT: Record<string, unknown> = {
+  partial: { pc: 0, bytes: [1], wids: [0] },
+  irq: { regs: [0], pc: 0, passes: {} },
+  buf: { task: 0, start: 0, bytes: [1], wids: [0] },
+  sm: { phase: 'gather', requester: 0, body: 0, fn: 0, arg: '0', flush: 'none', arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false },
+};
+
+/** Fixed-size pairs ([site, version], [address, write time]): their length never changes. */
+const TUPLES = new Set(['writes[].v[][]', 'harts[].raised[][]', 'tasks[].opSites[][]']);
+
+/** An element of the right shape for an array that is empty in the state being mutated. */
+const ELEMENT: Record<string, unknown> = {
+  'tasks[].ipiWait[]': 1,
+  'tasks[].opSites[]': [0, 1],
+  'harts[].raised[]': [0, 1],
+  'sm.arrived[]': 0,
+  'sm.flushed[]': 0,
+  'writes[]': { id: 1, at: 0, bytes: [1], v: [] },
+  'deferred[]': { task: 0, hart: 0, site: 0, insns: [], jump: true, pc: 0, next: 0 },
+};
+
+function changed(v: unknown, key: string | number): unknown {
+  if (v === null) return PRESENT[key] ?? 0;
+  switch (typeof v) {
+    case 'number': return v + 1;
+    case 'boolean': return !v;
+    case 'string': return v === 'ready' ? 'running' : v === 'gather' ? 'run' : v === 'fence.i' ? 'none' : v + '1';
+    default: return 0; // null
+  }
+}
+
+describe('the fingerprint covers every field the snapshot keeps', () => {
+  const mutated = new Set<string>();
+  const specs = ['v-b1-three-harts', 'd1-616-jalr-toggle-preempt-full', 'v-d1-rv64-patcher', 'v-b2-interrupts-no-preempt',
+    'v-b2-fence-i-coherence-no-flush', 'f1-stop-machine-ipi-fence-i-deadlock', 'v-d1-traced-irq-handler', 'v-d1-no-ziccif',
+    'elf-616-odd-rvc-torn', 'b3-nosync-smp', 'elf-63-enable-modify-preempt-full'];
+  for (const name of specs) {
+    it(`changing one field or one array length changes the fingerprint (${name})`, () => {
+      const spec = load(name);
+      const rand = rng(11);
+      for (let walk = 0; walk < 12; walk++) {
+        const m = new Machine(spec);
+        for (let step = 0; step < 60; step++) {
+          const trans = m.transitions();
+          if (!trans.length) break;
+          if (m.apply(trans[Math.floor(rand() * trans.length)]).kind !== 'continue') break;
+          if (rand() > 0.3) continue;
+          const fp = m.fingerprint();
+          const orig: State = m.st;
+          const out: Leaf[] = [];
+          const containers: Leaf[] = [];
+          leaves(orig, [], '', out, containers);
+          for (const leaf of out) {
+            if (DERIVED[leaf.norm]) continue;
+            const copy = structuredClone(orig);
+            const { parent, key } = at(copy, leaf.path);
+            parent[key] = changed(parent[key], key);
+            m.st = copy;
+            expect(m.fingerprint(), `${name}: ${leaf.path.join('.')}`).not.toBe(fp);
+            mutated.add(leaf.norm);
+          }
+          for (const c of containers) {
+            const copy = structuredClone(orig);
+            const { parent, key } = c.path.length ? at(copy, c.path) : { parent: { x: copy }, key: 'x' };
+            const arr = parent[key] as unknown[];
+            if (TUPLES.has(c.norm) || (!arr.length && !(c.norm in ELEMENT))) continue;
+            arr.push(arr.length ? structuredClone(arr[arr.length - 1]) : ELEMENT[c.norm]);
+            m.st = copy;
+            expect(m.fingerprint(), `${name}: length of ${c.path.join('.')}`).not.toBe(fp);
+          }
+          m.st = orig;
+          expect(m.fingerprint()).toBe(fp);
+          // Registers of every task the state can still read, and LR reservations.
+          for (let i = 0; i < m.cpus.length; i++) {
+            const done = m.taskDone(i);
+            const r = m.cpus[i].r;
+            r[10] ^= 1;
+            if (!done) expect(m.fingerprint(), `${name}: a0 of task ${i}`).not.toBe(fp);
+            r[10] ^= 1;
+          }
+          m.mem.reserve(0, 0x1000, 8);
+          expect(m.fingerprint(), `${name}: an lr reservation`).not.toBe(fp);
+          m.mem.clearReservation(0);
+          expect(m.fingerprint()).toBe(fp);
+        }
+      }
+    });
+  }
+  it('the walks reached every field of the state', () => {
+    expect(REQUIRED.filter((f) => !mutated.has(f))).toEqual([]);
+  });
+});
