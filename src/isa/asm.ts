@@ -15,7 +15,8 @@
  *
  * Errors are values: AsmDiagnostic with line and column; nothing is thrown for bad input.
  */
-import { TABLE, InsnSpec, RegField, insertImm, insertReg, immRange, ABI_NAMES, ALIASES, AliasSpec, OperandKind, syntaxOperands } from './table.js';
+import { TABLE, InsnSpec, RegField, insertImm, insertReg, immRange, ALIASES, AliasSpec, OperandKind, syntaxOperands } from './table.js';
+import { ABI_NAMES, regNumber } from './regs.js';
 import { CSR_NUMBERS } from './csr.js';
 import { decode } from './decode.js';
 import type { Insn } from './types.js';
@@ -85,14 +86,7 @@ export interface AsmResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Registers and mnemonics
-
-const REGS = new Map<string, number>();
-ABI_NAMES.forEach((n, i) => {
-  REGS.set(n, i);
-  REGS.set(`x${i}`, i);
-});
-REGS.set('fp', 8);
+// Mnemonics
 
 const BY_NAME = new Map<string, InsnSpec>(TABLE.map((e) => [e.name, e]));
 
@@ -529,7 +523,7 @@ for (const a of ALIASES) ASM_ALIASES.set(a.name, [...(ASM_ALIASES.get(a.name) ??
 
 /** Whether operand text has the shape of an operand kind (to choose among same-named forms). */
 function fitsShape(kind: OperandKind, text: string): boolean {
-  const isReg = REGS.has(text.toLowerCase());
+  const isReg = regNumber(text.toLowerCase()) !== undefined;
   switch (kind) {
     case 'rd': case 'rs1': case 'rs2': return isReg;
     case 'mem': return /\(\s*[A-Za-z0-9]+\s*\)$/.test(text);
@@ -745,7 +739,7 @@ class Assembler {
 
   private reg(o: Operand | undefined, what = 'register'): number {
     if (!o) throw new AsmError(`missing ${what}`, this.endCol());
-    const r = REGS.get(o.text.toLowerCase());
+    const r = regNumber(o.text.toLowerCase());
     if (r === undefined) throw new AsmError(`expected ${what}, got '${o.text}'`, o.col);
     return r;
   }
@@ -770,7 +764,7 @@ class Assembler {
   private memOperand(o: Operand): { imm: Operand; base: number } {
     const m = /^(.*)\(\s*([A-Za-z0-9]+)\s*\)$/.exec(o.text);
     if (!m) throw new AsmError(`expected offset(register), got '${o.text}'`, o.col);
-    const base = REGS.get(m[2].toLowerCase());
+    const base = regNumber(m[2].toLowerCase());
     if (base === undefined) throw new AsmError(`expected register, got '${m[2]}'`, o.col + o.text.lastIndexOf('(') + 1);
     const immText = m[1].trim();
     return { imm: { text: immText === '' ? '0' : immText, col: o.col }, base };

@@ -363,11 +363,6 @@ export function insertReg(f: RegField, reg: number): number | undefined {
   return (reg & 31) << f.at;
 }
 
-export const ABI_NAMES: readonly string[] = [
-  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
-  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
-];
-
 // ---------------------------------------------------------------------------------------------
 // Aliases: other names for a 32-bit entry with some fields fixed (GNU as / objdump's riscv-opc.c
 // INSN_ALIAS entries). The disassembler prints the first alias, in this order, whose fixed

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/isa/asm.js';
 import { decode } from '../../src/isa/decode.js';
-import { TABLE, ABI_NAMES, ALIASES } from '../../src/isa/table.js';
+import { TABLE, ALIASES } from '../../src/isa/table.js';
+import { ABI_NAMES } from '../../src/isa/regs.js';
 import type { Insn } from '../../src/isa/types.js';
 import { binutilsMissing, encodingCorpus, gasLinked, MARCH_NORVC, MARCH_RVC, prng } from './binutils.js';
 
