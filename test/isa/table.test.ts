@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TABLE, ALIASES, matches, InsnSpec } from '../../src/isa/table.js';
 import { decode } from '../../src/isa/decode.js';
-import { encodeInsn } from '../../src/isa/asm.js';
+import { encodeInsn } from '../../src/isa/asm/index.js';
 
 /** Whether some encoding matches both entries (exhaustive over the bits either entry's exclusions constrain). */
 function overlap(a: InsnSpec, b: InsnSpec): boolean {
