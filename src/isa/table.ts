@@ -20,6 +20,8 @@
  * overlap proof is over all of it.
  */
 
+import { insnSize } from './regs.js';
+
 export type Extension = 'I' | 'M' | 'A' | 'C' | 'Zicsr' | 'Zifencei';
 
 /** What an instruction does, coarsely: lets the emulator's random tests and the checker select entries. */
@@ -191,7 +193,7 @@ function add(e: Base): void {
   entries.push({
     exclude: [],
     control: e.kind === 'branch' || e.kind === 'jump' || e.kind === 'system',
-    size: (e.match & 3) === 3 ? 4 : 2,
+    size: insnSize(e.match),
     ...e,
   });
 }
