@@ -83,10 +83,3 @@ export function decode(bits: number): Insn | undefined {
   const spec = lookup(bits);
   return spec ? decodeWith(spec, bits) : undefined;
 }
-
-/** Length in bytes of the instruction whose first parcel is `parcel` (ISA ch. 1.5); 0 for >32-bit encodings. */
-export function insnLength(parcel: number): 0 | 2 | 4 {
-  if ((parcel & 3) !== 3) return 2;
-  if ((parcel & 0x1c) !== 0x1c) return 4;
-  return 0;
-}

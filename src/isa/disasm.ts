@@ -13,7 +13,8 @@
 import type { Insn } from './types.js';
 import { decode } from './decode.js';
 import { lookup } from './decode.js';
-import { ABI_NAMES, ALIASES, AliasField, AliasSpec, TABLE, InsnSpec, syntaxOperands } from './table.js';
+import { ALIASES, AliasField, AliasSpec, TABLE, InsnSpec, syntaxOperands } from './table.js';
+import { ABI_NAMES, insnLength, parcelAt, wordAt } from './regs.js';
 
 const BY_NAME = new Map<string, InsnSpec>(TABLE.map((e) => [e.name, e]));
 /** objdump's aliases per entry, in priority order. */
@@ -322,12 +323,12 @@ export function disassembleOne(bytes: Uint8Array, off: number, pc: number, opts:
   if (off + 2 > bytes.length) {
     return { address: pc, size: 1, hex: bytes[off].toString(16).padStart(2, '0'), text: `.byte\t${hex(bytes[off])}` };
   }
-  const parcel = bytes[off] | (bytes[off + 1] << 8);
+  const parcel = parcelAt(bytes, off);
   const len = insnLength(parcel);
   if (len > 4 && off + len <= bytes.length) return longEncoding(bytes.subarray(off, off + len), pc);
   let size: 2 | 4 = len === 4 ? 4 : 2;
   if (size === 4 && off + 4 > bytes.length) size = 2;
-  const bits = size === 4 ? (parcel | (bytes[off + 2] << 16) | (bytes[off + 3] << 24)) >>> 0 : parcel;
+  const bits = size === 4 ? wordAt(bytes, off) : parcel;
   const hexWord = bits.toString(16).padStart(size * 2, '0');
   const insn = size === 4 || (parcel & 3) !== 3 ? decode(bits) : undefined;
   let text: string;
@@ -379,16 +380,6 @@ export function objdumpLine(line: DisasmLine, width: number): string {
     out += `\n${addr(line.address + k * chunk)}:\t${groups.slice(k, k + perLineGroups).map((g) => `${g} `).join('')}`;
   }
   return out;
-}
-
-/** riscv_insn_length (binutils include/opcode/riscv.h): the length an encoding's first parcel announces. */
-function insnLength(parcel: number): number {
-  if ((parcel & 3) !== 3) return 2;
-  if ((parcel & 0x1f) !== 0x1f) return 4;
-  if ((parcel & 0x3f) === 0x1f) return 6;
-  if ((parcel & 0x7f) === 0x3f) return 8;
-  if ((parcel & 0x7f) === 0x7f && (parcel & 0x7000) !== 0x7000) return 10 + ((parcel >> 11) & 0xe);
-  return 2;
 }
 
 /** An encoding longer than 32 bits (none of ours): `.8byte` or a `.byte` list, as objdump prints it. */

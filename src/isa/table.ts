@@ -1,7 +1,8 @@
 /**
  * The one instruction table of RV64IMAC + Zicsr + Zifencei. The decoder (decode.ts), the
- * disassembler (disasm.ts) and the assembler (asm.ts) are all derived from it, and
- * test/isa/table.test.ts proves no two entries overlap.
+ * disassembler (disasm.ts) and the assembler (asm/) are all derived from it, and
+ * test/isa/table.test.ts proves no two entries overlap and that the compression and relaxation
+ * data below name entries that exist and mean what they say.
  *
  * Each entry gives the encoding as match/mask plus `exclude` patterns: encodings that match
  * match/mask but belong elsewhere — reserved encodings (RVC chapter, "Reserved" cells of the
@@ -13,7 +14,13 @@
  * rd = x0 or a zero shift/immediate; they are not excluded. Names follow GNU objdump
  * `-M no-aliases` (binutils 2.40 riscv-opc.c), including the RV64 shift-by-zero hints that
  * binutils names c.slli64/c.srli64/c.srai64.
+ *
+ * Longer than 400 lines on purpose: it is the one table (entries, aliases, compression and
+ * relaxation data) that the decoder, disassembler, assembler and their tests all read, and the
+ * overlap proof is over all of it.
  */
+
+import { insnSize } from './regs.js';
 
 export type Extension = 'I' | 'M' | 'A' | 'C' | 'Zicsr' | 'Zifencei';
 
@@ -100,6 +107,25 @@ export interface InsnSpec {
   /** fence: pred = bits 27:24, succ = bits 23:20. */
   fence?: boolean;
   syntax: Syntax;
+  /**
+   * The RVC forms GNU as tries for this base instruction, in riscv-opc.c order: the first whose
+   * operand constraints the operands meet is emitted (attached below, see COMPRESSED).
+   */
+  compressed?: readonly CompressForm[];
+  /** A conditional branch: the one on the inverse condition, for relaxation (see INVERSE). */
+  inverse?: string;
+}
+
+/** One compressed form of a base instruction. */
+export interface CompressForm {
+  /** The RVC entry's name. */
+  c: string;
+  /**
+   * How the base operands become the RVC entry's. Default: unchanged. 'commuted': rs1 and rs2
+   * swapped (riscv-opc.c lists both orders of a commutative op). 'mv': `addi rd, rs1, 0` with
+   * rs1 != x0 read as `c.mv rd, rs1`, whose expansion `add rd, x0, rs1` computes the same.
+   */
+  operands?: 'commuted' | 'mv';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +193,7 @@ function add(e: Base): void {
   entries.push({
     exclude: [],
     control: e.kind === 'branch' || e.kind === 'jump' || e.kind === 'system',
-    size: (e.match & 3) === 3 ? 4 : 2,
+    size: insnSize(e.match),
     ...e,
   });
 }
@@ -207,7 +233,7 @@ for (const [name, f3, f7] of [['addw', 0, 0], ['subw', 0, 0x20], ['sllw', 1, 0],
 }
 // FENCE.TSO is fm=1000, pred=succ=RW (ch. 2.7); other fm values are reserved and execute as a
 // plain fence, so `fence` keeps them. PAUSE (fence w,0) is a fence HINT; objdump prints it as a
-// fence unless Zihintpause is enabled, so it is no entry of its own (asm.ts knows the mnemonic).
+// fence unless Zihintpause is enabled, so it is no entry of its own (asm/pseudo.ts knows the mnemonic).
 add({ name: 'fence', op: 'fence', ext: 'I', kind: 'fence', match: 0x0f, mask: 0x707f, fence: true, syntax: 'pred,succ', exclude: [{ match: 0x8330000f, mask: 0xfff0707f, why: 'that is fence.tso' }] });
 add({ name: 'fence.tso', op: 'fence', ext: 'I', kind: 'fence', match: 0x8330000f, mask: 0xfff0707f, fence: true, syntax: '' });
 add({ name: 'ecall', op: 'ecall', ext: 'I', kind: 'system', match: 0x00000073, mask: 0xffffffff, syntax: '' });
@@ -291,6 +317,50 @@ add({ name: 'c.add', op: 'add', ext: 'C', kind: 'alu', match: 0x9002, mask: 0xf0
 add({ name: 'c.swsp', op: 'sw', ext: 'C', kind: 'store', match: 0xc002, mask: 0xe003, rs2: CRS2, rs1: SP, imm: C_SWSP, syntax: 'rs2,imm(rs1)' });
 add({ name: 'c.sdsp', op: 'sd', ext: 'C', kind: 'store', match: 0xe002, mask: 0xe003, rs2: CRS2, rs1: SP, imm: C_SDSP, syntax: 'rs2,imm(rs1)' });
 
+// ---------------------------------------------------------------------------------------------
+// Compression and relaxation (GNU as 2.40: opcodes/riscv-opc.c, gas/config/tc-riscv.c).
+
+/**
+ * The RVC forms gas tries per base mnemonic, in riscv-opc.c order (the order matters:
+ * `addi sp, sp, 16` fits c.addi and c.addi16sp, and gas picks c.addi). `beq`/`bne` name the
+ * form branch relaxation starts from; `jal` has none on RV64 (c.jal is RV32-only; `j` offers
+ * c.j through its alias entry). Aliases narrow these lists with AliasSpec.rvc.
+ */
+const COMPRESSED: Record<string, readonly CompressForm[]> = {
+  addi: [{ c: 'c.addi4spn' }, { c: 'c.mv', operands: 'mv' }, { c: 'c.addi' }, { c: 'c.addi16sp' }, { c: 'c.li' }],
+  addiw: [{ c: 'c.addiw' }],
+  lui: [{ c: 'c.lui' }],
+  add: [{ c: 'c.add' }, { c: 'c.add', operands: 'commuted' }, { c: 'c.mv' }],
+  sub: [{ c: 'c.sub' }],
+  xor: [{ c: 'c.xor' }, { c: 'c.xor', operands: 'commuted' }],
+  or: [{ c: 'c.or' }, { c: 'c.or', operands: 'commuted' }],
+  and: [{ c: 'c.and' }, { c: 'c.and', operands: 'commuted' }],
+  subw: [{ c: 'c.subw' }],
+  addw: [{ c: 'c.addw' }, { c: 'c.addw', operands: 'commuted' }],
+  andi: [{ c: 'c.andi' }],
+  slli: [{ c: 'c.slli' }],
+  srli: [{ c: 'c.srli' }],
+  srai: [{ c: 'c.srai' }],
+  lw: [{ c: 'c.lwsp' }, { c: 'c.lw' }],
+  ld: [{ c: 'c.ldsp' }, { c: 'c.ld' }],
+  sw: [{ c: 'c.swsp' }, { c: 'c.sw' }],
+  sd: [{ c: 'c.sdsp' }, { c: 'c.sd' }],
+  ebreak: [{ c: 'c.ebreak' }],
+  beq: [{ c: 'c.beqz' }],
+  bne: [{ c: 'c.bnez' }],
+};
+
+/**
+ * Relaxation partners: a conditional branch whose target is out of range becomes the inverse
+ * branch over a `jal x0, target` (tc-riscv.c RELAX_BRANCH, md_convert_frag_branch).
+ */
+const INVERSE: Record<string, string> = { beq: 'bne', bne: 'beq', blt: 'bge', bge: 'blt', bltu: 'bgeu', bgeu: 'bltu' };
+
+for (const e of entries) {
+  if (COMPRESSED[e.name]) e.compressed = COMPRESSED[e.name];
+  if (INVERSE[e.name]) e.inverse = INVERSE[e.name];
+}
+
 /** Every instruction of RV64IMAC + Zicsr + Zifencei, as data. */
 export const TABLE: readonly InsnSpec[] = entries;
 
@@ -363,17 +433,12 @@ export function insertReg(f: RegField, reg: number): number | undefined {
   return (reg & 31) << f.at;
 }
 
-export const ABI_NAMES: readonly string[] = [
-  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
-  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
-];
-
 // ---------------------------------------------------------------------------------------------
 // Aliases: other names for a 32-bit entry with some fields fixed (GNU as / objdump's riscv-opc.c
 // INSN_ALIAS entries). The disassembler prints the first alias, in this order, whose fixed
 // fields match (objdump's default); the assembler reads every alias (plus the assembler-only
 // ones), choosing among same-named aliases by operand shape. Pseudo-instructions that expand to
-// several instructions (li with large values, la, call, tail) are macros in asm.ts, not aliases.
+// several instructions (li with large values, la, call, tail) are macros in asm/pseudo.ts, not aliases.
 
 /** An operand of an alias or entry, in source order. */
 export type OperandKind =

@@ -4,7 +4,7 @@
  * may refer to each other's labels), resolve symbols, check sites and patch writes.
  * All problems come back as diagnostics with `file:line:col`; nothing is thrown for bad input.
  */
-import { assemble } from '../isa/asm.js';
+import { assemble } from '../isa/asm/index.js';
 import type { SpecDiagnostic } from './diagnostic.js';
 import { applyOverrides, parseOverrides } from './overrides.js';
 import { Path, SpecSource } from './source.js';

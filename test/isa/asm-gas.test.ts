@@ -3,9 +3,10 @@
  * through gas's automatic compression) and every pseudo-instruction must give the same bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { assemble } from '../../src/isa/asm.js';
+import { assemble } from '../../src/isa/asm/index.js';
 import { decode } from '../../src/isa/decode.js';
-import { TABLE, ABI_NAMES, ALIASES } from '../../src/isa/table.js';
+import { TABLE, ALIASES } from '../../src/isa/table.js';
+import { ABI_NAMES } from '../../src/isa/regs.js';
 import type { Insn } from '../../src/isa/types.js';
 import { binutilsMissing, encodingCorpus, gasLinked, MARCH_NORVC, MARCH_RVC, prng } from './binutils.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assemble, encode, encodeInsn } from '../../src/isa/asm.js';
+import { assemble, encode, encodeInsn } from '../../src/isa/asm/index.js';
 import { decode } from '../../src/isa/decode.js';
 import { encodingCorpus } from './binutils.js';
 import { disassemble } from '../../src/isa/disasm.js';
@@ -91,6 +91,16 @@ describe('assembler diagnostics', () => {
     ['.frob 1', 10, 5, "unknown directive '.frob'", 'directive'],
     ['csrrw a0, nosuchcsr, a1', 10, 15, "unknown CSR 'nosuchcsr'", 'unknown-symbol'],
     ['fence rw, x', 10, 15, "expected fence set (i, o, r, w), got 'x'", 'syntax'],
+    ['.option pop', 10, 13, '.option pop with no .option push', 'directive'],
+    ['c.lwsp a0, 4(a1)', 10, 16, "'c.lwsp' takes its base in sp", 'bad-register'],
+    ['c.addi16sp a0, 16', 10, 16, "expected 'sp'", 'bad-register'],
+    ['.byte', 10, 10, "'.byte' needs at least one value", 'syntax'],
+    ['.balign 3', 10, 13, 'alignment 3 is not a power of 2', 'syntax'],
+    ['c.j 0x2001', 10, 9, 'branch target misaligned', 'misaligned'],
+    ['jal', 10, 8, "missing operand for 'jal' (expected 2 or 1)", 'operand-count'],
+    // The code is the site's, whatever words the quoted source text contains.
+    ['.misaligned', 10, 5, "unknown directive '.misaligned'", 'directive'],
+    ['add t0, needs the C extension, 1', 10, 13, "expected register, got 'needs the C extension'", 'bad-register'],
   ];
   it.each(cases)('%j -> %i:%i %s', (src, line, column, message, code) => {
     const r = assemble(src, { base: 0x1000, file: 'x.s', line: 10, column: 5, symbols: new Map([['far', 0x3000]]) });

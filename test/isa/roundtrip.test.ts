@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assemble } from '../../src/isa/asm.js';
+import { assemble } from '../../src/isa/asm/index.js';
 import { decode } from '../../src/isa/decode.js';
 import { disassemble } from '../../src/isa/disasm.js';
 import type { Insn } from '../../src/isa/types.js';

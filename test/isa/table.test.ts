@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TABLE, matches, InsnSpec } from '../../src/isa/table.js';
+import { TABLE, ALIASES, matches, InsnSpec } from '../../src/isa/table.js';
 import { decode } from '../../src/isa/decode.js';
+import { encodeInsn } from '../../src/isa/asm/index.js';
 
 /** Whether some encoding matches both entries (exhaustive over the bits either entry's exclusions constrain). */
 function overlap(a: InsnSpec, b: InsnSpec): boolean {
@@ -91,5 +92,52 @@ describe('instruction table', () => {
     expect(decode(0xbffd)).toMatchObject({ name: 'c.j', op: 'jal', rd: 0, imm: -2 });
     expect(decode(0x000282e7)).toMatchObject({ name: 'jalr', rd: 5, rs1: 5, imm: 0 });
     expect(decode(0x00000297)).toMatchObject({ name: 'auipc', rd: 5, imm: 0 });
+  });
+
+  const byName = new Map(TABLE.map((e) => [e.name, e]));
+
+  it('offers as compressed forms only RVC entries that expand to the base instruction', () => {
+    const bad: string[] = [];
+    for (const e of TABLE) {
+      for (const form of e.compressed ?? []) {
+        const c = byName.get(form.c);
+        if (!c || c.size !== 2 || e.size !== 4) { bad.push(`${e.name} -> ${form.c}: no RVC entry`); continue; }
+        // c.mv is `add rd, x0, rs2`: the same value as `addi rd, rs2, 0`, which is what 'mv' reads.
+        const op = form.operands === 'mv' ? (c.op === 'add' && e.name === 'addi' ? 'addi' : `${c.op}?`) : c.op;
+        if (op !== e.name) { bad.push(`${e.name} -> ${form.c}: expands to ${c.op}`); continue; }
+        // Every encoding of the RVC entry, read back through the operand map, is a base instruction.
+        for (let p = 0; p < 65536 && bad.length < 20; p++) {
+          if (!matches(c, p)) continue;
+          const i = decode(p)!;
+          const f = form.operands === 'commuted' ? { rs1: i.rs2, rs2: i.rs1 } : form.operands === 'mv' ? { rs1: i.rs2, rs2: 0 } : { rs1: i.rs1, rs2: i.rs2 };
+          const bits = encodeInsn({ name: e.name, rd: i.rd, imm: i.imm, ...f });
+          if (typeof bits === 'string') bad.push(`${e.name} -> ${form.c} ${p.toString(16)}: ${bits}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('lets aliases offer only their entry\'s compressed forms, or an RVC form of the same op', () => {
+    const bad: string[] = [];
+    for (const a of ALIASES) {
+      const of = byName.get(a.of)!;
+      for (const name of a.rvc ?? []) {
+        const c = byName.get(name);
+        const listed = (of.compressed ?? []).some((f) => f.c === name);
+        if (!c || c.size !== 2 || !(listed || c.op === of.name)) bad.push(`${a.name} -> ${name}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('pairs every conditional branch with its inverse (funct3 bit 0, ISA ch. 2.5)', () => {
+    for (const e of TABLE.filter((x) => x.kind === 'branch' && x.size === 4)) {
+      const inv = byName.get(e.inverse ?? '');
+      expect(inv?.kind, e.name).toBe('branch');
+      expect(inv!.inverse, e.name).toBe(e.name);
+      expect((e.match ^ inv!.match) >>> 0, e.name).toBe(1 << 12);
+    }
+    expect(TABLE.filter((x) => x.inverse && (x.kind !== 'branch' || x.size !== 4))).toEqual([]);
   });
 });
