@@ -5,6 +5,7 @@
  * of the site whose return address lies inside it suspends the pass until the task comes back
  * there (the old 16-byte entry: `jalr` to the trampoline, then `ld ra` at f+12).
  */
+import { ABI_NAMES } from '../isa/regs.js';
 
 export interface PassInsn {
   /** Offset in the site. */
@@ -36,8 +37,7 @@ export interface PassClass {
 const lowest = (mask: number): number => 31 - Math.clz32(mask & -mask);
 
 const LOADS = new Set(['lb', 'lbu', 'lh', 'lhu', 'lw', 'lwu', 'ld']);
-const REG = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
-  's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+const REG = ABI_NAMES;
 
 /**
  * Classifies a pass given, per executed instruction, the bitmask of site versions whose bytes

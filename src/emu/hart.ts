@@ -17,6 +17,7 @@
  * the call and resumes with run/step). After every other stop, pc still points at the
  * stopping instruction, which has not retired.
  */
+import { ABI_NAMES } from '../isa/regs.js';
 import type { Insn } from '../isa/types.js';
 import { decode } from '../isa/decode.js';
 import { Memory, MemFault, Page, PAGE_SIZE } from './memory.js';
@@ -403,7 +404,4 @@ export class Hart {
 }
 
 /** Names of the integer registers in the ABI (x0..x31), for register dumps. */
-export const REG_NAMES = [
-  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
-  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
-] as const;
+export const REG_NAMES = ABI_NAMES;

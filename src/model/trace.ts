@@ -3,7 +3,7 @@
  * (core.trace non-null). api/witness.ts turns them into the Witness that reports render.
  */
 import type { Insn } from '../isa/types.js';
-import { ABI_NAMES } from '../isa/table.js';
+import { ABI_NAMES } from '../isa/regs.js';
 import type { Core } from './core.js';
 import { versionOfWrite } from './sites/ledger.js';
 
