@@ -16,6 +16,10 @@
  *   for plain data pages.
  * - LR/SC (ISA manual, "Load-Reserved/Store-Conditional"): each hart may hold one reservation;
  *   a store by any *other* hart that overlaps the reserved bytes breaks it.
+ *
+ * Longer than ~400 lines on purpose: the TLBs, copy-on-write, provenance and reservations
+ * all sit on the load/store fast path and share private fields; splitting them would put a call
+ * (or a getter) on every guest access.
  */
 
 export const PAGE_SHIFT = 12;

@@ -3,6 +3,8 @@
  * assembler (GNU as accepts a name wherever a CSR number goes). The list is binutils 2.40's
  * DECLARE_CSR table (include/opcode/riscv-opc.h: privileged spec 1.12, Zicsr counters, F, V,
  * H, Smstateen, Sstc, AIA, debug), the reference our output is compared with.
+ *
+ * Long because it is data: binutils' CSR list, one entry a line.
  */
 export const CSR_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
   [0x001, "fflags"],
