@@ -22,6 +22,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   let limit: string | undefined;
   let bound: number | null = null;
   const finals = new Set<string>();
+  let outcomes = new Map<string, number>();
   for (const b of bounds) {
     const dfs = new Dfs(new Machine(spec), opts, b, totals, budget);
     bound = b === Infinity ? null : b;
@@ -35,6 +36,8 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     if (findings) dfs.findings.keepMissing(findings);
     findings = dfs.findings;
     for (const f of dfs.finals) finals.add(f);
+    // Each bound re-explores the cheaper executions: the last search's outcomes include them.
+    outcomes = dfs.outcomes;
     if (limit) break;
     if (!dfs.cut) {
       complete = true;
@@ -54,6 +57,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states },
     limit,
     finals: opts.collectFinals ? finals : undefined,
+    outcomes: opts.observe ? [...outcomes].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : undefined,
   };
 }
 

@@ -42,6 +42,8 @@ export class Dfs<S> {
   readonly findings = new Findings();
   readonly visited = new MapVisited();
   readonly finals = new Set<string>();
+  /** Outcome name -> executions (with opts.observe). */
+  readonly outcomes = new Map<string, number>();
   executions = 0;
   nodes = 0;
   pruned = 0;
@@ -101,6 +103,10 @@ export class Dfs<S> {
       if (term.kind === 'done') {
         this.executions++;
         if (this.opts.collectFinals) this.finals.add(m.fingerprint());
+        if (this.opts.observe) {
+          const o = this.opts.observe(term.final);
+          this.outcomes.set(o, (this.outcomes.get(o) ?? 0) + 1);
+        }
         for (const v of term.violations) this.record(v, cost);
       } else if (term.violation) this.record(term.violation, cost);
       else this.executions++;

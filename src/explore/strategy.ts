@@ -4,6 +4,7 @@
  */
 import type { Violation } from '../check/violation.js';
 import type { Spec } from '../spec/types.js';
+import type { FinalView } from '../check/assertions.js';
 
 export interface ExploreLimits {
   maxStates?: number;
@@ -28,6 +29,12 @@ export interface ExploreOptions extends ExploreLimits {
   now?: () => number;
   /** Collect fingerprints of final states (tests compare naive and reduced searches). */
   collectFinals?: boolean;
+  /**
+   * Names what a complete execution's final state shows (a litmus outcome); the search counts
+   * each distinct name (ExploreResult.outcomes). Under reduction every reachable final state is
+   * reached, but not every execution: counts are of executions explored.
+   */
+  observe?: (final: FinalView) => string;
   /** Called every few thousand states with the running totals (progress display). */
   onProgress?: (p: Progress) => void;
   /** Called for every violating schedule as it is found (for --all streaming). */
@@ -74,6 +81,8 @@ export interface ExploreResult {
   /** Why the search stopped early, if it did. */
   limit?: string;
   finals?: Set<string>;
+  /** With `observe`: each outcome seen and how many explored executions ended in it, sorted by outcome. */
+  outcomes?: [string, number][];
 }
 
 /** One search strategy over a spec's model. Never throws for a limit: it is part of the result. */

@@ -102,7 +102,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     this.st = { tasks, harts, sm: null, versions, writes: [], deferred: [] };
     this.steps = layout.taskNames.map(() => 0);
     this.cpuSnap = layout.taskNames.map(() => null);
-    this.regsRead = layout.taskNames.map((_, i) => spec.assertions.some((a) => a.kind === 'register' && a.task === i));
+    this.regsRead = layout.taskNames.map((_, i) => spec.assertions.some((a) => a.kind === 'register' && a.task === i) || !!spec.observe?.some((o) => o.task === i));
   }
 
   get taskNames(): readonly string[] {
@@ -214,7 +214,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
 
   terminal(): Terminal {
     if (!this.allDone()) return { kind: 'stuck', violation: this.reportsDeadlock ? deadlock(this) : undefined };
-    return { kind: 'done', violations: checkAssertions(this) };
+    return { kind: 'done', violations: checkAssertions(this), final: this };
   }
 
   /** Why nothing can happen, whether or not the spec reports deadlocks (replay shows it). */

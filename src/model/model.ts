@@ -4,6 +4,7 @@
  * terminal outcome of a state. The explorer never sees the Machine class.
  */
 import type { Violation } from '../check/violation.js';
+import type { FinalView } from '../check/assertions.js';
 
 /** What the first visible action of a transition touches. */
 export interface Footprint {
@@ -41,7 +42,7 @@ export type Outcome =
 /** What a state with no transitions is. */
 export type Terminal =
   /** Every task finished: assertions are judged on this final state. */
-  | { kind: 'done'; violations: Violation[] }
+  | { kind: 'done'; violations: Violation[]; final: FinalView }
   /** Tasks remain but nothing can happen: a deadlock (violation undefined if the property is off). */
   | { kind: 'stuck'; violation?: Violation };
 

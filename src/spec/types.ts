@@ -111,6 +111,8 @@ export interface Spec {
   preemption: Preemption;
   interrupts: { enabled: boolean; handler?: number; harts: number[]; max: number };
   fetch: { atomic: 2 | 4 | 8; coherence: 'coherent' | 'fence.i' };
+  /** Registers whose final values an outcome reads (litmus conditions): kept in the fingerprint after the task ends. */
+  observe?: { task: number; reg: number }[];
   regions: Region[];
   symbols: Map<string, number>;
   sites: Site[];
