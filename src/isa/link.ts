@@ -270,13 +270,14 @@ export function link(objects: LinkObject[], opts: LinkOptions): LinkedImage {
   };
 
   const symbolAddress = (obj: RelObject, index: number, where: { section: string; offset: number; relocation: string }): number => {
+    if (index === 0) return 0; // no symbol: S = 0, as ld
     const s = obj.symbols[index];
     if (s.shndx === SHN_UNDEF) return bindUndefined(s.name);
     if (s.shndx === SHN_ABS) return s.value;
     const p = placed.get(obj)?.get(s.shndx);
     if (!p) {
-      const sec = obj.sections[s.shndx];
-      throw new LinkError('layout', `${obj.file}: ${where.section}+0x${where.offset.toString(16)}: ${where.relocation} refers to ${s.name || sec.name} in section ${sec.name}, which is not placed (not allocated, or discarded)`, { file: obj.file, section: where.section, offset: where.offset, symbol: s.name });
+      const sec = obj.sections[s.shndx]?.name ?? `0x${s.shndx.toString(16)}`;
+      throw new LinkError('layout', `${obj.file}: ${where.section}+0x${where.offset.toString(16)}: ${where.relocation} refers to ${s.name || sec} in section ${sec}, which is not placed (not allocated, or discarded)`, { file: obj.file, section: where.section, offset: where.offset, symbol: s.name });
     }
     // ld moves symbols past cut padding but not section-symbol addends (relaxing gas emits
     // relocations against local labels in such sections, never section + addend).
@@ -355,6 +356,9 @@ function alignCuts(obj: RelObject, sec: RelSection, address: number): Cut[] {
   let removed = 0;
   for (const r of aligns) {
     if (r.sym !== 0) throw new LinkError('relocation-type', `${obj.file}: ${sec.name}+0x${r.offset.toString(16)}: R_RISCV_ALIGN with a symbol (.balign with a maximum) is not handled`, { file: obj.file, section: sec.name, offset: r.offset, relocation: 'R_RISCV_ALIGN' });
+    if (r.addend < 0 || r.addend % 2 !== 0) {
+      throw new LinkError('layout', `${obj.file}: ${sec.name}+0x${r.offset.toString(16)}: R_RISCV_ALIGN with padding ${r.addend} (not a non-negative even number of bytes)`, { file: obj.file, section: sec.name, offset: r.offset, relocation: 'R_RISCV_ALIGN' });
+    }
     let alignment = 1;
     while (alignment <= r.addend) alignment *= 2;
     const at = address + r.offset - removed;

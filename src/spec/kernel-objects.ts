@@ -71,6 +71,14 @@ export function loadKernelObjects(raw: any, src: SpecSource, opts: LoadOptions, 
   if (!opts.readFile) return diag(['objects'], 'this caller cannot read files (objects: needs a file system)');
   const text = address(raw.text);
   if (text === undefined) return diag(['objects', 'text'], `text address ${String(raw.text)} is not an address`);
+  const table = raw.stubs === undefined ? {} : STUB_TABLES[raw.stubs];
+  if (!table) return diag(['objects', 'stubs'], `unknown stub table '${raw.stubs}' (built in: ${Object.keys(STUB_TABLES).join(', ')})`);
+  const roles: Record<string, StubRole> = { ...table };
+  for (const [name, v] of Object.entries(raw.roles ?? {})) {
+    const r = parseRole(v);
+    if (typeof r === 'string') return diag(['objects', 'roles', name], `${name}: ${r}`);
+    roles[name] = r;
+  }
   const files: string[] = raw.files ?? [];
   const dir: string | undefined = raw.dir;
   const objects = [];
@@ -82,14 +90,6 @@ export function loadKernelObjects(raw: any, src: SpecSource, opts: LoadOptions, 
     } catch (e) {
       return diag(['objects', 'files', i], `cannot read ${named}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (kernel objects are built by fixtures/kernel/build.sh, docs/kernel.md)`);
     }
-  }
-  const table = raw.stubs === undefined ? {} : STUB_TABLES[raw.stubs];
-  if (!table) return diag(['objects', 'stubs'], `unknown stub table '${raw.stubs}' (built in: ${Object.keys(STUB_TABLES).join(', ')})`);
-  const roles: Record<string, StubRole> = { ...table };
-  for (const [name, v] of Object.entries(raw.roles ?? {})) {
-    const r = parseRole(v);
-    if (typeof r === 'string') return diag(['objects', 'roles', name], `${name}: ${r}`);
-    roles[name] = r;
   }
   const resolve = (name: string): SymbolBinding | undefined => {
     const r = roles[name];

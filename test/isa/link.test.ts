@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { link, LinkError, LinkedImage, RELOC_NAMES, SymbolBinding } from '../../src/isa/link.js';
 import { parseRelObject } from '../../src/isa/elf-rel.js';
 import type { ElfFile } from '../../src/isa/elf.js';
-import { AS, binutilsMissing, LD } from './binutils.js';
+import { AS, binutilsMissing, LD, prng } from './binutils.js';
 import { ldLink } from './link-ld.js';
 
 const ldMissing = binutilsMissing ?? (spawnSync(LD, ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : `${LD} not found (binutils-riscv64-linux-gnu); skipping the ld comparison`);
@@ -282,3 +282,35 @@ for (const ver of ['6.12', '6.1']) {
     });
   });
 }
+
+describe.skipIf(ldMissing)('link: malformed objects are errors, never host exceptions', () => {
+  it('1500 seeded byte mutations of a hand-made object pair', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftr-link-'));
+    try {
+      const a = new Uint8Array(readFileSync(assemble(dir, 'a', HAND_A)));
+      const b = new Uint8Array(readFileSync(assemble(dir, 'b', HAND_B)));
+      const rnd = prng(10);
+      const outcomes = { linked: 0, elf: 0, link: 0 };
+      for (let i = 0; i < 1500; i++) {
+        const m = a.slice();
+        for (let k = 1 + (rnd() % 4); k > 0; k--) {
+          // Mostly the headers and tables, where a wrong value moves offsets and indices.
+          const at = rnd() % 2 === 0 ? rnd() % 64 : rnd() % m.length;
+          m[at] = rnd() & 0xff;
+        }
+        try {
+          link([{ file: 'a.o', bytes: m }, { file: 'b.o', bytes: b }], { text: KTEXT, resolve: EXT });
+          outcomes.linked++;
+        } catch (e) {
+          if (!(e instanceof LinkError)) throw new Error(`mutation ${i}: host exception ${(e as Error).stack}`);
+          if (e.code === 'object') outcomes.elf++;
+          else outcomes.link++;
+        }
+      }
+      console.log(`mutations: ${JSON.stringify(outcomes)}`);
+      expect(outcomes.elf + outcomes.link).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -108,3 +108,23 @@ describe.skipIf(binutilsMissing)('elf: a relocatable object without a layout', (
     }
   });
 });
+
+describe('schema/kernel-objects.part.json', () => {
+  it('merged into spec.schema.json, accepts the docs/kernel.md example and rejects a bad role', async () => {
+    const { default: Ajv } = await import('ajv');
+    const base = JSON.parse(readFileSync(join(ROOT, 'schema/spec.schema.json'), 'utf8'));
+    const part = JSON.parse(readFileSync(join(ROOT, 'schema/kernel-objects.part.json'), 'utf8'));
+    Object.assign(base.properties, part.properties);
+    Object.assign(base.definitions, part.definitions);
+    const validate = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true }).compile(base);
+    const doc = readFileSync(join(ROOT, 'docs/kernel.md'), 'utf8');
+    const example = /```yaml\n(objects:[\s\S]*?)```/.exec(doc)![1];
+    const spec = (objects: string) => new SpecSource(`harts: 2\n${objects}tasks:\n  - name: caller\n    call: add_range_with_merge\n`, 'k.yaml').data();
+    expect(validate(spec(example)), JSON.stringify(validate.errors)).toBe(true);
+    // Every role form of the table parses in the loader too.
+    const r = load(`${example.replace(/dir: \S+/, 'dir: ../../fixtures/kernel/out/none')}`);
+    expect(r.messages[0]).toMatch(/cannot read/); // roles are read first: they parsed
+    expect(load('objects:\n  text: 1\n  files: []\n  roles:\n    x: { data: int, size: 3, value: 1 }\n').messages).toEqual(['k.yaml:5:8: x: data: int needs size 1, 2, 4 or 8 and a value']);
+    expect(validate(spec('objects:\n  text: 1\n  files: []\n  roles:\n    x: { return: 1, trap: y }\n'))).toBe(false);
+  });
+});
