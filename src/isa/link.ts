@@ -396,6 +396,14 @@ function cutBytes(data: Uint8Array, cuts: Cut[]): Uint8Array {
   return out;
 }
 
+/** Bytes each applied relocation type patches at its offset. */
+const WIDTH: Record<number, number> = {
+  [R.R32]: 4, [R.R64]: 8, [R.BRANCH]: 4, [R.JAL]: 4, [R.CALL]: 8, [R.CALL_PLT]: 8, [R.PCREL_HI20]: 4, [R.PCREL_LO12_I]: 4,
+  [R.PCREL_LO12_S]: 4, [R.HI20]: 4, [R.LO12_I]: 4, [R.LO12_S]: 4, [R.ADD8]: 1, [R.ADD16]: 2, [R.ADD32]: 4, [R.ADD64]: 8,
+  [R.SUB8]: 1, [R.SUB16]: 2, [R.SUB32]: 4, [R.SUB64]: 8, [R.RVC_BRANCH]: 2, [R.RVC_JUMP]: 2, [R.SUB6]: 1, [R.SET6]: 1,
+  [R.SET8]: 1, [R.SET16]: 2, [R.SET32]: 4, [R.PCREL32]: 4,
+};
+
 function apply(
   p: Placed,
   r: Rela,
@@ -409,14 +417,8 @@ function apply(
   const errWhere = { file: p.obj.file, section: p.sec.name, offset: r.offset, relocation: name };
   const bytes = p.out.bytes;
   const P = p.address + at;
-  const width: Record<number, number> = {
-    [R.R32]: 4, [R.R64]: 8, [R.BRANCH]: 4, [R.JAL]: 4, [R.CALL]: 8, [R.CALL_PLT]: 8, [R.PCREL_HI20]: 4, [R.PCREL_LO12_I]: 4,
-    [R.PCREL_LO12_S]: 4, [R.HI20]: 4, [R.LO12_I]: 4, [R.LO12_S]: 4, [R.ADD8]: 1, [R.ADD16]: 2, [R.ADD32]: 4, [R.ADD64]: 8,
-    [R.SUB8]: 1, [R.SUB16]: 2, [R.SUB32]: 4, [R.SUB64]: 8, [R.RVC_BRANCH]: 2, [R.RVC_JUMP]: 2, [R.SUB6]: 1, [R.SET6]: 1,
-    [R.SET8]: 1, [R.SET16]: 2, [R.SET32]: 4, [R.PCREL32]: 4,
-  };
   if (r.type === R.NONE || r.type === R.RELAX || r.type === R.ALIGN) return;
-  const n = width[r.type];
+  const n = WIDTH[r.type];
   if (n === undefined) {
     throw new LinkError('relocation-type', `${loc}: ${name} is not handled (supported: ${Object.values(RELOC_NAMES).map((x) => x.slice(8)).join(' ')})`, errWhere);
   }
