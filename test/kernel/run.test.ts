@@ -2,7 +2,8 @@
  * The linked kernel objects run: the real `ftrace_make_call` (arch/riscv/kernel/ftrace.c) of
  * each version, placed by isa/link.ts and stubbed by its built-in table, executed by the RV64
  * emulator alone (one hart, no explorer), rewrites a traced function's entry in range.o into
- * `auipc t0; jalr t0` to `ftrace_caller` through the fixmap alias, as in the kernel. A check
+ * `auipc t0; jalr t0` to `ftrace_caller` through the fixmap alias, as in the kernel, and
+ * `ftrace_update_ftrace_func` retargets the trampoline's `ftrace_call` sites. A check
  * that relocated code is not only ld's bytes but runs, and a reference for what the model's
  * services must do (docs/kernel.md "What the model provides"): return stubs, __set_fixmap
  * mapping a text page at its alias, flush_icache_all, tp pointing at a zeroed task.
@@ -64,6 +65,8 @@ function call(k: ReturnType<typeof boot>, fn: number, args: bigint[]) {
   });
   const stubAt = (pc: number): KernelStub | undefined => k.stubs.find((s) => s.role.role !== 'data' && pc >= s.address && pc < s.address + s.size);
   let fixmap: { text: number; alias?: number } | null = null;
+  /** The alias page, once learned: later __set_fixmap calls map their text page there again. */
+  let alias: number | undefined;
   const offset = TEXT - KERNEL_PHYS; // kernel_map.va_kernel_pa_offset
   for (let n = 0; n < 10000; n++) {
     const stop = hart.run(100000);
@@ -78,7 +81,10 @@ function call(k: ReturnType<typeof boot>, fn: number, args: bigint[]) {
         if (s.role.service === '__set_fixmap') {
           const phys = Number(hart.getReg(A1));
           // set_fixmap_offset(): phys may carry the in-page offset; the page holding it is mapped.
-          if (phys !== 0) fixmap = { text: phys - (phys % PAGE_SIZE) + offset };
+          if (phys !== 0) {
+            fixmap = { text: phys - (phys % PAGE_SIZE) + offset, alias };
+            if (alias !== undefined) k.mem.poke(alias, k.mem.peek(fixmap.text, PAGE_SIZE));
+          }
           else if (fixmap?.alias !== undefined) {
             k.mem.poke(fixmap.text, k.mem.peek(fixmap.alias, PAGE_SIZE)); // the stores landed in text
             fixmap = null;
@@ -90,7 +96,7 @@ function call(k: ReturnType<typeof boot>, fn: number, args: bigint[]) {
       throw new Error(`${s.name} reached (${s.role.role === 'trap' ? s.role.why : s.role.role})`);
     }
     if ((stop.kind === 'store-fault' || stop.kind === 'load-fault') && fixmap && fixmap.alias === undefined && stop.addr !== undefined && !k.mem.isMapped(stop.addr)) {
-      fixmap.alias = stop.addr - (((stop.addr % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE);
+      fixmap.alias = alias = stop.addr - (((stop.addr % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE);
       k.mem.load(fixmap.alias, k.mem.peek(fixmap.text, PAGE_SIZE), PAGE_SIZE, PERM_R | PERM_W);
       hart.pc = stop.pc;
       continue;
@@ -101,13 +107,17 @@ function call(k: ReturnType<typeof boot>, fn: number, args: bigint[]) {
   throw new Error('did not return');
 }
 
-/** auipc t0, hi(off); jalr t0, lo(off)(t0): what make_call_t0 builds (asm/ftrace.h). */
-function callT0(from: number, to: number): number[] {
+/**
+ * auipc REG, hi(off); jalr REG, lo(off)(REG): what make_call_t0 (REG = t0) and make_call_ra
+ * (REG = ra) build (asm/ftrace.h).
+ */
+function callVia(reg: number, from: number, to: number): number[] {
   const off = to - from;
   const hi = ((off + 0x800) >> 12) & 0xfffff;
   const lo = off - (((off + 0x800) >> 12) << 12);
-  return [((hi << 12) | (5 << 7) | 0x17) >>> 0, (((lo & 0xfff) << 20) | (5 << 15) | (5 << 7) | 0x67) >>> 0];
+  return [((hi << 12) | (reg << 7) | 0x17) >>> 0, (((lo & 0xfff) << 20) | (reg << 15) | (reg << 7) | 0x67) >>> 0];
 }
+const callT0 = (from: number, to: number) => callVia(5, from, to);
 
 for (const ver of ['6.12', '6.1']) {
   const missing = existsSync(join(ROOT, 'fixtures/kernel/out', ver, 'VERSION')) ? undefined : `fixtures/kernel/out/${ver} not built (fixtures/kernel/build.sh ${ver}); skipping the linux-${ver} run`;
@@ -139,5 +149,20 @@ for (const ver of ['6.12', '6.1']) {
         expect([...k.mem.peek(TASK + PREEMPT_COUNT, 4)]).toEqual([0, 0, 0, 0]);
       });
     }
+
+    it('ftrace_update_ftrace_func retargets the trampoline\'s call sites to the new tracer', () => {
+      const k = boot(ver);
+      // 6.12 has one trampoline; 6.1 also ftrace_regs_caller with its ftrace_regs_call site.
+      const sites = ver === '6.12' ? ['ftrace_call'] : ['ftrace_call', 'ftrace_regs_call'];
+      expect(k.symbols.has('ftrace_regs_caller')).toBe(ver === '6.1');
+      const tracer = k.symbols.get('add_range')!; // any kernel text address: the new ftrace_func_t
+      const r = call(k, k.symbols.get('ftrace_update_ftrace_func')!, [BigInt.asUintN(64, BigInt(tracer))]);
+      expect(r.a0).toBe(0n);
+      for (const name of sites) {
+        const at = k.symbols.get(name)!;
+        expect([...new Uint32Array(k.mem.peek(at, 8).slice().buffer)], name).toEqual(callVia(1, at, tracer));
+      }
+      console.log(`linux ${ver}: ${sites.map((n) => `${n} at ${(k.symbols.get(n)! & 0xfff).toString(16)}`).join(', ')} -> add_range; patch stores ${r.aliasStores.map((x) => x.size).join('+')}`);
+    });
   });
 }
