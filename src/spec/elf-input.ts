@@ -45,7 +45,7 @@ function nopRun(bytes: Uint8Array, o: number): number {
  * restart puts it back in step, and a decoded "instruction" that runs over a known start
  * is dropped.
  */
-function sweep(data: Uint8Array, vaddr: number, known: number[]): Set<number> {
+export function sweep(data: Uint8Array, vaddr: number, known: number[]): Set<number> {
   const restarts = [...new Set(known.map((a) => a - vaddr).filter((o) => o >= 0 && o < data.length))].sort((a, b) => a - b);
   const starts = new Set<number>();
   let off = 0;
@@ -89,6 +89,8 @@ export function loadElfInput(
     if (e instanceof ElfError) return fail(`${raw.file}: ${e.message}`);
     throw e;
   }
+  // ET_REL: a kbuild .o has no addresses until it is placed; elf.file takes linked images only.
+  if (elf.type === 1) return fail(`${raw.file}: relocatable object (ET_REL) needs a layout: give it a layout under objects: (files, text address, stubs; docs/kernel.md)`);
   const sec = elf.sections.find((x) => x.name === '__patchable_function_entries');
   // Addresses the compiler recorded: the first nop of each patchable entry.
   const entryAddrs: number[] = [];
@@ -121,20 +123,30 @@ export function loadElfInput(
   const entries: PatchableEntry[] = [];
   if (raw.sites && raw.sites !== false) {
     if (!sec) return { regions, entries, diagnostics: [{ code: 'elf', ...src.loc(['elf', 'sites']), message: `${raw.file} has no __patchable_function_entries section (build with -fpatchable-function-entry)` }] };
-    const code = (a: number) => regions.find((r) => r.kind === 'code' && a >= r.base && a < r.base + r.bytes.length);
-    for (const base of entryAddrs) {
-      // The function: the first FUNC symbol at or after the entry's first nop. With
-      // -fpatchable-function-entry=N,M and M > 0 the compiler puts M nops before the symbol
-      // (the pre-entry area: the call-ops pointer slot of CALL_OPS kernels); nothing else
-      // lies between them, so no other function starts there.
-      const fn = funcSyms.filter((x) => x.value >= base && x.value <= base + MAX_PRE_ENTRY).sort((x, y) => x.value - y.value)[0];
-      if (!fn) continue;
-      const r = code(fn.value);
-      const size = r ? nopRun(r.bytes, fn.value - r.base) : 0;
-      // No nops at the entry: an image ftrace_init_nop() already rewrote (6.16: auipc + nop):
-      // the 8-byte auipc + jalr/nop pair.
-      entries.push({ name: fn.name, base: fn.value, size: size || 8, pre: fn.value - base });
-    }
+    entries.push(...patchableEntries(regions, funcSyms, entryAddrs));
   }
   return { regions, entries, diagnostics: [] };
+}
+
+/**
+ * The patchable entries at the addresses the compiler recorded in __patchable_function_entries
+ * (each entry's first nop), for a linked ELF and for placed kernel objects (kernel-objects.ts).
+ */
+export function patchableEntries(regions: Region[], funcSyms: { name: string; value: number }[], entryAddrs: number[]): PatchableEntry[] {
+  const entries: PatchableEntry[] = [];
+  const code = (a: number) => regions.find((r) => r.kind === 'code' && a >= r.base && a < r.base + r.bytes.length);
+  for (const base of entryAddrs) {
+    // The function: the first FUNC symbol at or after the entry's first nop. With
+    // -fpatchable-function-entry=N,M and M > 0 the compiler puts M nops before the symbol
+    // (the pre-entry area: the call-ops pointer slot of CALL_OPS kernels); nothing else
+    // lies between them, so no other function starts there.
+    const fn = funcSyms.filter((x) => x.value >= base && x.value <= base + MAX_PRE_ENTRY).sort((x, y) => x.value - y.value)[0];
+    if (!fn) continue;
+    const r = code(fn.value);
+    const size = r ? nopRun(r.bytes, fn.value - r.base) : 0;
+    // No nops at the entry: an image ftrace_init_nop() already rewrote (6.16: auipc + nop):
+    // the 8-byte auipc + jalr/nop pair.
+    entries.push({ name: fn.name, base: fn.value, size: size || 8, pre: fn.value - base });
+  }
+  return entries;
 }
