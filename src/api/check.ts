@@ -6,6 +6,7 @@ import { loadSpec, LoadOptions } from '../spec/load.js';
 import type { SpecDiagnostic } from '../spec/diagnostic.js';
 import type { Spec } from '../spec/types.js';
 import { explore, ExploreOptions, ExploreResult, replay, ReplayResult } from '../explore/explore.js';
+import { FETCH_MODELS } from '../model/fetch/fetch-model.js';
 
 export interface CheckOptions {
   overrides?: readonly string[];
@@ -90,6 +91,15 @@ export function checkSpecText(text: string, file: string, o: CheckOptions = {}):
 export function checkSpec(spec: Spec, o: CheckOptions = {}): CheckResult & { ok: true } {
   const result = explore(spec, exploreOptions(spec, o));
   return { ok: true, spec, result, matches: verdictMatches(spec, result) };
+}
+
+/**
+ * What a verdict under the spec's fetch model does not cover (docs/semantics.md, Fetch
+ * models): printed beside every safe verdict, so "safe" never goes quiet about it.
+ */
+export function modelCaveat(spec: Spec): string | undefined {
+  const m = FETCH_MODELS[spec.fetch.model];
+  return m.unexplored && `fetch model ${m.name}: ${m.unexplored}`;
 }
 
 export { replay };

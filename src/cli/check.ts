@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import ora from 'ora';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
-import { checkSpec, CheckOptions, exploreOptions } from '../api/check.js';
+import { checkSpec, CheckOptions, exploreOptions, modelCaveat } from '../api/check.js';
 import { buildWitness } from '../api/witness.js';
 import { explore } from '../explore/explore.js';
 import { loadSpec } from '../spec/load.js';
@@ -149,6 +149,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     const tally = { match: 0, mismatch: 0, inconclusive: 0, error: 0 };
     const t0 = Date.now();
     const suite: SuiteEntry[] = [];
+    /** What the safe verdicts' fetch models leave out, and for how many specs (printed once at the end). */
+    const caveats = new Map<string, number>();
     // A spinner on stderr, only on a terminal and for text output (never in pipes or tests).
     const spinner = io.isTTY && (process.stderr.columns ?? 0) > 0 && flags.format === 'text' && !flags.all && !io.env.CI ? ora({ stream: process.stderr, text: '', discardStdin: false }) : null;
     const ci = flags.format === 'junit' || flags.format === 'sarif';
@@ -205,6 +207,11 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         continue;
       }
       io.stdout(verdictLine(spec, result, matches, c) + '\n');
+      const caveat = modelCaveat(spec);
+      if (caveat && result.verdict === 'safe') {
+        if (many) caveats.set(caveat, (caveats.get(caveat) ?? 0) + 1);
+        else io.stdout(c.dim(`  safe under ${caveat}\n`));
+      }
       if (result.limit) io.stdout(c.yellow(`  inconclusive: ${result.limit}; partial: ${result.stats.executions} executions, ${result.stats.states} states, max depth ${result.stats.maxDepth}\n`));
       // Details for a single spec, and for any spec whose verdict is not the expected one.
       if ((!many || !matches) && result.findings.length) {
@@ -220,7 +227,9 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     }
     if (ci && !flags.all) io.stdout(flags.format === 'junit' ? junit(suite) : sarif(suite));
     if (many && flags.format === 'text' && !flags.all) {
-      io.stdout(`\n${files.length} specs: ${tally.match} as expected, ${tally.mismatch} not, ${tally.inconclusive} inconclusive, ${tally.error} with errors\n`);
+      io.stdout('\n');
+      for (const [caveat, n] of caveats) io.stdout(c.dim(`${n} safe verdict${n === 1 ? '' : 's'} under ${caveat}\n`));
+      io.stdout(`${files.length} specs: ${tally.match} as expected, ${tally.mismatch} not, ${tally.inconclusive} inconclusive, ${tally.error} with errors\n`);
       if (flags.timing) io.stderr(c.dim(`checked in ${Date.now() - t0} ms\n`));
     }
     ctx.setExit(worst);

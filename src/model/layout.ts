@@ -101,6 +101,12 @@ export class Layout {
     return undefined;
   }
 
+  /** Whether any byte of [addr, addr+size) is declared code that no site or patchable region covers. */
+  immutableCode(addr: number, size: number): boolean {
+    for (let a = addr; a < addr + size; a++) if (this.codeAt(a) && !this.isPatchable(a)) return true;
+    return false;
+  }
+
   /** Whether addr lies in a declared region (code or data). */
   inRegion(addr: number): boolean {
     return !!this.codeAt(addr) || this.spec.regions.some((r) => addr >= r.base && addr < r.base + r.bytes.length);

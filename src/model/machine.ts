@@ -24,9 +24,7 @@ import { compilePrograms, microOp, MicroOp, patcherStep, Programs } from './kern
 import { enterIrq } from './kernel/irq.js';
 import { takeIpi } from './kernel/ipi.js';
 import { stopperStep } from './kernel/stop-machine.js';
-import type { FetchModel } from './fetch/fetch-model.js';
-import { coherent } from './fetch/coherent.js';
-import { fenceIModel } from './fetch/fence-i.js';
+import { FETCH_MODELS, FetchModel } from './fetch/fetch-model.js';
 import { deadlock, livelock, transitions } from './sched.js';
 import { switchable, taskDone } from './tasks.js';
 import { runCode } from './run.js';
@@ -39,7 +37,6 @@ export interface Snapshot {
   steps: number[];
 }
 
-const FETCH_MODELS: Record<Spec['fetch']['coherence'], FetchModel> = { coherent, 'fence.i': fenceIModel };
 
 export class Machine implements Model<Snapshot>, Core, FinalView {
   readonly mem = new Memory();
@@ -65,7 +62,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
 
   constructor(readonly spec: Spec) {
     const layout = (this.layout = new Layout(spec, this.mem));
-    this.fetch = FETCH_MODELS[spec.fetch.coherence];
+    this.fetch = FETCH_MODELS[spec.fetch.model];
     this.names = new Symbolizer(spec.symbols, (a) => layout.inRegion(a), SENTINEL_NAMES);
     const tasks: TaskState[] = [];
     layout.taskNames.forEach((_, i) => {
@@ -86,7 +83,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
         if (!t.regs.has(1)) cpu.setReg(1, BigInt(CODE_RET));
       }
     });
-    const harts: HartSt[] = Array.from({ length: spec.harts }, () => ({ task: -1, buf: null, floor: 0, raised: [], irqs: 0, ipiPending: false }));
+    const zero: number[] = new Array(spec.harts).fill(0);
+    const harts: HartSt[] = Array.from({ length: spec.harts }, () => ({ task: -1, raised: [], seen: [], known: zero, fenced: zero, ipiClock: null, irqs: 0, ipiPending: false }));
     // Initial placement: tasks marked `start: running` first, then the rest in spec order,
     // each on the lowest allowed idle hart.
     const order = spec.tasks.map((_, i) => i).sort((a, b) => Number(spec.tasks[b].start === 'running') - Number(spec.tasks[a].start === 'running') || a - b);
@@ -99,7 +97,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       }
     }
     const versions = spec.sites.map((s) => [Array.from(this.mem.peek(s.base, s.size))]);
-    this.st = { tasks, harts, sm: null, versions, writes: [], deferred: [] };
+    this.st = { tasks, harts, sm: null, versions, writes: [], deferred: [], dclk: [] };
     this.steps = layout.taskNames.map(() => 0);
     this.cpuSnap = layout.taskNames.map(() => null);
     this.regsRead = layout.taskNames.map((_, i) => spec.assertions.some((a) => a.kind === 'register' && a.task === i) || !!spec.observe?.some((o) => o.task === i));
@@ -196,7 +194,6 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       // lr/sc pair never succeeds across a context switch.
       if (from >= 0) this.mem.clearReservation(from);
       hs.task = to;
-      hs.buf = null;
       st.tasks[to].status = 'running';
       st.tasks[to].hart = h;
       st.tasks[to].voluntary = false;

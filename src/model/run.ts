@@ -13,10 +13,11 @@ import type { PassInsn } from '../check/passes.js';
 import type { Core } from './core.js';
 import type { Outcome } from './model.js';
 import { CODE_RET, DRIVER_RET, FN_RET, IRQ_RET } from './layout.js';
-import { bufferServes, chunkEnd } from './fetch/buffer.js';
+import { firstFetchBytes } from './fetch/unit.js';
+import { observe, publish } from './fetch/causal.js';
 import { fenceI } from './fetch/fetch-model.js';
 import { codeStore, contentAt, isInsnStart, readsOpenOp, versionMask, versionsOfWrites } from './sites/ledger.js';
-import { canBeInterrupted, finish } from './tasks.js';
+import { finish } from './tasks.js';
 import { closeOp, judge, violation } from './passes.js';
 import { returnFromIrq } from './kernel/irq.js';
 import { fnReturned } from './kernel/stop-machine.js';
@@ -58,7 +59,6 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
   const layout = k.layout;
   const t = st.tasks[ti];
   const cpu = k.cpus[ti];
-  const hs = st.harts[h];
   const kind = layout.taskKinds[ti];
   const name = (a: number) => k.names.name(a);
   if (kind === 'code') t.started = 1;
@@ -98,65 +98,61 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       // Stores after the last patch_done form an operation that ends with the task.
       return closeOp(k, ti) ?? { kind: 'continue' };
     }
-    // ---- fetch
+    // ---- fetch: every instruction fetch from patchable memory is its own event (a scheduling
+    // point); one crossing the fetch.atomic boundary is two. Immutable code is read directly.
+    if (pc % 2 !== 0) {
+      // RISC-V with C: instructions are 2-byte aligned (instruction-address-misaligned).
+      return violation(k, { property: 'fault', kind: 'misaligned-pc', pc, target: pc, message: `instruction fetch at ${name(pc)}: the address is not 2-byte aligned (instruction-address-misaligned)` }, ti, h);
+    }
     let bytes: number[];
     let wids: number[];
     let visible = false;
     if (t.partial) {
-      // The second atomic fetch of a split instruction.
+      // The second fetch event of an instruction split by the atomic unit.
       const p = t.partial;
-      const start = chunkEnd(k, p.pc);
-      const M = k.spec.fetch.atomic;
-      const views = k.fetch.views(k, h, start, M);
+      const start = p.pc + p.bytes.length;
+      const n = 4 - p.bytes.length;
+      const views = k.fetch.views(k, h, start, n);
       const T = views[Math.min(choice, views.length - 1)];
-      const c = contentAt(k, start, M, T);
-      k.fetch.fetched(k, h, start, M, T, c);
+      const c = contentAt(k, start, n, T);
+      k.fetch.fetched(k, h, start, n, T, c);
       bytes = [...p.bytes, ...c.bytes];
       wids = [...p.wids, ...c.wids];
-      hs.buf = { task: ti, start: p.pc, bytes, wids };
       t.partial = null;
       visible = true;
-    } else if (layout.isPatchable(pc, 4) && !bufferServes(k, h, ti, pc)) {
-      if (!first) return { kind: 'continue' };
-      const end = chunkEnd(k, pc);
-      const views = k.fetch.views(k, h, pc, end - pc);
-      const T = views[Math.min(choice, views.length - 1)];
-      const c = contentAt(k, pc, end - pc, T);
-      k.fetch.fetched(k, h, pc, end - pc, T, c);
-      hs.buf = { task: ti, start: pc, bytes: c.bytes, wids: c.wids };
-      const len = (c.bytes[0] & 3) === 3 ? 4 : 2;
-      if (c.bytes.length < len) {
-        t.partial = { pc, bytes: c.bytes, wids: c.wids };
-        if (k.trace) k.trace.push({ hart: h, task: layout.taskNames[ti], kind: 'note', pc, text: `fetch ${c.bytes.length} bytes at ${name(pc)} (first half)`, fetched: fetchedInfo(k, pc, c.bytes.length, c.wids) });
-        return { kind: 'continue' };
-      }
-      bytes = c.bytes;
-      wids = c.wids;
-      visible = true;
-    } else if (bufferServes(k, h, ti, pc)) {
-      // Served by the last atomic fetch: no new fetch event, but an interrupt or a
-      // preemption here would discard the buffer, so it is a scheduling point if either can happen.
-      const b = hs.buf!;
-      const off = pc - b.start;
-      if (!first && canBeInterrupted(k, ti, h)) return { kind: 'continue' };
-      bytes = b.bytes.slice(off);
-      wids = b.wids.slice(off);
     } else {
-      const c = layout.codeAt(pc);
-      if (!c) {
-        if (!k.spec.properties['wild-jump']) return { kind: 'end', reason: 'execution outside declared code (property off)' };
-        return violation(k, { property: 'wild-jump', kind: 'not-code', pc, target: pc, message: `execution at ${hexAddr(pc)}, outside declared code` }, ti, h);
+      const n = firstFetchBytes(k, pc);
+      if (layout.isPatchable(pc, n)) {
+        if (!first) return { kind: 'continue' };
+        const views = k.fetch.views(k, h, pc, n);
+        const T = views[Math.min(choice, views.length - 1)];
+        const c = contentAt(k, pc, n, T);
+        k.fetch.fetched(k, h, pc, n, T, c);
+        const len = (c.bytes[0] & 3) === 3 ? 4 : 2;
+        if (n < len) {
+          t.partial = { pc, bytes: c.bytes, wids: c.wids };
+          if (k.trace) k.trace.push({ hart: h, task: layout.taskNames[ti], kind: 'note', pc, text: `fetch ${n} bytes at ${name(pc)} (first half)`, fetched: fetchedInfo(k, pc, n, c.wids) });
+          return { kind: 'continue' };
+        }
+        bytes = c.bytes;
+        wids = c.wids;
+        visible = true;
+      } else {
+        const c = layout.codeAt(pc);
+        if (!c) {
+          if (!k.spec.properties['wild-jump']) return { kind: 'end', reason: 'execution outside declared code (property off)' };
+          return violation(k, { property: 'wild-jump', kind: 'not-code', pc, target: pc, message: `execution at ${hexAddr(pc)}, outside declared code` }, ti, h);
+        }
+        const off = pc - c.base;
+        // Plain loops: Array.from on a typed subarray goes through the iterator protocol.
+        const m = Math.min(off + 4, c.bytes.length) - off;
+        bytes = [];
+        wids = [];
+        for (let j = 0; j < m; j++) {
+          bytes.push(c.bytes[off + j]);
+          wids.push(0);
+        }
       }
-      const off = pc - c.base;
-      // Plain loops: Array.from on a typed subarray goes through the iterator protocol.
-      const n = Math.min(off + 4, c.bytes.length) - off;
-      bytes = [];
-      wids = [];
-      for (let j = 0; j < n; j++) {
-        bytes.push(c.bytes[off + j]);
-        wids.push(0);
-      }
-      hs.buf = null;
     }
     const lo = bytes[0] | (bytes[1] << 8);
     const len = (lo & 3) === 3 ? 4 : 2;
@@ -178,11 +174,13 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       return violation(k, { property: 'illegal-instruction', kind: 'illegal', site: siteIdx >= 0 ? k.spec.sites[siteIdx].name : undefined, pc, message: `illegal instruction 0x${bits.toString(16)} at ${name(pc)}` }, ti, h);
     }
     const acc = memAccess(insn, cpu);
-    if (!visible) {
-      const dataVisible = acc !== null && (layout.isShared(acc.addr, acc.size) || (acc.write && layout.isPatchable(acc.addr, acc.size)));
-      if (dataVisible || insn.op === 'ecall') {
-        if (!first) return { kind: 'continue' };
-      }
+    // Every access another hart can observe or affect is a scheduling point: shared data and
+    // patchable memory, loads and stores alike (and AMOs, LR/SC), and kernel services.
+    const sharedAcc = acc !== null && (layout.isShared(acc.addr, acc.size) || layout.isPatchable(acc.addr, acc.size));
+    if (!visible && (sharedAcc || insn.op === 'ecall') && !first) return { kind: 'continue' };
+    if (acc && acc.write && layout.immutableCode(acc.addr, acc.size)) {
+      traceInsn(k, ti, h, pc, bits, len, insn, used);
+      return violation(k, { property: 'fault', kind: 'store-to-code', pc, target: acc.addr, message: `store at ${name(pc)} to immutable code at ${name(acc.addr)} (outside every site and patchable region)` }, ti, h);
     }
     first = false;
     // ---- site pass bookkeeping (before executing: the instruction belongs to the pass)
@@ -201,9 +199,17 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     const next = cpu.pc;
     traceInsn(k, ti, h, pc, bits, len, insn, used, before);
     if (insn.op === 'fence.i') fenceI(k, h);
-    if (acc && acc.write && layout.isPatchable(acc.addr, acc.size) && !stop) {
-      const out = codeStore(k, t, acc.addr, acc.size);
-      if (out) return out;
+    if (sharedAcc && !stop) {
+      // What this hart learns from the bytes it read, and passes on with the bytes it wrote.
+      const sc = insn.op.startsWith('sc.');
+      if (!acc!.write || (!sc && insn.op.startsWith('amo'))) observe(k, h, acc!.addr, acc!.size);
+      if (acc!.write && (!sc || cpu.getReg(insn.rd) === 0n)) {
+        if (layout.isPatchable(acc!.addr, acc!.size)) {
+          const out = codeStore(k, h, t, acc!.addr, acc!.size);
+          if (out) return out;
+        }
+        publish(k, h, acc!.addr, acc!.size);
+      }
     }
     if (stop) {
       if (stop.kind === 'ecall') {
@@ -219,7 +225,6 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     }
     // ---- control flow and passes
     const seq = pc + len;
-    if (next !== seq && hs.buf && (next < hs.buf.start || next >= hs.buf.start + hs.buf.bytes.length)) hs.buf = null;
     if (siteIdx >= 0) {
       const site = k.spec.sites[siteIdx];
       if (next < site.base || next >= site.base + site.size) {

@@ -7,7 +7,7 @@ import type { Violation } from '../check/violation.js';
 import type { Core } from './core.js';
 import type { Transition } from './model.js';
 import { tokenOf } from './token.js';
-import { fetchChoices } from './fetch/buffer.js';
+import { fetchChoices } from './fetch/unit.js';
 import { stepEnabled, switchable, taskDone } from './tasks.js';
 import { irqDeliverable } from './kernel/irq.js';
 import { ipiDeliverable } from './kernel/ipi.js';

@@ -33,14 +33,26 @@ export interface TaskState {
   opSites: [number, number][];
 }
 
+/**
+ * A knowledge vector (docs/semantics.md, "Fetch models"): per writer hart, the id of the latest
+ * patch write by that hart in this hart's causal past (its own writes, and what its loads and
+ * the kernel's synchronisation brought in). Never mutated once made: replaced on change, so
+ * snapshots and write records share them.
+ */
+export type Clock = readonly number[];
+
 export interface HartSt {
   task: number;
-  /** Bytes of the last atomic fetch, usable by the next sequential instructions. */
-  buf: { task: number; start: number; bytes: number[]; wids: number[] } | null;
-  /** fence.i floor: every write with id <= floor is visible to this hart's fetches. */
-  floor: number;
-  /** Per-byte floors raised by fetches (address -> write id). */
+  /** Per-byte fetch floors [address, write id]: ziccid raises them at every fetch, ir3-fetch at fence.i. */
   raised: [number, number][];
+  /** ir3-fetch: per byte, the latest write an earlier fetch read it from (folded into raised, and its writer's knowledge into known, at fence.i). */
+  seen: [number, number][];
+  /** The hart's causal past. */
+  known: Clock;
+  /** Its causal past at its last fence.i: the writes its fetches may no longer miss. */
+  fenced: Clock;
+  /** Knowledge the senders of pending IPIs had when they sent them (null: none pending). */
+  ipiClock: Clock | null;
   irqs: number;
   ipiPending: boolean;
 }
@@ -58,11 +70,16 @@ export interface SmState {
   ip: number;
   flushed: number[];
   fnStarted: boolean;
+  /** The runner's knowledge when the body or fn finished: every stopper acquires it before its flush. */
+  clock: Clock | null;
 }
 
 export interface Write {
   id: number;
   at: number;
+  /** The hart that made it, and its knowledge then (this write included). */
+  hart: number;
+  clock: Clock;
   bytes: number[];
   /** [site, version] pairs: the version of each site this write's patch operation makes. */
   v: [number, number][];
@@ -89,6 +106,8 @@ export interface State {
   writes: Write[];
   /** Passes that read bytes of a still-open RV64 patch operation: judged when it closes. */
   deferred: Deferred[];
+  /** Shared data bytes [address, knowledge of the hart that last stored to it], by address. */
+  dclk: [number, Clock][];
 }
 
 export function freshTask(): TaskState {
@@ -97,8 +116,8 @@ export function freshTask(): TaskState {
 
 /**
  * Copy of the model state for backtracking. Objects the model never mutates once made (site
- * version contents, pass instruction records, fetch buffers, half-fetched instructions, saved
- * interrupt contexts, write records) are shared; everything the model mutates in place is copied.
+ * version contents, pass instruction records, half-fetched instructions, saved interrupt
+ * contexts, write records, knowledge vectors) are shared; everything the model mutates in place is copied.
  */
 export function cloneState(st: State): State {
   return {
@@ -119,9 +138,11 @@ export function cloneState(st: State): State {
     })),
     harts: st.harts.map((h): HartSt => ({
       task: h.task,
-      buf: h.buf,
-      floor: h.floor,
       raised: h.raised.length ? h.raised.map((e) => [e[0], e[1]] as [number, number]) : [],
+      seen: h.seen.length ? h.seen.map((e) => [e[0], e[1]] as [number, number]) : [],
+      known: h.known,
+      fenced: h.fenced,
+      ipiClock: h.ipiClock,
       irqs: h.irqs,
       ipiPending: h.ipiPending,
     })),
@@ -129,6 +150,7 @@ export function cloneState(st: State): State {
     versions: st.versions.map((v) => v.slice()),
     writes: st.writes.slice(), // a write record is never changed once pushed
     deferred: st.deferred.length ? st.deferred.slice() : [],
+    dclk: st.dclk.length ? st.dclk.slice() : [], // entries are replaced, never changed
   };
 }
 
@@ -183,19 +205,22 @@ export function hashState(h: Hasher, st: State): void {
   for (let i = 0; i < harts.length; i++) {
     const x = harts[i];
     h.mix(x.task);
-    h.mix(x.floor);
     h.mix(x.irqs);
     h.mix(x.ipiPending ? 1 : 0);
-    if (x.buf) {
-      h.mix(x.buf.task);
-      h.mix(x.buf.start | 0);
-      mixAll(h, x.buf.bytes);
-      mixAll(h, x.buf.wids);
-    } else h.mix(0x5d);
+    h.mix(0x5b000000 | x.raised.length);
     for (let k = 0; k < x.raised.length; k++) {
       h.mix(x.raised[k][0] | 0);
       h.mix(x.raised[k][1]);
     }
+    h.mix(0x5b000000 | x.seen.length);
+    for (let k = 0; k < x.seen.length; k++) {
+      h.mix(x.seen[k][0] | 0);
+      h.mix(x.seen[k][1]);
+    }
+    mixAll(h, x.known);
+    mixAll(h, x.fenced);
+    if (x.ipiClock) mixAll(h, x.ipiClock);
+    else h.mix(0x5d);
   }
   if (st.sm) h.value(st.sm);
   else h.mix(0x5c);
@@ -210,11 +235,18 @@ export function hashState(h: Hasher, st: State): void {
     const w = st.writes[i];
     h.mix(w.id);
     h.mix(w.at | 0);
+    h.mix(w.hart);
+    mixAll(h, w.clock);
     mixAll(h, w.bytes);
     for (let k = 0; k < w.v.length; k++) {
       h.mix(w.v[k][0]);
       h.mix(w.v[k][1]);
     }
+  }
+  h.mix(st.dclk.length);
+  for (let i = 0; i < st.dclk.length; i++) {
+    h.mix(st.dclk[i][0] | 0);
+    mixAll(h, st.dclk[i][1]);
   }
 }
 

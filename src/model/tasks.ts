@@ -62,5 +62,4 @@ export function finish(k: Core, ti: number, h: number): void {
   t.status = k.layout.taskKinds[ti] === 'stopper' ? 'inactive' : 'done';
   t.passes = {};
   k.st.harts[h].task = -1;
-  k.st.harts[h].buf = null;
 }

@@ -6,6 +6,7 @@
 import type { ExploreResult, Finding, FoundSchedule } from '../explore/explore.js';
 import { hexAddr } from '../isa/symbols.js';
 import type { Spec } from '../spec/types.js';
+import { modelCaveat } from '../api/check.js';
 import type { SpecDiagnostic } from '../spec/diagnostic.js';
 
 export function violationJson(f: FoundSchedule | Finding) {
@@ -39,6 +40,8 @@ export function resultJson(spec: Spec, r: ExploreResult, matches: boolean) {
     complete: r.complete,
     bound: r.bound,
     limit: r.limit ?? null,
+    fetchModel: spec.fetch.model,
+    unexplored: modelCaveat(spec) ?? null,
     violations: r.findings.map(violationJson),
     stats: { executions: r.stats.executions, states: r.stats.states, ms: r.stats.ms, pruned: r.stats.pruned, maxDepth: r.stats.maxDepth, rate: r.stats.rate },
   };

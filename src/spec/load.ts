@@ -541,7 +541,12 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
       harts: r.hartSet(typeof irq === 'object' && irq ? irq.harts : undefined, harts, ['kernel', 'interrupts', 'harts']),
       max: typeof irq === 'object' && irq ? irq.max ?? 1 : 1,
     },
-    fetch: { atomic: rawSpec.fetch?.atomic ?? 4, coherence: rawSpec.fetch?.coherence ?? 'coherent' },
+    fetch: {
+      atomic: rawSpec.fetch?.atomic ?? 4,
+      coherence: rawSpec.fetch?.coherence ?? 'coherent',
+      // fetch.model wins; the first format's coherence key is an alias; the default is the architecture without Ziccid.
+      model: rawSpec.fetch?.model ?? (rawSpec.fetch?.coherence === 'coherent' ? 'latest' : rawSpec.fetch?.coherence === 'fence.i' ? 'ziccid' : 'base'),
+    },
     regions: r.regions,
     symbols: r.symbols,
     sites,

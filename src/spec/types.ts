@@ -110,7 +110,11 @@ export interface Spec {
   harts: number;
   preemption: Preemption;
   interrupts: { enabled: boolean; handler?: number; harts: number[]; max: number };
-  fetch: { atomic: 2 | 4 | 8; coherence: 'coherent' | 'fence.i' };
+  /**
+   * model: the instruction-fetch model (src/model/fetch/fetch-model.ts). coherence: the first
+   * format's key, kept as an alias (coherent = latest, fence.i = ziccid).
+   */
+  fetch: { atomic: 2 | 4 | 8; coherence: 'coherent' | 'fence.i'; model: 'base' | 'ziccid' | 'ir-decode-w' | 'ir-decode' | 'ir3-fetch' | 'latest' };
   /** Registers whose final values an outcome reads (litmus conditions): kept in the fingerprint after the task ends. */
   observe?: { task: number; reg: number }[];
   regions: Region[];

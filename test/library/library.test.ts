@@ -65,13 +65,27 @@ const LIBRARY: Record<string, Expected> = {
     must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, versions: [0, 1], preemptions: 0 }],
     never: ['torn-instruction'],
   },
-  'c2-sd-pair-fetch8-no-preempt': { verdict: 'safe' },
+  'c2-sd-pair-fetch8-no-preempt': {
+    verdict: 'unsafe',
+    // Each instruction fetch is its own event: the jalr may be fetched again after the sd,
+    // whatever the 8-byte granule (docs/scenarios.md, C2).
+    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, versions: [0, 1], preemptions: 0 }],
+  },
   'c2-sd-pair-fetch8-preempt-full': {
     verdict: 'unsafe',
-    // Only a preemption between auipc and jalr makes the hart fetch f+4 again.
-    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, preemptions: 1 }],
+    must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, preemptions: 0 }],
   },
   'd1-616-jalr-toggle-preempt-full': { verdict: 'safe' },
+  // Issue 8's gaps: each was "safe" under the first fetch model (docs/scenarios.md).
+  'g1-cnop-pair-to-nop4-aligned': {
+    verdict: 'unsafe',
+    must: [{ property: 'illegal-instruction', kind: 'illegal', site: 'f', preemptions: 0 }],
+    never: ['torn-instruction', 'mixed-target'],
+  },
+  'g2-call-ops-literal-loaded-twice': { verdict: 'unsafe', must: [{ property: 'assertion', kind: 'assertion', preemptions: 0 }] },
+  'g3-fetched-new-fence-i-fetches-old': { verdict: 'unsafe', must: [{ property: 'assertion', kind: 'assertion', preemptions: 0 }] },
+  'g4-fence-i-without-observing-the-write': { verdict: 'unsafe', must: [{ property: 'assertion', kind: 'assertion', preemptions: 0 }] },
+  'g5-mp-load-then-fence-i': { verdict: 'safe' },
   'd2-616-call-ops-pointer-race': { verdict: 'safe' },
   'e1-static-key-unaligned-two-sh': {
     verdict: 'unsafe',
@@ -244,7 +258,6 @@ describe('witnesses read like the kernel developers explanation', () => {
 const MUTATIONS: Array<{ spec: string; set: string[]; why: string; property: string; kind?: string }> = [
   { spec: 'a1-ra-entry-enable-stop-machine-no-preempt', set: ['kernel.preemption=full'], why: 'A1 is A2 without preemption', property: 'mixed-target' },
   { spec: 'b2-stop-machine-preempt-none', set: ['kernel.preemption=full'], why: 'B2 is B1 without preemption', property: 'mixed-target', kind: 'auipc-jalr' },
-  { spec: 'c2-sd-pair-fetch8-no-preempt', set: ['fetch.atomic=4'], why: 'the 8-byte fetch is what closes the window (C1)', property: 'mixed-target', kind: 'auipc-jalr' },
   { spec: 'd1-616-jalr-toggle-preempt-full', set: ['tasks.2.patch.0.write.stores=[2,2]'], why: 'the jalr word must be one store', property: 'torn-instruction' },
   { spec: 'd1-616-jalr-toggle-preempt-full', set: ['tasks.2.patch.2.write.asm=jalr t0, -1904(t0)'], why: 'the jalr lo must belong to the fixed auipc', property: 'wild-jump', kind: 'site-exit' },
   { spec: 'v-d1-three-harts', set: ['tasks.2.patch.0.write.stores=[2,2]'], why: 'the enable must be one store, also with 3 harts', property: 'torn-instruction' },
@@ -273,11 +286,12 @@ describe('safe specs are safe for the reason they give', () => {
 const CURES: Array<{ spec: string; set: string[]; why: string }> = [
   { spec: 'a2-ra-entry-enable-stop-machine-preempt-full', set: ['kernel.preemption=none'], why: 'A2 without preemption is A1' },
   { spec: 'b4-t0-entry-enable-stop-machine-preempt-full', set: ['kernel.preemption=none'], why: 'the hole is the preemption point inside the entry' },
-  { spec: 'c2-sd-pair-fetch8-preempt-full', set: ['kernel.preemption=none'], why: 'C2 without preemption is the safe C2' },
   { spec: 'elf-63-enable-modify-preempt-full', set: ['kernel.preemption=none'], why: 'the compiled caller, too, is only switched out at task boundaries without preemption' },
   { spec: 'v-b2-fence-i-coherence-no-flush', set: ['tasks.1.patch.0.stop_machine.flush=fence.i'], why: 'the stoppers fence.i hides the stale fetch' },
-  { spec: 'v-c2-sd-pair-fetch8-interrupts', set: ['kernel.interrupts=false'], why: 'only an interrupt makes the hart fetch the jalr again' },
   { spec: 'v-d1-no-ziccif', set: ['fetch.atomic=4'], why: 'with Ziccif the aligned word is one fetch' },
+  { spec: 'g3-fetched-new-fence-i-fetches-old', set: ['fetch.model=ir3-fetch'], why: 'ir3-fetch: fence.i orders the earlier fetch before the later one' },
+  { spec: 'g3-fetched-new-fence-i-fetches-old', set: ['fetch.model=ziccid'], why: 'ziccid: fetches of one location are in order' },
+  { spec: 'g4-fence-i-without-observing-the-write', set: ['fetch.model=ir3-fetch'], why: 'ir3-fetch: the fetch of the new B, and A before it, are ordered before the fetch of A' },
 ];
 
 describe('unsafe specs are unsafe for the reason they give', () => {

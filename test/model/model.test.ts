@@ -40,10 +40,10 @@ describe('fetch.atomic (operational Ziccif)', () => {
     expect(kinds(r)).toEqual(['mixed-target/auipc-jalr']);
   });
 
-  it('M=8 and an 8-aligned pair written by one sd: one fetch feeds both (C2, preemption none)', () => {
+  it('M=8 and an 8-aligned pair written by one sd: each instruction is still its own fetch, so the pair mixes (C2, preemption none)', () => {
     const r = run(spec({ fetch: { atomic: 8, coherence: 'coherent' } }));
-    expect(r.verdict).toBe('safe');
-    expect(r.complete).toBe(true);
+    expect(kinds(r)).toEqual(['mixed-target/auipc-jalr']);
+    expect(r.findings[0].preemptions).toBe(0);
   });
 
   it('M=8 but preemption full: a preemption between them discards the fetch buffer', () => {

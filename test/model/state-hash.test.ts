@@ -26,15 +26,53 @@ const REQUIRED = [
   'tasks[].ipiWait[]', 'tasks[].voluntary', 'tasks[].partial.pc', 'tasks[].partial.bytes[]', 'tasks[].partial.wids[]',
   'tasks[].passes{}.insns[].pc', 'tasks[].passes{}.insns[].bytes[]', 'tasks[].passes{}.insns[].wids[]', 'tasks[].passes{}.resumeAt',
   'tasks[].irq.regs[]', 'tasks[].irq.pc', 'tasks[].opSites[][]',
-  'harts[].task', 'harts[].buf.task', 'harts[].buf.start', 'harts[].buf.bytes[]', 'harts[].buf.wids[]', 'harts[].floor',
-  'harts[].raised[][]', 'harts[].irqs', 'harts[].ipiPending',
+  'harts[].task', 'harts[].raised[][]', 'harts[].seen[][]', 'harts[].known[]', 'harts[].fenced[]', 'harts[].ipiClock[]',
+  'harts[].irqs', 'harts[].ipiPending',
   'sm.phase', 'sm.requester', 'sm.body', 'sm.arrived[]', 'sm.runner', 'sm.ip', 'sm.flushed[]', 'sm.fnStarted', 'sm.flush', 'sm.fn', 'sm.arg',
-  'versions[][][]', 'writes[].id', 'writes[].at', 'writes[].bytes[]', 'writes[].v[][]',
+  'sm.clock[]', 'versions[][][]', 'writes[].id', 'writes[].at', 'writes[].hart', 'writes[].clock[]', 'writes[].bytes[]', 'writes[].v[][]',
+  'dclk[][]', 'dclk[][][]',
 ];
 
-function load(name: string) {
+/** Message passing through shared data (no library spec stores to data from RV64 code). */
+const MP = `
+harts: 2
+memory:
+  - name: data
+    kind: data
+    at: 0x80001000
+    asm: |
+      flag: .dword 0
+  - name: text
+    kind: patchable
+    at: 0x80000000
+    asm: |
+      writer:
+        la t1, slot
+        li t2, 0x00100513
+        sw t2, 0(t1)
+        la t1, flag
+        li t2, 1
+        sd t2, 0(t1)
+        ret
+      reader:
+        la t1, flag
+        ld t2, 0(t1)
+        fence.i
+      slot:
+        nop
+        ret
+tasks:
+  - { name: w, hart: 1, entry: writer }
+  - { name: r, hart: 0, entry: reader }
+`;
+
+/** `name` or `name@model`: a library spec, optionally under another fetch model. */
+function load(id: string) {
+  const [name, model] = id.split('@');
   const file = `specs/${name}.yaml`;
-  const r = loadSpec(readFileSync(file, 'utf8'), file, { readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(dirname(file), p) });
+  const text = name === 'mp-data' ? MP : readFileSync(file, 'utf8');
+  const overrides = model ? [`fetch.model=${model}`] : [];
+  const r = loadSpec(text, file, { overrides, readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(dirname(file), p) });
   if (!r.spec) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
   return r.spec;
 }
@@ -65,21 +103,26 @@ function at(root: unknown, path: (string | number)[]): { parent: Record<string |
 const PRESENT: Record<string, unknown> = {
   partial: { pc: 0, bytes: [1], wids: [0] },
   irq: { regs: [0], pc: 0, passes: {} },
-  buf: { task: 0, start: 0, bytes: [1], wids: [0] },
-  sm: { phase: 'gather', requester: 0, body: 0, fn: 0, arg: '0', flush: 'none', arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false },
+  ipiClock: [1],
+  clock: [1],
+  sm: { phase: 'gather', requester: 0, body: 0, fn: 0, arg: '0', flush: 'none', arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, clock: null },
 };
 
 /** Fixed-size pairs ([site, version], [address, write time]): their length never changes. */
-const TUPLES = new Set(['writes[].v[][]', 'harts[].raised[][]', 'tasks[].opSites[][]']);
+const TUPLES = new Set(['writes[].v[][]', 'harts[].raised[][]', 'harts[].seen[][]', 'tasks[].opSites[][]', 'dclk[][]',
+  // Knowledge vectors have one entry per hart.
+  'harts[].known[]', 'harts[].fenced[]', 'harts[].ipiClock[]', 'writes[].clock[]', 'sm.clock[]', 'dclk[][][]']);
 
 /** An element of the right shape for an array that is empty in the state being mutated. */
 const ELEMENT: Record<string, unknown> = {
   'tasks[].ipiWait[]': 1,
   'tasks[].opSites[]': [0, 1],
   'harts[].raised[]': [0, 1],
+  'harts[].seen[]': [0, 1],
+  'dclk[]': [0, [1]],
   'sm.arrived[]': 0,
   'sm.flushed[]': 0,
-  'writes[]': { id: 1, at: 0, bytes: [1], v: [] },
+  'writes[]': { id: 1, at: 0, hart: 0, clock: [1], bytes: [1], v: [] },
   'deferred[]': { task: 0, hart: 0, site: 0, insns: [], jump: true, pc: 0, next: 0 },
 };
 
@@ -97,7 +140,8 @@ describe('the fingerprint covers every field the snapshot keeps', () => {
   const mutated = new Set<string>();
   const specs = ['v-b1-three-harts', 'd1-616-jalr-toggle-preempt-full', 'v-d1-rv64-patcher', 'v-b2-interrupts-no-preempt',
     'v-b2-fence-i-coherence-no-flush', 'f1-stop-machine-ipi-fence-i-deadlock', 'v-d1-traced-irq-handler', 'v-d1-no-ziccif',
-    'elf-616-odd-rvc-torn', 'b3-nosync-smp', 'elf-63-enable-modify-preempt-full'];
+    'elf-616-odd-rvc-torn', 'b3-nosync-smp', 'elf-63-enable-modify-preempt-full', 'd2-616-call-ops-pointer-race', 'mp-data',
+    'g3-fetched-new-fence-i-fetches-old@ziccid', 'g4-fence-i-without-observing-the-write@ir3-fetch', 'v-d1-no-ziccif@ziccid'];
   for (const name of specs) {
     it(`changing one field or one array length changes the fingerprint (${name})`, () => {
       const spec = load(name);

@@ -1,25 +1,154 @@
 /**
- * Instruction-fetch models as plug-ins, chosen once per spec (TinyEMU picks its CPU class once;
- * nothing in the hot loop re-tests the variant). A model says which write times a hart's
- * atomic fetch of [addr, addr+n) may observe (the explorer's choices) and what a fetch leaves
- * behind for later fetches. docs/semantics.md states each model's rules.
+ * Instruction-fetch models as plug-ins, chosen once per spec (`fetch.model`; TinyEMU picks its
+ * CPU class once, nothing in the hot loop re-tests the variant). Each instruction fetch from
+ * patchable memory is its own event (an instruction crossing a `fetch.atomic` boundary is two);
+ * a model says which write times the event may observe — the explorer's choices — and what it
+ * leaves behind. The rules and the sentences of the ISA manual they implement: docs/semantics.md.
+ *
+ * | model       | floor of a fetch of byte b                                   | per-byte monotone |
+ * |-------------|--------------------------------------------------------------|-------------------|
+ * | base        | latest write to b in the hart's causal past at its last fence.i | no             |
+ * | ziccid      | as base, and no older than what the hart last fetched at b    | yes              |
+ * | ir-decode-w | as base (the operational model already orders fetches before later writes) | no |
+ * | ir-decode   | as base                                                        | no               |
+ * | ir3-fetch   | as base, and fence.i also raises it to what earlier fetches saw | across fence.i  |
+ * | latest      | the latest write (stronger than the architecture: not a conforming hart) | —     |
  */
 import type { Core } from '../core.js';
+import { contentAt } from '../sites/ledger.js';
+import { join } from './causal.js';
+
+export type FetchModelName = 'base' | 'ziccid' | 'ir-decode-w' | 'ir-decode' | 'ir3-fetch' | 'latest';
 
 export interface FetchModel {
-  readonly name: 'coherent' | 'fence.i';
+  readonly name: FetchModelName;
   /** Whether a fetch can have more than one view (otherwise views() is always [latest]). */
   readonly choices: boolean;
-  /** Distinct write times hart h may see [addr, addr+n) at, latest first; length >= 1. */
+  /**
+   * Behaviours the architecture (under this model) allows that the operational model cannot
+   * produce; printed with every verdict so a "safe" says what it covers. Undefined: none.
+   */
+  readonly unexplored?: string;
+  /** Distinct write times at which hart h may fetch the instruction at [addr, addr+n), latest first; length >= 1. */
   views(k: Core, h: number, addr: number, n: number): number[];
-  /** Hart h fetched c = content of [addr, addr+n) as of time T. */
+  /** Hart h fetched [addr, addr+n) as of time T (c: the bytes and their write ids). */
   fetched(k: Core, h: number, addr: number, n: number, T: number, c: { bytes: number[]; wids: number[] }): void;
+  /** fence.i on hart h. */
+  fenceI(k: Core, h: number): void;
 }
 
-/** fence.i on hart h: every write so far becomes visible to its fetches; the fetch buffer is dropped. */
+function raise(list: [number, number][], a: number, T: number): void {
+  const e = list.find((x) => x[0] === a);
+  if (e) e[1] = Math.max(e[1], T);
+  else if (T > 0) list.push([a, T]);
+}
+
+const raisedAt = (list: readonly [number, number][], a: number): number => {
+  for (let i = 0; i < list.length; i++) if (list[i][0] === a) return list[i][1];
+  return 0;
+};
+
+/** The instruction an event's bytes hold (one parcel or two): views that differ only past it are one view. */
+function insnKey(bytes: number[], n: number): string {
+  const len = (bytes[0] & 3) === 3 ? 4 : 2;
+  return bytes.slice(0, Math.min(len, n)).join(',');
+}
+
+interface Rules {
+  name: Exclude<FetchModelName, 'latest'>;
+  /** ziccid: a fetch never sees an older value at a byte than this hart's last fetch there. */
+  monotone: boolean;
+  /** ir3-fetch: fence.i orders the hart's earlier fetches before its later ones. */
+  fenceOrdersFetches: boolean;
+  unexplored?: string;
+}
+
+function causalModel(r: Rules): FetchModel {
+  return {
+    name: r.name,
+    choices: true,
+    unexplored: r.unexplored,
+    views(k, h, addr, n) {
+      const hs = k.st.harts[h];
+      const writes = k.st.writes;
+      let floor = 0;
+      for (let a = addr; a < addr + n; a++) {
+        if (!k.layout.isPatchable(a)) continue;
+        // The latest write to a that the hart knew of at its last fence.i.
+        for (let i = 0; i < writes.length; i++) {
+          const w = writes[i];
+          if (w.id > floor && a >= w.at && a < w.at + w.bytes.length && w.id <= hs.fenced[w.hart]) floor = w.id;
+        }
+        if (r.monotone || r.fenceOrdersFetches) floor = Math.max(floor, raisedAt(hs.raised, a));
+      }
+      const times = [floor];
+      for (const w of writes) if (w.id > floor && w.at < addr + n && addr < w.at + w.bytes.length) times.push(w.id);
+      // Distinct instructions only, latest first.
+      const seen = new Set<string>();
+      const out: number[] = [];
+      for (let i = times.length - 1; i >= 0; i--) {
+        const key = insnKey(contentAt(k, addr, n, times[i]).bytes, n);
+        if (!seen.has(key)) {
+          seen.add(key);
+          out.push(times[i]);
+        }
+      }
+      return out;
+    },
+    fetched(k, h, addr, n, T, c) {
+      const hs = k.st.harts[h];
+      if (!r.monotone && !r.fenceOrdersFetches) return;
+      for (let a = addr; a < addr + n; a++) {
+        if (!k.layout.isPatchable(a)) continue;
+        // ziccid: the floor itself rises; ir3-fetch: remember the write the byte came from.
+        if (r.monotone) raise(hs.raised, a, T);
+        else raise(hs.seen, a, c.wids[a - addr]);
+      }
+    },
+    fenceI(k, h) {
+      const hs = k.st.harts[h];
+      if (r.fenceOrdersFetches) {
+        // The writes earlier fetches read are now ordered before later fetches, and with them
+        // everything their writers knew (ir3-fetch: fence.i orders earlier fetches too).
+        for (const [a, wid] of hs.seen) {
+          raise(hs.raised, a, wid);
+          const w = k.st.writes.find((x) => x.id === wid);
+          if (w) hs.known = join(hs.known, w.clock);
+        }
+      }
+      hs.fenced = hs.known;
+    },
+  };
+}
+
+const LATE = 'outcomes needing a fetch performed after the same hart\'s later';
+
+export const FETCH_MODELS: Record<FetchModelName, FetchModel> = {
+  base: causalModel({ name: 'base', monotone: false, fenceOrdersFetches: false, unexplored: `${LATE} loads or stores are not explored` }),
+  ziccid: causalModel({ name: 'ziccid', monotone: true, fenceOrdersFetches: false, unexplored: `${LATE} loads or stores are not explored` }),
+  'ir-decode-w': causalModel({ name: 'ir-decode-w', monotone: false, fenceOrdersFetches: false, unexplored: `${LATE} loads are not explored` }),
+  'ir-decode': causalModel({ name: 'ir-decode', monotone: false, fenceOrdersFetches: false }),
+  'ir3-fetch': causalModel({ name: 'ir3-fetch', monotone: false, fenceOrdersFetches: true, unexplored: `${LATE} loads or stores are not explored` }),
+  latest: {
+    name: 'latest',
+    choices: false,
+    unexplored: 'fetches always see the latest write: stronger than any conforming hart, so "safe" here is not a proof',
+    views: (k) => [k.mem.writeSeq],
+    fetched(k, _h, addr, n, _T, c) {
+      for (let i = 0; i < n; i++) c.wids[i] = k.mem.provenance(addr + i);
+    },
+    fenceI() {},
+  },
+};
+
+/** fence.i on hart h under the spec's fetch model. */
 export function fenceI(k: Core, h: number): void {
+  k.fetch.fenceI(k, h);
+}
+
+/** Hart h acquires knowledge `c` (kernel synchronisation), then runs fence.i. */
+export function acquireAndFence(k: Core, h: number, c: readonly number[] | null): void {
   const hs = k.st.harts[h];
-  hs.floor = k.mem.writeSeq;
-  hs.raised = [];
-  hs.buf = null;
+  hs.known = join(hs.known, c);
+  k.fetch.fenceI(k, h);
 }

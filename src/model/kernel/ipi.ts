@@ -4,7 +4,8 @@
  * transition of its own, possible only while its task has IRQs on).
  */
 import type { Core } from '../core.js';
-import { fenceI } from '../fetch/fetch-model.js';
+import { acquireAndFence, fenceI } from '../fetch/fetch-model.js';
+import { join } from '../fetch/causal.js';
 import { note } from '../trace.js';
 
 export type IpiTargets = number[] | 'others' | 'all';
@@ -12,9 +13,16 @@ export type IpiTargets = number[] | 'others' | 'all';
 export function sendIpi(k: Core, ti: number, h: number, harts: IpiTargets, wait: boolean): void {
   const all = Array.from({ length: k.spec.harts }, (_, x) => x);
   const targets = harts === 'others' ? all.filter((x) => x !== h) : harts === 'all' ? all : harts;
+  const known = k.st.harts[h].known;
   for (const x of targets) {
     if (x === h) fenceI(k, h);
-    else k.st.harts[x].ipiPending = true;
+    else {
+      // The kernel orders its earlier stores before the IPI (smp_mb before sending): the
+      // target's fence.i must see what the sender knew.
+      const hx = k.st.harts[x];
+      hx.ipiPending = true;
+      hx.ipiClock = hx.ipiClock ? join(hx.ipiClock, known) : known;
+    }
   }
   if (wait) k.st.tasks[ti].ipiWait = targets.filter((x) => x !== h);
   note(k, h, ti, 'service', `remote fence.i IPI to hart ${targets.join(', ')}${wait ? ', waiting' : ''}`);
@@ -23,7 +31,8 @@ export function sendIpi(k: Core, ti: number, h: number, harts: IpiTargets, wait:
 /** Hart h takes its pending IPI: fence.i, and every task waiting for h stops waiting for it. */
 export function takeIpi(k: Core, h: number): void {
   const hs = k.st.harts[h];
-  fenceI(k, h);
+  acquireAndFence(k, h, hs.ipiClock);
+  hs.ipiClock = null;
   hs.ipiPending = false;
   for (const t of k.st.tasks) t.ipiWait = t.ipiWait.filter((x) => x !== h);
   note(k, h, hs.task, 'ipi', 'IPI: remote fence.i');

@@ -23,7 +23,6 @@ export function irqDeliverable(k: Core, h: number): boolean {
 export function enterIrq(k: Core, h: number): void {
   const hs = k.st.harts[h];
   hs.irqs++;
-  hs.buf = null;
   const ti = hs.task;
   const t = k.st.tasks[ti];
   const handler = k.spec.interrupts.handler;

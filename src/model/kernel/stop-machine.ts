@@ -10,18 +10,18 @@ import type { Outcome } from '../model.js';
 import { FN_RET } from '../layout.js';
 import { freshTask } from '../state.js';
 import { finish } from '../tasks.js';
-import { fenceI } from '../fetch/fetch-model.js';
+import { acquireAndFence } from '../fetch/fetch-model.js';
 import { note } from '../trace.js';
+import { join } from '../fetch/causal.js';
 
 export function requestStopMachine(k: Core, ti: number, h: number, body: number, fn: number, arg: bigint, flush: 'fence.i' | 'none'): void {
   const st = k.st;
-  st.sm = { phase: 'gather', requester: ti, body, fn, arg: arg.toString(), flush, arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false };
+  st.sm = { phase: 'gather', requester: ti, body, fn, arg: arg.toString(), flush, arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, clock: null };
   for (const s of k.layout.stopperOf) {
     st.tasks[s] = { ...freshTask(), status: 'ready', hart: k.layout.taskHarts[s][0] };
   }
   st.tasks[ti].status = 'blocked';
   st.harts[h].task = -1;
-  st.harts[h].buf = null;
   note(k, h, ti, 'service', 'stop_machine: wake every hart\'s stopper');
 }
 
@@ -65,11 +65,15 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
       }
       if (sm.ip >= body.length && !t.ipiWait.length) {
         sm.phase = 'flush';
+        sm.clock = st.harts[h].known;
       }
       return { kind: 'continue' };
     }
     case 2:
-      if (sm.flush === 'fence.i') fenceI(k, h);
+      // multi_cpu_stop's state machine acknowledges each step with atomics: every stopper
+      // has seen the runner's stores when it leaves MULTI_STOP_RUN.
+      if (sm.flush === 'fence.i') acquireAndFence(k, h, sm.clock);
+      else st.harts[h].known = join(st.harts[h].known, sm.clock);
       sm.flushed.push(h);
       t.ip = 3;
       note(k, h, ti, 'service', sm.flush === 'fence.i' ? 'stopper: fence.i' : 'stopper: done');
@@ -91,5 +95,6 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
 /** The stopper's RV64 fn returned (to FN_RET): every hart may flush now. */
 export function fnReturned(k: Core, ti: number, h: number): void {
   k.st.sm!.phase = 'flush';
+  k.st.sm!.clock = k.st.harts[h].known;
   note(k, h, ti, 'service', 'fn returns');
 }

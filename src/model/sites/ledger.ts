@@ -10,6 +10,7 @@ import type { Core } from '../core.js';
 import type { Outcome } from '../model.js';
 import type { TaskState } from '../state.js';
 import type { MicroOp } from '../kernel/programs.js';
+import { ownWrite, publish } from '../fetch/causal.js';
 
 /** Versions a site may reach in one execution before the search stops with a limit. */
 export const MAX_VERSIONS = 30;
@@ -131,7 +132,8 @@ export function declaredStore(k: Core, ti: number, h: number, op: Extract<MicroO
   const id = k.mem.lastWriteId;
   const bytes: number[] = [];
   for (let i = 0; i < op.size; i++) bytes.push(Number((op.value >> BigInt(8 * i)) & 0xffn));
-  st.writes.push({ id, at: op.at, bytes, v });
+  st.writes.push({ id, at: op.at, hart: h, clock: ownWrite(k, h, id), bytes, v });
+  publish(k, h, op.at, op.size);
   if (k.trace) {
     const s = k.layout.siteAt(op.at);
     k.trace.push({ hart: h, task: k.layout.taskNames[ti], kind: 'store', pc: op.at, size: op.size, text: `store ${op.size} bytes at ${hexAddr(op.at)}: ${bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')} (write #${id}${s >= 0 ? `, site ${k.spec.sites[s].name} v${st.versions[s].length - 1}` : ''})`, site: s >= 0 ? k.spec.sites[s].name : undefined });
@@ -144,7 +146,7 @@ export function declaredStore(k: Core, ti: number, h: number, op: Extract<MicroO
  * version the task's next patch_done declares: that pending version is the site's content when
  * the operation began with the operation's stores so far applied, as for a declarative write.
  */
-export function codeStore(k: Core, t: TaskState, addr: number, size: number): Outcome | null {
+export function codeStore(k: Core, h: number, t: TaskState, addr: number, size: number): Outcome | null {
   const st = k.st;
   const bytes = toArray(k.mem.peek(addr, size));
   const v: [number, number][] = [];
@@ -166,6 +168,7 @@ export function codeStore(k: Core, t: TaskState, addr: number, size: number): Ou
     }
     v.push([s, open[1]]);
   }
-  st.writes.push({ id: k.mem.lastWriteId, at: addr, bytes, v });
+  const id = k.mem.lastWriteId;
+  st.writes.push({ id, at: addr, hart: h, clock: ownWrite(k, h, id), bytes, v });
   return null;
 }
