@@ -5,6 +5,7 @@
 import { loadSpec, LoadOptions } from '../spec/load.js';
 import type { SpecDiagnostic } from '../spec/diagnostic.js';
 import type { Spec } from '../spec/types.js';
+import type { Violation } from '../check/violation.js';
 import { explore, ExploreOptions, ExploreResult, replay, ReplayResult } from '../explore/explore.js';
 import { FETCH_MODELS } from '../model/fetch/fetch-model.js';
 
@@ -34,14 +35,33 @@ export type CheckResult =
   | { ok: false; diagnostics: SpecDiagnostic[] }
   | { ok: true; spec: Spec; result: ExploreResult; matches: boolean };
 
-/** Whether a result agrees with the spec's `expect:` (verdict, and property/kind if named). */
-export function verdictMatches(spec: Spec, r: ExploreResult): boolean {
-  if (r.verdict === 'inconclusive') return false;
-  if (r.verdict !== spec.expect.verdict) return false;
-  if (spec.expect.verdict === 'unsafe' && spec.expect.property) {
-    return r.findings.some((f) => f.violation.property === spec.expect.property && (!spec.expect.kind || f.violation.kind === spec.expect.kind));
+type Expected = Spec['expect']['violations'][number];
+const covers = (e: Expected, v: Violation) => e.property === v.property && (!e.kind || e.kind === v.kind) && (!e.site || e.site === v.site);
+const expectedText = (e: Expected) => `${e.property}${e.kind ? ` (${e.kind})` : ''}${e.site ? ` at ${e.site}` : ''}`;
+
+/**
+ * Why a result fails the spec's gate, one line each (empty: it passes). The gate is strict:
+ * an unsafe expectation that names violations is the full set — each must be found, and a
+ * finding no entry covers fails the gate, named.
+ */
+export function gateProblems(spec: Spec, r: ExploreResult): string[] {
+  if (r.verdict === 'inconclusive') return [`inconclusive: ${r.limit ?? 'the search stopped early'}`];
+  const out: string[] = [];
+  if (r.verdict !== spec.expect.verdict) out.push(`${r.verdict}, expected ${spec.expect.verdict}`);
+  const expected = spec.expect.violations;
+  if (r.verdict === 'unsafe' && expected.length) {
+    for (const e of expected) if (!r.findings.some((f) => covers(e, f.violation))) out.push(`expected ${expectedText(e)}: not found`);
+    for (const f of r.findings) {
+      const v = f.violation;
+      if (!expected.some((e) => covers(e, v))) out.push(`unexpected ${v.property} (${v.kind})${v.site ? ` at ${v.site}` : ''}: ${v.message} (schedule ${f.schedule})`);
+    }
   }
-  return true;
+  return out;
+}
+
+/** Whether a result agrees with the spec's `expect:` (the strict gate: gateProblems is empty). */
+export function verdictMatches(spec: Spec, r: ExploreResult): boolean {
+  return gateProblems(spec, r).length === 0;
 }
 
 /**

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import ora from 'ora';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
-import { checkSpec, CheckOptions, exploreOptions, modelCaveat } from '../api/check.js';
+import { checkSpec, CheckOptions, exploreOptions, gateProblems, modelCaveat } from '../api/check.js';
 import { buildWitness } from '../api/witness.js';
 import { explore } from '../explore/explore.js';
 import { loadSpec } from '../spec/load.js';
@@ -133,6 +133,17 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--max-memory <mb>', 'stop when the heap passes this many megabytes (exit 3; default 2048, 0 = no limit)').argParser(intArg('--max-memory')));
 }
 
+/** Options that contradict each other are usage errors (exit 2), never silently resolved. */
+function conflicts(f: CheckFlags): void {
+  const pairs: [boolean, string][] = [
+    [!!f.exhaustive && f.bound !== undefined, '--exhaustive searches without a preemption bound: drop --bound or --exhaustive'],
+    [f.random !== undefined && !!f.exhaustive, '--random walks are not a systematic search: drop --exhaustive or --random'],
+    [f.random !== undefined && !!f.naive, '--naive switches off the reduction of a systematic search; --random has none: drop one'],
+    [f.seed !== undefined && f.random === undefined, '--seed only seeds --random walks'],
+  ];
+  for (const [bad, why] of pairs) if (bad) throw new UserError(`conflicting options: ${why}`);
+}
+
 export function registerCheck(program: Command, ctx: CommandContext): void {
   const check = program
     .command('check')
@@ -143,6 +154,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
   addExploreOptions(check).action((inputs: string[], flags: CheckFlags) => {
     const { io } = ctx;
     const c = makeChalk(io.env, io.isTTY);
+    conflicts(flags);
     const files = expandInputs(inputs, io.cwd);
     const many = files.length > 1;
     let worst = EXIT.ok as number;
@@ -207,6 +219,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         continue;
       }
       io.stdout(verdictLine(spec, result, matches, c) + '\n');
+      if (!matches && result.verdict !== 'inconclusive') for (const p of gateProblems(spec, result)) io.stdout(c.red(`  gate: ${p}\n`));
       const caveat = modelCaveat(spec);
       if (caveat && result.verdict === 'safe') {
         if (many) caveats.set(caveat, (caveats.get(caveat) ?? 0) + 1);

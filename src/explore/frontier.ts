@@ -5,7 +5,7 @@
  * stops the loop and is returned as a value.
  *
  * Reduction (default on, off with --naive): the visited set (visited.ts). Cycles back to a
- * state on the current path are found through the fingerprints of the frames.
+ * state on the current path are found through the fingerprints of the frames, in both modes.
  */
 import type { Model, Transition } from '../model/model.js';
 import type { Violation } from '../check/violation.js';
@@ -135,7 +135,7 @@ export class Dfs<S> {
   /** Explores everything below the model's current state. Returns why it stopped early, or null. */
   run(): string | null {
     const m = this.m;
-    const limit0 = this.enter(0, this.opts.naive ? undefined : m.fingerprint());
+    const limit0 = this.enter(0, m.fingerprint());
     if (limit0) return limit0;
     while (this.stack.length > 0) {
       const f = this.stack[this.stack.length - 1];
@@ -159,16 +159,19 @@ export class Dfs<S> {
       if (out.kind === 'violation') this.record(out.violation, c);
       else if (out.kind === 'limit') return out.reason;
       else if (out.kind === 'end') this.executions++;
-      else if (this.opts.naive) {
-        const depth = this.stack.length;
-        const limit = this.enter(c, undefined);
-        if (limit) return limit;
-        descended = this.stack.length > depth;
-      } else {
+      else {
+        // The naive search keeps no visited set, but it still names the states on its path:
+        // a cycle back to one is an execution that can run forever (judged as a livelock),
+        // never an endless descent.
         const fp = m.fingerprint();
         if (this.onStack.has(fp)) {
           if (m.reportsDeadlock) this.cycle(fp, c);
           this.pruned++;
+        } else if (this.opts.naive) {
+          const depth = this.stack.length;
+          const limit = this.enter(c, fp);
+          if (limit) return limit;
+          descended = this.stack.length > depth;
         } else if (!this.visited.offer(fp, c, this.path.length)) {
           this.pruned++;
         } else {

@@ -6,7 +6,7 @@
 import type { ExploreResult, Finding, FoundSchedule } from '../explore/explore.js';
 import { hexAddr } from '../isa/symbols.js';
 import type { Spec } from '../spec/types.js';
-import { modelCaveat } from '../api/check.js';
+import { gateProblems, modelCaveat } from '../api/check.js';
 import type { SpecDiagnostic } from '../spec/diagnostic.js';
 
 export function violationJson(f: FoundSchedule | Finding) {
@@ -37,6 +37,7 @@ export function resultJson(spec: Spec, r: ExploreResult, matches: boolean) {
     expect: spec.hasExpect ? spec.expect.verdict : null,
     expectProperty: spec.expect.property ?? null,
     matches,
+    gate: gateProblems(spec, r),
     complete: r.complete,
     bound: r.bound,
     limit: r.limit ?? null,

@@ -96,7 +96,8 @@ export function renderFinding(f: Finding, w: Witness, specFile: string, c: Chalk
 
 export function expectText(spec: Spec): string {
   if (!spec.hasExpect) return 'safe (no expect:)';
-  return spec.expect.verdict + (spec.expect.property ? ` ${spec.expect.property}${spec.expect.kind ? `/${spec.expect.kind}` : ''}` : '');
+  const vs = spec.expect.violations.map((v) => `${v.property}${v.kind ? `/${v.kind}` : ''}${v.site ? `@${v.site}` : ''}`);
+  return spec.expect.verdict + (vs.length ? ` ${vs.join(', ')}` : '');
 }
 
 export function verdictLine(spec: Spec, r: ExploreResult, matches: boolean, c: ChalkInstance): string {

@@ -516,7 +516,12 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
   if (irq && typeof irq === 'object' && irq.handler !== undefined) handler = r.address(irq.handler, ['kernel', 'interrupts', 'handler']);
   if (r.diags.length) return { diagnostics: dedupe(r.diags) };
   const exp = rawSpec.expect;
-  const expect = exp === undefined ? { verdict: 'safe' as const } : typeof exp === 'string' ? { verdict: exp as 'safe' | 'unsafe' } : { verdict: exp.verdict, property: exp.property as PropertyName | undefined, kind: exp.kind as string | undefined };
+  const expect: Spec['expect'] = exp === undefined ? { verdict: 'safe' as const, violations: [] } : typeof exp === 'string' ? { verdict: exp as 'safe' | 'unsafe', violations: [] } : {
+    verdict: exp.verdict,
+    property: exp.property as PropertyName | undefined,
+    kind: exp.kind as string | undefined,
+    violations: exp.violations ? exp.violations.map((v: { property: PropertyName; kind?: string; site?: string }) => ({ property: v.property, kind: v.kind, site: v.site })) : exp.property ? [{ property: exp.property, kind: exp.kind }] : [],
+  };
   const ex = rawSpec.explore ?? {};
   const explore: ExploreOptions = {
     bound: ex.bound,

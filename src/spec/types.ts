@@ -90,6 +90,8 @@ export interface Expectation {
   verdict: 'safe' | 'unsafe';
   property?: PropertyName;
   kind?: string;
+  /** unsafe: the full set of violations (from `violations:`, or the one `property`/`kind`); empty: any. */
+  violations: { property: PropertyName; kind?: string; site?: string }[];
 }
 
 export interface ExploreOptions {
