@@ -234,7 +234,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       }
       if (!many) {
         const s = result.stats;
-        io.stdout(c.dim(`\n${s.executions} executions, ${s.states} states (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}\n`));
+        io.stdout(c.dim(`\n${s.executions} execution${s.executions === 1 ? '' : 's'}, ${s.states} states (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}\n`));
+        if (s.collision !== undefined) io.stdout(c.dim(`fingerprint collision probability: optimistic ${s.collision.toPrecision(2)}\n`));
         if (flags.timing) io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
       }
     }

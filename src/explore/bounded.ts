@@ -54,7 +54,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     complete: complete && !limit,
     bound,
     findings: list,
-    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states },
+    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65 },
     limit,
     finals: opts.collectFinals ? finals : undefined,
     outcomes: opts.observe ? [...outcomes].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : undefined,

@@ -69,6 +69,12 @@ export interface ExploreStats {
   ms: number;
   /** States per second. */
   rate: number;
+  /**
+   * The reduced search prunes by 64-bit fingerprints: the chance that two of the states it
+   * stored share one (so a state was pruned for another), n^2 / 2^65 as TLC prints it
+   * ("optimistic": for a uniform hash). Absent for searches that prune nothing by fingerprint.
+   */
+  collision?: number;
 }
 
 export interface ExploreResult {
