@@ -53,7 +53,7 @@ export function gateProblems(spec: Spec, r: ExploreResult): string[] {
     for (const e of expected) if (!r.findings.some((f) => covers(e, f.violation))) out.push(`expected ${expectedText(e)}: not found`);
     for (const f of r.findings) {
       const v = f.violation;
-      if (!expected.some((e) => covers(e, v))) out.push(`unexpected ${v.property} (${v.kind})${v.site ? ` at ${v.site}` : ''}: ${v.message} (schedule ${f.schedule})`);
+      if (!v.benign && !expected.some((e) => covers(e, v))) out.push(`unexpected ${v.property} (${v.kind})${v.site ? ` at ${v.site}` : ''}: ${v.message} (schedule ${f.schedule})`);
     }
   }
   return out;

@@ -33,6 +33,18 @@ export function judgePass(spec: Spec, site: Site, e: PassExit, name: (addr: numb
   const legit = site.targets.includes(e.next);
   if (cls && e.suspend && legit && cls.kind !== 'auipc-jalr' && cls.kind !== 'nop-jalr') return null;
   if (cls && spec.properties['mixed-target']) {
+    // Only nops, of different versions, then the fall-through: nothing the pass did depends on
+    // which version each came from (addi x0, x0, 0 and c.nop; any write to x0 is a hint nop).
+    const fallThrough = e.next === site.base + site.size && !e.jump;
+    if (fallThrough && e.insns.every((r) => r.op === 'addi' && r.rd === 0)) {
+      return {
+        defer: false,
+        violation: {
+          property: 'mixed-target', kind: 'nops', site: site.name, pc: cls.pc, versions: cls.versions, benign: !spec.strictMixes,
+          message: `nops of different versions in site ${site.name} (versions ${cls.versions.join(' and ')}), falling through: ${spec.strictMixes ? 'fails under properties.mixed-target: strict' : 'benign (reported, not failing)'}`,
+        },
+      };
+    }
     return {
       defer: false,
       violation: {

@@ -26,6 +26,11 @@ export interface Violation {
   versions?: number[];
   /** One line for people. */
   message: string;
+  /**
+   * Reported but not failing: a pass that ran only nops of different versions and fell
+   * through (properties.mixed-target: strict makes it fail).
+   */
+  benign?: boolean;
   /** The legitimate targets of the site, for the trace. */
   legitimate?: number[];
 }

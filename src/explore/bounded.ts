@@ -47,8 +47,9 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   const ms = now() - t0;
   const list = findings!.list();
   // A search cut short by a limit, or by the highest preemption bound, proves nothing safe.
-  const verdict = list.length > 0 ? 'unsafe' : limit || !complete ? 'inconclusive' : 'safe';
-  if (!limit && !complete && list.length === 0) limit = `no violation with at most ${bound} preemption${bound === 1 ? '' : 's'} (bounded at ${bound})`;
+  const failing = list.some((f) => !f.violation.benign);
+  const verdict = failing ? 'unsafe' : limit || !complete ? 'inconclusive' : 'safe';
+  if (!limit && !complete && !failing) limit = `no violation with at most ${bound} preemption${bound === 1 ? '' : 's'} (bounded at ${bound})`;
   return {
     verdict,
     complete: complete && !limit,

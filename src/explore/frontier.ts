@@ -70,6 +70,13 @@ export class Dfs<S> {
     this.findings.record(found);
   }
 
+  /** A benign finding: reported with its schedule so far; the execution goes on. */
+  private note(v: Violation, cost: number): void {
+    const found = { violation: v, schedule: formatSchedule(this.path), preemptions: cost, steps: this.path.length };
+    if (this.bound === Infinity || cost === this.bound) this.opts.onViolation?.(found);
+    this.findings.record(found);
+  }
+
   /**
    * A cycle back to a state on the current path is an execution that can run forever. It is a
    * livelock (reported as deadlock/livelock) when it is weakly fair: every transition enabled
@@ -156,6 +163,7 @@ export class Dfs<S> {
       this.path.push(tr.token);
       const out = m.apply(tr);
       let descended = false;
+      if (out.kind === 'continue' && out.benign) for (const v of out.benign) this.note(v, c);
       if (out.kind === 'violation') this.record(out.violation, c);
       else if (out.kind === 'limit') return out.reason;
       else if (out.kind === 'end') this.executions++;

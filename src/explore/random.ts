@@ -66,6 +66,7 @@ export const randomStrategy: Strategy = {
         steps++;
         maxDepth = Math.max(maxDepth, path.length);
         const out = m.apply(tr);
+        if (out.kind === 'continue' && out.benign) for (const v of out.benign) record(v, path, cost);
         if (out.kind === 'violation') {
           executions++;
           record(out.violation, path, cost);
@@ -88,7 +89,7 @@ export const randomStrategy: Strategy = {
     const ms = now() - t0;
     const list = findings.list();
     return {
-      verdict: list.length ? 'unsafe' : 'inconclusive',
+      verdict: list.some((f) => !f.violation.benign) ? 'unsafe' : 'inconclusive',
       complete: false,
       bound: opts.bound ?? null,
       findings: list,

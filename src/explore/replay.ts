@@ -25,6 +25,8 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
   const m = new Machine(spec);
   const trace: TraceEvent[] = (m.trace = []);
   let preemptions = 0;
+  /** A benign finding made by the schedule's last transition (the execution went on after it). */
+  let benign: Violation | undefined;
   for (const [i, tok] of tokens.entries()) {
     const trans = m.transitions();
     const tr = trans.find((t) => t.token === tok);
@@ -38,12 +40,14 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
       return { trace, violation: out.violation, finished: false, next: [], machine: m, preemptions };
     }
     if (out.kind === 'limit') throw new Error(out.reason);
+    benign = out.kind === 'continue' && out.benign && i === tokens.length - 1 ? out.benign[0] : undefined;
     if (out.kind === 'end') {
       if (i !== tokens.length - 1) throw new Error(`schedule step ${i + 1} ends the execution (${out.reason}); ${tokens.length - i - 1} steps left over`);
       return { trace, finished: false, next: [], machine: m, preemptions };
     }
   }
   const next = m.transitions();
+  if (benign) return { trace, violation: benign, finished: false, next: next.map((t) => t.token), machine: m, preemptions };
   if (next.length === 0) {
     const term = m.terminal();
     if (term.kind === 'done') {

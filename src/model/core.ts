@@ -14,6 +14,7 @@ import type { Programs, MicroOp } from './kernel/programs.js';
 import type { FetchModel } from './fetch/fetch-model.js';
 import type { TraceEvent } from './trace.js';
 import type { Outcome } from './model.js';
+import type { Violation } from '../check/violation.js';
 
 export interface Core {
   readonly spec: Spec;
@@ -28,6 +29,8 @@ export interface Core {
   /** Instructions executed per task in this execution (a budget, not part of the state). */
   steps: number[];
   trace: TraceEvent[] | null;
+  /** Benign findings of the transition being applied (reported, the execution goes on). */
+  benign: Violation[];
   /**
    * Hooks that close the one cycle of the model's parts: a stopper runs RV64 `fn` code and
    * declarative body micro-ops, and both reach the stopper again (model/machine.ts wires them).

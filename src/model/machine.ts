@@ -26,7 +26,7 @@ import { takeIpi } from './kernel/ipi.js';
 import { stopperStep } from './kernel/stop-machine.js';
 import { FETCH_MODELS, FetchModel } from './fetch/fetch-model.js';
 import { deadlock, livelock, transitions } from './sched.js';
-import { switchable, taskDone } from './tasks.js';
+import { rewindIntoSite, switchable, taskDone } from './tasks.js';
 import { runCode } from './run.js';
 import { note } from './trace.js';
 
@@ -48,6 +48,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   st: State;
   steps: number[];
   trace: TraceEvent[] | null = null;
+  benign: Violation[] = [];
   readonly runCode = (ti: number, h: number, choice: number): Outcome => runCode(this, ti, h, choice);
   readonly microOp = (ti: number, h: number, op: MicroOp): Outcome => microOp(this, ti, h, op);
   /**
@@ -63,7 +64,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   constructor(readonly spec: Spec) {
     const layout = (this.layout = new Layout(spec, this.mem));
     this.fetch = FETCH_MODELS[spec.fetch.model];
-    this.names = new Symbolizer(spec.symbols, (a) => layout.inRegion(a), SENTINEL_NAMES);
+    this.names = new Symbolizer(spec.symbols, (a) => layout.inRegion(a), SENTINEL_NAMES, new Set(spec.regions.map((r) => r.name)));
     const tasks: TaskState[] = [];
     layout.taskNames.forEach((_, i) => {
       const cpu = new Hart(this.mem, i, { blocks: false });
@@ -171,6 +172,14 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   }
 
   apply(t: Transition): Outcome {
+    const out = this.step(t);
+    if (this.benign.length === 0) return out;
+    const benign = this.benign;
+    this.benign = [];
+    return out.kind === 'continue' ? { kind: 'continue', benign } : out;
+  }
+
+  private step(t: Transition): Outcome {
     const st = this.st;
     const h = t.hart;
     const hs = st.harts[h];
@@ -199,6 +208,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       st.tasks[to].voluntary = false;
       const names = this.layout.taskNames;
       note(this, h, to, 'switch', from >= 0 ? `${preempt ? 'preempt' : 'switch'} ${names[from]} -> ${names[to]}` : `schedule ${names[to]}`);
+      this.cpuSnap[to] = null;
+      if (rewindIntoSite(this, to)) note(this, h, to, 'note', `trap return rewinds ${names[to]} to the start of the site`);
     }
     const ti = hs.task;
     this.cpuSnap[ti] = null; // the step may change this task's hart (see cpuSnap)

@@ -33,7 +33,8 @@ export interface Transition {
 }
 
 export type Outcome =
-  | { kind: 'continue' }
+  /** benign: violations reported without ending the execution (a mix of nops, properties.mixed-target). */
+  | { kind: 'continue'; benign?: Violation[] }
   | { kind: 'violation'; violation: Violation }
   | { kind: 'limit'; reason: string }
   /** The execution cannot go on, but what stopped it is a property the spec switched off. */

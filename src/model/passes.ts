@@ -30,6 +30,10 @@ export function judge(k: Core, ti: number, h: number, siteIdx: number, insns: Pa
     k.st.deferred.push({ task: ti, hart: h, site: siteIdx, insns: insns.slice(), jump, pc, next });
     return null;
   }
+  if (verdict.violation.benign) {
+    k.benign.push({ ...verdict.violation, task: k.layout.taskNames[ti], hart: h });
+    return null;
+  }
   return violation(k, verdict.violation, ti, h);
 }
 

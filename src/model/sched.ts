@@ -40,7 +40,10 @@ export function transitions(k: Core): Transition[] {
           if (stopper < 0 && k.layout.taskKinds[i] === 'stopper') stopper = i;
         }
       }
-      for (const i of stopper >= 0 ? [stopper] : ready) {
+      // kernel.stop-machine-entry: outside-sites: the stopper waits while the task on h is
+      // inside a patch site (it may still switch to other ready tasks).
+      const held = stopper >= 0 && cur >= 0 && k.spec.stopperEntry === 'outside-sites' && k.layout.siteAt(k.cpus[cur].pc) >= 0;
+      for (const i of stopper >= 0 && !held ? [stopper] : stopper >= 0 ? ready.filter((x) => k.layout.taskKinds[x] !== 'stopper') : ready) {
         const n = fetchChoices(k, i, h);
         for (let c = 0; c < n; c++) push(out, 'switch', h, i, c, sw === 'preempt' ? 1 : 0);
       }

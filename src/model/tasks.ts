@@ -57,6 +57,21 @@ export function canBeInterrupted(k: Core, ti: number, h: number): boolean {
   return ir.enabled && k.st.harts[h].irqs < ir.max && ir.harts.includes(h);
 }
 
+/**
+ * kernel.trap-rewind: the trap-return path moves a task resumed inside a patch site back to the
+ * site's first instruction (its pass starts again), as the three-step patching proposal's
+ * exception-return fixup does. Returns whether it moved the task.
+ */
+export function rewindIntoSite(k: Core, ti: number): boolean {
+  if (!k.spec.trapRewind) return false;
+  const cpu = k.cpus[ti];
+  const s = k.layout.siteAt(cpu.pc);
+  if (s < 0 || cpu.pc === k.spec.sites[s].base) return false;
+  cpu.pc = k.spec.sites[s].base;
+  delete k.st.tasks[ti].passes[s];
+  return true;
+}
+
 export function finish(k: Core, ti: number, h: number): void {
   const t = k.st.tasks[ti];
   t.status = k.layout.taskKinds[ti] === 'stopper' ? 'inactive' : 'done';

@@ -540,6 +540,8 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
     source: rawSpec.source,
     harts,
     preemption: (rawSpec.kernel?.preemption ?? 'none') as Preemption,
+    trapRewind: rawSpec.kernel?.['trap-rewind'] === true,
+    stopperEntry: rawSpec.kernel?.['stop-machine-entry'] === 'outside-sites' ? 'outside-sites' : 'anywhere',
     interrupts: {
       enabled: irq === true || (typeof irq === 'object' && irq !== null),
       handler,
@@ -557,12 +559,13 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
     sites,
     tasks,
     properties: {
-      'mixed-target': props['mixed-target'] ?? true,
+      'mixed-target': props['mixed-target'] === undefined ? true : props['mixed-target'] !== false,
       'torn-instruction': props['torn-instruction'] ?? true,
       'wild-jump': props['wild-jump'] ?? true,
       'illegal-instruction': props['illegal-instruction'] ?? true,
       deadlock: props.deadlock ?? true,
     },
+    strictMixes: props['mixed-target'] === 'strict',
     assertions,
     expect,
     hasExpect: exp !== undefined,

@@ -112,6 +112,12 @@ export interface Spec {
   harts: number;
   preemption: Preemption;
   interrupts: { enabled: boolean; handler?: number; harts: number[]; max: number };
+  /** properties.mixed-target: strict — a mix of nops only fails too (otherwise it is reported as benign). */
+  strictMixes?: boolean;
+  /** kernel.trap-rewind: a task resumed after a trap inside a site restarts the site. */
+  trapRewind?: boolean;
+  /** kernel.stop-machine-entry: where a stopper may take a hart. */
+  stopperEntry?: 'anywhere' | 'outside-sites';
   /**
    * model: the instruction-fetch model (src/model/fetch/fetch-model.ts). coherence: the first
    * format's key, kept as an alias (coherent = latest, fence.i = ziccid).

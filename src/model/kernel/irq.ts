@@ -6,7 +6,7 @@
 import type { Core } from '../core.js';
 import { IRQ_RET } from '../layout.js';
 import { clonePasses } from '../state.js';
-import { atBoundary } from '../tasks.js';
+import { atBoundary, rewindIntoSite } from '../tasks.js';
 import { toArray } from '../sites/ledger.js';
 import { note } from '../trace.js';
 
@@ -45,4 +45,5 @@ export function returnFromIrq(k: Core, ti: number, h: number): void {
   t.passes = clonePasses(t.irq!.passes); // the saved passes are shared with snapshots
   t.irq = null;
   note(k, h, ti, 'irq', 'return from interrupt');
+  if (rewindIntoSite(k, ti)) note(k, h, ti, 'note', 'trap return rewinds the task to the start of the site');
 }
