@@ -72,12 +72,12 @@ export const SERVICES: readonly KernelService[] = [
     name: 'stop_machine', ecall: 8, quiet: true,
     run(k, ti, h, call) {
       if (call.from === 'step' && call.op.k === 'stop_machine') {
-        requestStopMachine(k, ti, h, call.op.body, 0, 0n, call.op.flush);
+        if (!requestStopMachine(k, ti, h, call.op.body, 0, 0n, call.op.flush)) k.st.tasks[ti].ip--; // retry the step
         return null;
       }
       if (k.layout.taskKinds[ti] === 'stopper') return { kind: 'limit', reason: 'stop_machine called from inside stop_machine' };
       const cpu = k.cpus[ti];
-      requestStopMachine(k, ti, h, -1, Number(BigInt.asIntN(64, cpu.getReg(10))), cpu.getReg(11), 'fence.i');
+      if (!requestStopMachine(k, ti, h, -1, Number(BigInt.asIntN(64, cpu.getReg(10))), cpu.getReg(11), 'fence.i')) cpu.pc -= 4; // retry the ecall
       return null;
     },
   },

@@ -14,8 +14,19 @@ import { acquireAndFence } from '../fetch/fetch-model.js';
 import { note } from '../trace.js';
 import { join } from '../fetch/causal.js';
 
-export function requestStopMachine(k: Core, ti: number, h: number, body: number, fn: number, arg: bigint, flush: 'fence.i' | 'none'): void {
+/**
+ * Task ti on hart h calls stop_machine. Calls are serialised (kernel/stop_machine.c takes
+ * stop_cpus_mutex): while another stop_machine runs, the caller blocks and retries when it
+ * ends. Returns false when the caller must retry (the caller rewinds its step).
+ */
+export function requestStopMachine(k: Core, ti: number, h: number, body: number, fn: number, arg: bigint, flush: 'fence.i' | 'none'): boolean {
   const st = k.st;
+  if (st.sm) {
+    st.tasks[ti].status = 'blocked';
+    st.harts[h].task = -1;
+    note(k, h, ti, 'service', 'stop_machine: another stop_machine runs; waits for it (stop_cpus_mutex)');
+    return false;
+  }
   st.sm = { phase: 'gather', requester: ti, body, fn, arg: arg.toString(), flush, arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, clock: null };
   for (const s of k.layout.stopperOf) {
     st.tasks[s] = { ...freshTask(), status: 'ready', hart: k.layout.taskHarts[s][0] };
@@ -23,6 +34,7 @@ export function requestStopMachine(k: Core, ti: number, h: number, body: number,
   st.tasks[ti].status = 'blocked';
   st.harts[h].task = -1;
   note(k, h, ti, 'service', 'stop_machine: wake every hart\'s stopper');
+  return true;
 }
 
 export function stopperStep(k: Core, ti: number, h: number, choice: number): Outcome {
@@ -83,8 +95,8 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
       finish(k, ti, h);
       note(k, h, ti, 'service', 'stopper exits (IRQs on)');
       if (k.layout.stopperOf.every((s) => st.tasks[s].status === 'inactive')) {
-        const r = sm.requester;
-        st.tasks[r].status = 'ready';
+        // The requester returns; tasks waiting for stop_cpus_mutex retry (only stop_machine blocks tasks).
+        for (const t of st.tasks) if (t.status === 'blocked') t.status = 'ready';
         st.sm = null;
       }
       return { kind: 'continue' };
