@@ -108,8 +108,7 @@ function assembleThread(test: LitmusTest, k: number): Code {
       at.push(l.pos);
     }
     if (c.text) {
-      // herd writes `lw s1,(a2)`: the same as gas's `lw s1,0(a2)`.
-      lines.push(c.text.replace(/,\s*\(/g, ',0('));
+      lines.push(c.text);
       at.push(c.pos);
     }
   }
@@ -458,8 +457,12 @@ function dataReorderings(
   const R = 0b0010;
   const W = 0b0001;
   const bits = (k: Access['kind']) => (k === 'R' ? R : k === 'W' ? W : R | W);
+  // Another thread reads or writes the location, or fetches it (it is in that thread's code).
+  const codeOf = (addr: number) => Math.floor((addr - CODE_BASE) / CODE_STRIDE);
   const touchedElsewhere = (k: number, addr: number | undefined) =>
-    addr === undefined || perThread.some((acc, j) => j !== k && acc.some((a) => a.addr === undefined || a.addr === addr));
+    addr === undefined ||
+    (addr >= CODE_BASE && addr < CODE_BASE + codes.length * CODE_STRIDE && codeOf(addr) !== k) ||
+    perThread.some((acc, j) => j !== k && acc.some((a) => a.addr === undefined || a.addr === addr));
   const out: LitmusWarning[] = [];
   for (const [k, acc] of perThread.entries()) {
     for (let x = 0; x < acc.length; x++) {
