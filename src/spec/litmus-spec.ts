@@ -196,12 +196,12 @@ function build(test: LitmusTest): LitmusProgram {
   };
   const encodeAt = (v: LitmusValue & { kind: 'instr' }, slot: number | undefined): Uint8Array => {
     if (!self) throw new BuildError(v.pos, 'instr:"..." values need Variant=self (herd\'s self-modifying form)');
+    // Labels resolve only where the slot is known: in its thread's code, or (a data slot) the
+    // labels exactly one thread defines. Without a slot a jump to a label has no encoding.
     const k = slot === undefined ? undefined : threadOfAddr(slot);
-    let symbols: Map<string, number>;
+    let symbols = new Map<string, number>();
     if (k !== undefined) symbols = codes[k].labels;
-    else {
-      // A label named by exactly one thread.
-      symbols = new Map();
+    else if (slot !== undefined) {
       const dup = new Set<string>();
       for (const c of codes) {
         for (const [n, a] of c.labels) {
@@ -214,11 +214,15 @@ function build(test: LitmusTest): LitmusProgram {
     const r = assemble(v.asm, { base: slot ?? 0, rvc: false, symbols });
     if (r.diagnostics.length) {
       const d = r.diagnostics[0];
-      const hint = slot === undefined && /symbol|label/i.test(d.message) ? ': a jump is encoded relative to its slot, so the register must be stored by one store whose base register holds a code label' : '';
+      const hint = slot === undefined && [...codes].some((c) => [...c.labels.keys()].some((n) => new RegExp(`\\b${n.replace(/[.$]/g, '\\$&')}\\b`).test(v.asm)))
+        ? ' (a jump is encoded relative to its slot: the register must be stored by one store whose base register holds a code label)'
+        : '';
       throw new BuildError({ line: v.pos.line, column: v.pos.column + Math.max(0, d.column - 1) }, `instr:"${v.asm}": ${d.message}${hint}`, 'asm');
     }
-    if (r.lines.length !== 1 || (r.bytes.length !== 2 && r.bytes.length !== 4)) {
-      throw new BuildError(v.pos, `instr:"${v.asm}" is ${r.lines.length} instructions (${r.bytes.length} bytes): an instruction value is one instruction`, 'asm');
+    let count = 0;
+    for (let off = 0; off < r.bytes.length; off += (r.bytes[off] & 3) === 3 ? 4 : 2) count++;
+    if (count !== 1) {
+      throw new BuildError(v.pos, `instr:"${v.asm}" is ${count} instructions (${r.bytes.length} bytes): an instruction value is one instruction`, 'asm');
     }
     return r.bytes;
   };

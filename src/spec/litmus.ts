@@ -341,7 +341,7 @@ class Parser {
         }
         text += s[c];
       }
-      inString = false;
+      if (inString) throw new LitmusError({ line: l + 1, column: s.lastIndexOf('"') + 1 }, 'unterminated string: " without its closing "');
       text += '\n';
     }
     throw new LitmusError({ line: ln + 1, column: col + 1 }, "unterminated init block: '{' without '}'");
@@ -372,7 +372,7 @@ class Parser {
   private row(ln: number): { cells: { text: string; pos: LitmusPos }[] } {
     const s = this.lines[ln];
     const t = s.trimEnd();
-    if (!t.endsWith(';')) throw new LitmusError({ line: ln + 1, column: t.length + 1 }, "code table row must end with ';'");
+    if (!t.endsWith(';')) throw new LitmusError({ line: ln + 1, column: t.length + 1 }, "code table row must end with ';' (a condition starts with exists, ~exists or forall)");
     const body = t.slice(0, -1);
     const cells: { text: string; pos: LitmusPos }[] = [];
     let start = 0;
@@ -514,7 +514,9 @@ class Parser {
     const rest = this.lines.slice(ln).join('\n');
     const col = this.lines[ln].search(/\S/);
     const pos = { line: ln + 1, column: col + 1 };
-    const last = { line: this.lines.length, column: (this.lines[this.lines.length - 1] ?? '').length + 1 };
+    let lastLine = this.lines.length - 1;
+    while (lastLine > ln && this.lines[lastLine].trim() === '') lastLine--;
+    const last = { line: lastLine + 1, column: this.lines[lastLine].trimEnd().length + 1 };
     const ts = new Tokens(tokenize(rest.slice(col), pos), last);
     let quantifier: LitmusCondition['quantifier'];
     if (ts.isOp('~')) {
