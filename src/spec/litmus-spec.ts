@@ -305,7 +305,7 @@ function build(test: LitmusTest): LitmusProgram {
     description: `litmus test ${test.name}`,
     harts: test.threads.length,
     kernel: { preemption: 'none', interrupts: false },
-    fetch: { atomic: 4, coherence: 'fence.i' },
+    fetch: { atomic: 4 },
     memory: [
       ...codes.map((c, k) => ({ name: `P${k}`, kind: patchable[k] ? 'patchable' : 'code', at: CODE_BASE + k * CODE_STRIDE, bytes: Array.from(c.bytes) })),
       { name: 'litmus_data', kind: 'data', at: DATA_BASE, bytes: Array.from(data) },
@@ -370,12 +370,21 @@ function build(test: LitmusTest): LitmusProgram {
       }
     }
   };
+  // Targets compared with an address print addresses by name, as herd does (`0:a4=P0:fn`).
+  const pointers = new Set<string>();
+  for (const [p, a] of atoms) if (p.kind === 'eq' && (p.rhs.kind === 'loc' || p.rhs.kind === 'label')) pointers.add(targetKey(a.lhs));
+  const names = new Map<bigint, string>();
+  for (const [n, a] of locations) names.set(BigInt(a), n);
+  codes.forEach((c, k) => {
+    for (const [n, a] of c.labels) if (!names.has(BigInt(a))) names.set(BigInt(a), `P${k}:${n}`);
+  });
+  const num = (t: LitmusTarget, v: bigint) => (pointers.has(targetKey(t)) && names.has(v) ? names.get(v)! : String(s64(v)));
   const show = (f: FinalValues, t: LitmusTarget): string => {
     const v = readTarget(f, t);
-    if (t.kind === 'reg') return `${t.thread}:${t.name}=${s64(v.value)};`;
+    if (t.kind === 'reg') return `${t.thread}:${t.name}=${num(t, v.value)};`;
     if (t.kind === 'mem') {
       if (instrAtoms.has(t.loc) && v.value >> 32n === 0n) return `${t.loc}=${instrText(Number(v.value), v.addr!)};`;
-      return `${t.loc}=${s64(v.value)};`;
+      return `${t.loc}=${num(t, v.value)};`;
     }
     return `P${t.thread}:${t.label}=${instrText(Number(v.value), v.addr!)};`;
   };
@@ -387,6 +396,10 @@ function build(test: LitmusTest): LitmusProgram {
     labels: codes.map((c) => c.labels),
     locations,
   };
+}
+
+function targetKey(t: LitmusTarget): string {
+  return t.kind === 'reg' ? `${t.thread}:${t.reg}` : t.kind === 'mem' ? t.loc : `P${t.thread}:${t.label}`;
 }
 
 function regName(r: number): string {
