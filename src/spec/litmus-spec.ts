@@ -392,7 +392,7 @@ function build(test: LitmusTest): LitmusProgram {
     test,
     spec,
     observe: (f) => ({ state: shown.map((t) => show(f, t)).join(' '), holds: evalProp(test.condition.prop, f) }),
-    warnings: dataReorderings(test, codes, regInit, locations, labelAddr),
+    warnings: dataReorderings(codes, regInit, locations, labelAddr),
     labels: codes.map((c) => c.labels),
     locations,
   };
@@ -423,7 +423,6 @@ type Access = { i: number; kind: 'R' | 'W' | 'RW'; addr: number | undefined; dep
  * code (back edges are ignored): a warning may be conservative, never silent.
  */
 function dataReorderings(
-  test: LitmusTest,
   codes: Code[],
   regInit: Map<string, LitmusValue>,
   locations: Map<string, number>,
@@ -500,6 +499,5 @@ function dataReorderings(
       }
     }
   }
-  void test;
   return out;
 }
