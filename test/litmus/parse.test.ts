@@ -189,4 +189,20 @@ describe('ftrace-race litmus', () => {
     const fenced = await run(join(import.meta.dirname, 'MP+fences.litmus'));
     expect(fenced.out).not.toContain('Warning');
   });
+
+  it('a dependency, a fence of the right kinds or aq/rl orders a pair; other kinds of fence do not', () => {
+    const lb = (p0: string[], p1: string[]) => {
+      const n = Math.max(p0.length, p1.length);
+      const rows = Array.from({ length: n }, (_, i) => ` ${(p0[i] ?? '').padEnd(22)}| ${(p1[i] ?? '').padEnd(22)};`).join('\n');
+      const t = parseLitmus(`RISCV LB\n{ 0:a0=x; 0:a1=y; 0:t1=1; 1:a0=y; 1:a1=x; 1:t1=1; }\n P0 | P1 ;\n${rows}\nexists (0:a2=1 /\\ 1:a2=1)\n`, 'lb.litmus');
+      return litmusToSpec(t.test!).program!.warnings.map((w) => w.message.slice(0, 2));
+    };
+    const fenced = ['lw a2,0(a0)', 'fence r,w', 'sw t1,0(a1)'];
+    expect(lb(['lw a2,0(a0)', 'sw t1,0(a1)'], fenced)).toEqual(['P0']);
+    expect(lb(['lw a2,0(a0)', 'sw a2,0(a1)'], fenced)).toEqual([]); // data dependency
+    expect(lb(['lw a2,0(a0)', 'xor t2,a2,a2', 'add t2,a1,t2', 'sw t1,0(t2)'], fenced)).toEqual([]); // address dependency
+    expect(lb(['lw a2,0(a0)', 'bnez a2,1f', '1: sw t1,0(a1)'], fenced)).toEqual([]); // control dependency to a store
+    expect(lb(['lw a2,0(a0)', 'fence w,w', 'sw t1,0(a1)'], fenced)).toEqual(['P0']); // the wrong kinds
+    expect(lb(['lr.w.aq a2,(a0)', 'sw t1,0(a1)'], fenced)).toEqual([]);
+  });
 });
