@@ -379,14 +379,16 @@ function build(test: LitmusTest): LitmusProgram {
     for (const [n, a] of c.labels) if (!names.has(BigInt(a))) names.set(BigInt(a), `P${k}:${n}`);
   });
   const num = (t: LitmusTarget, v: bigint) => (pointers.has(targetKey(t)) && names.has(v) ? names.get(v)! : String(s64(v)));
+  const uniqueLabels = new Map<string, number>();
+  for (const c of codes) for (const [n, a] of c.labels) uniqueLabels.set(n, uniqueLabels.has(n) ? NaN : a);
   const show = (f: FinalValues, t: LitmusTarget): string => {
     const v = readTarget(f, t);
     if (t.kind === 'reg') return `${t.thread}:${t.name}=${num(t, v.value)};`;
     if (t.kind === 'mem') {
-      if (instrAtoms.has(t.loc) && v.value >> 32n === 0n) return `${t.loc}=${instrText(Number(v.value), v.addr!)};`;
+      if (instrAtoms.has(t.loc) && v.value >> 32n === 0n) return `${t.loc}=${instrText(Number(v.value), v.addr!, uniqueLabels)};`;
       return `${t.loc}=${num(t, v.value)};`;
     }
-    return `P${t.thread}:${t.label}=${instrText(Number(v.value), v.addr!)};`;
+    return `P${t.thread}:${t.label}=${instrText(Number(v.value), v.addr!, codes[t.thread].labels)};`;
   };
   return {
     test,
@@ -406,9 +408,19 @@ function regName(r: number): string {
   return `x${r}`;
 }
 
-/** herd prints an instruction value as instr:"..." (here: the project's disassembly, one space after the mnemonic). */
-function instrText(bits: number, pc: number): string {
-  const t = formatBits(bits >>> 0, pc).replace(/\t/, ' ');
+/**
+ * herd prints an instruction value as instr:"..." — here the project's disassembly with one
+ * space after the mnemonic, and a jump or branch to a label of `labels` written with the label
+ * (`j L`, as the test wrote it) rather than the address.
+ */
+function instrText(bits: number, pc: number, labels: ReadonlyMap<string, number>): string {
+  let t = formatBits(bits >>> 0, pc).replace(/\t/, ' ');
+  const insn = decode(bits >>> 0);
+  if (insn && (insn.op === 'jal' || /^b(eq|ne|lt|ge|ltu|geu)$/.test(insn.op))) {
+    const target = pc + insn.imm;
+    const name = [...labels].find(([, a]) => a === target)?.[0];
+    if (name) t = t.replace(/[0-9a-f]+( <[^>]*>)?$/, name);
+  }
   return `instr:"${t}"`;
 }
 

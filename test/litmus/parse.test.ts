@@ -75,7 +75,7 @@ forall (P0:lbl=instr:"j L")
     io.cwd = dir;
     expect(await main(['litmus', 'a.litmus'], io)).toBe(0);
     expect(io.out).toContain('Test Code Required\nModel base\nStates 1\n');
-    expect(io.out).toMatch(/\*>P0:lbl=instr:"j 10004";/);
+    expect(io.out).toMatch(/\*>P0:lbl=instr:"j L";/);
     expect(io.out).toContain('Observation Code Always');
   });
 
