@@ -3,6 +3,7 @@ import { EXIT, Io, UserError } from './io.js';
 import { registerRun } from './run.js';
 import { registerDisasm } from './disasm.js';
 import { registerCheck, registerReplay } from './check.js';
+import { registerLitmus } from './litmus.js';
 import { VERSION } from '../version.js';
 
 /** What a command handler reports back: its exit code. */
@@ -46,6 +47,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   registerReplay(program, ctx);
   registerRun(program, ctx);
   registerDisasm(program, ctx);
+  registerLitmus(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
