@@ -1,3 +1,4 @@
+import { FETCH_MODELS } from '../model/fetch/fetch-model.js';
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,15 +14,6 @@ import { explore } from '../explore/explore.js';
  * Output follows herd7's layout, one block per test and model (docs/litmus.md); the states are
  * those of complete executions, sorted, with the number of explored executions ending in each.
  */
-
-/** What each model leaves out (the operational model performs a fetch when its instruction executes). */
-const UNEXPLORED: Record<LitmusModel, string | undefined> = {
-  base: "outcomes needing a fetch performed after the same hart's later loads or stores are not explored",
-  ziccid: "outcomes needing a fetch performed after the same hart's later loads or stores are not explored",
-  'ir-decode-w': "outcomes needing a fetch performed after the same hart's later loads are not explored",
-  'ir-decode': undefined,
-  'ir3-fetch': "outcomes needing a fetch performed after the same hart's later loads or stores are not explored",
-};
 
 export interface LitmusRun {
   model: LitmusModel;
@@ -70,7 +62,7 @@ export function formatRun(p: LitmusProgram, r: LitmusRun): string {
   lines.push(ok ? 'Ok' : 'No', 'Witnesses', `Positive: ${r.positive} Negative: ${r.negative}`);
   lines.push(`Condition ${t.condition.text}`);
   lines.push(`Observation ${t.name} ${obs} ${r.positive} ${r.negative}`);
-  const u = UNEXPLORED[r.model];
+  const u = FETCH_MODELS[r.model].unexplored;
   if (u) lines.push(`Unexplored ${u}`);
   return `${lines.join('\n')}\n`;
 }

@@ -86,11 +86,7 @@ export function litmusToSpec(test: LitmusTest): { program?: LitmusProgram; diagn
 
 /** The spec under one fetch model. */
 export function withFetchModel(spec: Spec, model: LitmusModel): Spec {
-  // Until fetch.model lands in the loader, today's key carries the closest model: base and the
-  // ir-* readings have stale fetches (fence.i), ziccid coherent ones. The real models read `model`.
-  const coherence = model === 'ziccid' ? 'coherent' : 'fence.i';
-  const fetch = { ...spec.fetch, coherence, model } as Spec['fetch'];
-  return { ...spec, fetch };
+  return { ...spec, fetch: { ...spec.fetch, model } };
 }
 
 function assembleThread(test: LitmusTest, k: number): Code {
