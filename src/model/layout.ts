@@ -11,6 +11,7 @@ export const DRIVER_RET = 0x7e5700000000;
 export const IRQ_RET = DRIVER_RET + 0x100;
 export const FN_RET = DRIVER_RET + 0x200;
 export const CODE_RET = DRIVER_RET + 0x300;
+export const TRAP_RET = DRIVER_RET + 0x400;
 const STACK_BASE = 0x7f0000000000;
 const STACK_STRIDE = 0x10000;
 
@@ -20,6 +21,7 @@ export const SENTINEL_NAMES: readonly (readonly [number, string])[] = [
   [IRQ_RET, '<irq return>'],
   [FN_RET, '<stop_machine return>'],
   [CODE_RET, '<task exit>'],
+  [TRAP_RET, '<kprobe return>'],
 ];
 
 export type TaskKind = TaskSpec['kind'] | 'stopper';

@@ -12,7 +12,8 @@ import type { TaskSpec } from '../spec/types.js';
 import type { PassInsn } from '../check/passes.js';
 import type { Core } from './core.js';
 import type { Outcome } from './model.js';
-import { CODE_RET, DRIVER_RET, FN_RET, IRQ_RET } from './layout.js';
+import { CODE_RET, DRIVER_RET, FN_RET, IRQ_RET, TRAP_RET } from './layout.js';
+import { enterTrap, leaveTrap } from './kernel/trap.js';
 import { firstFetchBytes } from './fetch/unit.js';
 import { observe, publish } from './fetch/causal.js';
 import { fenceI } from './fetch/fetch-model.js';
@@ -47,6 +48,7 @@ function validTarget(k: Core, ti: number, addr: number): boolean {
   if (addr === IRQ_RET) return t.irq !== null;
   if (addr === FN_RET) return kind === 'stopper';
   if (addr === CODE_RET) return kind === 'code';
+  if (addr === TRAP_RET) return t.trap !== null;
   return isInsnStart(k, addr);
 }
 
@@ -87,6 +89,11 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     if (pc === IRQ_RET && t.irq) {
       returnFromIrq(k, ti, h);
       return { kind: 'continue' };
+    }
+    if (pc === TRAP_RET && t.trap) {
+      const out = leaveTrap(k, ti, h);
+      if (out) return out;
+      continue;
     }
     if (pc === FN_RET && kind === 'stopper') {
       fnReturned(k, ti, h);
@@ -193,6 +200,12 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       pass.insns.push(rec);
       t.passes[siteIdx] = pass;
     }
+    // ---- a kprobe: an ebreak in a site with a trap handler traps instead of faulting
+    if (insn.op === 'ebreak' && siteIdx >= 0 && k.spec.sites[siteIdx].trap !== undefined && !t.trap) {
+      traceInsn(k, ti, h, pc, bits, len, insn, used);
+      enterTrap(k, ti, h, siteIdx, pc);
+      continue;
+    }
     // ---- execute
     const before = k.trace && insn.op === 'jalr' ? cpu.getReg(insn.rs1) : 0n;
     const stop = cpu.execute(insn);
@@ -247,7 +260,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
         const ret = insn.op === 'jalr' && insn.rd === 0 && insn.rs1 === 1;
         return violation(k, { property: 'wild-jump', kind: ret ? 'return' : 'not-code', pc, target: next, message: `${ret ? 'return' : 'jump'} from ${name(pc)} to ${hexAddr(next)}, which is not an instruction start in declared code${ret ? ' (clobbered ra)' : ''}` }, ti, h);
       }
-    } else if (!layout.codeAt(next) && next !== DRIVER_RET && next !== IRQ_RET && next !== FN_RET && next !== CODE_RET) {
+    } else if (!layout.codeAt(next) && next !== DRIVER_RET && next !== IRQ_RET && next !== FN_RET && next !== CODE_RET && next !== TRAP_RET) {
       return violation(k, { property: 'wild-jump', kind: 'not-code', pc, target: next, message: `execution runs off the end of declared code after ${name(pc)}` }, ti, h);
     }
   }

@@ -26,6 +26,8 @@ export interface TaskState {
   passes: Record<number, PassState>;
   /** In an interrupt handler: what to restore at IRQ_RET. */
   irq: { regs: number[]; pc: number; passes: Record<number, PassState> } | null;
+  /** In a kprobe's trap handler: what to restore at TRAP_RET, and the probed pc. */
+  trap: { regs: number[]; pc: number; passes: Record<number, PassState> } | null;
   /**
    * RV64 patcher: [site, version] for each site written since the last patch_done: the
    * pending version those stores belong to (declared by the next patch_done, or by the task's end).
@@ -111,7 +113,7 @@ export interface State {
 }
 
 export function freshTask(): TaskState {
-  return { status: 'ready', hart: -1, preempt: 0, irqsOff: false, started: 0, ip: 0, ipiWait: [], voluntary: false, partial: null, passes: {}, irq: null, opSites: [] };
+  return { status: 'ready', hart: -1, preempt: 0, irqsOff: false, started: 0, ip: 0, ipiWait: [], voluntary: false, partial: null, passes: {}, irq: null, trap: null, opSites: [] };
 }
 
 /**
@@ -134,6 +136,7 @@ export function cloneState(st: State): State {
       partial: t.partial,
       passes: clonePasses(t.passes),
       irq: t.irq,
+      trap: t.trap,
       opSites: t.opSites.length ? t.opSites.map((x) => [x[0], x[1]] as [number, number]) : [],
     })),
     harts: st.harts.map((h): HartSt => ({
@@ -200,6 +203,8 @@ export function hashState(h: Hasher, st: State): void {
     }
     if (t.irq) h.value(t.irq);
     else h.mix(0x5f);
+    if (t.trap) h.value(t.trap);
+    else h.mix(0x60);
   }
   const harts = st.harts;
   for (let i = 0; i < harts.length; i++) {

@@ -40,7 +40,7 @@ export function switchable(k: Core, h: number): 'free' | 'preempt' | null {
   if (cur < 0) return 'free';
   const t = k.st.tasks[cur];
   if (k.layout.taskKinds[cur] === 'stopper') return null;
-  if (t.partial || t.ipiWait.length || t.irq) return null;
+  if (t.partial || t.ipiWait.length || t.irq || t.trap) return null;
   if (atBoundary(k, cur)) return 'free';
   const p = k.spec.preemption;
   if (p === 'voluntary' && t.voluntary) return 'free';

@@ -292,7 +292,12 @@ class Resolver {
       for (const o of out) {
         if (base < o.base + o.size && o.base < base + s.size) this.error('overlap', this.loc(path), `site '${s.name}' overlaps site '${o.name}'`);
       }
-      out.push({ name: s.name, base, size: s.size, targets, loc: this.loc(path) });
+      let trap: number | undefined;
+      if (s.trap !== undefined) {
+        trap = this.address(s.trap.handler, [...path, 'trap', 'handler']);
+        if (trap !== undefined && !this.isInsnStart(trap)) this.error('site', this.loc([...path, 'trap', 'handler']), `trap handler 0x${hex(trap)} of site '${s.name}' is not an instruction start in declared code`);
+      }
+      out.push({ name: s.name, base, size: s.size, targets, trap, loc: this.loc(path) });
     }
     return out;
   }

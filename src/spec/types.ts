@@ -50,6 +50,8 @@ export interface Site {
   size: number;
   /** Legitimate targets of a transfer out of the site; the fall-through base + size is added. */
   targets: number[];
+  /** A kprobe's trap handler: ebreak in the site traps there (docs/semantics.md, kprobes). */
+  trap?: number;
   loc: SourceLoc;
 }
 

@@ -93,6 +93,8 @@ const LIBRARY: Record<string, Expected> = {
     verdict: 'unsafe',
     must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'f', landing: 'wild', target: MIXED_B, versions: [0, 1], preemptions: 1 }],
   },
+  'v-kprobe-arm-stop-machine': { verdict: 'safe' },
+  'v-kprobe-arm-unaligned-no-stop-machine': { verdict: 'unsafe', must: [{ property: 'torn-instruction', kind: 'torn', site: 'g', versions: [0, 1], preemptions: 0 }] },
   'v-d1-nop-encodings-benign': { verdict: 'safe', must: [{ property: 'mixed-target', kind: 'nops', site: 'f', preemptions: 0 }] },
   'd2-616-call-ops-pointer-race': { verdict: 'safe' },
   'e1-static-key-unaligned-two-sh': {

@@ -25,7 +25,7 @@ const REQUIRED = [
   'tasks[].status', 'tasks[].hart', 'tasks[].preempt', 'tasks[].irqsOff', 'tasks[].started', 'tasks[].ip',
   'tasks[].ipiWait[]', 'tasks[].voluntary', 'tasks[].partial.pc', 'tasks[].partial.bytes[]', 'tasks[].partial.wids[]',
   'tasks[].passes{}.insns[].pc', 'tasks[].passes{}.insns[].bytes[]', 'tasks[].passes{}.insns[].wids[]', 'tasks[].passes{}.resumeAt',
-  'tasks[].irq.regs[]', 'tasks[].irq.pc', 'tasks[].opSites[][]',
+  'tasks[].irq.regs[]', 'tasks[].irq.pc', 'tasks[].trap.regs[]', 'tasks[].trap.pc', 'tasks[].opSites[][]',
   'harts[].task', 'harts[].raised[][]', 'harts[].seen[][]', 'harts[].known[]', 'harts[].fenced[]', 'harts[].ipiClock[]',
   'harts[].irqs', 'harts[].ipiPending',
   'sm.phase', 'sm.requester', 'sm.body', 'sm.arrived[]', 'sm.runner', 'sm.ip', 'sm.flushed[]', 'sm.fnStarted', 'sm.flush', 'sm.fn', 'sm.arg',
@@ -66,11 +66,16 @@ tasks:
   - { name: r, hart: 0, entry: reader }
 `;
 
+/** The kprobe spec with a handler that counts hits in shared data (a visible action inside the trap). */
+const KPROBE_SHARED = () => readFileSync('specs/v-kprobe-arm-stop-machine.yaml', 'utf8')
+  .replace('          addi    t6, t6, 1       # the pre-handler (its registers are restored after it)\n', '          la      t5, hits\n          ld      t4, 0(t5)\n          addi    t4, t4, 1\n          sd      t4, 0(t5)\n')
+  .replace('memory:\n', 'memory:\n  - name: kprobe_data\n    kind: data\n    at: 0xffffffff81c00000\n    asm: "hits: .dword 0"\n');
+
 /** `name` or `name@model`: a library spec, optionally under another fetch model. */
 function load(id: string) {
   const [name, model] = id.split('@');
   const file = `specs/${name}.yaml`;
-  const text = name === 'mp-data' ? MP : readFileSync(file, 'utf8');
+  const text = name === 'mp-data' ? MP : name === 'kprobe-shared' ? KPROBE_SHARED() : readFileSync(file, 'utf8');
   const overrides = model ? [`fetch.model=${model}`] : [];
   const r = loadSpec(text, file, { overrides, readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(dirname(file), p) });
   if (!r.spec) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
@@ -103,6 +108,7 @@ function at(root: unknown, path: (string | number)[]): { parent: Record<string |
 const PRESENT: Record<string, unknown> = {
   partial: { pc: 0, bytes: [1], wids: [0] },
   irq: { regs: [0], pc: 0, passes: {} },
+  trap: { regs: [0], pc: 0, passes: {} },
   ipiClock: [1],
   clock: [1],
   sm: { phase: 'gather', requester: 0, body: 0, fn: 0, arg: '0', flush: 'none', arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, clock: null },
@@ -141,7 +147,8 @@ describe('the fingerprint covers every field the snapshot keeps', () => {
   const specs = ['v-b1-three-harts', 'd1-616-jalr-toggle-preempt-full', 'v-d1-rv64-patcher', 'v-b2-interrupts-no-preempt',
     'v-b2-fence-i-coherence-no-flush', 'f1-stop-machine-ipi-fence-i-deadlock', 'v-d1-traced-irq-handler', 'v-d1-no-ziccif',
     'elf-616-odd-rvc-torn', 'b3-nosync-smp', 'elf-63-enable-modify-preempt-full', 'd2-616-call-ops-pointer-race', 'mp-data',
-    'g3-fetched-new-fence-i-fetches-old@ziccid', 'g4-fence-i-without-observing-the-write@ir3-fetch', 'v-d1-no-ziccif@ziccid'];
+    'g3-fetched-new-fence-i-fetches-old@ziccid', 'g4-fence-i-without-observing-the-write@ir3-fetch', 'v-d1-no-ziccif@ziccid',
+    'v-kprobe-arm-stop-machine', 'kprobe-shared'];
   for (const name of specs) {
     it(`changing one field or one array length changes the fingerprint (${name})`, () => {
       const spec = load(name);

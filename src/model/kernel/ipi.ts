@@ -43,5 +43,5 @@ export function ipiDeliverable(k: Core, h: number): boolean {
   const hs = k.st.harts[h];
   if (!hs.ipiPending) return false;
   const t = hs.task >= 0 ? k.st.tasks[hs.task] : null;
-  return !t || (!t.irqsOff && !t.partial && !t.irq);
+  return !t || (!t.irqsOff && !t.partial && !t.irq && !t.trap);
 }

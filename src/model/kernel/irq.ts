@@ -17,7 +17,7 @@ export function irqDeliverable(k: Core, h: number): boolean {
   if (!ir.enabled || cur < 0 || st.harts[h].irqs >= ir.max || !ir.harts.includes(h)) return false;
   const t = st.tasks[cur];
   const kind = k.layout.taskKinds[cur];
-  return (kind === 'caller' || kind === 'code') && t.status === 'running' && !t.irqsOff && !t.partial && !t.irq && !t.ipiWait.length && !atBoundary(k, cur);
+  return (kind === 'caller' || kind === 'code') && t.status === 'running' && !t.irqsOff && !t.partial && !t.irq && !t.trap && !t.ipiWait.length && !atBoundary(k, cur);
 }
 
 export function enterIrq(k: Core, h: number): void {
