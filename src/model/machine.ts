@@ -16,7 +16,7 @@ import type { Spec } from '../spec/types.js';
 import type { Violation } from '../check/violation.js';
 import { checkAssertions, FinalView } from '../check/assertions.js';
 import type { Core } from './core.js';
-import type { Model, Outcome, Terminal, Transition } from './model.js';
+import type { Footprint, Model, Outcome, Terminal, Transition } from './model.js';
 import { CODE_RET, DRIVER_RET, Layout, SENTINEL_NAMES } from './layout.js';
 import { cloneState, freshTask, Hasher, hashState, HartSt, mixAll, State, TaskState } from './state.js';
 import { TraceEvent } from './trace.js';
@@ -25,7 +25,7 @@ import { enterIrq } from './kernel/irq.js';
 import { takeIpi } from './kernel/ipi.js';
 import { stopperStep } from './kernel/stop-machine.js';
 import { FETCH_MODELS, FetchModel } from './fetch/fetch-model.js';
-import { deadlock, livelock, transitions } from './sched.js';
+import { deadlock, footprint, livelock, transitions } from './sched.js';
 import { rewindIntoSite, switchable, taskDone } from './tasks.js';
 import { runCode } from './run.js';
 import { note } from './trace.js';
@@ -232,6 +232,10 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
 
   livelock(length: number): Violation {
     return livelock(this, length);
+  }
+
+  footprint(t: Transition): Footprint {
+    return footprint(this, t);
   }
 
   // ---- queries (reports, assertions, tests) ------------------------------------------------

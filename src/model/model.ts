@@ -28,8 +28,7 @@ export interface Transition {
   readonly choice: number;
   /** Preemptions this transition costs: 1 for an involuntary task switch (docs/semantics.md). */
   readonly cost: 0 | 1;
-  /** What the first visible action touches; undefined: may depend on everything. */
-  readonly footprint?: Footprint;
+  /** What the first visible action touches: Model.footprint(t) computes it on demand. */
 }
 
 export type Outcome =
@@ -62,4 +61,6 @@ export interface Model<Snap = unknown> {
   load(s: Snap, last?: boolean): void;
   /** Names the whole state (a 64-bit hash as a short string key). */
   fingerprint(): string;
+  /** What transition t (enabled now) touches in its first visible action (for partial-order reduction). */
+  footprint(t: Transition): Footprint;
 }

@@ -5,7 +5,13 @@
  */
 import type { Violation } from '../check/violation.js';
 import type { Core } from './core.js';
-import type { Transition } from './model.js';
+import type { Footprint, Transition } from './model.js';
+import { decodeCached } from '../emu/hart.js';
+import { firstFetchBytes } from './fetch/unit.js';
+import { memAccess } from './run.js';
+import { SERVICES } from './kernel/services.js';
+
+const SERVICE_NAMES = new Map(SERVICES.map((s) => [s.ecall, s.name as string]));
 import { tokenOf } from './token.js';
 import { fetchChoices } from './fetch/unit.js';
 import { stepEnabled, switchable, taskDone } from './tasks.js';
@@ -88,4 +94,59 @@ export function livelock(k: Core, length: number): Violation {
   }
   const who = stuck.find((i) => st.tasks[i].status === 'running' && k.layout.taskKinds[i] !== 'stopper') ?? stuck[0] ?? 0;
   return { property: 'deadlock', kind: 'livelock', hart: Math.max(0, st.tasks[who].hart), task: names[who], pc: k.cpus[who].pc, message };
+}
+
+const NONE: Footprint = { reads: [], writes: [], kernel: [] };
+const SERVICE_KERNEL: Record<string, Footprint['kernel'][number]> = {
+  preempt_disable: 'sched', preempt_enable: 'sched', local_irq_disable: 'sched', local_irq_enable: 'sched', cond_resched: 'sched',
+  remote_fence_i: 'ipi', flush_icache_all: 'ipi', stop_machine: 'sm', patch_done: 'sched', exit: 'sched',
+};
+
+/**
+ * What the first visible action of transition t touches, from the state it is enabled in
+ * (LAYOUT.md 4.3 example 4): the pending instruction fetch or data access of the task, the
+ * store of a declarative step, the kernel state a service or a scheduling decision
+ * synchronises on. The invisible run after the action touches nothing another hart can see.
+ * fence.i reads every patchable byte (what it orders depends on every write there).
+ */
+export function footprint(k: Core, t: Transition): Footprint {
+  if (t.kind === 'ipi') return { ...NONE, kernel: ['ipi'] };
+  if (t.kind === 'irq') return { ...NONE, kernel: ['sched'] };
+  const ti = t.task;
+  const kind = k.layout.taskKinds[ti];
+  const sched: Footprint['kernel'] = t.kind === 'switch' ? ['sched'] : [];
+  const st = k.st.tasks[ti];
+  const withSched = (f: Footprint): Footprint => (sched.length ? { ...f, kernel: [...sched, ...f.kernel] } : f);
+  if (kind === 'patcher') {
+    const op = k.programs.tasks[ti][st.ip];
+    if (!op) return withSched({ ...NONE, kernel: ['sched'] });
+    if (op.k === 'store') return withSched({ ...NONE, writes: [[op.at, op.at + op.size]] });
+    if (op.k === 'fence.i') return withSched({ ...NONE, reads: k.layout.patchable });
+    if (op.k === 'fence') return withSched(NONE);
+    return withSched({ ...NONE, kernel: [SERVICE_KERNEL[op.k === 'stop_machine' ? 'stop_machine' : op.k] ?? 'sched'] });
+  }
+  if (kind === 'stopper' && !k.st.sm?.fnStarted) return withSched({ ...NONE, kernel: ['sm'] });
+  const cpu = k.cpus[ti];
+  const pc = cpu.pc;
+  if (st.partial) {
+    const a = st.partial.pc + st.partial.bytes.length;
+    return withSched({ ...NONE, reads: [[a, a + 4 - st.partial.bytes.length]] });
+  }
+  if (k.layout.codeAt(pc) === undefined) return withSched({ ...NONE, kernel: ['sched'] }); // a task boundary or a return the model handles
+  const n = firstFetchBytes(k, pc);
+  if (k.layout.isPatchable(pc, n)) return withSched({ ...NONE, reads: [[pc, pc + n]] });
+  const c = k.layout.codeAt(pc)!;
+  const off = pc - c.base;
+  const lo = c.bytes[off] | (c.bytes[off + 1] << 8);
+  const bits = (lo & 3) === 3 ? (lo | (c.bytes[off + 2] << 16) | (c.bytes[off + 3] << 24)) >>> 0 : lo;
+  const insn = decodeCached(bits);
+  if (!insn) return withSched(NONE);
+  if (insn.op === 'ecall') return withSched({ ...NONE, kernel: [SERVICE_KERNEL[SERVICE_NAMES.get(Number(cpu.getReg(17))) ?? ''] ?? 'sched'] });
+  if (insn.op === 'fence.i') return withSched({ ...NONE, reads: k.layout.patchable });
+  const acc = memAccess(insn, cpu);
+  if (!acc) return withSched(NONE);
+  const r: [number, number] = [acc.addr, acc.addr + acc.size];
+  const reads = !acc.write || insn.op.startsWith('amo') ? [r] : [];
+  const writes = acc.write ? [r] : [];
+  return withSched({ ...NONE, reads, writes });
 }
