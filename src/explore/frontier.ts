@@ -12,7 +12,8 @@ import type { Violation } from '../check/violation.js';
 import { formatSchedule } from './schedule.js';
 import type { Budget } from './budget.js';
 import { Findings } from './findings.js';
-import { MapVisited } from './visited.js';
+import { MapVisited, VisitedSet } from './visited.js';
+import { FpSet } from './fpset.js';
 import type { ExploreOptions } from './strategy.js';
 
 interface Frame<S> {
@@ -38,9 +39,16 @@ export interface Totals {
 /** Largest visited set a JS Map can hold (V8: 2^24 entries). */
 const MAP_MAX = (1 << 24) - 1;
 
+/** The visited set: the compact fingerprint table, or the Map it is checked against (opts.visited). */
+function visitedSet(opts: ExploreOptions): VisitedSet {
+  if (opts.visited === 'map') return new MapVisited();
+  // Typed arrays live outside the JS heap that --max-memory watches: give the table half of it.
+  return new FpSet(((opts.maxMemory ?? 8192) * 1024 * 1024) / 2);
+}
+
 export class Dfs<S> {
   readonly findings = new Findings();
-  readonly visited = new MapVisited();
+  readonly visited: VisitedSet;
   readonly finals = new Set<string>();
   /** Outcome name -> executions (with opts.observe). */
   readonly outcomes = new Map<string, number>();
@@ -60,7 +68,9 @@ export class Dfs<S> {
     private readonly bound: number,
     private readonly totals: Totals,
     private readonly budget: Budget,
-  ) {}
+  ) {
+    this.visited = visitedSet(opts);
+  }
 
   private record(v: Violation, cost: number): void {
     this.executions++;
@@ -181,6 +191,9 @@ export class Dfs<S> {
           if (limit) return limit;
           descended = this.stack.length > depth;
         } else if (!this.visited.offer(fp, c, this.path.length)) {
+          if (this.visited instanceof FpSet && this.visited.full) {
+            return `visited set full: ${this.visited.size} states fill the ${Math.round(this.visited.bytes / 1048576)} MB the memory budget allows (raise --max-memory)`;
+          }
           this.pruned++;
         } else {
           if (this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;

@@ -22,6 +22,8 @@ export interface ExploreOptions extends ExploreLimits {
   /** Highest preemption bound for `bounded` (default: until exhausted). */
   bound?: number;
   naive: boolean;
+  /** The visited set: 'fpset' (default, 12 bytes a slot) or 'map' (the reference it is tested against). */
+  visited?: 'fpset' | 'map';
   /** Keep every violating schedule (for --all). */
   all?: boolean;
   /** Heap in use, in bytes (injected: nothing below the CLI touches `process`). */

@@ -8,6 +8,7 @@ export interface VisitedSet {
   readonly size: number;
 }
 
+/** The reference implementation (a JS Map, ~100 bytes a state); explore/fpset.ts is the compact one. */
 export class MapVisited implements VisitedSet {
   private readonly map = new Map<string, { cost: number; depth: number }>();
 

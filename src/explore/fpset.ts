@@ -1,0 +1,105 @@
+/**
+ * A compact visited set (TLC's FPSet): an open-addressing hash table of 64-bit state
+ * fingerprints in typed arrays, 12 bytes a slot — the fingerprint's two 32-bit words and one
+ * word packing the fewest preemptions (6 bits) and fewest transitions (26 bits) the state was
+ * explored with. It starts small and doubles, never past the capacity the memory budget
+ * allows (fixed up front); when full it says so and the search stops with a limit (exit 3),
+ * never an out-of-memory crash. Same offer() contract as MapVisited (visited.ts), which a
+ * property test compares it with.
+ */
+import type { VisitedSet } from './visited.js';
+
+const SLOT_BYTES = 12;
+const MAX_LOAD = 0.75;
+const DEPTH_BITS = 26;
+const DEPTH_MAX = (1 << DEPTH_BITS) - 1;
+const COST_MAX = 63;
+
+export class FpSet implements VisitedSet {
+  private a: Uint32Array;
+  private b: Uint32Array;
+  /** cost << 26 | depth, + 1 (0 marks an empty slot). */
+  private meta: Uint32Array;
+  private mask: number;
+  private count = 0;
+  /** Slots the memory budget allows (a power of two). */
+  private readonly maxSlots: number;
+  /** Set once an insertion found the table full at its largest size. */
+  full = false;
+
+  constructor(maxBytes = 256 * 1024 * 1024, initialSlots = 1 << 12) {
+    let max = 1 << 12;
+    while (max * 2 * SLOT_BYTES <= maxBytes && max < 1 << 30) max *= 2;
+    this.maxSlots = max;
+    const n = Math.min(initialSlots, max);
+    this.a = new Uint32Array(n);
+    this.b = new Uint32Array(n);
+    this.meta = new Uint32Array(n);
+    this.mask = n - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The most states this set can hold within its memory budget. */
+  get capacity(): number {
+    return Math.floor(this.maxSlots * MAX_LOAD);
+  }
+
+  /** Bytes the table takes now. */
+  get bytes(): number {
+    return (this.mask + 1) * SLOT_BYTES;
+  }
+
+  offer(fp: string, cost: number, depth: number): boolean {
+    const x = (fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0;
+    const y = (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0;
+    const m = (Math.min(cost, COST_MAX) * (DEPTH_MAX + 1) + Math.min(depth, DEPTH_MAX)) + 1;
+    let i = (x ^ Math.imul(y, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const cur = this.meta[i];
+      if (cur === 0) break;
+      if (this.a[i] === x && this.b[i] === y) {
+        const prevCost = Math.floor((cur - 1) / (DEPTH_MAX + 1));
+        const prevDepth = (cur - 1) % (DEPTH_MAX + 1);
+        // As MapVisited: pruned when reached before with fewer preemptions, or as few and no
+        // more transitions.
+        if (prevCost <= cost && (prevCost < cost || prevDepth <= depth)) return false;
+        this.meta[i] = m;
+        return true;
+      }
+      i = (i + 1) & this.mask;
+    }
+    if (this.count + 1 > (this.mask + 1) * MAX_LOAD) {
+      if (this.mask + 1 >= this.maxSlots) {
+        this.full = true;
+        return false;
+      }
+      this.grow();
+      return this.offer(fp, cost, depth);
+    }
+    this.a[i] = x;
+    this.b[i] = y;
+    this.meta[i] = m;
+    this.count++;
+    return true;
+  }
+
+  private grow(): void {
+    const { a, b, meta } = this;
+    const n = (this.mask + 1) * 2;
+    this.a = new Uint32Array(n);
+    this.b = new Uint32Array(n);
+    this.meta = new Uint32Array(n);
+    this.mask = n - 1;
+    for (let j = 0; j < meta.length; j++) {
+      if (meta[j] === 0) continue;
+      let i = (a[j] ^ Math.imul(b[j], 0x9e3779b1)) & this.mask;
+      while (this.meta[i] !== 0) i = (i + 1) & this.mask;
+      this.a[i] = a[j];
+      this.b[i] = b[j];
+      this.meta[i] = meta[j];
+    }
+  }
+}
