@@ -3,6 +3,8 @@ import { EXIT, Io, UserError } from './io.js';
 import { registerRun } from './run.js';
 import { registerDisasm } from './disasm.js';
 import { registerCheck, registerReplay } from './check.js';
+import { registerInit } from './init.js';
+import { registerExplain } from './explain.js';
 import { VERSION } from '../version.js';
 
 /** What a command handler reports back: its exit code. */
@@ -39,6 +41,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
+      // One error prefix for every message: commander's `error: ` becomes `ftrace-race: `.
+      outputError: (s, write) => write(s.replace(/^error: /, 'ftrace-race: ')),
     })
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError(false);
@@ -46,6 +50,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   registerReplay(program, ctx);
   registerRun(program, ctx);
   registerDisasm(program, ctx);
+  registerInit(program, ctx);
+  registerExplain(program, ctx);
+  if (argv.length === 0) {
+    // No command is a usage error: help on stderr, exit 2.
+    program.outputHelp({ error: true });
+    return EXIT.badInput;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
