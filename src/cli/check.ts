@@ -257,7 +257,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
       suite.push(entry);
       emit(jsonOut, JSON.stringify(diagnosticsJson(entry.file, entry.diagnostics)) + '\n');
-      for (const d of entry.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      for (const d of entry.diagnostics) io.stderr(d.code === 'io' ? `ftrace-race: ${d.file}: ${d.message}\n` : `${formatDiagnostic(d)}\n`);
     };
     for (const [index, f] of files.entries()) {
       const { shown } = f;

@@ -32,7 +32,7 @@ export function stepClass(ev: WitnessEvent, w: Witness): StepClass {
   return vs[0] === 0 ? 'old' : vs[0] === last ? 'new' : 'mid';
 }
 
-const LANE = 300, ROW = 24, TOP = 34, LEFT = 36, TARGETS = 250;
+const LANE = 300, ROW = 24, TOP = 34, LEFT = 36, TARGETS = 280;
 
 function regsText(ev: WitnessEvent): string {
   return (ev.regs ?? []).filter((r) => r.name !== 'zero').map((r) => `${r.name}=${r.value}`).join(' ');
@@ -50,7 +50,7 @@ export function swimlane(w: Witness): string {
   const harts = w.spec.harts;
   const n = w.events.length;
   const width = LEFT + harts * LANE + TARGETS;
-  const height = TOP + n * ROW + 16;
+  const height = TOP + n * ROW + 16 + (w.violation?.legitimate?.length ?? 0) * 16 + 40;
   const y = (i: number) => TOP + i * ROW;
   const x = (h: number) => LEFT + h * LANE;
   const parts: string[] = [];
@@ -76,7 +76,7 @@ export function swimlane(w: Witness): string {
       const cls = stepClass(ev, w);
       const regs = regsText(ev);
       const tip = `${i + 1}. ${ev.task}: ${label(ev)} ${versionTag(ev.fetched)}${ev.stale ? ` (stale: latest v${ev.stale.latest})` : ''}${regs ? '\n' + regs : ''}${ev.jump ? '\n' + jumpArithmetic(ev) : ''}`;
-      steps.push(`<g class="step ${cls}${ev.stale ? ' stale' : ''}" data-index="${i + 1}" data-hart="${h}" data-task="${esc(ev.task)}" data-kind="${ev.kind}" data-version="${cls}" data-regs="${esc(regs)}"${ev.pc ? ` data-pc="${ev.pc}"` : ''}><rect x="${x(h) + 12}" y="${y(i) + 2}" width="${LANE - 20}" height="${ROW - 4}" rx="3"/><text x="${x(h) + 16}" y="${y(i) + 16}">${esc(clip(`${ev.task}: ${label(ev)} ${versionTag(ev.fetched)}`, 44))}</text><title>${esc(tip)}</title></g>`);
+      steps.push(`<g class="step ${cls}${ev.stale ? ' stale' : ''}" data-index="${i + 1}" data-hart="${h}" data-task="${esc(ev.task)}" data-kind="${ev.kind}" data-version="${cls}" data-regs="${esc(regs)}"${ev.pc ? ` data-pc="${ev.pc}"` : ''}><rect x="${x(h) + 12}" y="${y(i) + 2}" width="${LANE - 20}" height="${ROW - 4}" rx="3"/><text x="${x(h) + 16}" y="${y(i) + 16}">${esc(clip(`${ev.task}: ${label(ev)} ${versionTag(ev.fetched)}`, 41))}</text><title>${esc(tip)}</title></g>`);
     });
     parts.push(`<g class="lane" data-hart="${h}"><rect class="lane-bg" x="${x(h) + 8}" y="${TOP - 6}" width="${LANE - 12}" height="${n * ROW + 10}"/><text class="lane-title" x="${x(h) + 12}" y="${TOP - 12}">hart ${h}</text>${steps.join('')}</g>`);
   }
@@ -88,8 +88,8 @@ export function swimlane(w: Witness): string {
     const idx = j ? w.events.lastIndexOf(j) : w.events.length - 1;
     const tx = LEFT + harts * LANE + 24;
     const ty = y(Math.max(0, idx));
-    const legit = (v.legitimate ?? []).map((t, k) => `<text class="legit" x="${tx}" y="${ty + 36 + k * 16}">${esc(`${v.legitimateSymbols?.[k] ?? ''} 0x${BigInt.asUintN(64, BigInt(t)).toString(16)}`)}</text>`).join('');
-    parts.push(`<g class="jump ${v.landing ?? ''}" data-target="0x${BigInt.asUintN(64, BigInt(v.target)).toString(16)}"><line x1="${x(v.hart) + LANE - 8}" y1="${ty + ROW / 2}" x2="${tx - 4}" y2="${ty + ROW / 2}" marker-end="url(#arrow)"/><text class="target" x="${tx}" y="${ty + 16}">${esc(`→ 0x${BigInt.asUintN(64, BigInt(v.target)).toString(16)} ${v.landing ?? ''}`)}</text>${legit ? `<text class="legit-title" x="${tx}" y="${ty + 20}" dy="0">legitimate:</text>${legit}` : ''}</g>`);
+    const legit = (v.legitimate ?? []).map((t, k) => `<text class="legit" x="${tx}" y="${ty + 54 + k * 16}">${esc(`${v.legitimateSymbols?.[k] ?? ''} 0x${BigInt.asUintN(64, BigInt(t)).toString(16)}`)}</text>`).join('');
+    parts.push(`<g class="jump ${v.landing ?? ''}" data-target="0x${BigInt.asUintN(64, BigInt(v.target)).toString(16)}"><line x1="${x(v.hart) + LANE - 8}" y1="${ty + ROW / 2}" x2="${tx - 4}" y2="${ty + ROW / 2}" marker-end="url(#arrow)"/><text class="target" x="${tx}" y="${ty + 16}">${esc(`→ 0x${BigInt.asUintN(64, BigInt(v.target)).toString(16)} ${v.landing ?? ''}`)}</text>${legit ? `<text class="legit-title" x="${tx}" y="${ty + 38}">legitimate targets:</text>${legit}` : ''}</g>`);
   }
   return `<svg class="swimlane" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" data-harts="${harts}" data-steps="${n}" role="img" aria-label="${esc(`witness of ${w.spec.name}: schedule ${w.schedule}`)}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>${parts.join('')}</svg>`;
 }
@@ -100,7 +100,7 @@ h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 table.summary{border-collapse:collapse}table.summary td,table.summary th{border:1px solid #ccc;padding:3px 8px;text-align:left}
 .gate-pass{color:#1a7f37}.gate-fail,.gate-error,.gate-inconclusive{color:#cf222e;font-weight:600}
 .witness p{margin:4px 0}.mono,svg text{font-family:ui-monospace,monospace}
-svg text{font-size:11px}.lane-title{font-size:13px;font-weight:600}.row-num{text-anchor:end;fill:#888}
+svg text{font-size:11px}.step text{pointer-events:none}.lane-title{font-size:13px;font-weight:600}.row-num{text-anchor:end;fill:#888}
 .lane-bg{fill:#fafafa;stroke:#ddd}
 .step rect{stroke:#666;stroke-width:.5}.step.old rect{fill:#9ecae1}.step.new rect{fill:#a1d99b}.step.mid rect{fill:#fdd0a2}
 .step.mixed rect{fill:#fb6a4a}.step.code rect{fill:#eee}.step.kernel rect{fill:#f4f0fa}.step.switch rect{fill:#fff3b0}.step.store rect{fill:#e5c1f5}

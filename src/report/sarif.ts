@@ -18,7 +18,7 @@ import type { Witness, WitnessEvent } from '../api/witness.js';
 import type { Finding } from '../explore/explore.js';
 import { VERSION } from '../version.js';
 import { PROPERTY_TEXT } from './rules.js';
-import { entryName, gate, SuiteEntry } from './suite.js';
+import { entryName, gate, plural, SuiteEntry } from './suite.js';
 import { expectText, jumpArithmetic, violationJump } from './text.js';
 import { versionTag } from '../api/witness.js';
 
@@ -86,7 +86,7 @@ export function sarif(entries: readonly SuiteEntry[], o: SarifOptions): string {
       const expected = g === 'pass' || (spec.expect.verdict === 'unsafe' && v.property === spec.expect.property && (!spec.expect.kind || v.kind === spec.expect.kind));
       const site = spec.sites.find((s) => s.name === v.site);
       const at = site ? { file: path, line: site.loc.line, column: site.loc.column } : violationLine(w, path) ?? top;
-      const text = `${spec.name}: ${v.message}${w && violationJump(w) ? `; ${jumpArithmetic(violationJump(w)!)}` : ''}. Schedule ${f.schedule} (${f.preemptions} preemptions); replay: ftrace-race replay ${e.file} --schedule '${f.schedule}'`;
+      const text = `${spec.name}: ${v.message}${w && violationJump(w) ? `; ${jumpArithmetic(violationJump(w)!)}` : ''}. Schedule ${f.schedule} (${plural(f.preemptions, 'preemption')}); replay: ftrace-race replay ${e.file} --schedule '${f.schedule}'`;
       if (expected) {
         notes.push({ level: 'note', message: { text: `expected verdict: ${text}` }, locations: [physical(at)] });
         return;

@@ -73,6 +73,12 @@ export function wrap(line: string, width: number, indent = 2): string[] {
   return out;
 }
 
+/** Continuation indent: under a first line, 2; under an indented line (registers), the same indent. */
+const indentOf = (l: string) => {
+  const n = l.length - l.trimStart().length;
+  return n === 0 ? 2 : n;
+};
+
 /** A register value as the trace shows it: the signed 64-bit value's two's complement in hex. */
 const regText = (v: string) => hexAddr(Number(BigInt.asIntN(64, BigInt(v))));
 
@@ -122,7 +128,7 @@ export function renderTrace(w: Witness, c: ChalkInstance, width = DEFAULT_WIDTH)
     w.events.forEach((ev, i) => {
       cells[i].forEach((line, k) => {
         const head = k === 0 ? `${String(i + 1).padEnd(numW)} h${ev.hart} ` : ' '.repeat(numW + 4);
-        for (const [j, part] of wrap(line, width - head.length).entries()) out.push((j === 0 ? head : ' '.repeat(head.length)) + part);
+        for (const [j, part] of wrap(line, width - head.length, indentOf(line)).entries()) out.push((j === 0 ? head : ' '.repeat(head.length)) + part);
       });
     });
     return out.join('\n');
@@ -131,7 +137,7 @@ export function renderTrace(w: Witness, c: ChalkInstance, width = DEFAULT_WIDTH)
   for (let h = 0; h < harts; h++) head.push(pad(`hart ${h}`, col));
   out.push(c.underline(head.join(' ').trimEnd()));
   w.events.forEach((ev, i) => {
-    const lines = cells[i].flatMap((l) => wrap(l, col));
+    const lines = cells[i].flatMap((l) => wrap(l, col, indentOf(l)));
     lines.forEach((line, k) => {
       const row = [k === 0 ? String(i + 1).padEnd(numW) : ' '.repeat(numW)];
       for (let h = 0; h < harts; h++) row.push(h === ev.hart ? pad(line, col) : ' '.repeat(col));
