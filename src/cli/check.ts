@@ -11,7 +11,7 @@ import { explore } from '../explore/explore.js';
 import { loadSpec } from '../spec/load.js';
 import { parseSchedule } from '../explore/schedule.js';
 import { formatDiagnostic, SpecDiagnostic } from '../spec/diagnostic.js';
-import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine } from '../report/text.js';
+import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine, wrap } from '../report/text.js';
 import { diagnosticsJson, JSON_VERSION, resultJson, summaryJson, violationJson, violationRecord } from '../report/json.js';
 import { junit } from '../report/junit.js';
 import { sarif } from '../report/sarif.js';
@@ -321,7 +321,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       }
       if (!many && !quiet) {
         const s = result.stats;
-        text((ch) => ch.dim(`\n${plural(s.executions, 'execution')}, ${plural(s.states, 'state')} (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}\n`));
+        const stats = `${plural(s.executions, 'execution')}, ${plural(s.states, 'state')} (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}`;
+        text((ch) => '\n' + wrap(stats, width).map((l) => ch.dim(l)).join('\n') + '\n');
         if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
       }
     }
