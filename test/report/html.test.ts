@@ -54,7 +54,7 @@ describe.skipIf(!have)('HTML report in headless Chromium', () => {
     const svg = page.locator('section.witness svg.swimlane').first();
     expect(await svg.getAttribute('data-harts')).toBe(String(w.spec.harts));
     expect(await page.locator('section.witness').first().locator('g.lane').count()).toBe(w.spec.harts);
-    const steps = await page.locator('section.witness').first().locator('g.step').evaluateAll((gs: Element[]) =>
+    const steps = await page.locator('section.witness').first().locator('g.step').evaluateAll((gs: { getAttribute(n: string): string | null }[]) =>
       gs.map((g) => ({ index: Number(g.getAttribute('data-index')), hart: Number(g.getAttribute('data-hart')), task: g.getAttribute('data-task'), version: g.getAttribute('data-version') })),
     );
     steps.sort((a: { index: number }, b: { index: number }) => a.index - b.index);
@@ -84,7 +84,7 @@ describe.skipIf(!have)('HTML report in headless Chromium', () => {
     await run(['check', 'specs/b1-stop-machine-preempt-full.yaml', 'specs/b2-stop-machine-preempt-none.yaml', 'specs/nosuch.yaml', '--html', file, '--no-timing']);
     const page = await browser.newPage();
     await page.goto(pathToFileURL(file).href);
-    const rows = await page.locator('tr.entry').evaluateAll((rs: Element[]) => rs.map((r) => [r.getAttribute('data-spec'), r.getAttribute('data-gate')]));
+    const rows = await page.locator('tr.entry').evaluateAll((rs: { getAttribute(n: string): string | null }[]) => rs.map((r) => [r.getAttribute('data-spec'), r.getAttribute('data-gate')]));
     expect(rows).toEqual([['b1-stop-machine-preempt-full', 'pass'], ['b2-stop-machine-preempt-none', 'pass'], ['nosuch', 'error']]);
     await page.close();
   }, 60_000);
