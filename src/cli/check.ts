@@ -216,14 +216,14 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     const stdoutFormat = targets.find((t) => t.file === undefined)?.format;
     const textOuts = targets.filter((t) => t.format === 'text');
     const textOut = textOuts[0];
-    const jsonOut = targets.find((t) => t.format === 'json');
+    const jsonOuts = targets.filter((t) => t.format === 'json');
+    const json = (s: string) => jsonOuts.forEach((t) => emit(t, s));
     const c = makeChalk(io.env, io.isTTY);
     const plain = makeChalk({ NO_COLOR: '1' }, false);
     const width = textWidth(io, flags.width);
     // Text and JSON stream to stdout as each spec finishes; to a file they are kept and written at the end.
     const buffers = new Map<ReportTarget, string>();
-    const emit = (t: ReportTarget | undefined, s: string) => {
-      if (!t) return;
+    const emit = (t: ReportTarget, s: string) => {
       if (t.file === undefined) io.stdout(s);
       else buffers.set(t, (buffers.get(t) ?? '') + s);
     };
@@ -256,7 +256,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     const fail = (entry: SuiteEntry & { ok: false }) => {
       worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
       suite.push(entry);
-      emit(jsonOut, JSON.stringify(diagnosticsJson(entry.file, entry.diagnostics)) + '\n');
+      json(JSON.stringify(diagnosticsJson(entry.file, entry.diagnostics)) + '\n');
       for (const d of entry.diagnostics) io.stderr(d.code === 'io' ? `ftrace-race: ${d.file}: ${d.message}\n` : `${formatDiagnostic(d)}\n`);
     };
     for (const [index, f] of files.entries()) {
@@ -311,7 +311,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         io.stdout(JSON.stringify(resultJson(spec, result, matches)) + '\n');
         continue;
       }
-      emit(jsonOut, JSON.stringify(resultJson(spec, result, matches)) + '\n');
+      json(JSON.stringify(resultJson(spec, result, matches)) + '\n');
       if (!textOut || (quiet && matches)) continue;
       text((ch) => verdictLine(spec, result, matches, ch) + '\n');
       if (result.limit) text((ch) => ch.yellow(`  inconclusive: ${result.limit}; partial: ${plural(result.stats.executions, 'execution')}, ${plural(result.stats.states, 'state')}, max depth ${result.stats.maxDepth}\n`));
@@ -328,7 +328,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     }
     const t = totals(suite);
     const root = flags.sarifRoot ? resolve(io.cwd, flags.sarifRoot) : gitTopLevel(io.cwd);
-    if (!flags.all) emit(jsonOut, JSON.stringify(summaryJson(t, worst)) + '\n');
+    if (!flags.all) json(JSON.stringify(summaryJson(t, worst)) + '\n');
     if (many && textOut && !flags.all && !quiet) {
       text(() => `\n${files.length} specs: ${t.pass} as expected, ${t.fail} not, ${t.inconclusive} inconclusive, ${t.error} with errors\n`);
       if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${Date.now() - t0} ms\n`));
@@ -397,13 +397,14 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         trace: r.events.map((e) => ({ hart: e.hart, task: e.task, kind: e.kind, pc: e.pc ?? null, text: e.text ?? null, versions: e.fetched?.map((f) => f.version) ?? null })),
       }) + '\n');
     } else {
+      const width = textWidth(io, flags.width);
       if (r.violation) {
-        io.stdout(describeViolation(r, c).join('\n') + '\n');
+        io.stdout(describeViolation(r, c).flatMap((l) => wrap(l, width, 4)).join('\n') + '\n');
         io.stdout(`  schedule: ${flags.schedule} (${r.preemptions} preemption${r.preemptions === 1 ? '' : 's'})\n\n`);
       } else {
         io.stdout(`${spec.name}: schedule ${r.finished ? 'completes without violation' : `stops with transitions left: ${r.next.join(', ')}`}\n\n`);
       }
-      io.stdout(renderTrace(r, c, textWidth(io, flags.width)) + '\n');
+      io.stdout(renderTrace(r, c, width) + '\n');
     }
     ctx.setExit(r.violation ? EXIT.violation : EXIT.ok);
   });

@@ -17,7 +17,8 @@ const io: CliIo = {
   env: process.env,
   cwd: process.cwd(),
   columns: process.stdout.columns,
-  stderrIsTTY: Boolean(process.stderr.isTTY),
+  // A terminal of no known width (some ptys) would make ora clear lines without end: no spinner there.
+  stderrIsTTY: Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0,
   readStdin: () => readFileSync(0, 'utf8'),
 };
 const code = await main(process.argv.slice(2), io);
