@@ -80,6 +80,10 @@ describe('docs/ci.md command lines', () => {
     expect(flow.threadFlows.map((t: { id: string }) => t.id)).toEqual(['hart 0', 'hart 1']);
     const orders = flow.threadFlows.flatMap((t: { locations: { executionOrder: number }[] }) => t.locations.map((l) => l.executionOrder)).sort((a: number, b: number) => a - b);
     expect(orders).toEqual(orders.map((_: number, i: number) => i + 1));
+    // Instructions sit at their asm lines, the patch store at its write step.
+    const lines = (t: { locations: { location: { physicalLocation?: { region: { startLine: number } } } }[] }) => t.locations.map((l) => l.location.physicalLocation?.region.startLine).filter(Boolean);
+    expect(lines(flow.threadFlows[0]).length).toBeGreaterThan(0);
+    expect(lines(flow.threadFlows[1])).toContain(78);
     expect(results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'specs/b2-stop-machine-preempt-none.yaml', uriBaseId: 'SRCROOT' });
     expect(results[0].message.text).toContain('auipc hi from v0');
     const rule = sarif.runs[0].tool.driver.rules[results[0].ruleIndex];
