@@ -328,7 +328,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     }
     const t = totals(suite);
     const root = flags.sarifRoot ? resolve(io.cwd, flags.sarifRoot) : gitTopLevel(io.cwd);
-    if (!flags.all) json(JSON.stringify(summaryJson(t, worst)) + '\n');
+    // A suite closes with its totals; one spec's output stays one JSON object (JSON.parse of stdout works).
+    if (!flags.all && many) json(JSON.stringify(summaryJson(t, worst)) + '\n');
     if (many && textOut && !flags.all && !quiet) {
       text(() => `\n${files.length} specs: ${t.pass} as expected, ${t.fail} not, ${t.inconclusive} inconclusive, ${t.error} with errors\n`);
       if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${Date.now() - t0} ms\n`));

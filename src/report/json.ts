@@ -2,8 +2,9 @@
  * `--format json` / `--report json`: JSON Lines, one record per line, each tagged by `type`
  * and carrying the format `version` (schema/report.schema.json describes every record):
  * `result` (one per spec, the field names issue 3 fixed), `error` (a spec that did not load),
- * `violation` (--all, streamed), `replay`, and a closing `summary`. Addresses are hex strings
- * (64-bit values do not fit JSON numbers).
+ * `violation` (--all, streamed), `replay`, and for more than one spec a closing `summary`
+ * (one spec's output stays one object). Addresses are hex strings (64-bit values do not fit
+ * JSON numbers).
  */
 import type { ExploreResult, Finding, FoundSchedule } from '../explore/explore.js';
 import { hexAddr } from '../isa/symbols.js';
