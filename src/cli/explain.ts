@@ -66,6 +66,14 @@ export function explainModel(spec: Spec): string[] {
   return out;
 }
 
+/** A site whose content is not instructions (a call-ops pointer, a data word): loads read it, harts never fetch it. */
+function dataSite(spec: Spec, site: Spec['sites'][number]): boolean {
+  const region = spec.regions.find((r) => site.base >= r.base && site.base < r.base + r.bytes.length);
+  if (!region) return false;
+  const bytes = [...region.bytes.subarray(site.base - region.base, site.base - region.base + site.size)];
+  return /(^|; )\.(2|4)byte /.test(siteText(bytes, site.base));
+}
+
 function writes(spec: Spec): (Step & { op: 'write' })[] {
   const out: (Step & { op: 'write' })[] = [];
   const walk = (ss: readonly Step[]) => ss.forEach((s) => (s.op === 'write' ? out.push(s) : s.op === 'stop_machine' ? walk(s.steps) : undefined));
@@ -132,7 +140,10 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
         const made = Array.from({ length: s.versionsMade }, (_, i) => i);
         const missed = made.filter((v) => !s.versionsExecuted.includes(v));
         io.stdout(`  site ${s.name}: entered in ${s.entered} of ${cov.walks} executions; versions executed ${s.versionsExecuted.map((v) => `v${v}`).join(', ') || 'none'} of ${made.map((v) => `v${v}`).join(', ')}\n`);
-        if (s.entered === 0 && !s.versionsExecuted.length) {
+        const site = spec.sites.find((x) => x.name === s.name)!;
+        if (s.entered === 0 && !s.versionsExecuted.length && dataSite(spec, site)) {
+          io.stdout(c.dim(`    (not code: its bytes are no instruction, so it is read by loads, which coverage does not trace)\n`));
+        } else if (s.entered === 0 && !s.versionsExecuted.length) {
           warnings++;
           io.stdout(c.yellow(`  warning: no execution entered site ${s.name}: a safe verdict says nothing about it\n`));
         } else if (missed.length) io.stdout(c.dim(`    (${missed.map((v) => `v${v}`).join(', ')} never executed in the sample)\n`));
