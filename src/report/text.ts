@@ -108,6 +108,22 @@ export function legend(w: Witness): string {
   return 'tasks: ' + w.tasks.map((t) => `${t.id} = ${t.name}${t.name.startsWith('stopper/') ? '' : ` (hart${t.harts.length > 1 ? 's' : ''} ${t.harts.join(',')})`}`).join(', ');
 }
 
+/** The legend packed into lines of `width`, never breaking an entry (`t3 = stopper/1`). */
+function legendLines(w: Witness, width: number): string[] {
+  const entries = legend(w).slice('tasks: '.length).split(', ');
+  const lines: string[] = [];
+  let cur = 'tasks:';
+  for (const [i, e] of entries.entries()) {
+    const piece = (i ? ',' : '') + ' ' + e;
+    if (width > 0 && cur.length + piece.length > width && cur.trim() !== 'tasks:') {
+      lines.push(cur + (i ? ',' : ''));
+      cur = '       ' + e;
+    } else cur += piece;
+  }
+  lines.push(cur);
+  return lines;
+}
+
 /**
  * Renders a witness's events with one column per hart, fitting `width` columns (0: no limit,
  * columns as wide as their widest cell). Rows are trace events (a transition may show several);
@@ -116,7 +132,7 @@ export function legend(w: Witness): string {
 export function renderTrace(w: Witness, c: ChalkInstance, width = DEFAULT_WIDTH): string {
   const harts = w.spec.harts;
   const numW = Math.max(3, String(w.events.length).length + 1);
-  const out: string[] = [...wrap(c.dim(legend(w)), width, 7)];
+  const out: string[] = legendLines(w, width).map((l) => c.dim(l));
   let col = width <= 0 ? 0 : Math.floor((width - numW - harts) / harts);
   const stacked = harts > 1 && width > 0 && col < MIN_COL;
   const withPc = width <= 0 || (stacked ? width : col) >= 56;
@@ -173,7 +189,8 @@ export function describeViolation(w: Witness, c: ChalkInstance): string[] {
   const v = w.violation!;
   const lines: string[] = [];
   const where = v.site ? ` in site ${v.site}` : '';
-  lines.push(c.red.bold(`${v.property} (${v.kind})${where}`) + ` — task ${v.task} on hart ${v.hart} at ${v.pcSymbol}`);
+  // A deadlock has no instruction at fault (pc 0): no `at`.
+  lines.push(c.red.bold(`${v.property} (${v.kind})${where}`) + ` — task ${v.task} on hart ${v.hart}${v.pc ? ` at ${v.pcSymbol}` : ''}`);
   lines.push(`  ${v.message}`);
   if (v.target !== undefined && v.legitimate) {
     const landing = v.landing === 'wild' ? ' ' + c.red('wild') : v.landing === 'benign' ? ' ' + c.green('benign') : '';
