@@ -115,7 +115,8 @@ function legendLines(w: Witness, width: number): string[] {
   let cur = 'tasks:';
   for (const [i, e] of entries.entries()) {
     const piece = (i ? ',' : '') + ' ' + e;
-    if (width > 0 && cur.length + piece.length > width && cur.trim() !== 'tasks:') {
+    // +1: the comma that ends a line when another entry follows.
+    if (width > 0 && cur.length + piece.length + (i < entries.length - 1 ? 1 : 0) > width && cur.trim() !== 'tasks:') {
       lines.push(cur + (i ? ',' : ''));
       cur = '       ' + e;
     } else cur += piece;
