@@ -49,6 +49,17 @@ describe('--report', () => {
     expect(bad.err).toMatch(/^ftrace-race: .*unknown format 'pdf'/);
   });
 
+  it('--all keeps stdout for its JSON lines; SARIF then goes to a file', async () => {
+    const bad = await run(['check', 'specs/b3-nosync-smp.yaml', '--all', '--format', 'sarif']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^ftrace-race: --all streams JSON lines to stdout: write the sarif report to a file/);
+    const d = tmp();
+    const ok = await run(['check', 'specs/b3-nosync-smp.yaml', '--all', '--report', `sarif:${d}/all.sarif`, '--no-timing']);
+    expect(ok.code).toBe(0);
+    expect(ok.out.trim().split('\n').every((l) => JSON.parse(l).type)).toBe(true);
+    expect(JSON.parse(readFileSync(join(d, 'all.sarif'), 'utf8')).version).toBe('2.1.0');
+  });
+
   it('a missing spec still gives a valid SARIF document that says so', async () => {
     const r = await run(['check', 'specs/nosuch.yaml', '--format', 'sarif']);
     expect(r.code).toBe(2);

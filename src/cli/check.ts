@@ -214,6 +214,9 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     const io = ctx.io as CliIo;
     const targets = reportTargets(flags);
     const stdoutFormat = targets.find((t) => t.file === undefined)?.format;
+    if (flags.all && stdoutFormat !== 'text' && stdoutFormat !== 'json') {
+      throw new UserError(`--all streams JSON lines to stdout: write the ${stdoutFormat} report to a file (--report ${stdoutFormat}:FILE)`);
+    }
     const textOuts = targets.filter((t) => t.format === 'text');
     const textOut = textOuts[0];
     const jsonOuts = targets.filter((t) => t.format === 'json');
