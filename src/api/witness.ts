@@ -4,10 +4,12 @@
  * produced by replaying the schedule with tracing on, so reports never need a live model.
  */
 import { formatBits, formatInsn } from '../isa/disasm.js';
-import { hexAddr } from '../isa/symbols.js';
-import type { Spec } from '../spec/types.js';
+import { ABI_NAMES } from '../isa/regs.js';
+import { hexAddr, Symbolizer } from '../isa/symbols.js';
+import type { SourceLoc, Spec, Step } from '../spec/types.js';
 import type { Violation } from '../check/violation.js';
 import { replay } from '../explore/replay.js';
+import { SENTINEL_NAMES } from '../model/layout.js';
 import type { TraceEvent } from '../model/trace.js';
 
 export interface WitnessEvent {
@@ -26,6 +28,23 @@ export interface WitnessEvent {
   regs?: { name: string; value: string }[];
   text?: string;
   site?: string;
+  /** Spec line of the instruction (its asm line) or of the patch step that stored; absent when unknown. */
+  line?: number;
+  /** A store to patchable memory: the write id and, in a site, the version it made. */
+  write?: { id: number; site?: string; version?: number };
+  /** Fetched site bytes older than the site's latest version at the time of the fetch. */
+  stale?: { site: string; saw: number[]; latest: number };
+  /**
+   * A jalr: how its target came about. `hi` is the auipc of the same task that last wrote the
+   * base register (absent when another instruction wrote it); target = (base + lo) & ~1.
+   */
+  jump?: {
+    target: string;
+    base: { reg: string; value: string };
+    lo: number;
+    loVersion: number | null;
+    hi?: { pc: string; symbol: string; offset: string; version: number | null };
+  };
 }
 
 export interface WitnessSite {
@@ -33,6 +52,16 @@ export interface WitnessSite {
   base: string;
   /** Every version the execution made, as instructions (`auipc t0,0xff5c0; jalr t0,1984(t0)`). */
   versions: string[];
+  /** Declared legitimate targets (the fall-through is one as well). */
+  targets: { address: string; symbol: string }[];
+  loc: SourceLoc;
+}
+
+/** The legend of the schedule's task numbers: `t2` is tasks[2]. */
+export interface WitnessTask {
+  id: string;
+  name: string;
+  harts: number[];
 }
 
 export interface Witness {
@@ -47,10 +76,11 @@ export interface Witness {
   next: string[];
   events: WitnessEvent[];
   sites: WitnessSite[];
+  tasks: WitnessTask[];
 }
 
 /** A site version as instructions. */
-function siteText(content: number[], base: number): string {
+export function siteText(content: number[], base: number): string {
   const out: string[] = [];
   let off = 0;
   while (off < content.length) {
@@ -69,11 +99,54 @@ const hex64 = (v: bigint) => '0x' + BigInt.asUintN(64, v).toString(16);
 export function buildWitness(spec: Spec, file: string, schedule: string, steps: number): Witness {
   const r = replay(spec, schedule);
   const m = r.machine;
+  const names = labelsFirst(spec, (a) => m.layout.inRegion(a));
+  const writes = writeSteps(spec);
+  /** Per site, the latest version stored so far; per task, the last auipc by destination register. */
+  const latest = new Map<string, number>();
+  const auipcs = new Map<string, { ev: TraceEvent; version: number | null }>();
   const events: WitnessEvent[] = r.trace.map((ev) => {
     const out: WitnessEvent = { hart: ev.hart, task: ev.task, kind: ev.kind };
     if (ev.pc !== undefined) {
       out.pc = hexAddr(ev.pc);
-      out.symbol = m.symbolize(ev.pc);
+      out.symbol = names.name(ev.pc);
+      const line = ev.kind === 'store' ? writes.find((w) => ev.pc! >= w.at && ev.pc! < w.at + w.bytes.length)?.loc.line : lineOf(spec, ev.pc);
+      if (line !== undefined) out.line = line;
+    }
+    if (ev.kind === 'store' && ev.text) {
+      // The ledger's store text is the only place the write id and version are given (see docs/witness.md).
+      const w = /\(write #(\d+)(?:, site (\S+) v(\d+))?\)$/.exec(ev.text);
+      if (w) {
+        out.write = { id: Number(w[1]), ...(w[2] ? { site: w[2], version: Number(w[3]) } : {}) };
+        if (w[2]) latest.set(w[2], Math.max(latest.get(w[2]) ?? 0, Number(w[3])));
+      }
+    }
+    if (ev.fetched && ev.site) {
+      const saw = [...new Set(ev.fetched.map((f) => f.version).filter((v): v is number => v !== undefined))];
+      const last = latest.get(ev.site) ?? 0;
+      if (saw.some((v) => v < last)) out.stale = { site: ev.site, saw, latest: last };
+    }
+    const version = ev.fetched?.find((f) => f.version !== undefined)?.version ?? null;
+    if (ev.kind === 'insn' && ev.insn?.op === 'auipc' && ev.insn.rd) auipcs.set(`${ev.task}/${ABI_NAMES[ev.insn.rd]}`, { ev, version });
+    if (ev.kind === 'insn' && ev.insn?.op === 'jalr' && ev.regs) {
+      const target = ev.regs.find((x) => x.name === 'target');
+      const baseName = ABI_NAMES[ev.insn.rs1];
+      const base = ev.regs.find((x) => x.name === baseName);
+      if (target && base) {
+        const a = auipcs.get(`${ev.task}/${baseName}`);
+        // Only an auipc whose result is still the base value explains it (nothing wrote it since).
+        const hiVal = a?.ev.regs?.find((x) => x.name === baseName)?.value;
+        out.jump = {
+          target: hex64(target.value),
+          base: { reg: baseName, value: hex64(base.value) },
+          lo: ev.insn.imm,
+          loVersion: version,
+          ...(a && hiVal === base.value ? { hi: { pc: hexAddr(a.ev.pc!), symbol: names.name(a.ev.pc!), offset: signedHex(a.ev.insn!.imm), version: a.version } } : {}),
+        };
+      }
+    }
+    if (ev.kind === 'insn' && ev.insn && ev.insn.rd && ev.insn.op !== 'auipc') {
+      // Any other write of the register ends what the last auipc explains.
+      auipcs.delete(`${ev.task}/${ABI_NAMES[ev.insn.rd]}`);
     }
     if (ev.kind === 'insn' && ev.pc !== undefined) {
       out.disasm = (ev.insn ? formatInsn(ev.insn, ev.pc) : formatBits(ev.bits ?? 0, ev.pc)).replace(/\t/g, ' ');
@@ -90,12 +163,52 @@ export function buildWitness(spec: Spec, file: string, schedule: string, steps: 
     schedule,
     preemptions: r.preemptions,
     steps,
-    violation: v && { ...v, pcSymbol: m.symbolize(v.pc), legitimateSymbols: v.legitimate?.map((t) => m.symbolize(t)) },
+    violation: v && { ...v, pcSymbol: names.name(v.pc), legitimateSymbols: v.legitimate?.map((t) => names.name(t)) },
     finished: r.finished,
     next: r.next,
     events,
-    sites: spec.sites.map((s, i) => ({ name: s.name, base: hexAddr(s.base), versions: m.versionsOf(i).map((c) => siteText(c, s.base)) })),
+    sites: spec.sites.map((s, i) => ({
+      name: s.name,
+      base: hexAddr(s.base),
+      versions: m.versionsOf(i).map((c) => siteText(c, s.base)),
+      targets: [...new Set([...s.targets, s.base + s.size])].map((t) => ({ address: hexAddr(t), symbol: names.name(t) })),
+      loc: s.loc,
+    })),
+    tasks: m.taskNames.map((name, i) => ({ id: `t${i}`, name, harts: m.layout.taskHarts[i] ?? [] })),
   };
+}
+
+const signedHex = (n: number) => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
+
+/**
+ * Names addresses with function labels before region names: a region's name is a symbol at its
+ * base, and where a label shares that address (`kernel_text` and `static_fn`) the label says
+ * what runs there.
+ */
+export function labelsFirst(spec: Spec, accept: (a: number) => boolean): Symbolizer {
+  const regionNames = new Set(spec.regions.map((r) => r.name));
+  const labelled = new Set([...spec.symbols].filter(([n]) => !regionNames.has(n)).map(([, a]) => a));
+  const symbols = new Map([...spec.symbols].filter(([n, a]) => !regionNames.has(n) || !labelled.has(a)));
+  return new Symbolizer(symbols, accept, SENTINEL_NAMES);
+}
+
+function lineOf(spec: Spec, pc: number): number | undefined {
+  for (const r of spec.regions) {
+    if (pc >= r.base && pc < r.base + r.bytes.length) return r.lines.get(pc - r.base);
+  }
+  return undefined;
+}
+
+function writeSteps(spec: Spec): (Step & { op: 'write' })[] {
+  const out: (Step & { op: 'write' })[] = [];
+  const walk = (steps: readonly Step[]) => {
+    for (const s of steps) {
+      if (s.op === 'write') out.push(s);
+      else if (s.op === 'stop_machine') walk(s.steps);
+    }
+  };
+  for (const t of spec.tasks) if (t.kind === 'patcher') walk(t.steps);
+  return out;
 }
 
 /** The trace's tag for fetched bytes: site bytes by version (v0, v1, ...), other patchable bytes by write id (w0 = initial image). */

@@ -1,18 +1,23 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import ora from 'ora';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
+import { CliIo, readStdin, textWidth } from './term.js';
+import { makeProgress } from './progress.js';
 import { checkSpec, CheckOptions, exploreOptions, gateProblems, modelCaveat } from '../api/check.js';
 import { buildWitness } from '../api/witness.js';
 import { explore } from '../explore/explore.js';
 import { loadSpec } from '../spec/load.js';
 import { parseSchedule } from '../explore/schedule.js';
-import { formatDiagnostic } from '../spec/diagnostic.js';
-import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine } from '../report/text.js';
-import { diagnosticsJson, resultJson, violationJson } from '../report/json.js';
-import { junit, sarif, SuiteEntry } from '../report/ci.js';
+import { formatDiagnostic, SpecDiagnostic } from '../spec/diagnostic.js';
+import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine, wrap } from '../report/text.js';
+import { diagnosticsJson, JSON_VERSION, resultJson, summaryJson, violationJson, violationRecord } from '../report/json.js';
+import { junit } from '../report/junit.js';
+import { sarif } from '../report/sarif.js';
+import { githubAnnotations } from '../report/github.js';
+import { html } from '../report/html.js';
+import { plural, SuiteEntry, totals } from '../report/suite.js';
 import type { Spec } from '../spec/types.js';
 
 /**
@@ -23,11 +28,77 @@ import type { Spec } from '../spec/types.js';
  */
 
 type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & {
-  format: 'text' | 'json' | 'junit' | 'sarif';
+  format?: ReportFormat;
   set: string[];
   /** false with --no-timing: wall-clock figures (stats.ms, rate) are zeroed or not printed. */
   timing: boolean;
-};
+} & ReportFlags;
+
+// ---- The report path: --report FORMAT[:FILE] (repeatable), --html, --github, --progress, --quiet, --width.
+
+const FORMATS = ['text', 'json', 'junit', 'sarif', 'html'] as const;
+type ReportFormat = (typeof FORMATS)[number];
+/** One report: a format and a file (undefined: stdout). */
+interface ReportTarget { format: ReportFormat; file?: string }
+
+interface ReportFlags {
+  report: ReportTarget[];
+  html?: string;
+  /** undefined: on under GITHUB_ACTIONS=true. */
+  github?: boolean;
+  sarifRoot?: string;
+  width?: number;
+  progress?: boolean;
+  quiet?: boolean;
+}
+
+function parseReport(v: string, prev: ReportTarget[]): ReportTarget[] {
+  const i = v.indexOf(':');
+  const format = (i < 0 ? v : v.slice(0, i)) as ReportFormat;
+  const file = i < 0 ? undefined : v.slice(i + 1);
+  if (!FORMATS.includes(format)) throw new UserError(`--report: unknown format '${format}' (one of ${FORMATS.join(', ')})`);
+  if (file === '') throw new UserError(`--report ${format}: empty file name`);
+  return [...prev, { format, file: file === '-' ? undefined : file }];
+}
+
+/** The reports of one run: at most one on stdout; text on stdout when none is asked for. */
+function reportTargets(flags: CheckFlags): ReportTarget[] {
+  const out = [...flags.report];
+  if (flags.format) out.unshift({ format: flags.format });
+  if (flags.html) out.push({ format: 'html', file: flags.html });
+  // Verdicts on stdout unless a report takes it: `--report sarif:x.sarif` alone still shows them.
+  if (!out.some((t) => t.file === undefined)) out.unshift({ format: 'text' });
+  const onStdout = out.filter((t) => t.file === undefined);
+  if (onStdout.length > 1) throw new UserError(`only one report can go to stdout (${onStdout.map((t) => t.format).join(', ')}): give the others a file, e.g. --report sarif:out.sarif`);
+  return out;
+}
+
+/**
+ * The repository root SARIF and GitHub paths are relative to: the nearest directory at or above
+ * `cwd` that holds `.git` (a directory, or a file in a worktree), else `cwd`.
+ */
+export function gitTopLevel(cwd: string): string {
+  for (let d = resolve(cwd); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return resolve(cwd);
+  }
+}
+
+function addReportOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--format <format>', 'the one report on stdout: text, json (JSON Lines), junit, sarif or html').choices([...FORMATS]))
+    .option('--report <format[:file]>', 'add a report, to a file or (no file, or -) stdout; repeatable: --report sarif:out.sarif --report junit:junit.xml --report text', parseReport, [])
+    .option('--html <file>', 'write the HTML swimlane report (same as --report html:FILE)')
+    .option('--github', 'print GitHub Actions annotations at the spec lines (default under GITHUB_ACTIONS=true)')
+    .option('--no-github', 'no GitHub Actions annotations, even under GitHub Actions')
+    .option('--sarif-root <dir>', 'SARIF and annotation paths are relative to this directory (default: the git top level)')
+    .addOption(new Option('--width <n>', 'width of text output (default: the terminal, else $COLUMNS, else 80; 0 = no limit)').argParser(intArg('--width')))
+    .option('--progress', 'progress lines on stderr even when it is not a terminal (CI logs)')
+    .option('--quiet', 'no progress; text shows only specs that fail the gate');
+}
+
+/** A spec that could not be read becomes an entry of the suite, so every report still says so. */
+const ioDiagnostic = (file: string, message: string): SpecDiagnostic => ({ code: 'io', file, line: 1, column: 1, message });
 
 const intArg = (name: string) => (v: string) => {
   const n = Number(v);
@@ -148,34 +219,77 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
   const check = program
     .command('check')
     .description('explore every schedule of one or more specs and compare the verdicts with their expect:')
-    .argument('<specs...>', 'spec files, directories (every .yaml below) or globs')
-    .addOption(new Option('--format <format>', 'output format: text, json (one object per spec per line), junit or sarif (one document for the suite)').choices(['text', 'json', 'junit', 'sarif']).default('text'))
+    .argument('<specs...>', "spec files, directories (every .yaml below), globs, or - (standard input)")
     .option('--all', 'stream every violating schedule as a JSON line (implies no state pruning)');
-  addExploreOptions(check).action((inputs: string[], flags: CheckFlags) => {
-    const { io } = ctx;
+  addExploreOptions(addReportOptions(check)).action((inputs: string[], flags: CheckFlags) => {
+    const io = ctx.io as CliIo;
+    const targets = reportTargets(flags);
+    const stdoutFormat = targets.find((t) => t.file === undefined)?.format;
+    if (flags.all && stdoutFormat !== 'text' && stdoutFormat !== 'json') {
+      throw new UserError(`--all streams JSON lines to stdout: write the ${stdoutFormat} report to a file (--report ${stdoutFormat}:FILE)`);
+    }
+    const textOuts = targets.filter((t) => t.format === 'text');
+    const textOut = textOuts[0];
+    const jsonOuts = targets.filter((t) => t.format === 'json');
+    const json = (s: string) => jsonOuts.forEach((t) => emit(t, s));
     const c = makeChalk(io.env, io.isTTY);
     conflicts(flags);
-    const files = expandInputs(inputs, io.cwd);
+    const plain = makeChalk({ NO_COLOR: '1' }, false);
+    const width = textWidth(io, flags.width);
+    // Text and JSON stream to stdout as each spec finishes; to a file they are kept and written at the end.
+    const buffers = new Map<ReportTarget, string>();
+    const emit = (t: ReportTarget, s: string) => {
+      if (t.file === undefined) io.stdout(s);
+      else buffers.set(t, (buffers.get(t) ?? '') + s);
+    };
+    const text = (colored: (ch: typeof c) => string) => {
+      for (const t of textOuts) emit(t, colored(t.file === undefined ? c : plain));
+    };
+    // Inputs one by one, so a missing file is an entry of the suite and not the end of the run.
+    const files: { shown: string; abs?: string; error?: string }[] = [];
+    for (const input of inputs) {
+      if (input === '-') { files.push({ shown: '-' }); continue; }
+      try {
+        for (const abs of expandInputs([input], io.cwd)) if (!files.some((f) => f.abs === abs)) files.push({ shown: relative(io.cwd, abs) || abs, abs });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        files.push({ shown: input, abs: resolve(io.cwd, input), error: e.message.replace(/^[^:]*: /, '') });
+      }
+    }
     const many = files.length > 1;
+    const quiet = !!flags.quiet;
     let worst = EXIT.ok as number;
-    const tally = { match: 0, mismatch: 0, inconclusive: 0, error: 0 };
     const t0 = Date.now();
     const suite: SuiteEntry[] = [];
     /** What the safe verdicts' fetch models leave out, and for how many specs (printed once at the end). */
     const caveats = new Map<string, number>();
-    // A spinner on stderr, only on a terminal and for text output (never in pipes or tests).
-    const spinner = io.isTTY && (process.stderr.columns ?? 0) > 0 && flags.format === 'text' && !flags.all && !io.env.CI ? ora({ stream: process.stderr, text: '', discardStdin: false }) : null;
-    const ci = flags.format === 'junit' || flags.format === 'sarif';
-    for (const file of files) {
-      const shown = relative(io.cwd, file) || file;
-      const text = readSpec(file);
-      const loaded = loadSpec(text, shown, { overrides: flags.set, ...fileOptions(file) });
+    const needWitnesses = targets.some((t) => t.format !== 'text' && t.format !== 'json');
+    const progress = makeProgress({
+      mode: quiet || flags.all ? 'off' : flags.progress && !(io.isTTY && io.stderrIsTTY) ? 'lines' : io.isTTY && io.stderrIsTTY && stdoutFormat === 'text' && !io.env.CI ? 'spinner' : flags.progress ? 'lines' : 'off',
+      stderr: (s) => io.stderr(s),
+      now: () => Date.now(),
+      stream: process.stderr,
+    });
+    const fail = (entry: SuiteEntry & { ok: false }) => {
+      worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
+      suite.push(entry);
+      json(JSON.stringify(diagnosticsJson(entry.file, entry.diagnostics)) + '\n');
+      for (const d of entry.diagnostics) io.stderr(d.code === 'io' ? `ftrace-race: ${d.file}: ${d.message}\n` : `${formatDiagnostic(d)}\n`);
+    };
+    for (const [index, f] of files.entries()) {
+      const { shown } = f;
+      let source: string;
+      try {
+        if (f.error) throw new UserError(f.error);
+        source = f.abs ? readSpec(f.abs) : readStdin(io);
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        fail({ file: shown, path: f.abs, ok: false, diagnostics: [ioDiagnostic(shown, e.message.replace(/^.*: cannot read: /, 'cannot read: '))] });
+        continue;
+      }
+      const loaded = loadSpec(source, shown, { overrides: flags.set, ...fileOptions(f.abs ?? join(io.cwd, 'stdin.yaml')) });
       if (!loaded.spec) {
-        tally.error++;
-        worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
-        suite.push({ file: shown, ok: false, diagnostics: loaded.diagnostics });
-        if (flags.format === 'json' && !flags.all) io.stdout(JSON.stringify(diagnosticsJson(shown, loaded.diagnostics)) + '\n');
-        for (const d of loaded.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+        fail({ file: shown, path: f.abs, ok: false, diagnostics: loaded.diagnostics });
         continue;
       }
       const spec = loaded.spec;
@@ -190,61 +304,80 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         maxMemory: flags.maxMemory,
         all: flags.all,
         heapUsed: () => process.memoryUsage().heapUsed,
-        onProgress: spinner
-          ? (p) => {
-              spinner.text = `${spec.name}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations`;
-              spinner.render(); // the search is synchronous: draw the frame now
-            }
-          : undefined,
-        onViolation: flags.all ? (f) => io.stdout(JSON.stringify({ type: 'violation', spec: spec.name, ...violationJson(f) }) + '\n') : undefined,
+        onProgress: progress ? (p) => progress.update(p) : undefined,
+        onViolation: flags.all ? (v) => io.stdout(JSON.stringify(violationRecord(spec, v)) + '\n') : undefined,
       };
-      spinner?.start(`${spec.name}`);
-      const { result, matches } = checkSpec(spec, opts);
-      spinner?.stop();
+      progress?.start(spec.name, index, files.length);
+      let checked;
+      try {
+        checked = checkSpec(spec, opts);
+      } finally {
+        progress?.stop();
+      }
+      const { result, matches } = checked;
       // Wall-clock figures are the only output that varies between runs; --no-timing drops them.
       if (!flags.timing) result.stats = { ...result.stats, ms: 0, rate: 0 };
       const code = result.verdict === 'inconclusive' && !matches ? EXIT.inconclusive : matches ? EXIT.ok : EXIT.violation;
       if (rank(code) > rank(worst)) worst = code;
-      if (result.verdict === 'inconclusive') tally.inconclusive++;
-      else if (matches) tally.match++;
-      else tally.mismatch++;
-      suite.push({ file: shown, ok: true, spec, result, matches });
+      const entry: SuiteEntry = { file: shown, path: f.abs, ok: true, spec, result, matches };
+      // Witnesses for the text details, and for every finding when a suite report renders them.
+      const details = (!many || !matches) && result.findings.length > 0;
+      if (needWitnesses || (textOut && details)) entry.witnesses = result.findings.map((x) => buildWitness(spec, shown, x.schedule, x.steps));
+      suite.push(entry);
       if (flags.all) {
-        io.stdout(JSON.stringify({ type: 'result', ...resultJson(spec, result, matches) }) + '\n');
-        continue;
-      }
-      if (ci) continue;
-      if (flags.format === 'json') {
         io.stdout(JSON.stringify(resultJson(spec, result, matches)) + '\n');
         continue;
       }
-      io.stdout(verdictLine(spec, result, matches, c) + '\n');
-      if (!matches && result.verdict !== 'inconclusive') for (const p of gateProblems(spec, result)) io.stdout(c.red(`  gate: ${p}\n`));
+      json(JSON.stringify(resultJson(spec, result, matches)) + '\n');
+      if (!textOut || (quiet && matches)) continue;
+      text((ch) => verdictLine(spec, result, matches, ch) + '\n');
+      if (!matches && result.verdict !== 'inconclusive') for (const p of gateProblems(spec, result)) text((ch) => ch.red(`  gate: ${p}\n`));
       const caveat = modelCaveat(spec);
       if (caveat && result.verdict === 'safe') {
         if (many) caveats.set(caveat, (caveats.get(caveat) ?? 0) + 1);
-        else io.stdout(c.dim(`  safe under ${caveat}\n`));
+        else text((ch) => wrap(`  safe under ${caveat}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       }
-      if (result.limit) io.stdout(c.yellow(`  inconclusive: ${result.limit}; partial: ${result.stats.executions} executions, ${result.stats.states} states, max depth ${result.stats.maxDepth}\n`));
+      if (result.limit) text((ch) => ch.yellow(`  inconclusive: ${result.limit}; partial: ${plural(result.stats.executions, 'execution')}, ${plural(result.stats.states, 'state')}, max depth ${result.stats.maxDepth}\n`));
       // Details for a single spec, and for any spec whose verdict is not the expected one.
-      if ((!many || !matches) && result.findings.length) {
-        for (const f of result.findings) {
-          io.stdout('\n' + renderFinding(f, buildWitness(spec, shown, f.schedule, f.steps), shown, c) + '\n');
-        }
+      if (details) {
+        result.findings.forEach((x, i) => text((ch) => '\n' + renderFinding(x, entry.witnesses![i], shown, ch, width) + '\n'));
       }
-      if (!many) {
+      if (!many && !quiet) {
         const s = result.stats;
-        io.stdout(c.dim(`\n${s.executions} execution${s.executions === 1 ? '' : 's'}, ${s.states} states (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}\n`));
-        if (s.collision !== undefined) io.stdout(c.dim(`fingerprint collision probability: optimistic ${s.collision.toPrecision(2)}\n`));
-        if (flags.timing) io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
+        const stats = `${plural(s.executions, 'execution')}, ${plural(s.states, 'state')} (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}`;
+        text((ch) => '\n' + wrap(stats, width).map((l) => ch.dim(l)).join('\n') + '\n');
+        if (s.collision !== undefined) text((ch) => wrap(`fingerprint collision probability: optimistic ${s.collision!.toPrecision(2)}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+        if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
       }
     }
-    if (ci && !flags.all) io.stdout(flags.format === 'junit' ? junit(suite) : sarif(suite));
-    if (many && flags.format === 'text' && !flags.all) {
-      io.stdout('\n');
-      for (const [caveat, n] of caveats) io.stdout(c.dim(`${n} safe verdict${n === 1 ? '' : 's'} under ${caveat}\n`));
-      io.stdout(`${files.length} specs: ${tally.match} as expected, ${tally.mismatch} not, ${tally.inconclusive} inconclusive, ${tally.error} with errors\n`);
-      if (flags.timing) io.stderr(c.dim(`checked in ${Date.now() - t0} ms\n`));
+    const t = totals(suite);
+    const root = flags.sarifRoot ? resolve(io.cwd, flags.sarifRoot) : gitTopLevel(io.cwd);
+    // A suite closes with its totals; one spec's output stays one JSON object (JSON.parse of stdout works).
+    if (!flags.all && many) json(JSON.stringify(summaryJson(t, worst)) + '\n');
+    if (many && textOut && !flags.all && !quiet) {
+      text(() => '\n');
+      for (const [caveat, n] of caveats) text((ch) => wrap(`${n} safe verdict${n === 1 ? '' : 's'} under ${caveat}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+      text(() => `${files.length} specs: ${t.pass} as expected, ${t.fail} not, ${t.inconclusive} inconclusive, ${t.error} with errors\n`);
+      if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${Date.now() - t0} ms\n`));
+    }
+    for (const target of targets) {
+      if (target.format === 'text' || target.format === 'json') continue;
+      const doc = target.format === 'junit' ? junit(suite) : target.format === 'sarif' ? sarif(suite, { root, exitCode: worst }) : html(suite, { title: files.length === 1 ? files[0].shown : `${files.length} specs` });
+      emit(target, doc);
+    }
+    for (const [target, doc] of buffers) {
+      try {
+        writeFileSync(resolve(io.cwd, target.file!), doc);
+      } catch (e) {
+        throw new UserError(`${target.file}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+    const annotate = flags.github ?? io.env.GITHUB_ACTIONS === 'true';
+    if (annotate) {
+      // Workflow commands are read from both streams; keep them off a machine-readable stdout.
+      const a = githubAnnotations(suite, root);
+      if (stdoutFormat === undefined || stdoutFormat === 'text') io.stdout(a);
+      else io.stderr(a);
     }
     ctx.setExit(worst);
   });
@@ -254,16 +387,17 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('replay')
     .description('re-run one schedule of a spec exactly and print its trace')
-    .argument('<spec>', 'spec file')
+    .argument('<spec>', 'spec file, or - (standard input)')
+    .addOption(new Option('--width <n>', 'width of the trace (default: the terminal, else $COLUMNS, else 80; 0 = no limit)').argParser(intArg('--width')))
     .requiredOption('--schedule <schedule>', "schedule string from check's output, e.g. 'h1.h1>t2.h0*3'")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--set <path=value>', 'override a spec field before validation (repeatable)', collect, []);
-  cmd.action((input: string, flags: { schedule: string; format: 'text' | 'json'; set: string[] }) => {
-    const { io } = ctx;
+  cmd.action((input: string, flags: { schedule: string; format: 'text' | 'json'; set: string[]; width?: number }) => {
+    const io = ctx.io as CliIo;
     const c = makeChalk(io.env, io.isTTY);
-    const file = resolve(io.cwd, input);
-    const shown = relative(io.cwd, file) || file;
-    const loaded = loadSpec(readSpec(file), shown, { overrides: flags.set, ...fileOptions(file) });
+    const file = input === '-' ? join(io.cwd, 'stdin.yaml') : resolve(io.cwd, input);
+    const shown = input === '-' ? '-' : relative(io.cwd, file) || file;
+    const loaded = loadSpec(input === '-' ? readStdin(io) : readSpec(file), shown, { overrides: flags.set, ...fileOptions(file) });
     if (!loaded.spec) {
       for (const d of loaded.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
       ctx.setExit(EXIT.badInput);
@@ -278,22 +412,26 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     }
     if (flags.format === 'json') {
       io.stdout(JSON.stringify({
+        type: 'replay',
+        version: JSON_VERSION,
         spec: spec.name,
         schedule: flags.schedule,
         preemptions: r.preemptions,
         violation: r.violation ? violationJson({ violation: r.violation, schedule: flags.schedule, preemptions: r.preemptions, steps: parseSchedule(flags.schedule).length }) : null,
         finished: r.finished,
         next: r.next,
+        tasks: r.tasks.map((t) => ({ id: t.id, name: t.name })),
         trace: r.events.map((e) => ({ hart: e.hart, task: e.task, kind: e.kind, pc: e.pc ?? null, text: e.text ?? null, versions: e.fetched?.map((f) => f.version) ?? null })),
       }) + '\n');
     } else {
+      const width = textWidth(io, flags.width);
       if (r.violation) {
-        io.stdout(describeViolation(r, c).join('\n') + '\n');
+        io.stdout(describeViolation(r, c).flatMap((l) => wrap(l, width, 4)).join('\n') + '\n');
         io.stdout(`  schedule: ${flags.schedule} (${r.preemptions} preemption${r.preemptions === 1 ? '' : 's'})\n\n`);
       } else {
         io.stdout(`${spec.name}: schedule ${r.finished ? 'completes without violation' : `stops with transitions left: ${r.next.join(', ')}`}\n\n`);
       }
-      io.stdout(renderTrace(r, c) + '\n');
+      io.stdout(renderTrace(r, c, width) + '\n');
     }
     ctx.setExit(r.violation ? EXIT.violation : EXIT.ok);
   });

@@ -4,6 +4,8 @@ import { registerRun } from './run.js';
 import { registerDisasm } from './disasm.js';
 import { registerCheck, registerReplay } from './check.js';
 import { registerLitmus } from './litmus.js';
+import { registerInit } from './init.js';
+import { registerExplain } from './explain.js';
 import { VERSION } from '../version.js';
 
 /** What a command handler reports back: its exit code. */
@@ -16,6 +18,8 @@ const EXAMPLES = `
 Examples:
   $ ftrace-race check specs/b1-stop-machine-preempt-full.yaml
   $ ftrace-race check specs/ --format json
+  $ ftrace-race check specs/ --report sarif:out.sarif --report junit:junit.xml --html report.html
+  $ ftrace-race init --template auipc-jalr my-design.yaml && ftrace-race explain my-design.yaml
   $ ftrace-race check specs/b1-stop-machine-preempt-full.yaml --set kernel.preemption=none
   $ ftrace-race replay specs/b1-stop-machine-preempt-full.yaml --schedule 'h0*2.h1.h0>t2.h1>t3.h1*2.h0*2.h0>t0'
   $ ftrace-race run fixtures/elf/compute-O2.elf --stats
@@ -40,6 +44,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
+      // One error prefix for every message: commander's `error: ` becomes `ftrace-race: `.
+      outputError: (s, write) => write(s.replace(/^error: /, 'ftrace-race: ')),
     })
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError(false);
@@ -48,6 +54,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   registerRun(program, ctx);
   registerDisasm(program, ctx);
   registerLitmus(program, ctx);
+  registerInit(program, ctx);
+  registerExplain(program, ctx);
+  if (argv.length === 0) {
+    // No command is a usage error: help on stderr, exit 2.
+    program.outputHelp({ error: true });
+    return EXIT.badInput;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -1,13 +1,20 @@
 /**
- * `--format json`: one object per spec with the field names issue 3 fixes
- * (spec, verdict, expect, complete, bound, violations[...], stats{executions, states, ms}),
- * plus extra fields. Addresses are hex strings (64-bit values do not fit JSON numbers).
+ * `--format json` / `--report json`: JSON Lines, one record per line, each tagged by `type`
+ * and carrying the format `version` (schema/report.schema.json describes every record):
+ * `result` (one per spec, the field names issue 3 fixed), `error` (a spec that did not load),
+ * `violation` (--all, streamed), `replay`, and for more than one spec a closing `summary`
+ * (one spec's output stays one object). Addresses are hex strings (64-bit values do not fit
+ * JSON numbers).
  */
 import type { ExploreResult, Finding, FoundSchedule } from '../explore/explore.js';
 import { hexAddr } from '../isa/symbols.js';
 import type { Spec } from '../spec/types.js';
 import { gateProblems, modelCaveat } from '../api/check.js';
 import type { SpecDiagnostic } from '../spec/diagnostic.js';
+import type { SuiteTotals } from './suite.js';
+
+/** Bumped when a field changes meaning or goes away; new fields do not bump it. */
+export const JSON_VERSION = 1;
 
 export function violationJson(f: FoundSchedule | Finding) {
   const v = f.violation;
@@ -29,8 +36,14 @@ export function violationJson(f: FoundSchedule | Finding) {
   };
 }
 
+export function violationRecord(spec: Spec, f: FoundSchedule) {
+  return { type: 'violation' as const, version: JSON_VERSION, spec: spec.name, ...violationJson(f) };
+}
+
 export function resultJson(spec: Spec, r: ExploreResult, matches: boolean) {
   return {
+    type: 'result' as const,
+    version: JSON_VERSION,
     spec: spec.name,
     file: spec.file,
     verdict: r.verdict,
@@ -50,9 +63,15 @@ export function resultJson(spec: Spec, r: ExploreResult, matches: boolean) {
 
 export function diagnosticsJson(file: string, diags: readonly SpecDiagnostic[]) {
   return {
+    type: 'error' as const,
+    version: JSON_VERSION,
     spec: file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, ''),
     file,
-    verdict: 'error',
+    verdict: 'error' as const,
     errors: diags.map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column, message: d.message })),
   };
+}
+
+export function summaryJson(t: SuiteTotals, exit: number) {
+  return { type: 'summary' as const, version: JSON_VERSION, specs: t.specs, pass: t.pass, fail: t.fail, inconclusive: t.inconclusive, error: t.error, exit };
 }

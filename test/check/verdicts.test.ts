@@ -102,7 +102,7 @@ describe('CLI check/replay', () => {
     const schedule = /schedule: (\S+)/.exec(a.out)![1];
     const r = await run(['replay', file, '--schedule', schedule]);
     expect(r.code).toBe(1);
-    const traceOf = (s: string) => s.slice(s.indexOf('#     hart 0')).split('\n\n')[0].trimEnd();
+    const traceOf = (s: string) => s.slice(s.indexOf('tasks: t0')).split('\n\n')[0].trimEnd();
     expect(traceOf(r.out)).toBe(traceOf(a.out));
     expect(traceOf(r.out)).toContain('jalr t0,-1900(t0) [v1]');
   });

@@ -22,14 +22,14 @@ describe('schedules', () => {
 describe('trace registers', () => {
   it('a torn jalr that is not executed shows the ra it reads and the target it would compute', async () => {
     const io = bufferIo();
-    await main(['check', 'specs/elf-616-odd-rvc-torn.yaml'], io);
+    await main(['check', 'specs/elf-616-odd-rvc-torn.yaml', '--width', '0'], io);
     // traced_caller's `jal traced_func` set ra to its return address, 0xffffffff80200036.
-    expect(io.out).toMatch(/jalr t0,0\(ra\) \[bytes v1 v1 v0 v0\]\n\s+target=0xffffffff80200036 ra=0xffffffff80200036\n/);
+    expect(io.out).toMatch(/jalr t0,0\(ra\) \[bytes v1 v1 v0 v0\] stale: latest v1\n\s+target=0xffffffff80200036 ra=0xffffffff80200036\n/);
   });
 
   it('an executed jalr t0,lo(t0) shows t0 as it read it (the auipc result), not as it wrote it', async () => {
     const io = bufferIo();
-    await main(['check', 'specs/b3-nosync-smp.yaml'], io);
+    await main(['check', 'specs/b3-nosync-smp.yaml', '--width', '0'], io);
     expect(io.out).toMatch(/auipc t0,0xff5c0 \[v0\]\n\s+t0=0xffffffff8000bf30\n/);
     expect(io.out).toMatch(/jalr t0,-1900\(t0\) \[v1\]\n\s+target=0xffffffff8000b7c4 t0=0xffffffff8000bf30\n/);
   });
@@ -56,9 +56,9 @@ describe('colour', () => {
 
   it('the trace has one column per hart with pc, symbol, disassembly, versions and registers', async () => {
     const io = bufferIo();
-    await main(['check', 'specs/b3-nosync-smp.yaml'], io);
+    await main(['check', 'specs/b3-nosync-smp.yaml', '--width', '0'], io);
     const lines = io.out.split('\n');
-    const head = lines.find((l) => l.startsWith('#    '))!;
+    const head = lines.find((l) => l.startsWith('#  '))!;
     expect(head).toMatch(/^# +hart 0 +hart 1$/);
     const col1 = head.indexOf('hart 1');
     const auipc = lines.find((l) => l.includes('f: auipc t0,0xff5c0'))!;
@@ -72,32 +72,43 @@ describe('colour', () => {
 });
 
 describe('CI formats', () => {
-  it('junit: one testcase per spec, errors for bad specs', async () => {
+  it('junit: one testcase per spec, errors for bad specs, totals on <testsuites>', async () => {
     const io = bufferIo();
     const code = await main(['check', 'specs/b1-stop-machine-preempt-full.yaml', 'specs/b2-stop-machine-preempt-none.yaml', 'test/check/fixtures/bad-asm.yaml', '--format', 'junit'], io);
     expect(code).toBe(2);
-    expect(io.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites>\n <testsuite name="ftrace-race check" tests="3" failures="0" errors="1" skipped="0"/);
+    expect(io.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ftrace-race" tests="3" failures="0" errors="1" skipped="0"/);
     expect(io.out).toContain('<testcase classname="ftrace-race" name="b2-stop-machine-preempt-none"');
-    expect(io.out).toMatch(/<error message="unknown mnemonic 'frobnicate'">test\/check\/fixtures\/bad-asm\.yaml:8:11:/);
+    expect(io.out).toMatch(/<error type="spec\/asm" message="unknown mnemonic 'frobnicate'">test\/check\/fixtures\/bad-asm\.yaml:8:11:/);
   });
 
-  it('junit: a mismatched verdict is a failure', async () => {
+  it('junit: a mismatched verdict is a failure typed by the property', async () => {
     const io = bufferIo();
     const code = await main(['check', 'specs/b1-stop-machine-preempt-full.yaml', '--set', 'kernel.preemption=none', '--format', 'junit'], io);
     expect(code).toBe(1);
-    expect(io.out).toContain('<failure message="safe, expected unsafe mixed-target/auipc-jalr"/>');
+    expect(io.out).toContain('<failure type="mixed-target" message="safe, expected unsafe mixed-target/auipc-jalr">');
   });
 
-  it('sarif: one result per violation, located at the site in the spec', async () => {
+  it('junit: an inconclusive search is an <error>, not <skipped>', async () => {
     const io = bufferIo();
-    const code = await main(['check', 'specs/b3-nosync-smp.yaml', '--format', 'sarif'], io);
-    expect(code).toBe(0);
+    const code = await main(['check', 'specs/b1-stop-machine-preempt-full.yaml', '--max-states', '10', '--format', 'junit'], io);
+    expect(code).toBe(3);
+    expect(io.out).toMatch(/<error type="inconclusive" message="inconclusive: [^"]+">/);
+    expect(io.out).toContain('errors="1" skipped="0"');
+  });
+
+  it('sarif: an expected violation is a notification, an unexpected one a result at the site', async () => {
+    const io = bufferIo();
+    expect(await main(['check', 'specs/b3-nosync-smp.yaml', '--format', 'sarif'], io)).toBe(0);
     const s = JSON.parse(io.out);
     expect(s.version).toBe('2.1.0');
-    const r = s.runs[0].results[0];
+    expect(s.runs[0].results).toEqual([]);
+    expect(s.runs[0].invocations[0].toolExecutionNotifications[0].message.text).toMatch(/^expected verdict: b3-nosync-smp: /);
+    const bad = bufferIo();
+    expect(await main(['check', 'specs/b3-nosync-smp.yaml', '--set', 'expect=safe', '--format', 'sarif'], bad)).toBe(1);
+    const r = JSON.parse(bad.out).runs[0].results[0];
     expect(r.ruleId).toBe('mixed-target/auipc-jalr');
-    expect(r.level).toBe('note'); // expected by the spec
-    expect(r.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'specs/b3-nosync-smp.yaml' }, region: { startLine: 62, startColumn: 5 } });
+    expect(r.level).toBe('error');
+    expect(r.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'specs/b3-nosync-smp.yaml', uriBaseId: 'SRCROOT' }, region: { startLine: 62, startColumn: 5 } });
     expect(r.properties.schedule).toBe('h0*2.h1.h0');
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * Progress of a `check`: on a terminal an ora spinner on stderr; off a terminal, with
+ * `--progress`, plain lines on stderr at most once a second (CI logs); nothing with `--quiet`.
+ * Each shows the spec, its place in the suite, the bound, states, executions, violations, the
+ * rate and the elapsed time. The explorer gives no estimate of the states left, so there is none.
+ */
+import ora, { Ora } from 'ora';
+import type { Progress } from '../explore/explore.js';
+
+export interface ProgressSink {
+  start(spec: string, index: number, count: number): void;
+  update(p: Progress): void;
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  mode: 'spinner' | 'lines' | 'off';
+  stderr(text: string): void;
+  now(): number;
+  /** The spinner's stream (process.stderr): only the CLI edge passes it. */
+  stream?: NodeJS.WritableStream;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function progressLine(spec: string, index: number, count: number, p: Progress | null, ms: number): string {
+  const where = count > 1 ? `[${index + 1}/${count}] ` : '';
+  if (!p) return `${where}${spec}: starting`;
+  const rate = ms > 0 ? Math.round((p.states * 1000) / ms) : 0;
+  return `${where}${spec}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations, ${rate} states/s, ${secs(ms)}`;
+}
+
+export function makeProgress(o: ProgressOptions): ProgressSink | null {
+  if (o.mode === 'off') return null;
+  let spec = '', index = 0, count = 0, t0 = 0, last = 0;
+  let spinner: Ora | null = null;
+  return {
+    start(name, i, n) {
+      spec = name; index = i; count = n; t0 = last = o.now();
+      if (o.mode === 'spinner') spinner = ora({ stream: o.stream, text: progressLine(spec, index, count, null, 0), discardStdin: false }).start();
+      else o.stderr(`ftrace-race: ${progressLine(spec, index, count, null, 0)}\n`);
+    },
+    update(p) {
+      const now = o.now();
+      if (spinner) {
+        spinner.text = progressLine(spec, index, count, p, now - t0);
+        spinner.render(); // the search is synchronous: draw the frame now
+      } else if (now - last >= 1000) {
+        last = now;
+        o.stderr(`ftrace-race: ${progressLine(spec, index, count, p, now - t0)}\n`);
+      }
+    },
+    stop() {
+      spinner?.stop();
+      spinner = null;
+    },
+  };
+}
