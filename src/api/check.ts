@@ -27,6 +27,7 @@ export interface CheckOptions {
   heapUsed?: () => number;
   now?: () => number;
   collectFinals?: boolean;
+  coverage?: boolean;
   onViolation?: ExploreOptions['onViolation'];
   onProgress?: ExploreOptions['onProgress'];
 }
@@ -97,6 +98,7 @@ export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
     heapUsed: o.heapUsed,
     now: o.now,
     collectFinals: o.collectFinals,
+    coverage: o.coverage,
     onViolation: o.onViolation,
     onProgress: o.onProgress,
   };

@@ -1,13 +1,13 @@
 /**
- * Sampled coverage for `explain`: which sites, site versions and instructions executions
- * reach, so "safe" can be told apart from "never reached". The explorer does not report
- * coverage yet (docs/witness.md lists the hook it needs), so this replays seeded random walks
- * of the model with tracing on, plus any witness traces given: what it reports as reached was
- * reached; what it reports as never reached is a warning, not a proof.
+ * Coverage for `explain`: which sites, site versions and instructions executions reach, so
+ * "safe" can be told apart from "never reached". `searchCoverage` reads what the check's own
+ * search executed (the explorer collects it with ExploreOptions.coverage: the whole search);
+ * `sampleCoverage` replays seeded random walks, for a spec too large to search.
  */
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
 import type { TraceEvent } from '../model/trace.js';
+import type { SearchCoverage } from '../model/coverage.js';
 
 export interface SiteCoverage {
   name: string;
@@ -90,6 +90,29 @@ export function sampleCoverage(spec: Spec, walks = 200, seed = 1, extra: readonl
     walks,
     violations,
     sites: spec.sites.map((s, i) => ({ name: s.name, entered: entered[i], versionsExecuted: [...versions[i]].sort((a, b) => a - b), versionsMade: made[i] })),
+    instructions: { total, executed },
+    regionsNeverRun: never,
+  };
+}
+
+/** The coverage the check's search collected (walks: 0, entered: 1 for a site some execution entered). */
+export function searchCoverage(spec: Spec, cov: SearchCoverage): Coverage {
+  const pcs = new Set(cov.pcs);
+  let total = 0, executed = 0;
+  const never: string[] = [];
+  for (const r of spec.regions) {
+    if (r.kind === 'data') continue;
+    let ran = 0;
+    for (const off of r.insnStarts) {
+      total++;
+      if (pcs.has(r.base + off)) { executed++; ran++; }
+    }
+    if (r.insnStarts.size && !ran) never.push(r.name);
+  }
+  return {
+    walks: 0,
+    violations: 0,
+    sites: spec.sites.map((s, i) => ({ name: s.name, entered: cov.sites[i].entered ? 1 : 0, versionsExecuted: cov.sites[i].versionsExecuted, versionsMade: cov.sites[i].versionsMade })),
     instructions: { total, executed },
     regionsNeverRun: never,
   };

@@ -32,6 +32,8 @@ export interface WitnessEvent {
   line?: number;
   /** A store to patchable memory: the write id and, in a site, the version it made. */
   write?: { id: number; site?: string; version?: number };
+  /** A load of shared data or patchable memory: the address (and its symbol), the value read, the write ids of patchable bytes. */
+  load?: { addr: string; symbol: string; value: string; wids?: number[] };
   /** Fetched site bytes older than the site's latest version at the time of the fetch. */
   stale?: { site: string; saw: number[]; latest: number };
   /**
@@ -112,14 +114,11 @@ export function buildWitness(spec: Spec, file: string, schedule: string, steps: 
       const line = ev.kind === 'store' ? writes.find((w) => ev.pc! >= w.at && ev.pc! < w.at + w.bytes.length)?.loc.line : lineOf(spec, ev.pc);
       if (line !== undefined) out.line = line;
     }
-    if (ev.kind === 'store' && ev.text) {
-      // The ledger's store text is the only place the write id and version are given (see docs/witness.md).
-      const w = /\(write #(\d+)(?:, site (\S+) v(\d+))?\)$/.exec(ev.text);
-      if (w) {
-        out.write = { id: Number(w[1]), ...(w[2] ? { site: w[2], version: Number(w[3]) } : {}) };
-        if (w[2]) latest.set(w[2], Math.max(latest.get(w[2]) ?? 0, Number(w[3])));
-      }
+    if (ev.write) {
+      out.write = { ...ev.write };
+      if (ev.write.site !== undefined && ev.write.version !== undefined) latest.set(ev.write.site, Math.max(latest.get(ev.write.site) ?? 0, ev.write.version));
     }
+    if (ev.load) out.load = { addr: hexAddr(ev.load.addr), symbol: names.name(ev.load.addr), value: hex64(ev.load.value), ...(ev.load.wids ? { wids: ev.load.wids } : {}) };
     if (ev.fetched && ev.site) {
       const saw = [...new Set(ev.fetched.map((f) => f.version).filter((v): v is number => v !== undefined))];
       const last = latest.get(ev.site) ?? 0;

@@ -2,8 +2,9 @@
  * `ftrace-race explain SPEC`: the model as ftrace-race understood the spec — harts, fetch and
  * preemption models, regions, sites with every version's disassembly and declared targets,
  * tasks with their task numbers, the patch protocol step by step — then a check and a
- * coverage summary, so "safe" can be told apart from "never reached" (src/api/coverage.ts: a
- * sample, until the explorer reports coverage). A site no execution entered is a warning.
+ * coverage summary, so "safe" can be told apart from "never reached" (src/api/coverage.ts: the
+ * check's whole search; a seeded sample if a limit cut it short). A site no execution entered
+ * is a warning.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -17,7 +18,7 @@ import type { Spec, Step } from '../spec/types.js';
 import { hexAddr } from '../isa/symbols.js';
 import { checkSpec } from '../api/check.js';
 import { buildWitness, labelsFirst, siteText } from '../api/witness.js';
-import { sampleCoverage } from '../api/coverage.js';
+import { sampleCoverage, searchCoverage } from '../api/coverage.js';
 import { Machine } from '../model/machine.js';
 import { makeChalk, verdictLine } from '../report/text.js';
 
@@ -130,23 +131,27 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
       io.stdout(explainModel(spec).join('\n') + '\n');
       if (!flags.check) return;
       if (!Number.isInteger(flags.walks) || flags.walks < 0) throw new UserError(`--walks: expected a non-negative integer`);
-      const { result, matches } = checkSpec(spec, { heapUsed: () => process.memoryUsage().heapUsed });
+      const { result, matches } = checkSpec(spec, { heapUsed: () => process.memoryUsage().heapUsed, coverage: true });
       io.stdout('\n' + verdictLine(spec, result, matches, c) + '\n');
+      // The check's own search when it was complete; a seeded sample when a limit cut it short.
+      const whole = result.complete && result.coverage !== undefined;
       const witnesses = result.findings.map((f) => buildWitness(spec, shown, f.schedule, f.steps).events);
-      const cov = sampleCoverage(spec, flags.walks, 1, witnesses);
-      io.stdout(`\ncoverage (${cov.walks} seeded random executions${witnesses.length ? ` and ${witnesses.length} witness${witnesses.length === 1 ? '' : 'es'}` : ''}; a sample, not the whole search):\n`);
+      const cov = whole ? searchCoverage(spec, result.coverage!) : sampleCoverage(spec, flags.walks, 1, witnesses);
+      io.stdout(whole
+        ? `\ncoverage (the whole search: ${result.stats.executions} execution${result.stats.executions === 1 ? '' : 's'}, ${result.stats.states} states):\n`
+        : `\ncoverage (${cov.walks} seeded random executions${witnesses.length ? ` and ${witnesses.length} witness${witnesses.length === 1 ? '' : 'es'}` : ''}; a sample: the search was cut short):\n`);
       let warnings = 0;
       for (const s of cov.sites) {
         const made = Array.from({ length: s.versionsMade }, (_, i) => i);
         const missed = made.filter((v) => !s.versionsExecuted.includes(v));
-        io.stdout(`  site ${s.name}: entered in ${s.entered} of ${cov.walks} executions; versions executed ${s.versionsExecuted.map((v) => `v${v}`).join(', ') || 'none'} of ${made.map((v) => `v${v}`).join(', ')}\n`);
+        io.stdout(`  site ${s.name}: ${whole ? (s.entered ? 'entered' : 'never entered') : `entered in ${s.entered} of ${cov.walks} executions`}; versions executed ${s.versionsExecuted.map((v) => `v${v}`).join(', ') || 'none'} of ${made.map((v) => `v${v}`).join(', ')}\n`);
         const site = spec.sites.find((x) => x.name === s.name)!;
         if (s.entered === 0 && !s.versionsExecuted.length && dataSite(spec, site)) {
           io.stdout(c.dim(`    (not code: its bytes are no instruction, so it is read by loads, which coverage does not trace)\n`));
         } else if (s.entered === 0 && !s.versionsExecuted.length) {
           warnings++;
           io.stdout(c.yellow(`  warning: no execution entered site ${s.name}: a safe verdict says nothing about it\n`));
-        } else if (missed.length) io.stdout(c.dim(`    (${missed.map((v) => `v${v}`).join(', ')} never executed in the sample)\n`));
+        } else if (missed.length) io.stdout(c.dim(`    (${missed.map((v) => `v${v}`).join(', ')} never executed${whole ? '' : ' in the sample'})\n`));
       }
       io.stdout(`  instructions: ${cov.instructions.executed} of ${cov.instructions.total} executed\n`);
       for (const r of cov.regionsNeverRun) io.stdout(c.dim(`    region ${r}: no instruction ran\n`));

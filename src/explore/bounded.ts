@@ -6,6 +6,7 @@
  */
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
+import { CoverageSink } from '../model/coverage.js';
 import { Budget } from './budget.js';
 import { Dfs, Totals } from './frontier.js';
 import type { Findings } from './findings.js';
@@ -22,9 +23,10 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   let limit: string | undefined;
   let bound: number | null = null;
   const finals = new Set<string>();
+  const cov = opts.coverage ? new CoverageSink(spec.sites.length) : null;
   let outcomes = new Map<string, number>();
   for (const b of bounds) {
-    const dfs = new Dfs(new Machine(spec), opts, b, totals, budget);
+    const dfs = new Dfs(new Machine(spec, cov), opts, b, totals, budget);
     bound = b === Infinity ? null : b;
     limit = dfs.run() ?? undefined;
     totals.executions += dfs.executions;
@@ -58,6 +60,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65 },
     limit,
     finals: opts.collectFinals ? finals : undefined,
+    coverage: cov?.result(),
     outcomes: opts.observe ? [...outcomes].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : undefined,
   };
 }

@@ -5,6 +5,7 @@
 import type { Violation } from '../check/violation.js';
 import type { Spec } from '../spec/types.js';
 import type { FinalView } from '../check/assertions.js';
+import type { SearchCoverage } from '../model/coverage.js';
 
 export interface ExploreLimits {
   maxStates?: number;
@@ -37,6 +38,8 @@ export interface ExploreOptions extends ExploreLimits {
    * reached, but not every execution: counts are of executions explored.
    */
   observe?: (final: FinalView) => string;
+  /** Collect coverage (sites entered, versions executed, instructions run) over the whole search. */
+  coverage?: boolean;
   /** Called every few thousand states with the running totals (progress display). */
   onProgress?: (p: Progress) => void;
   /** Called for every violating schedule as it is found (for --all streaming). */
@@ -89,6 +92,8 @@ export interface ExploreResult {
   /** Why the search stopped early, if it did. */
   limit?: string;
   finals?: Set<string>;
+  /** With opts.coverage: what the search executed. */
+  coverage?: SearchCoverage;
   /** With `observe`: each outcome seen and how many explored executions ended in it, sorted by outcome. */
   outcomes?: [string, number][];
 }

@@ -15,6 +15,7 @@ import type { FetchModel } from './fetch/fetch-model.js';
 import type { TraceEvent } from './trace.js';
 import type { Outcome } from './model.js';
 import type { Violation } from '../check/violation.js';
+import type { CoverageSink } from './coverage.js';
 
 export interface Core {
   readonly spec: Spec;
@@ -29,6 +30,8 @@ export interface Core {
   /** Instructions executed per task in this execution (a budget, not part of the state). */
   steps: number[];
   trace: TraceEvent[] | null;
+  /** Coverage of the search, when asked for (not part of the state). */
+  readonly cov: CoverageSink | null;
   /** Benign findings of the transition being applied (reported, the execution goes on). */
   benign: Violation[];
   /**

@@ -28,6 +28,7 @@ import { FETCH_MODELS, FetchModel } from './fetch/fetch-model.js';
 import { deadlock, footprint, livelock, transitions } from './sched.js';
 import { rewindIntoSite, switchable, taskDone } from './tasks.js';
 import { runCode } from './run.js';
+import type { CoverageSink } from './coverage.js';
 import { note } from './trace.js';
 
 export interface Snapshot {
@@ -61,7 +62,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   /** Per task: a register assertion reads its final registers (so they stay in the fingerprint when it is done). */
   private readonly regsRead: boolean[];
 
-  constructor(readonly spec: Spec) {
+  constructor(readonly spec: Spec, readonly cov: CoverageSink | null = null) {
     const layout = (this.layout = new Layout(spec, this.mem));
     this.fetch = FETCH_MODELS[spec.fetch.model];
     this.names = new Symbolizer(spec.symbols, (a) => layout.inRegion(a), SENTINEL_NAMES, new Set(spec.regions.map((r) => r.name)));

@@ -180,6 +180,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       if (!k.spec.properties['illegal-instruction']) return { kind: 'end', reason: 'illegal instruction (property off)' };
       return violation(k, { property: 'illegal-instruction', kind: 'illegal', site: siteIdx >= 0 ? k.spec.sites[siteIdx].name : undefined, pc, message: `illegal instruction 0x${bits.toString(16)} at ${name(pc)}` }, ti, h);
     }
+    if (k.cov) k.cov.insn(k, pc, siteIdx, used);
     const acc = memAccess(insn, cpu);
     // Every access another hart can observe or affect is a scheduling point: shared data and
     // patchable memory, loads and stores alike (and AMOs, LR/SC), and kernel services.
@@ -215,11 +216,24 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     if (sharedAcc && !stop) {
       // What this hart learns from the bytes it read, and passes on with the bytes it wrote.
       const sc = insn.op.startsWith('sc.');
-      if (!acc!.write || (!sc && insn.op.startsWith('amo'))) observe(k, h, acc!.addr, acc!.size);
+      if (!acc!.write || (!sc && insn.op.startsWith('amo'))) {
+        observe(k, h, acc!.addr, acc!.size);
+        if (k.trace && insn.rd) {
+          const wids = layout.isPatchable(acc!.addr, acc!.size) ? Array.from({ length: acc!.size }, (_, j) => k.mem.provenance(acc!.addr + j)) : undefined;
+          k.trace[k.trace.length - 1].load = { addr: acc!.addr, size: acc!.size, value: cpu.getReg(insn.rd), ...(wids ? { wids } : {}) };
+        }
+      }
       if (acc!.write && (!sc || cpu.getReg(insn.rd) === 0n)) {
         if (layout.isPatchable(acc!.addr, acc!.size)) {
           const out = codeStore(k, h, t, acc!.addr, acc!.size);
           if (out) return out;
+          if (k.trace) {
+            // The RV64 patch store, annotated like a declarative one: its write id and site version.
+            const s = layout.siteAt(acc!.addr);
+            const ev = k.trace[k.trace.length - 1];
+            const w = k.st.writes[k.st.writes.length - 1];
+            ev.write = { id: w.id, ...(s >= 0 ? { site: k.spec.sites[s].name, version: w.v.find((x) => x[0] === s)?.[1] } : {}) };
+          }
         }
         publish(k, h, acc!.addr, acc!.size);
       }

@@ -22,6 +22,10 @@ export interface TraceEvent {
   regs?: { name: string; value: bigint }[];
   text?: string;
   site?: string;
+  /** A patch write (declarative store, or an RV64 store to patchable memory): its id and, in a site, the version it makes. */
+  write?: { id: number; site?: string; version?: number };
+  /** A load of shared data or patchable memory: what it read (the destination's value) and the write ids of patchable bytes. */
+  load?: { addr: number; size: number; value: bigint; wids?: number[] };
 }
 
 export function note(k: Core, h: number, ti: number, kind: TraceEvent['kind'], text: string): void {

@@ -94,6 +94,8 @@ function cell(ev: WitnessEvent, c: ChalkInstance, withPc: boolean): string[] {
     const lines = [`${withPc ? c.dim(ev.pc.slice(-8)) + ' ' : ''}${ev.symbol}: ${c.bold(ev.disasm ?? '')} ${tag(ev, c)}`.trimEnd()];
     const regs = (ev.regs ?? []).filter((r) => r.name !== 'zero');
     if (regs.length) lines.push('  ' + regs.map((r) => `${r.name}=${regText(r.value)}`).join(' '));
+    if (ev.load) lines.push(`  loaded ${regText(ev.load.value)} from ${ev.load.symbol}${ev.load.wids ? ` [${[...new Set(ev.load.wids)].map((w) => `w${w}`).join(' ')}]` : ''}`);
+    if (ev.write) lines.push(c.magenta(`  write #${ev.write.id}${ev.write.site !== undefined ? `: site ${ev.write.site} v${ev.write.version}` : ''}`));
     return lines;
   }
   const text = ev.text ?? ev.kind;

@@ -25,7 +25,8 @@ export function sendIpi(k: Core, ti: number, h: number, harts: IpiTargets, wait:
     }
   }
   if (wait) k.st.tasks[ti].ipiWait = targets.filter((x) => x !== h);
-  note(k, h, ti, 'service', `remote fence.i IPI to hart ${targets.join(', ')}${wait ? ', waiting' : ''}`);
+  const others = targets.filter((x) => x !== h);
+  note(k, h, ti, 'service', others.length ? `remote fence.i IPI to hart ${others.join(', ')}${wait ? ', waiting' : ''}` : 'remote fence.i: no other hart to send an IPI to');
 }
 
 /** Hart h takes its pending IPI: fence.i, and every task waiting for h stops waiting for it. */

@@ -125,6 +125,7 @@ export function declaredStore(k: Core, ti: number, h: number, op: Extract<MicroO
       const vs = st.versions[s];
       if (vs.length >= MAX_VERSIONS) return { kind: 'limit', reason: `site '${site.name}' has more than ${MAX_VERSIONS} versions` };
       vs.push(content);
+      k.cov?.versionMade(s, vs.length);
     }
   }
   for (const s of k.programs.ops[op.op].sites) v.push([s, st.versions[s].length - 1]);
@@ -136,7 +137,7 @@ export function declaredStore(k: Core, ti: number, h: number, op: Extract<MicroO
   publish(k, h, op.at, op.size);
   if (k.trace) {
     const s = k.layout.siteAt(op.at);
-    k.trace.push({ hart: h, task: k.layout.taskNames[ti], kind: 'store', pc: op.at, size: op.size, text: `store ${op.size} bytes at ${hexAddr(op.at)}: ${bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')} (write #${id}${s >= 0 ? `, site ${k.spec.sites[s].name} v${st.versions[s].length - 1}` : ''})`, site: s >= 0 ? k.spec.sites[s].name : undefined });
+    k.trace.push({ hart: h, task: k.layout.taskNames[ti], kind: 'store', pc: op.at, size: op.size, text: `store ${op.size} bytes at ${hexAddr(op.at)}: ${bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')} (write #${id}${s >= 0 ? `, site ${k.spec.sites[s].name} v${st.versions[s].length - 1}` : ''})`, site: s >= 0 ? k.spec.sites[s].name : undefined, write: { id, ...(s >= 0 ? { site: k.spec.sites[s].name, version: st.versions[s].length - 1 } : {}) } });
   }
   return { kind: 'continue' };
 }
@@ -159,6 +160,7 @@ export function codeStore(k: Core, h: number, t: TaskState, addr: number, size: 
       if (vs.length >= MAX_VERSIONS) return { kind: 'limit', reason: `site '${site.name}' has more than ${MAX_VERSIONS} versions` };
       open = [s, vs.length];
       vs.push(toArray(k.mem.peek(site.base, site.size)));
+      k.cov?.versionMade(s, vs.length);
       t.opSites.push(open);
     } else {
       // Version contents are shared between saved states: replace, never mutate.
