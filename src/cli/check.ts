@@ -1,12 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import ora from 'ora';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import { checkSpec, CheckOptions, exploreOptions } from '../check/index.js';
 import { explore, replay } from '../explore/explore.js';
-import { loadSpec } from '../spec/load.js';
+import { loadSpecFile } from './input.js';
 import { parseSchedule } from '../explore/schedule.js';
 import { formatDiagnostic } from '../spec/diagnostic.js';
 import { Machine } from '../model/machine.js';
@@ -104,21 +104,6 @@ function rank(code: number): number {
   return code === EXIT.internal ? 5 : code === EXIT.badInput ? 4 : code === EXIT.violation ? 3 : code === EXIT.inconclusive ? 2 : 1;
 }
 
-function readSpec(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-function fileOptions(file: string) {
-  return {
-    readFile: (p: string) => readFileSync(p),
-    resolvePath: (p: string) => resolve(dirname(file), p),
-  };
-}
-
 function addExploreOptions(cmd: Command): Command {
   return cmd
     .option('--set <path=value>', 'override a spec field before validation (repeatable), e.g. kernel.preemption=none', collect, [])
@@ -154,8 +139,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     const ci = flags.format === 'junit' || flags.format === 'sarif';
     for (const file of files) {
       const shown = relative(io.cwd, file) || file;
-      const text = readSpec(file);
-      const loaded = loadSpec(text, shown, { overrides: flags.set, ...fileOptions(file) });
+      const loaded = loadSpecFile(file, shown, { overrides: flags.set });
       if (!loaded.spec) {
         tally.error++;
         worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
@@ -241,7 +225,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     const c = makeChalk(io.env, io.isTTY);
     const file = resolve(io.cwd, input);
     const shown = relative(io.cwd, file) || file;
-    const loaded = loadSpec(readSpec(file), shown, { overrides: flags.set, ...fileOptions(file) });
+    const loaded = loadSpecFile(file, shown, { overrides: flags.set });
     if (!loaded.spec) {
       for (const d of loaded.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
       ctx.setExit(EXIT.badInput);

@@ -16,7 +16,8 @@ export interface SpecDiagnostic extends SourceLoc {
     | 'task'
     | 'elf'
     | 'io'
-    | 'override';
+    | 'override'
+    | 'limit';
   message: string;
 }
 
