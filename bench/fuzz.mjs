@@ -3,7 +3,7 @@
 // Prints the histogram of exit codes, the distinct failures with minimised reproducers and the
 // slowest cases; exits 1 when any case failed (exit 70, death, over budget, nondeterminism).
 import { parseArgs } from 'node:util';
-import { buildBundle, minimise, Pool, report, runCases } from '../test/fuzz/harness.mjs';
+import { buildBundle, measureFresh, minimise, Pool, report, runCases } from '../test/fuzz/harness.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -41,5 +41,6 @@ if (!o['no-minimise']) {
   for (const f of stats.failures.values()) minimised.set(f.sig, (await minimise(pool, f)).case);
 }
 pool.close();
+if (stats.growthBadCase) stats.fresh = await measureFresh(pool.opts, stats.growthBadCase);
 console.log(report(stats, { minimised }));
 process.exitCode = stats.failures.size ? 1 : 0;

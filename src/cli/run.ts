@@ -21,7 +21,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--stats', 'print instructions retired, wall time and MIPS to stderr')
     .addOption(new Option('--max-steps <n>', 'stop after N instructions (exit 124)').argParser((v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UserError(`--max-steps: expected a non-negative integer, got '${v}'`, RUN_EXIT.badInput);
+      if (!Number.isSafeInteger(n) || n < 0) throw new UserError(`--max-steps: expected a non-negative integer, got '${v}'`, RUN_EXIT.badInput);
       return n;
     }))
     .addOption(new Option('--no-blocks', 'execute one compiled instruction at a time (no translated blocks)').hideHelp())

@@ -15,7 +15,7 @@ export interface InputLimits {
   yamlDepth: number;
   /** Collection entries in the whole YAML document. */
   yamlNodes: number;
-  /** Entries of one YAML mapping (duplicate-key checking is quadratic in it). */
+  /** Entries of one YAML mapping (yaml's duplicate-key check is quadratic in them). */
   yamlMapEntries: number;
   /** Nodes YAML aliases may expand to (yaml's maxAliasCount). */
   yamlAliases: number;
@@ -40,7 +40,7 @@ export const DEFAULT_LIMITS: Readonly<InputLimits> = Object.freeze({
   elfBytes: 64 << 20,
   yamlDepth: 64,
   yamlNodes: 100_000,
-  yamlMapEntries: 10_000,
+  yamlMapEntries: 4096,
   yamlAliases: 100,
   tasks: 64,
   regions: 256,
@@ -84,8 +84,8 @@ export function yamlShape(text: string, limits: InputLimits): YamlShapeProblem |
     if (!tok.items) continue;
     nodes += tok.items.length;
     if (nodes > limits.yamlNodes) return { offset: tok.offset, message: `YAML has more than ${limits.yamlNodes} collection entries (limit yamlNodes)` };
-    if (tok.type === 'block-map' || tok.type === 'flow-collection') {
-      if (tok.items.length > limits.yamlMapEntries) return { offset: tok.offset, message: `a YAML collection has ${tok.items.length} entries, more than ${limits.yamlMapEntries} (limit yamlMapEntries)` };
+    if (tok.type === 'block-map' || (tok.type === 'flow-collection' && (tok as { start?: { source?: string } }).start?.source === '{')) {
+      if (tok.items.length > limits.yamlMapEntries) return { offset: tok.offset, message: `a YAML mapping has ${tok.items.length} entries, more than ${limits.yamlMapEntries} (limit yamlMapEntries)` };
     }
     for (const it of tok.items) {
       if (it.key && typeof it.key === 'object') stack.push([it.key, d]);

@@ -75,6 +75,7 @@ class Resolver {
   /** Bytes of modelled memory allocated so far (regions and ELF segments). */
   memoryBytes = 0;
   private timedOut = false;
+  private outOfMemory = false;
 
   constructor(readonly src: SpecSource, readonly raw: Raw, readonly opts: LoadOptions, readonly limits: InputLimits, readonly deadline: number, readonly now: () => number) {}
 
@@ -89,7 +90,9 @@ class Resolver {
 
   /** Counts `bytes` of modelled memory; false (and a diagnostic at `path`) past the limit. */
   allocate(bytes: number, path: Path): boolean {
+    if (this.outOfMemory) return false;
     if (this.memoryBytes + bytes > this.limits.memoryBytes) {
+      this.outOfMemory = true;
       this.error('limit', this.loc(path), `the spec's memory would exceed ${this.limits.memoryBytes} bytes (${this.memoryBytes} allocated, ${bytes} more asked; limit memoryBytes)`);
       return false;
     }
@@ -161,10 +164,11 @@ class Resolver {
     }
     let spent = 0;
     for (const b of this.asmBound.values()) spent += b;
-    if (spent > this.limits.asmBytes || this.overTime()) return { bytes: new Uint8Array(0), symbols: new Map<string, number>(), lines: [], diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
+    // Past a limit (already reported): not assembled, and callers report nothing more for it.
+    if (spent > this.limits.asmBytes || this.overTime()) return { limited: true, bytes: new Uint8Array(0), symbols: new Map<string, number>(), lines: [], diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
     let symbols: ReadonlyMap<string, number> = this.symbols;
     if (own?.size) symbols = new Map([...this.symbols].filter(([k]) => !own.has(k)));
-    const r = assemble(text, { base, rvc, symbols, file: this.src.file, line: 1, column: 1 });
+    const r = { limited: false, ...assemble(text, { base, rvc, symbols, file: this.src.file, line: 1, column: 1 }) };
     if (report) {
       for (const d of r.diagnostics) {
         this.error('asm', this.src.within(path, d.line, d.column), d.message);
@@ -207,6 +211,7 @@ class Resolver {
       const own = new Set<string>();
       if (typeof r.asm === 'string') {
         const a = this.assembleAt(r.asm, [...path, 'asm'], base, r.rvc ?? true, false);
+        if (a.limited) continue;
         bytes = a.bytes;
         for (const [name, addr] of a.symbols) {
           if (this.symbols.has(name)) {

@@ -40,6 +40,7 @@ process.on('message', async (msg) => {
     stderr(t) { const s = text(t); errLen += s.length; if (errLen < MAX_OUT) err.push(s); },
   };
   resetPeak();
+  const beforeKb = status('VmRSS');
   const t0 = performance.now();
   let code;
   try {
@@ -49,6 +50,6 @@ process.on('message', async (msg) => {
     err.push(`main threw: ${e?.stack ?? e}`);
   }
   const ms = performance.now() - t0;
-  process.send({ id: msg.id, code, stdout: out.join(''), stderr: err.join(''), outLen, errLen, ms, peakKb: status('VmHWM') });
+  process.send({ id: msg.id, code, stdout: out.join(''), stderr: err.join(''), outLen, errLen, ms, beforeKb, peakKb: status('VmHWM') });
 });
 process.send({ ready: true });

@@ -20,6 +20,9 @@ export function rng(seed) {
     int: (n) => Math.floor(next() * n),
     pick: (xs) => xs[Math.floor(next() * xs.length)],
     chance: (p) => next() < p,
+    /** A size from `list` (ascending); only the three smallest in a small (CI) run. */
+    size: (list) => list[Math.floor(next() * (r.small ? Math.min(3, list.length) : list.length))],
+    small: false,
   };
   return r;
 }
@@ -144,7 +147,7 @@ function mutateDoc(doc, r, extra) {
         const seqs = paths.filter((p) => p.index !== undefined);
         if (!seqs.length) break;
         const s = r.pick(seqs);
-        const n = r.pick([1, 2, 7, 64, 300, 2000, 20000]);
+        const n = r.size([1, 2, 7, 64, 300, 2000, 20000]);
         const item = s.parent.items[s.index];
         for (let k = 0; k < n; k++) s.parent.items.push(item && typeof item === 'object' && 'clone' in item ? item.clone() : item);
         break;
@@ -170,7 +173,7 @@ function mutateDoc(doc, r, extra) {
         const asm = paths.filter((p) => p.path[p.path.length - 1] === 'asm' || p.path[p.path.length - 1] === 'initial');
         const at = asm.length ? r.pick(asm) : t;
         const lines = Array.from({ length: 1 + r.int(3) }, () => r.pick(ASM_ADVERSARIAL(r)));
-        const rep = r.pick([1, 1, 1, 4, 50, 2000]);
+        const rep = r.size([1, 1, 1, 4, 50, 2000]);
         doc.setIn(at.path, Array(rep).fill(lines.join('\n')).join('\n') + '\n');
         break;
       }
@@ -211,8 +214,8 @@ function mutateDoc(doc, r, extra) {
         if (!patch.length) break;
         const pp = r.pick(patch).path;
         let node = { stop_machine: { steps: ['fence.i'] } };
-        for (let k = r.pick([1, 10, 60, 200]); k > 0; k--) node = { stop_machine: { steps: [node] } };
-        doc.setIn(pp, doc.createNode(r.chance(0.5) ? [node] : Array(r.pick([100, 5000, 30000])).fill('fence.i')));
+        for (let k = r.size([1, 10, 60, 200]); k > 0; k--) node = { stop_machine: { steps: [node] } };
+        doc.setIn(pp, doc.createNode(r.chance(0.5) ? [node] : Array(r.size([100, 5000, 30000])).fill('fence.i')));
         break;
       }
       case 11: { // explore options
@@ -224,7 +227,7 @@ function mutateDoc(doc, r, extra) {
         break;
       }
       default: { // symbols: many, huge
-        const n = r.pick([1, 100, 5000, 70000]);
+        const n = r.size([1, 100, 5000, 70000]);
         const syms = {};
         for (let k = 0; k < n; k++) syms[`s${k}`] = r.chance(0.9) ? k : r.pick(EXTREME_TEXT);
         doc.setIn(['symbols'], doc.createNode(syms));
@@ -262,24 +265,24 @@ function randomYaml(r) {
       for (let i = 1; i < n; i++) s += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]\n`;
       return s + `harts: 2\ntasks: *a${n - 1}\n`;
     }
-    case 1: return `${'['.repeat(r.pick([50, 65, 100, 1000, 10000, 200000]))}1${r.chance(0.5) ? ']'.repeat(10) : ''}\n`;
-    case 2: return `harts: 2\ntasks:\n${'  '.repeat(0)}${Array.from({ length: r.pick([70, 500, 1400]) }, (_, i) => `${' '.repeat(i)}- `).join('\n')}x\n`;
-    case 3: return `harts: 2\ntasks:\n  - ${'- '.repeat(r.pick([70, 1000, 100000]))}x\n`;
+    case 1: return `${'['.repeat(r.size([50, 65, 100, 1000, 10000, 200000]))}1${r.chance(0.5) ? ']'.repeat(10) : ''}\n`;
+    case 2: return `harts: 2\ntasks:\n${'  '.repeat(0)}${Array.from({ length: r.size([70, 200, 500, 1400]) }, (_, i) => `${' '.repeat(i)}- `).join('\n')}x\n`;
+    case 3: return `harts: 2\ntasks:\n  - ${'- '.repeat(r.size([70, 1000, 100000]))}x\n`;
     case 4: { // many keys
-      const n = r.pick([1000, 10000, 60000, 150000]);
+      const n = r.size([1000, 10000, 60000, 150000]);
       return Array.from({ length: n }, (_, i) => `k${i}: ${i}`).join('\n') + '\n';
     }
     case 5: return `harts: 2\ntasks: *nope\n`;
     case 6: return `harts: &h 2\ntasks:\n  - name: a\n    call: *h\n  - *t\n`;
     case 7: return `base: &b {harts: 2}\n<<: *b\n<<: [*b, *b]\ntasks: [{name: x, call: 0}]\n`;
     case 8: return `harts: !!binary AAAA\ntasks: !!set {a, b}\nx: !!omap [a: 1]\ny: !!timestamp 2001-12-14\nz: !custom 1\n`;
-    case 9: return `${'{a: '.repeat(r.pick([60, 5000, 100000]))}1${'}'.repeat(5)}\n`;
+    case 9: return `${'{a: '.repeat(r.size([60, 5000, 100000]))}1${'}'.repeat(5)}\n`;
     case 10: { // random bytes
       const n = r.int(400);
       return Array.from({ length: n }, () => String.fromCharCode(r.chance(0.9) ? 32 + r.int(95) : r.int(0x3000))).join('');
     }
     default: { // nested maps by indentation
-      const n = r.pick([70, 500, 3000]);
+      const n = r.size([70, 500, 3000]);
       return Array.from({ length: n }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n';
     }
   }
@@ -333,6 +336,7 @@ const CHECK_FLAGS = () => [
 
 /** A valid-looking check command around a spec file, with random flags; limits always set. */
 function checkArgv(r, file) {
+  const states = r.small ? ['300', '2000'] : ['2000', '20000'];
   const argv = [r.pick(['check', 'check', 'check', 'replay']), file];
   if (argv[0] === 'replay') {
     argv.push('--schedule', r.pick(['h0', 'h1', 'h0*2.h1.h0>t2.h1>t3.h1.h0.h1.h0.h0>t0', 'h9', 'h0*99999999999', 'h0>t99', '', '...', 'h0*0', 'h-1', 'h0*1e9', 'x'.repeat(1000), Array(3000).fill('h0').join('.')]));
@@ -345,7 +349,7 @@ function checkArgv(r, file) {
     }
     if (r.chance(0.2)) argv.push('--random', r.pick(['1', '5', '0', 'x']), '--seed', String(r.int(100)));
     // The harness's own limits: a search stops (exit 3) well inside the per-case budget.
-    argv.push('--max-states', r.pick(['2000', '20000']), '--max-time', '4000', '--no-timing');
+    argv.push('--max-states', r.pick(states), '--max-time', '4000', '--no-timing');
   }
   return argv;
 }
@@ -358,7 +362,7 @@ function randomArgv(r) {
   for (let k = r.int(7); k > 0; k--) argv.push(r.pick(words));
   // Commands that could run unbounded by the user's own choice get the harness's limits.
   if (argv.includes('run')) argv.push('--max-steps', '2000000');
-  if (argv.includes('check')) argv.push('--max-states', '20000', '--max-time', '4000');
+  if (argv.includes('check')) argv.push('--max-states', r.small ? '2000' : '20000', '--max-time', '4000');
   return argv;
 }
 
@@ -369,8 +373,9 @@ function randomArgv(r) {
  * the case directory, where the runner also provides `specs/` and `fixtures/` (the repository's),
  * `fifo` (a named pipe) and `dir` (a directory).
  */
-export function makeCase(c, seed, i) {
+export function makeCase(c, seed, i, { small = false } = {}) {
   const r = rng(caseSeed(seed, i));
+  r.small = small;
   const kind = r.pick(['spec', 'spec', 'spec', 'spec-text', 'yaml', 'elf-spec', 'run', 'disasm', 'argv', 'special-path']);
   switch (kind) {
     case 'spec': {

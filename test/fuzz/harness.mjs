@@ -19,7 +19,7 @@ export async function buildBundle() {
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'main.mjs');
   await build({
-    entryPoints: [join(ROOT, 'src/cli/main.ts')],
+    entryPoints: [join(process.env.FUZZ_SRC ?? ROOT, 'src/cli/main.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -150,12 +150,12 @@ export class Pool {
  * Runs cases [from, from + count) of `seed`. Returns the histogram of outcomes, the failures
  * grouped by signature (first case of each kept), the slowest cases and the peak RSS.
  */
-export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, onProgress, deadline = Infinity }) {
+export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, onProgress, deadline = Infinity, small = false }) {
   const c = corpus(ROOT);
   const { timeMs, memMb } = pool.opts;
   const stats = {
     seed, cases: 0, histogram: new Map(), failures: new Map(), slowest: [], determinism: { checked: 0, differ: 0 },
-    peakKb: 0, peakBadInputKb: 0, peakCase: null, byKind: new Map(), ms: 0,
+    peakKb: 0, peakCase: null, growthKb: 0, growthCase: null, growthBadCase: null, growthBadKb: 0, byKind: new Map(), ms: 0,
   };
   const t0 = Date.now();
   let next = from;
@@ -163,7 +163,7 @@ export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, o
   const worker = async (w) => {
     while (next < end && Date.now() < deadline) {
       const i = next++;
-      const cs = makeCase(c, seed, i);
+      const cs = makeCase(c, seed, i, { small });
       const r = await w.run(cs, timeMs);
       stats.cases++;
       let kind = classify(cs, r, memMb);
@@ -181,8 +181,11 @@ export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, o
       k.cases++;
       k.ms += r.ms ?? timeMs;
       stats.byKind.set(cs.kind, k);
+      // Peak RSS is the process's; its growth during the case is what the case itself cost.
       if (r.peakKb > stats.peakKb) { stats.peakKb = r.peakKb; stats.peakCase = i; }
-      if (r.code === 2 || r.code === 125) stats.peakBadInputKb = Math.max(stats.peakBadInputKb, r.peakKb ?? 0);
+      const growth = (r.peakKb ?? 0) - (r.beforeKb ?? 0);
+      if (growth > stats.growthKb) { stats.growthKb = growth; stats.growthCase = cs; }
+      if ((r.code === 2 || r.code === 125) && growth > stats.growthBadKb) { stats.growthBadKb = growth; stats.growthBadCase = cs; }
       stats.slowest.push({ i, ms: r.ms ?? timeMs, kind: cs.kind, base: cs.base, argv: cs.argv, code: r.failure ?? r.code });
       stats.slowest.sort((a, b) => b.ms - a.ms);
       stats.slowest.length = Math.min(stats.slowest.length, 10);
@@ -240,6 +243,21 @@ export async function minimise(pool, f, budget = 120) {
   return { case: cs, runs };
 }
 
+/**
+ * Peak RSS of one case alone in a fresh worker process (the figure a user running the CLI
+ * on that input sees), and the worker's RSS at rest before it.
+ */
+export async function measureFresh(opts, cs) {
+  const pool = new Pool({ ...opts, workers: 1 });
+  try {
+    const idle = await pool.workers[0].run({ kind: 'rest', argv: ['--version'], files: {} }, opts.timeMs);
+    const r = await pool.workers[0].run(cs, opts.timeMs);
+    return { case: cs, code: r.failure ?? r.code, peakKb: r.peakKb ?? 0, restKb: idle.peakKb ?? 0 };
+  } finally {
+    pool.close();
+  }
+}
+
 export function formatCase(cs) {
   const lines = [`argv: ${JSON.stringify(cs.argv)}`];
   for (const [n, content] of Object.entries(cs.files)) {
@@ -258,7 +276,8 @@ export function report(stats, { minimised = new Map() } = {}) {
   out.push(`exit codes: ${hist.map(([k, n]) => `${k}: ${n}`).join(', ')}`);
   out.push(`by kind: ${[...stats.byKind].map(([k, v]) => `${k} ${v.cases} (${(v.ms / v.cases).toFixed(1)} ms avg)`).join(', ')}`);
   out.push(`determinism: ${stats.determinism.checked} cases run twice, ${stats.determinism.differ} differed`);
-  out.push(`peak RSS of one case: ${(stats.peakKb / 1024).toFixed(0)} MB (case ${stats.peakCase}); of a bad-input case: ${(stats.peakBadInputKb / 1024).toFixed(0)} MB`);
+  out.push(`peak RSS of the worker: ${(stats.peakKb / 1024).toFixed(0)} MB (case ${stats.peakCase}); largest growth in one case: ${(stats.growthKb / 1024).toFixed(0)} MB, in a bad-input case: ${(stats.growthBadKb / 1024).toFixed(0)} MB`);
+  if (stats.fresh) out.push(`peak RSS of the costliest bad-input case alone, in a fresh process: ${(stats.fresh.peakKb / 1024).toFixed(0)} MB (${stats.fresh.case.kind}, exit ${stats.fresh.code}; process at rest: ${(stats.fresh.restKb / 1024).toFixed(0)} MB)`);
   const failures = [...stats.failures.values()];
   const total = failures.reduce((a, f) => a + f.count, 0);
   out.push(`failures: ${total} in ${failures.length} distinct causes`);
