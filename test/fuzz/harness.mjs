@@ -207,7 +207,7 @@ export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, o
  * Shrinks a failing case's main file (case.yaml by lines then characters; x.elf by zeroing
  * and truncating) while it keeps failing with the same signature. At most `budget` re-runs.
  */
-export async function minimise(pool, f, budget = 120) {
+export async function minimise(pool, f, budget = f.kind === 'timeout' || f.kind === 'memory' ? 8 : 120) {
   const w = pool.workers[0];
   const { timeMs, memMb } = pool.opts;
   let runs = 0;
