@@ -54,11 +54,21 @@ function globToRegex(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function walk(dir: string, out: string[]): void {
+/** Files below `dir`; a directory reached twice (a symlink loop) is walked once. */
+function walk(dir: string, out: string[], seen = new Set<string>()): void {
+  const d = statSync(dir);
+  if (seen.has(`${d.dev}:${d.ino}`)) return;
+  seen.add(`${d.dev}:${d.ino}`);
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) walk(p, out);
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      out.push(p); // a dangling link: reported when it is read
+      continue;
+    }
+    if (st.isDirectory()) walk(p, out, seen);
     else out.push(p);
   }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -239,5 +239,15 @@ describe('command-line numbers', () => {
     const r = await cli(['check', join(ROOT, 'specs/c2-sd-pair-fetch8-no-preempt.yaml'), '--bound', '99999999999999999999']);
     expect(r.code).toBe(2);
     expect(r.err).toBe("ftrace-race: --bound: at most 64, got '99999999999999999999'\n");
+  });
+});
+
+describe('directories', () => {
+  it('a symlink loop below a spec directory is walked once, a dangling link reported', async () => {
+    const d = join(dir, 'loop');
+    mkdirSync(d, { recursive: true });
+    symlinkSync('.', join(d, 'self'));
+    symlinkSync(join(dir, 'nowhere.yaml'), join(d, 'dangling.yaml'));
+    located(await cli(['check', 'loop']), /^loop\/dangling\.yaml:1:1: cannot read the spec: no such file$/);
   });
 });
