@@ -29,6 +29,7 @@ const stats = await runCases({
   from: Number(o.from),
   count: Number(o.cases),
   deadline,
+  onFailure: (f) => process.stderr.write(`new failure, case ${f.i}: ${f.sig}\n`),
   onProgress: (s) => {
     if (o.quiet || Date.now() - last < 30000) return;
     last = Date.now();

@@ -150,7 +150,7 @@ export class Pool {
  * Runs cases [from, from + count) of `seed`. Returns the histogram of outcomes, the failures
  * grouped by signature (first case of each kept), the slowest cases and the peak RSS.
  */
-export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, onProgress, deadline = Infinity, small = false }) {
+export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, onProgress, onFailure, deadline = Infinity, small = false }) {
   const c = corpus(ROOT);
   const { timeMs, memMb } = pool.opts;
   const stats = {
@@ -193,7 +193,10 @@ export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, o
         const sig = signature(cs, r, kind);
         const f = stats.failures.get(sig);
         if (f) f.count++;
-        else stats.failures.set(sig, { sig, kind, count: 1, i, case: cs, result: { code: r.code, stderr: (r.stderr ?? '').slice(0, 2000), signal: r.signal } });
+        else {
+          stats.failures.set(sig, { sig, kind, count: 1, i, case: cs, result: { code: r.code, stderr: (r.stderr ?? '').slice(0, 2000), signal: r.signal } });
+          onFailure?.(stats.failures.get(sig));
+        }
       }
       onProgress?.(stats);
     }
