@@ -45,7 +45,7 @@ export const DEFAULT_LIMITS: Readonly<InputLimits> = Object.freeze({
   tasks: 64,
   regions: 256,
   sites: 256,
-  steps: 4096,
+  steps: 1024,
   symbols: 100_000,
   asmBytes: 1 << 20,
   memoryBytes: 16 << 20,

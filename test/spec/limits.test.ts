@@ -116,7 +116,7 @@ describe('counts and sizes are checked before anything is built', () => {
     const regions = BASE.replace('sites:', Array.from({ length: 300 }, (_, i) => `  - {name: d${i}, kind: data, size: 8}`).join('\n') + '\nsites:');
     expect(errors(regions)).toEqual(['spec.yaml:3:3: the spec has 301 memory regions, more than 256 (limit regions)']);
     const steps = BASE + [2, 3].map((i) => `  - name: p${i}\n    patch: [${Array(2500).fill('fence').join(', ')}]\n`).join('');
-    expect(errors(steps)).toEqual(['spec.yaml:17:3: the tasks have 5001 patch steps, more than 4096 (limit steps)']);
+    expect(errors(steps)).toEqual(['spec.yaml:17:3: the tasks have 5001 patch steps, more than 1024 (limit steps)']);
     const syms = BASE + 'symbols:\n' + Array.from({ length: 50 }, (_, i) => `  s${i}: ${i}`).join('\n') + '\n';
     expect(errors(syms, { limits: { symbols: 10 } })).toEqual(['spec.yaml:27:3: the spec has 50 symbols, more than 10 (limit symbols)']);
   });
@@ -218,6 +218,16 @@ describe('ELF headers are checked against the file and the address range', () =>
     writeFileSync(join(dir, 'huge.elf'), withPhdr(patchable, 0, 40, 0xffffffffn));
     writeFileSync(join(dir, 'h.yaml'), 'harts: 1\nelf:\n  file: huge.elf\ntasks: [{name: t, call: 0}]\n');
     located(await cli(['check', 'h.yaml']), /^h\.yaml:3:9: huge\.elf: its segments take \d+ bytes of memory, more than 16777216 \(limit memoryBytes\)$/);
+  });
+
+  it('a segment without permissions is PROT_NONE: the guest faults, the host does not', async () => {
+    const b = Buffer.from(exe);
+    const phoff = Number(b.readBigUInt64LE(32));
+    for (let k = 0; k < b.readUInt16LE(56); k++) if (b.readUInt32LE(phoff + 56 * k) === 1) b.writeUInt32LE(0, phoff + 56 * k + 4);
+    writeFileSync(join(dir, 'none.elf'), b);
+    const r = await cli(['run', 'none.elf', '--max-steps', '100']);
+    expect(r.code).toBe(126);
+    expect(r.err).toMatch(/^ftrace-race: none\.elf: pc 0x[0-9a-f]+: instruction fetch from unmapped address 0x[0-9a-f]+\n$/);
   });
 
   it('program headers past the end of the file, a segment past the address range', async () => {
