@@ -42,6 +42,7 @@ process.on('message', async (msg) => {
   resetPeak();
   const beforeKb = status('VmRSS');
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let code;
   try {
     code = await main(msg.case.argv, io);
@@ -50,6 +51,7 @@ process.on('message', async (msg) => {
     err.push(`main threw: ${e?.stack ?? e}`);
   }
   const ms = performance.now() - t0;
-  process.send({ id: msg.id, code, stdout: out.join(''), stderr: err.join(''), outLen, errLen, ms, beforeKb, peakKb: status('VmHWM') });
+  const cpu = process.cpuUsage(cpu0);
+  process.send({ id: msg.id, code, stdout: out.join(''), stderr: err.join(''), outLen, errLen, ms, cpuMs: (cpu.user + cpu.system) / 1000, beforeKb, peakKb: status('VmHWM') });
 });
 process.send({ ready: true });

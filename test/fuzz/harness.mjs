@@ -85,7 +85,9 @@ class Worker {
         this.spawn();
         finish({ failure: 'death', code, signal, stderr });
       };
-      const timer = setTimeout(() => kill('timeout', { ms: timeMs }), timeMs);
+      // The budget is CPU time (below, in classify), so a loaded machine does not make
+      // cases fail; wall time only catches a hang, at three times the budget.
+      const timer = setTimeout(() => kill('timeout', { ms: 3 * timeMs }), 3 * timeMs);
       let peak = 0;
       const poll = setInterval(() => {
         const kb = rssKb(child.pid);
@@ -110,8 +112,9 @@ const ALLOWED = {
 };
 
 /** Failure kind of a finished run, or null when the outcome is one the CLI promises. */
-export function classify(c, r, memMb) {
+export function classify(c, r, memMb, timeMs = Infinity) {
   if (r.failure) return r.failure;
+  if (r.cpuMs > timeMs) return 'over-time';
   if (r.code === 'threw') return 'threw';
   if (r.code === 70 || /^ftrace-race: internal error/m.test(r.stderr)) return 'internal';
   if (r.peakKb > memMb * 1024) return 'memory';
@@ -123,7 +126,7 @@ export function classify(c, r, memMb) {
 
 /** Groups failures by cause: the kind plus the first stderr line with numbers and names blurred. */
 export function signature(c, r, kind) {
-  if (kind === 'timeout' || kind === 'memory') return `${kind} ${c.kind}`;
+  if (kind === 'timeout' || kind === 'over-time' || kind === 'memory') return `${kind} ${c.kind}`;
   if (kind === 'death') return `death ${r.signal ?? r.code} ${/(FATAL|Fatal|error)[^\n]*/.exec(r.stderr ?? '')?.[0]?.slice(0, 80) ?? ''}`;
   const line = (r.stderr ?? '').split('\n').find((l) => /^ftrace-race: internal error|threw|Error/.test(l)) ?? (r.stderr ?? '').split('\n')[0] ?? '';
   return `${kind} ${line.replace(/^[^:]*:\d+:\d+: /, '').replace(/'[^']*'/g, "'…'").replace(/0x[0-9a-f]+|\d+/g, 'N').slice(0, 160)}`;
@@ -166,7 +169,7 @@ export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, o
       const cs = makeCase(c, seed, i, { small });
       const r = await w.run(cs, timeMs);
       stats.cases++;
-      let kind = classify(cs, r, memMb);
+      let kind = classify(cs, r, memMb, timeMs);
       if (!kind && i % checkEvery === 0 && !/max-time|time limit|ms limit/.test(r.stdout + r.stderr)) {
         const again = await w.run(cs, timeMs);
         stats.determinism.checked++;
@@ -186,8 +189,8 @@ export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, o
       const growth = (r.peakKb ?? 0) - (r.beforeKb ?? 0);
       if (growth > stats.growthKb) { stats.growthKb = growth; stats.growthCase = cs; }
       if ((r.code === 2 || r.code === 125) && growth > stats.growthBadKb) { stats.growthBadKb = growth; stats.growthBadCase = cs; }
-      stats.slowest.push({ i, ms: r.ms ?? timeMs, kind: cs.kind, base: cs.base, argv: cs.argv, code: r.failure ?? r.code });
-      stats.slowest.sort((a, b) => b.ms - a.ms);
+      stats.slowest.push({ i, ms: r.ms ?? timeMs, cpuMs: r.cpuMs, kind: cs.kind, base: cs.base, argv: cs.argv, code: r.failure ?? r.code });
+      stats.slowest.sort((a, b) => (b.cpuMs ?? b.ms) - (a.cpuMs ?? a.ms));
       stats.slowest.length = Math.min(stats.slowest.length, 10);
       if (kind) {
         const sig = signature(cs, r, kind);
@@ -210,14 +213,14 @@ export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, o
  * Shrinks a failing case's main file (case.yaml by lines then characters; x.elf by zeroing
  * and truncating) while it keeps failing with the same signature. At most `budget` re-runs.
  */
-export async function minimise(pool, f, budget = f.kind === 'timeout' || f.kind === 'memory' ? 8 : 120) {
+export async function minimise(pool, f, budget = f.kind === 'timeout' || f.kind === 'over-time' || f.kind === 'memory' ? 8 : 120) {
   const w = pool.workers[0];
   const { timeMs, memMb } = pool.opts;
   let runs = 0;
   const fails = async (cs) => {
     if (runs++ >= budget) return false;
     const r = await w.run(cs, timeMs);
-    const kind = classify(cs, r, memMb);
+    const kind = classify(cs, r, memMb, timeMs);
     return kind !== null && signature(cs, r, kind) === f.sig;
   };
   let cs = structuredClone(f.case);
@@ -291,6 +294,6 @@ export function report(stats, { minimised = new Map() } = {}) {
     out.push(formatCase(m ?? f.case).replace(/^/gm, '  '));
   }
   out.push('\nslowest:');
-  for (const s of stats.slowest) out.push(`  ${s.ms.toFixed(0).padStart(6)} ms  case ${s.i} ${s.kind}${s.base ? ` (${s.base})` : ''} -> ${s.code}: ${JSON.stringify(s.argv).slice(0, 140)}`);
+  for (const s of stats.slowest) out.push(`  ${s.ms.toFixed(0).padStart(6)} ms (${s.cpuMs === undefined ? '-' : s.cpuMs.toFixed(0)} ms CPU)  case ${s.i} ${s.kind}${s.base ? ` (${s.base})` : ''} -> ${s.code}: ${JSON.stringify(s.argv).slice(0, 140)}`);
   return out.join('\n');
 }
