@@ -373,7 +373,16 @@ function randomArgv(r) {
  * the case directory, where the runner also provides `specs/` and `fixtures/` (the repository's),
  * `fifo` (a named pipe) and `dir` (a directory).
  */
-export function makeCase(c, seed, i, { small = false } = {}) {
+/** Largest file a case writes: twice the spec size limit, so the cap is still exercised. */
+const MAX_FILE = 2 << 20;
+
+export function makeCase(c, seed, i, opts = {}) {
+  const cs = makeCaseUncapped(c, seed, i, opts);
+  for (const [n, f] of Object.entries(cs.files)) if (f.length > MAX_FILE) cs.files[n] = f.slice(0, MAX_FILE);
+  return cs;
+}
+
+function makeCaseUncapped(c, seed, i, { small = false } = {}) {
   const r = rng(caseSeed(seed, i));
   r.small = small;
   const kind = r.pick(['spec', 'spec', 'spec', 'spec-text', 'yaml', 'elf-spec', 'run', 'disasm', 'argv', 'special-path']);
