@@ -147,8 +147,9 @@ function mutateDoc(doc, r, extra) {
         const seqs = paths.filter((p) => p.index !== undefined);
         if (!seqs.length) break;
         const s = r.pick(seqs);
-        const n = r.size([1, 2, 7, 64, 300, 2000, 20000]);
+        if (s.parent.items.length > 64) break; // once per list: repeated, it grows without bound
         const item = s.parent.items[s.index];
+        const n = Math.min(r.size([1, 2, 7, 64, 300, 2000, 20000]), item && typeof item === 'object' && 'items' in item ? 20 : 2000);
         for (let k = 0; k < n; k++) s.parent.items.push(item && typeof item === 'object' && 'clone' in item ? item.clone() : item);
         break;
       }
@@ -227,7 +228,7 @@ function mutateDoc(doc, r, extra) {
         break;
       }
       default: { // symbols: many, huge
-        const n = r.size([1, 100, 5000, 70000]);
+        const n = r.size([1, 100, 5000]);
         const syms = {};
         for (let k = 0; k < n; k++) syms[`s${k}`] = r.chance(0.9) ? k : r.pick(EXTREME_TEXT);
         doc.setIn(['symbols'], doc.createNode(syms));
