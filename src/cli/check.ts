@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CommandContext } from './main.js';
@@ -8,9 +8,9 @@ import { makeProgress } from './progress.js';
 import { checkSpec, CheckOptions, exploreOptions, gateProblems, modelCaveat } from '../api/check.js';
 import { buildWitness } from '../api/witness.js';
 import { explore } from '../explore/explore.js';
-import { loadSpec } from '../spec/load.js';
+import { loadSpecFile, loadSpecText } from './input.js';
 import { parseSchedule } from '../explore/schedule.js';
-import { formatDiagnostic, SpecDiagnostic } from '../spec/diagnostic.js';
+import { diagnosticLine, SpecDiagnostic } from '../spec/diagnostic.js';
 import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine, wrap } from '../report/text.js';
 import { diagnosticsJson, JSON_VERSION, resultJson, summaryJson, violationJson, violationRecord } from '../report/json.js';
 import { junit } from '../report/junit.js';
@@ -100,9 +100,10 @@ function addReportOptions(cmd: Command): Command {
 /** A spec that could not be read becomes an entry of the suite, so every report still says so. */
 const ioDiagnostic = (file: string, message: string): SpecDiagnostic => ({ code: 'io', file, line: 1, column: 1, message });
 
-const intArg = (name: string) => (v: string) => {
+const intArg = (name: string, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new UserError(`${name}: expected a non-negative integer, got '${v}'`);
+  if (n > max) throw new UserError(`${name}: at most ${max}, got '${v}'`);
   return n;
 };
 
@@ -124,11 +125,21 @@ function globToRegex(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function walk(dir: string, out: string[]): void {
+/** Files below `dir`; a directory reached twice (a symlink loop) is walked once. */
+function walk(dir: string, out: string[], seen = new Set<string>()): void {
+  const d = statSync(dir);
+  if (seen.has(`${d.dev}:${d.ino}`)) return;
+  seen.add(`${d.dev}:${d.ino}`);
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) walk(p, out);
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      out.push(p); // a dangling link: reported when it is read
+      continue;
+    }
+    if (st.isDirectory()) walk(p, out, seen);
     else out.push(p);
   }
 }
@@ -175,21 +186,6 @@ function rank(code: number): number {
   return code === EXIT.internal ? 5 : code === EXIT.badInput ? 4 : code === EXIT.violation ? 3 : code === EXIT.inconclusive ? 2 : 1;
 }
 
-function readSpec(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-function fileOptions(file: string) {
-  return {
-    readFile: (p: string) => readFileSync(p),
-    resolvePath: (p: string) => resolve(dirname(file), p),
-  };
-}
-
 function addExploreOptions(cmd: Command): Command {
   return cmd
     .option('--set <path=value>', 'override a spec field before validation (repeatable), e.g. kernel.preemption=none', collect, [])
@@ -198,7 +194,7 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
     .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')
-    .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound')))
+    .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound', 64)))
     .addOption(new Option('--max-states <n>', 'stop after n states (exit 3; default 2000000, 0 = no limit)').argParser(intArg('--max-states')))
     .addOption(new Option('--max-time <ms>', 'stop after this many milliseconds (exit 3; default none)').argParser(intArg('--max-time')))
     .addOption(new Option('--max-memory <mb>', 'stop when the heap passes this many megabytes (exit 3; default 2048, 0 = no limit)').argParser(intArg('--max-memory')));
@@ -274,20 +270,21 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
       suite.push(entry);
       json(JSON.stringify(diagnosticsJson(entry.file, entry.diagnostics)) + '\n');
-      for (const d of entry.diagnostics) io.stderr(d.code === 'io' ? `ftrace-race: ${d.file}: ${d.message}\n` : `${formatDiagnostic(d)}\n`);
+      for (const d of entry.diagnostics) io.stderr(diagnosticLine(d) + '\n');
     };
     for (const [index, f] of files.entries()) {
       const { shown } = f;
-      let source: string;
+      let source: string | undefined;
       try {
         if (f.error) throw new UserError(f.error);
-        source = f.abs ? readSpec(f.abs) : readStdin(io);
+        if (!f.abs) source = readStdin(io);
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         fail({ file: shown, path: f.abs, ok: false, diagnostics: [ioDiagnostic(shown, e.message.replace(/^.*: cannot read: /, 'cannot read: '))] });
         continue;
       }
-      const loaded = loadSpec(source, shown, { overrides: flags.set, ...fileOptions(f.abs ?? join(io.cwd, 'stdin.yaml')) });
+      // Untrusted input: read with the size caps and file-type checks of cli/input.ts.
+      const loaded = f.abs ? loadSpecFile(f.abs, shown, { overrides: flags.set }) : loadSpecText(source!, shown, io.cwd, { overrides: flags.set });
       if (!loaded.spec) {
         fail({ file: shown, path: f.abs, ok: false, diagnostics: loaded.diagnostics });
         continue;
@@ -397,9 +394,9 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     const c = makeChalk(io.env, io.isTTY);
     const file = input === '-' ? join(io.cwd, 'stdin.yaml') : resolve(io.cwd, input);
     const shown = input === '-' ? '-' : relative(io.cwd, file) || file;
-    const loaded = loadSpec(input === '-' ? readStdin(io) : readSpec(file), shown, { overrides: flags.set, ...fileOptions(file) });
+    const loaded = input === '-' ? loadSpecText(readStdin(io), shown, io.cwd, { overrides: flags.set }) : loadSpecFile(file, shown, { overrides: flags.set });
     if (!loaded.spec) {
-      for (const d of loaded.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+      for (const d of loaded.diagnostics) io.stderr(diagnosticLine(d) + '\n');
       ctx.setExit(EXIT.badInput);
       return;
     }

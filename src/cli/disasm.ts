@@ -1,10 +1,11 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import { ElfError, parseElf, ElfFile } from '../isa/elf.js';
 import { objdumpElf, SymbolIndex } from '../isa/objdump.js';
+import { InputFileError, readInputFile } from './input.js';
+import { DEFAULT_LIMITS } from '../spec/limits.js';
 
 /**
  * `ftrace-race disasm prog.elf [--symbol NAME]`: the executable sections of an RV64 ELF in
@@ -20,10 +21,10 @@ export function registerDisasm(program: Command, ctx: CommandContext): void {
     .action((file: string, opts: { symbol?: string; aliases: boolean }) => {
       let bytes: Uint8Array;
       try {
-        bytes = readFileSync(resolve(ctx.io.cwd, file));
+        bytes = readInputFile(resolve(ctx.io.cwd, file), DEFAULT_LIMITS.elfBytes);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`}`, EXIT.badInput);
+        if (!(e instanceof InputFileError)) throw e;
+        throw new UserError(`${file}: ${e.message}`, EXIT.badInput);
       }
       let elf: ElfFile;
       try {

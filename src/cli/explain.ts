@@ -13,7 +13,7 @@ import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import { CliIo, readStdin } from './term.js';
 import { loadSpec } from '../spec/load.js';
-import { formatDiagnostic } from '../spec/diagnostic.js';
+import { diagnosticLine } from '../spec/diagnostic.js';
 import type { Spec, Step } from '../spec/types.js';
 import { hexAddr } from '../isa/symbols.js';
 import { checkSpec } from '../api/check.js';
@@ -123,7 +123,7 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
       }
       const loaded = loadSpec(text, shown, { readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(dirname(file), p) });
       if (!loaded.spec) {
-        for (const d of loaded.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+        for (const d of loaded.diagnostics) io.stderr(diagnosticLine(d) + '\n');
         ctx.setExit(EXIT.badInput);
         return;
       }

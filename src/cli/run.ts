@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CommandContext } from './main.js';
 import { RUN_EXIT, UserError } from './io.js';
 import { ElfError } from '../isa/elf.js';
+import { InputFileError, readInputFile } from './input.js';
+import { DEFAULT_LIMITS } from '../spec/limits.js';
 import { hex, loadProcess, runProcess } from '../emu/linux.js';
 
 /**
@@ -20,7 +21,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--stats', 'print instructions retired, wall time and MIPS to stderr')
     .addOption(new Option('--max-steps <n>', 'stop after N instructions (exit 124)').argParser((v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UserError(`--max-steps: expected a non-negative integer, got '${v}'`, RUN_EXIT.badInput);
+      if (!Number.isSafeInteger(n) || n < 0) throw new UserError(`--max-steps: expected a non-negative integer, got '${v}'`, RUN_EXIT.badInput);
       return n;
     }))
     .addOption(new Option('--no-blocks', 'execute one compiled instruction at a time (no translated blocks)').hideHelp())
@@ -35,9 +36,10 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       const { io } = ctx;
       let bytes: Uint8Array;
       try {
-        bytes = readFileSync(resolve(io.cwd, file));
+        bytes = readInputFile(resolve(io.cwd, file), DEFAULT_LIMITS.elfBytes);
       } catch (e) {
-        throw new UserError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, RUN_EXIT.badInput);
+        if (!(e instanceof InputFileError)) throw e;
+        throw new UserError(`${file}: ${e.reason === 'open' && e.code ? `cannot read: ${e.code}` : e.message}`, RUN_EXIT.badInput);
       }
       // Guest bytes go out unchanged (no UTF-8 round trip), copied because the guest may reuse its buffer.
       const write = (fd: 1 | 2, b: Uint8Array) => {

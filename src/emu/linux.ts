@@ -62,7 +62,9 @@ export function loadProcess(bytes: Uint8Array, opts: Pick<LinuxOptions, 'args' |
   let end = 0;
   for (const s of elf.segments) {
     const perm = (s.flags.r ? PERM_R : 0) | (s.flags.w ? PERM_W : 0) | (s.flags.x ? PERM_X : 0);
-    mem.load(s.vaddr, s.data, s.memsz, perm);
+    // A segment without permissions is PROT_NONE for Linux: every access faults, as it does
+    // to an unmapped page, so its bytes are not loaded (Memory maps nothing with perm 0).
+    if (perm !== 0) mem.load(s.vaddr, s.data, s.memsz, perm);
     end = Math.max(end, s.vaddr + s.memsz);
   }
   const hart: HartLike = opts.reference ? new ReferenceHart(mem) : new Hart(mem, 0, { blocks: opts.blocks });

@@ -1,7 +1,9 @@
 /**
  * ELF64 little-endian reader for RISC-V objects: header, loadable segments, sections and
- * symbols. Malformed input is reported as an ElfError (a value with a one-line message),
- * never as a host exception from an out-of-range read.
+ * symbols. Malformed input is reported as an ElfError (a value with a one-line message naming
+ * the byte offset of the field at fault), never as a host exception from an out-of-range
+ * read: every count, size and offset in a header is checked against the file before it is
+ * used, and every address range against the modelled address space (+-2^53).
  */
 
 export const EM_RISCV = 243;
@@ -63,8 +65,13 @@ function readAddr(view: DataView, off: number, what: string): number {
 
 function readSize(view: DataView, off: number, what: string): number {
   const v = view.getBigUint64(off, true);
-  if (v > 0xffffffffn) throw new ElfError(`${what} ${v} is too large`);
+  if (v > 0xffffffffn) throw new ElfError(`${what} ${v} (at offset ${off}) is too large`);
   return Number(v);
+}
+
+/** [addr, addr + size) must lie in the modelled range, so page arithmetic on it is exact. */
+function checkRange(addr: number, size: number, what: string, off: number): void {
+  if (addr + size > Number.MAX_SAFE_INTEGER) throw new ElfError(`${what} (header at offset ${off}) ends past the modelled address range`);
 }
 
 function cstring(bytes: Uint8Array, off: number): string {
@@ -96,12 +103,12 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   const shstrndx = view.getUint16(62, true);
 
   const need = (off: number, len: number, what: string) => {
-    if (off + len > bytes.length) throw new ElfError(`truncated ELF: ${what} at offset ${off} runs past the end of the file (${bytes.length} bytes)`);
+    if (off + len > bytes.length) throw new ElfError(`truncated ELF: ${what} at offset ${off} (${len} bytes) runs past the end of the file (${bytes.length} bytes)`);
   };
 
   const segments: ElfSegment[] = [];
   if (phnum > 0) {
-    if (phentsize < 56) throw new ElfError(`bad program header size ${phentsize}`);
+    if (phentsize < 56) throw new ElfError(`bad program header size ${phentsize} (e_phentsize at offset 54)`);
     need(phoff, phnum * phentsize, 'program headers');
     for (let i = 0; i < phnum; i++) {
       const p = phoff + i * phentsize;
@@ -112,7 +119,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
       const filesz = readSize(view, p + 32, 'segment file size');
       const memsz = readSize(view, p + 40, 'segment memory size');
       need(offset, filesz, `segment ${i}`);
-      if (memsz < filesz) throw new ElfError(`segment ${i}: memory size ${memsz} is smaller than file size ${filesz}`);
+      if (memsz < filesz) throw new ElfError(`segment ${i}: memory size ${memsz} is smaller than file size ${filesz} (program header at offset ${p})`);
+      checkRange(vaddr, memsz, `segment ${i}`, p);
       segments.push({
         vaddr,
         data: bytes.subarray(offset, offset + filesz),
@@ -124,7 +132,7 @@ export function parseElf(bytes: Uint8Array): ElfFile {
 
   const sections: ElfSection[] = [];
   if (shnum > 0 && shoff !== 0) {
-    if (shentsize < 64) throw new ElfError(`bad section header size ${shentsize}`);
+    if (shentsize < 64) throw new ElfError(`bad section header size ${shentsize} (e_shentsize at offset 58)`);
     need(shoff, shnum * shentsize, 'section headers');
     const raw = [];
     for (let i = 0; i < shnum; i++) {

@@ -16,8 +16,18 @@ export interface SpecDiagnostic extends SourceLoc {
     | 'task'
     | 'elf'
     | 'io'
-    | 'override';
+    | 'override'
+    | 'limit';
   message: string;
+}
+
+/**
+ * A diagnostic as the CLI prints it: a file that could not be read at all (code io) as
+ * `ftrace-race: FILE: message` (the one error prefix of the tool), anything located in a file
+ * as `file:line:col: message`.
+ */
+export function diagnosticLine(d: SpecDiagnostic): string {
+  return d.code === 'io' ? `ftrace-race: ${d.file}: ${d.message}` : formatDiagnostic(d);
 }
 
 export function formatDiagnostic(d: SpecDiagnostic): string {

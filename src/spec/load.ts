@@ -23,6 +23,8 @@ import type {
 } from './types.js';
 import { validateSpecData } from './validate.js';
 import { loadElfInput, PatchableEntry } from './elf-input.js';
+import { asmBytesBound, InputLimits, limitsOf, yamlShape } from './limits.js';
+import { ElfError, parseElf } from '../isa/elf.js';
 
 export interface LoadOptions {
   /** `--set path=value` strings. */
@@ -31,6 +33,10 @@ export interface LoadOptions {
   readFile?: (path: string) => Uint8Array;
   /** Resolves a path named in the spec relative to the spec file. */
   resolvePath?: (path: string) => string;
+  /** Input limits (src/spec/limits.ts); unset fields take DEFAULT_LIMITS. */
+  limits?: Partial<InputLimits>;
+  /** Milliseconds clock for the `prepareMs` limit (default performance.now). */
+  now?: () => number;
 }
 
 export interface LoadResult {
@@ -64,8 +70,35 @@ class Resolver {
   readonly diags: SpecDiagnostic[] = [];
   readonly symbols = new Map<string, number>();
   readonly regions: Region[] = [];
+  /** Upper bound of the bytes of each asm block (by spec path), judged before assembling it. */
+  private readonly asmBound = new Map<string, number>();
+  /** Bytes of modelled memory allocated so far (regions and ELF segments). */
+  memoryBytes = 0;
+  private timedOut = false;
+  private outOfMemory = false;
 
-  constructor(readonly src: SpecSource, readonly raw: Raw, readonly opts: LoadOptions) {}
+  constructor(readonly src: SpecSource, readonly raw: Raw, readonly opts: LoadOptions, readonly limits: InputLimits, readonly deadline: number, readonly now: () => number) {}
+
+  /** Whether loading is past its time limit; reported once, at the spec's first line. */
+  overTime(): boolean {
+    if (!this.timedOut && this.now() > this.deadline) {
+      this.timedOut = true;
+      this.error('limit', { file: this.src.file, line: 1, column: 1 }, `loading the spec took more than ${this.limits.prepareMs} ms (limit prepareMs)`);
+    }
+    return this.timedOut;
+  }
+
+  /** Counts `bytes` of modelled memory; false (and a diagnostic at `path`) past the limit. */
+  allocate(bytes: number, path: Path): boolean {
+    if (this.outOfMemory) return false;
+    if (this.memoryBytes + bytes > this.limits.memoryBytes) {
+      this.outOfMemory = true;
+      this.error('limit', this.loc(path), `the spec's memory would exceed ${this.limits.memoryBytes} bytes (${this.memoryBytes} allocated, ${bytes} more asked; limit memoryBytes)`);
+      return false;
+    }
+    this.memoryBytes += bytes;
+    return true;
+  }
 
   error(code: SpecDiagnostic['code'], loc: SourceLoc, message: string): void {
     this.diags.push({ code, ...loc, message });
@@ -77,13 +110,13 @@ class Resolver {
 
   /** Evaluates an address field: integer, hex string, symbol, symbol+/-offset. */
   value(v: unknown, path: Path, what = 'address'): bigint | undefined {
-    if (typeof v === 'number') return BigInt(v);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
     if (typeof v !== 'string') {
       this.error('schema', this.loc(path), `${what} expected`);
       return undefined;
     }
     const s = v.trim();
-    if (/^0[xX][0-9a-fA-F_]+$/.test(s)) return BigInt(s.replace(/_/g, ''));
+    if (/^0[xX][0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*$/.test(s)) return BigInt(s.replace(/_/g, ''));
     if (/^-?[0-9]+$/.test(s)) return BigInt(s);
     const m = /^([A-Za-z_.$][A-Za-z0-9_.$]*)(?:\s*([+-])\s*(0[xX][0-9a-fA-F]+|[0-9]+))?$/.exec(s);
     if (!m) {
@@ -118,9 +151,24 @@ class Resolver {
 
   /** Assembles `text` (at spec path `path`) at `base`; diagnostics mapped to the spec file. */
   assembleAt(text: string, path: Path, base: number, rvc: boolean, report: boolean, own?: ReadonlySet<string>) {
+    // The assembler allocates what a block emits (.space, .fill, .align): bound it first.
+    const key = path.join('.');
+    const bound = this.asmBound.get(key) ?? asmBytesBound(text);
+    if (!this.asmBound.has(key)) {
+      let spent = 0;
+      for (const b of this.asmBound.values()) spent += b;
+      if (spent + bound > this.limits.asmBytes) {
+        this.error('limit', this.loc(path), `asm here may emit up to ${bound} bytes; with the blocks before it that is more than the ${this.limits.asmBytes} bytes allowed (limit asmBytes)`);
+      }
+      this.asmBound.set(key, bound);
+    }
+    let spent = 0;
+    for (const b of this.asmBound.values()) spent += b;
+    // Past a limit (already reported): not assembled, and callers report nothing more for it.
+    if (spent > this.limits.asmBytes || this.overTime()) return { limited: true, bytes: new Uint8Array(0), symbols: new Map<string, number>(), lines: [], diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
     let symbols: ReadonlyMap<string, number> = this.symbols;
     if (own?.size) symbols = new Map([...this.symbols].filter(([k]) => !own.has(k)));
-    const r = assemble(text, { base, rvc, symbols, file: this.src.file, line: 1, column: 1 });
+    const r = { limited: false, ...assemble(text, { base, rvc, symbols, file: this.src.file, line: 1, column: 1 }) };
     if (report) {
       for (const d of r.diagnostics) {
         this.error('asm', this.src.within(path, d.line, d.column), d.message);
@@ -163,6 +211,7 @@ class Resolver {
       const own = new Set<string>();
       if (typeof r.asm === 'string') {
         const a = this.assembleAt(r.asm, [...path, 'asm'], base, r.rvc ?? true, false);
+        if (a.limited) continue;
         bytes = a.bytes;
         for (const [name, addr] of a.symbols) {
           if (this.symbols.has(name)) {
@@ -175,6 +224,7 @@ class Resolver {
       } else if (r.bytes !== undefined) {
         bytes = parseBytes(r.bytes);
       }
+      if (!this.allocate(Math.max(bytes.length, r.size ?? 0), path)) continue;
       if (r.size !== undefined) {
         if (r.size < bytes.length) this.error('schema', this.loc([...path, 'size']), `size ${r.size} is smaller than the content (${bytes.length} bytes)`);
         else if (r.size > bytes.length) {
@@ -356,6 +406,13 @@ class Resolver {
         out.push({ op: 'stop_machine', steps: this.steps(sm.steps ?? [], [...p, 'stop_machine', 'steps'], sites), flush: sm.flush ?? 'fence.i' });
       } else if (st.remote_fence_i) {
         const r = st.remote_fence_i;
+        // The IPI targets must be harts of this machine (the schema only bounds them by 8).
+        const harts = this.raw.harts as number;
+        if (Array.isArray(r.harts)) {
+          for (const [j, h] of (r.harts as number[]).entries()) {
+            if (h >= harts) this.error('task', this.loc([...p, 'remote_fence_i', 'harts', j]), `hart ${h} does not exist (harts: ${harts})`);
+          }
+        }
         out.push({ op: 'remote_fence_i', harts: r.harts ?? 'others', wait: r.wait ?? true });
       }
     }
@@ -479,24 +536,39 @@ function hexBytes(b: Uint8Array): string {
 
 /** Loads a spec from its text. `file` is used in diagnostics and for the default name. */
 export function loadSpec(text: string, file: string, opts: LoadOptions = {}): LoadResult {
+  const limits = limitsOf(opts.limits);
+  const now = opts.now ?? (() => performance.now());
+  const deadline = now() + limits.prepareMs;
+  const at1 = (code: SpecDiagnostic['code'], message: string): LoadResult => ({ diagnostics: [{ code, file, line: 1, column: 1, message }] });
+  if (text.length > limits.specBytes) return at1('limit', `the spec has ${text.length} characters, more than ${limits.specBytes} (limit specBytes)`);
+  // Depth and size before composing: composing, toJS and validation recurse per level.
+  const shape = yamlShape(text, limits);
+  if (shape) return { diagnostics: [{ code: 'limit', ...offsetLoc(text, file, shape.offset), message: shape.message }] };
   const src = new SpecSource(text, file);
   const syntax = src.syntaxErrors();
   if (syntax.length) return { diagnostics: syntax };
   const { overrides, errors } = parseOverrides(opts.overrides ?? []);
   if (errors.length) return { diagnostics: errors.map((message) => ({ code: 'override', file, line: 1, column: 1, message })) };
-  const od = applyOverrides(src, overrides);
+  const od = applyOverrides(src, overrides, limits);
   if (od.length) return { diagnostics: od };
-  const raw = src.data();
+  const data = src.dataOrDiagnostic(limits.yamlAliases);
+  if (data.diagnostic) return { diagnostics: [data.diagnostic] };
+  const raw = data.value;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     return { diagnostics: [{ code: 'schema', file, line: 1, column: 1, message: 'a spec is a YAML mapping (harts:, tasks:, ...)' }] };
   }
   const schemaDiags = validateSpecData(raw, src);
   if (schemaDiags.length) return { diagnostics: schemaDiags };
-  const r = new Resolver(src, raw as Raw, opts);
+  const counts = countDiagnostics(raw as Raw, src, limits);
+  if (counts.length) return { diagnostics: counts };
+  if (now() > deadline) return at1('limit', `loading the spec took more than ${limits.prepareMs} ms (limit prepareMs)`);
+  const r = new Resolver(src, raw as Raw, opts, limits, deadline, now);
   const rawSpec = raw as Raw;
   let entries: PatchableEntry[] = [];
   if (rawSpec.elf) {
-    const e = loadElfInput(rawSpec.elf, src, opts, r.symbols);
+    const pre = elfPreflight(rawSpec.elf, src, opts, r);
+    if (pre.diagnostics.length) return { diagnostics: pre.diagnostics };
+    const e = loadElfInput(rawSpec.elf, src, pre.opts, r.symbols);
     r.diags.push(...e.diagnostics);
     r.regions.push(...e.regions);
     entries = e.entries;
@@ -506,6 +578,7 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
   if (r.diags.length) return { diagnostics: dedupe(r.diags) };
   r.checkOverlaps();
   r.extraSymbols();
+  if (r.symbols.size > limits.symbols) r.error('limit', r.loc([]), `the spec defines ${r.symbols.size} symbols, more than ${limits.symbols} (limit symbols)`);
   if (r.diags.length) return { diagnostics: dedupe(r.diags) };
   const sites = r.sites();
   if (r.diags.length) return { diagnostics: dedupe(r.diags) };
@@ -519,6 +592,7 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
   let handler: number | undefined;
   const irq = rawSpec.kernel?.interrupts;
   if (irq && typeof irq === 'object' && irq.handler !== undefined) handler = r.address(irq.handler, ['kernel', 'interrupts', 'handler']);
+  r.overTime();
   if (r.diags.length) return { diagnostics: dedupe(r.diags) };
   const exp = rawSpec.expect;
   const expect: Spec['expect'] = exp === undefined ? { verdict: 'safe' as const, violations: [] } : typeof exp === 'string' ? { verdict: exp as 'safe' | 'unsafe', violations: [] } : {
@@ -610,6 +684,75 @@ function elfSites(rawElf: Raw, r: Resolver, existing: Site[], entries: Patchable
     }
   }
   return out;
+}
+
+/** 1-based line and column of a character offset into `text`. */
+function offsetLoc(text: string, file: string, offset: number): SourceLoc {
+  let line = 1, start = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { file, line, column: offset - start + 1 };
+}
+
+/** Counts of tasks, regions, sites and steps against their limits, before anything is built. */
+function countDiagnostics(raw: Raw, src: SpecSource, limits: InputLimits): SpecDiagnostic[] {
+  const out: SpecDiagnostic[] = [];
+  const count = (key: string, what: string, limit: number, name: keyof InputLimits) => {
+    const n = Array.isArray(raw[key]) ? raw[key].length : 0;
+    if (n > limit) out.push({ code: 'limit', ...src.loc([key]), message: `the spec has ${n} ${what}, more than ${limit} (limit ${name})` });
+  };
+  count('tasks', 'tasks', limits.tasks, 'tasks');
+  count('memory', 'memory regions', limits.regions, 'regions');
+  count('sites', 'sites', limits.sites, 'sites');
+  // Declarative steps of every task, nested stop_machine steps included (no recursion).
+  let steps = 0;
+  const pending: unknown[] = ((raw.tasks ?? []) as Raw[]).map((t) => t?.patch ?? []);
+  while (pending.length) {
+    const list = pending.pop();
+    if (!Array.isArray(list)) continue;
+    steps += list.length;
+    for (const st of list) if (st && typeof st === 'object' && st.stop_machine) pending.push(st.stop_machine.steps);
+  }
+  if (steps > limits.steps) out.push({ code: 'limit', ...src.loc(['tasks']), message: `the tasks have ${steps} patch steps, more than ${limits.steps} (limit steps)` });
+  const symbols = raw.symbols && typeof raw.symbols === 'object' ? Object.keys(raw.symbols).length : 0;
+  if (symbols > limits.symbols) out.push({ code: 'limit', ...src.loc(['symbols']), message: `the spec has ${symbols} symbols, more than ${limits.symbols} (limit symbols)` });
+  return out;
+}
+
+/**
+ * Reads and parses the `elf:` file once before elf-input.ts builds regions from it, so that
+ * its size, segment sizes (allocated and swept per byte there) and symbol count are checked
+ * against the limits first. Read and parse errors are left to elf-input.ts to report.
+ */
+function elfPreflight(rawElf: Raw, src: SpecSource, opts: LoadOptions, r: Resolver): { diagnostics: SpecDiagnostic[]; opts: LoadOptions } {
+  if (!opts.readFile || typeof rawElf.file !== 'string') return { diagnostics: [], opts };
+  const path = opts.resolvePath ? opts.resolvePath(rawElf.file) : rawElf.file;
+  let bytes: Uint8Array;
+  try {
+    bytes = opts.readFile(path);
+  } catch {
+    return { diagnostics: [], opts };
+  }
+  const once: LoadOptions = { ...opts, readFile: (p) => (p === path ? bytes : opts.readFile!(p)) };
+  const loc = src.loc(['elf', 'file']);
+  const fail = (message: string) => ({ diagnostics: [{ code: 'limit' as const, ...loc, message: `${rawElf.file}: ${message}` }], opts: once });
+  if (bytes.length > r.limits.elfBytes) return fail(`${bytes.length} bytes, more than ${r.limits.elfBytes} (limit elfBytes)`);
+  let elf;
+  try {
+    elf = parseElf(bytes);
+  } catch (e) {
+    if (e instanceof ElfError) return { diagnostics: [], opts: once };
+    throw e;
+  }
+  if (elf.symbols.length > r.limits.symbols) return fail(`${elf.symbols.length} symbols, more than ${r.limits.symbols} (limit symbols)`);
+  if (rawElf.load !== false) {
+    const total = elf.segments.reduce((a, seg) => a + seg.memsz, 0);
+    if (r.memoryBytes + total > r.limits.memoryBytes) return fail(`its segments take ${total} bytes of memory, more than ${r.limits.memoryBytes} (limit memoryBytes)`);
+    r.memoryBytes += total;
+  }
+  return { diagnostics: [], opts: once };
 }
 
 function dedupe(d: SpecDiagnostic[]): SpecDiagnostic[] {

@@ -8,6 +8,7 @@ import yargsParser from 'yargs-parser';
 import { parse } from 'yaml';
 import type { SpecDiagnostic } from './diagnostic.js';
 import type { Path, SpecSource } from './source.js';
+import { DEFAULT_LIMITS, InputLimits, yamlShape } from './limits.js';
 
 export interface Override {
   path: string[];
@@ -50,16 +51,21 @@ export function parseOverrides(sets: readonly string[]): { overrides: Override[]
 }
 
 /** Applies overrides to the document; numeric path segments index existing lists. */
-export function applyOverrides(src: SpecSource, overrides: readonly Override[]): SpecDiagnostic[] {
+export function applyOverrides(src: SpecSource, overrides: readonly Override[], limits: InputLimits = DEFAULT_LIMITS): SpecDiagnostic[] {
   const out: SpecDiagnostic[] = [];
   for (const o of overrides) {
+    const shape = yamlShape(o.text, limits);
+    if (shape) {
+      out.push({ code: 'limit', file: src.file, line: 1, column: 1, message: `--set ${o.path.join('.')}=…: ${shape.message}` });
+      continue;
+    }
     const path: Path = [];
     for (const seg of o.path) {
       path.push(/^\d+$/.test(seg) && src.isSeq(path) ? Number(seg) : seg);
     }
     let value: unknown;
     try {
-      value = parse(o.text, { intAsBigInt: true });
+      value = parse(o.text, { intAsBigInt: true, maxAliasCount: limits.yamlAliases });
     } catch {
       value = o.text;
     }

@@ -4,7 +4,7 @@
  * normalised (safe ones to numbers, larger ones to hex strings) so 64-bit kernel addresses
  * written as bare hex survive exactly.
  */
-import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar } from 'yaml';
+import { Alias, Document, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, visit } from 'yaml';
 import type { SourceLoc } from './types.js';
 import type { SpecDiagnostic } from './diagnostic.js';
 
@@ -28,9 +28,38 @@ export class SpecSource {
     });
   }
 
-  /** The plain data (after normalising integers). */
-  data(): unknown {
-    return normalise(this.doc.toJS({ maxAliasCount: 100 }));
+  /** The plain data (after normalising integers). Throws for alias problems; see dataOrDiagnostic. */
+  data(maxAliasCount = 100): unknown {
+    return normalise(this.doc.toJS({ maxAliasCount }));
+  }
+
+  /**
+   * The plain data, or a located diagnostic for what yaml's toJS refuses: an alias whose
+   * anchor is not set before it, or aliases expanding to more than `maxAliasCount` nodes (the
+   * "billion laughs" resource exhaustion).
+   */
+  dataOrDiagnostic(maxAliasCount: number): { value?: unknown; diagnostic?: SpecDiagnostic } {
+    try {
+      return { value: this.data(maxAliasCount) };
+    } catch (e) {
+      if (!(e instanceof ReferenceError)) throw e;
+      const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(e.message);
+      let at: Alias | undefined;
+      visit(this.doc, {
+        Alias: (_, node) => {
+          if (!unresolved || node.source === unresolved[1]) {
+            at = node;
+            return visit.BREAK;
+          }
+          return undefined;
+        },
+      });
+      const p = this.lineCounter.linePos(at?.range?.[0] ?? 0);
+      const message = unresolved
+        ? `unknown alias '*${unresolved[1]}': no anchor '&${unresolved[1]}' before it`
+        : `YAML aliases expand to too many nodes (more than ${maxAliasCount}; limit yamlAliases)`;
+      return { diagnostic: { code: 'yaml', file: this.file, line: p.line, column: p.col, message } };
+    }
   }
 
   node(path: Path): Node | undefined {

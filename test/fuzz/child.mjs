@@ -1,0 +1,57 @@
+// One fuzz worker process: runs cases through the bundled `main(argv, io)` in this process and
+// reports exit code, output, time and this case's peak RSS. The parent (harness.mjs) kills
+// and replaces the process when a case runs past its time or memory budget or kills it.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const [bundle, root] = process.argv.slice(2);
+const { main } = await import(bundle);
+
+const work = join(tmpdir(), `ftrace-race-fuzz-${process.pid}`);
+rmSync(work, { recursive: true, force: true });
+mkdirSync(join(work, 'dir'), { recursive: true });
+symlinkSync(join(root, 'specs'), join(work, 'specs'));
+symlinkSync(join(root, 'fixtures'), join(work, 'fixtures'));
+try { execFileSync('mkfifo', [join(work, 'fifo')]); } catch { /* no mkfifo: the fifo cases see a missing file */ }
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+const status = (key) => Number(new RegExp(`${key}:\\s*(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+const resetPeak = () => { try { writeFileSync('/proc/self/clear_refs', '5'); } catch { /* not Linux: peak since start */ } };
+const MAX_OUT = 1 << 20;
+
+let written = [];
+process.on('message', async (msg) => {
+  for (const f of written) rmSync(join(work, f), { force: true });
+  written = [];
+  for (const [name, content] of Object.entries(msg.case.files)) {
+    writeFileSync(join(work, name), typeof content === 'string' ? content : Buffer.from(content));
+    written.push(name);
+  }
+  const out = [], err = [];
+  let outLen = 0, errLen = 0;
+  const text = (t) => (typeof t === 'string' ? t : Buffer.from(t).toString('latin1'));
+  const io = {
+    isTTY: false,
+    env: { NO_COLOR: '1' },
+    cwd: work,
+    stdout(t) { const s = text(t); outLen += s.length; if (outLen < MAX_OUT) out.push(s); },
+    stderr(t) { const s = text(t); errLen += s.length; if (errLen < MAX_OUT) err.push(s); },
+  };
+  resetPeak();
+  const beforeKb = status('VmRSS');
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let code;
+  try {
+    code = await main(msg.case.argv, io);
+  } catch (e) {
+    code = 'threw';
+    err.push(`main threw: ${e?.stack ?? e}`);
+  }
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  process.send({ id: msg.id, code, stdout: out.join(''), stderr: err.join(''), outLen, errLen, ms, cpuMs: (cpu.user + cpu.system) / 1000, beforeKb, peakKb: status('VmHWM') });
+});
+process.send({ ready: true });
