@@ -141,4 +141,30 @@ tasks:
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.diagnostics[0].line).toBe(6);
   });
+
+  it('a schedule 5,000 steps deep (a loop of shared stores) ends normally: the frontier is a stack of data, not recursion', () => {
+    const s = spec(`
+harts: 1
+memory:
+  - name: text
+    kind: code
+    at: 0x80000000
+    asm: |
+      f:
+          li t0, 5000
+          la t1, d
+      1:  sw t0, 0(t1)
+          addi t0, t0, -1
+          bnez t0, 1b
+          ret
+  - { name: d, kind: data, size: 8 }
+tasks:
+  - { name: t, entry: f }
+`);
+    for (const naive of [false, true]) {
+      const r = explore(s, { strategy: 'exhaustive', naive });
+      expect(r.complete).toBe(true);
+      expect(r.stats.maxDepth).toBeGreaterThan(5000);
+    }
+  });
 });
