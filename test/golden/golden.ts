@@ -17,7 +17,9 @@ async function run(argv: string[]): Promise<string> {
   const io = bufferIo();
   io.cwd = ROOT;
   const code = await main(argv, io);
-  return `$ ftrace-race ${argv.join(' ')}\n[exit ${code}]\n${io.out}${io.err ? `[stderr]\n${io.err}` : ''}\n`;
+  // SARIF names the checkout's absolute root (originalUriBaseIds): the bytes must not depend on where it is.
+  const text = `$ ftrace-race ${argv.join(' ')}\n[exit ${code}]\n${io.out}${io.err ? `[stderr]\n${io.err}` : ''}\n`;
+  return text.split(`file://${ROOT}/`).join('file://<checkout>/');
 }
 
 /** name -> output text, in a fixed order. */
