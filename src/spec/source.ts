@@ -99,6 +99,8 @@ export class SpecSource {
    * (`asm: |`) start on the line after the header, at the block's indentation; quoted and
    * plain scalars start at the node (after the quote).
    */
+  private lines?: string[];
+
   textOrigin(path: Path): { line: number; column: number; block: boolean } {
     const n = this.node(path);
     if (!n || !isScalar(n) || !n.range) {
@@ -108,8 +110,9 @@ export class SpecSource {
     const start = this.lineCounter.linePos(n.range[0]);
     const type = (n as Scalar).type;
     if (type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED) {
-      // First non-empty content line after the header gives the indentation.
-      const lines = this.text.split('\n');
+      // First non-empty content line after the header gives the indentation. The lines are
+      // split once: this runs for every asm line that carries a symbol or a diagnostic.
+      const lines = (this.lines ??= this.text.split('\n'));
       let i = start.line; // 0-based index of the line after the header
       while (i < lines.length && lines[i].trim() === '') i++;
       const indent = i < lines.length ? lines[i].length - lines[i].trimStart().length : 0;
