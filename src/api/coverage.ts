@@ -41,6 +41,22 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Instruction starts in code and patchable regions that ran, and the regions none of whose instructions ran. */
+function instructionCoverage(spec: Spec, pcs: ReadonlySet<number>): Pick<Coverage, 'instructions' | 'regionsNeverRun'> {
+  let total = 0, executed = 0;
+  const never: string[] = [];
+  for (const r of spec.regions) {
+    if (r.kind === 'data') continue;
+    let ran = 0;
+    for (const off of r.insnStarts) {
+      total++;
+      if (pcs.has(r.base + off)) { executed++; ran++; }
+    }
+    if (r.insnStarts.size && !ran) never.push(r.name);
+  }
+  return { instructions: { total, executed }, regionsNeverRun: never };
+}
+
 export function sampleCoverage(spec: Spec, walks = 200, seed = 1, extra: readonly { site?: string; pc?: string; kind: string; fetched?: { version: number | null }[] }[][] = []): Coverage {
   const next = rng(seed);
   const entered = spec.sites.map(() => 0);
@@ -75,45 +91,25 @@ export function sampleCoverage(spec: Spec, walks = 200, seed = 1, extra: readonl
     spec.sites.forEach((_, i) => { made[i] = Math.max(made[i], m.versionsOf(i).length); });
   }
   for (const events of extra) note(events, false);
-  let total = 0, executed = 0;
-  const never: string[] = [];
-  for (const r of spec.regions) {
-    if (r.kind === 'data') continue;
-    let ran = 0;
-    for (const off of r.insnStarts) {
-      total++;
-      if (pcs.has(r.base + off)) { executed++; ran++; }
-    }
-    if (r.insnStarts.size && !ran) never.push(r.name);
-  }
+  const { instructions, regionsNeverRun } = instructionCoverage(spec, pcs);
   return {
     walks,
     violations,
     sites: spec.sites.map((s, i) => ({ name: s.name, entered: entered[i], versionsExecuted: [...versions[i]].sort((a, b) => a - b), versionsMade: made[i] })),
-    instructions: { total, executed },
-    regionsNeverRun: never,
+    instructions,
+    regionsNeverRun,
   };
 }
 
 /** The coverage the check's search collected (walks: 0, entered: 1 for a site some execution entered). */
 export function searchCoverage(spec: Spec, cov: SearchCoverage): Coverage {
   const pcs = new Set(cov.pcs);
-  let total = 0, executed = 0;
-  const never: string[] = [];
-  for (const r of spec.regions) {
-    if (r.kind === 'data') continue;
-    let ran = 0;
-    for (const off of r.insnStarts) {
-      total++;
-      if (pcs.has(r.base + off)) { executed++; ran++; }
-    }
-    if (r.insnStarts.size && !ran) never.push(r.name);
-  }
+  const { instructions, regionsNeverRun } = instructionCoverage(spec, pcs);
   return {
     walks: 0,
     violations: 0,
     sites: spec.sites.map((s, i) => ({ name: s.name, entered: cov.sites[i].entered ? 1 : 0, versionsExecuted: cov.sites[i].versionsExecuted, versionsMade: cov.sites[i].versionsMade })),
-    instructions: { total, executed },
-    regionsNeverRun: never,
+    instructions,
+    regionsNeverRun,
   };
 }

@@ -6,6 +6,7 @@
  * parseElf (elf.ts) checks the ELF header first; this reader adds what linking needs.
  */
 import { ElfError, parseElf } from './elf.js';
+import type { ElfSymbol } from './elf.js';
 
 export const ET_REL = 1;
 export const SHT_PROGBITS = 1;
@@ -40,14 +41,9 @@ export interface RelSection {
   data: Uint8Array;
 }
 
-export interface RelSymbol {
+/** A symbol of a relocatable object: an ELF symbol with its index (relocations name symbols by index). */
+export interface RelSymbol extends ElfSymbol {
   index: number;
-  name: string;
-  value: number;
-  size: number;
-  type: number;
-  bind: number;
-  shndx: number;
 }
 
 export interface Rela {

@@ -48,15 +48,6 @@ export function switchable(k: Core, h: number): 'free' | 'preempt' | null {
   return null;
 }
 
-/** Whether an interrupt or a preemption can take task ti off its instruction stream on hart h. */
-export function canBeInterrupted(k: Core, ti: number, h: number): boolean {
-  const t = k.st.tasks[ti];
-  if (t.irqsOff || t.irq) return false;
-  if (k.spec.preemption === 'full' && t.preempt === 0) return true;
-  const ir = k.spec.interrupts;
-  return ir.enabled && k.st.harts[h].irqs < ir.max && ir.harts.includes(h);
-}
-
 /**
  * kernel.trap-rewind: the trap-return path moves a task resumed inside a patch site back to the
  * site's first instruction (its pass starts again), as the three-step patching proposal's
