@@ -21,7 +21,7 @@ Examples:
   $ ftrace-race check specs/ --report sarif:out.sarif --report junit:junit.xml --html report.html
   $ ftrace-race init --template auipc-jalr my-design.yaml && ftrace-race explain my-design.yaml
   $ ftrace-race check specs/b1-stop-machine-preempt-full.yaml --set kernel.preemption=none
-  $ ftrace-race replay specs/b1-stop-machine-preempt-full.yaml --schedule 'h0*2.h1.h0>t2.h1>t3.h1*2.h0*2.h0>t0'
+  $ ftrace-race replay specs/b1-stop-machine-preempt-full.yaml --schedule 'h0*2.h1.h0>t2.h1>t3.h1.h0.h1.h0.h0>t0'
   $ ftrace-race run fixtures/elf/compute-O2.elf --stats
   $ ftrace-race disasm fixtures/elf/compute-O2.elf --symbol main
 

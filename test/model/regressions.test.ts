@@ -168,3 +168,29 @@ tasks:
     }
   });
 });
+
+describe('issue 9: states that differ only in how they were reached are one state', () => {
+  it('the harts stop_machine has gathered are a set: two arrival orders reach one fingerprint', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { replay } = await import('../../src/explore/replay.js');
+    // B2 on three harts: callers on harts 0 and 1, the patcher on hart 2.
+    const b2 = readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8')
+      .replace('harts: 2', 'harts: 3')
+      .replace('  - name: caller\n    hart: 0\n', '  - name: caller\n    hart: 0\n    call: f\n    times: 2\n  - name: caller1\n    hart: 1\n')
+      .replace('  - name: patcher\n    hart: 1\n', '  - name: patcher\n    hart: 2\n');
+    const s = spec(b2);
+    // h2: the patcher calls stop_machine; the stoppers of harts 0 and 1 (t3, t4) arrive in
+    // either order, then hart 2's (t5) arrives last and runs fn. Before, the order of arrival
+    // was part of the state although the model never reads it: harts! states for one.
+    const a = replay(s, 'h2.h0>t3.h1>t4.h2>t5');
+    const b = replay(s, 'h2.h1>t4.h0>t3.h2>t5');
+    expect(a.machine.st.sm?.arrived).toEqual([0, 1, 2]);
+    expect(a.machine.st.sm?.runner).toBe(2);
+    expect(b.machine.st.sm?.runner).toBe(2);
+    expect(a.machine.fingerprint()).toBe(b.machine.fingerprint());
+    // The runner is state: the same set gathered with another runner is another state.
+    const c = replay(s, 'h2.h0>t3.h2>t5.h1>t4');
+    expect(c.machine.st.sm?.runner).toBe(1);
+    expect(c.machine.fingerprint()).not.toBe(a.machine.fingerprint());
+  });
+});

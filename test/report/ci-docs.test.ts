@@ -96,7 +96,7 @@ describe('docs/ci.md command lines', () => {
     const { cases } = checkJunit(join(dir, 'out.xml'));
     const failure = cases.find((c: Record<string, unknown>) => c['@name'] === 'b2-stop-machine-preempt-none').failure;
     expect(failure['@type']).toBe('mixed-target');
-    expect(failure['#text']).toContain('schedule: h0*2.h1.h0>t2.h1>t3.h1*2.h0*2.h0>t0');
+    expect(failure['#text']).toContain('schedule: h0*2.h1.h0>t2.h1>t3.h1.h0.h1.h0.h0>t0');
     expect(failure['#text']).toMatch(/hart 0 +hart 1/);
     expect(failure['#text']).toContain('t2 = stopper/0');
     const missing = cases.find((c: Record<string, unknown>) => c['@name'] === 'nosuch').error;

@@ -45,6 +45,7 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
     case 0:
       t.irqsOff = true; // multi_cpu_stop: MULTI_STOP_DISABLE_IRQ
       sm.arrived.push(h);
+      sm.arrived.sort((a, b) => a - b); // a set: the order of arrival is never read (one state, not harts! of them)
       t.ip = 1;
       if (sm.arrived.length === k.spec.harts) {
         // arch/riscv/kernel/patch.c patch_text_cb(): the last CPU to arrive patches.
@@ -87,6 +88,7 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
       if (sm.flush === 'fence.i') acquireAndFence(k, h, sm.clock);
       else st.harts[h].known = join(st.harts[h].known, sm.clock);
       sm.flushed.push(h);
+      sm.flushed.sort((a, b) => a - b); // a set, as arrived
       t.ip = 3;
       note(k, h, ti, 'service', sm.flush === 'fence.i' ? 'stopper: fence.i' : 'stopper: done');
       return { kind: 'continue' };
