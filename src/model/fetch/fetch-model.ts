@@ -40,7 +40,13 @@ export interface FetchModel {
 function raise(list: [number, number][], a: number, T: number): void {
   const e = list.find((x) => x[0] === a);
   if (e) e[1] = Math.max(e[1], T);
-  else if (T > 0) list.push([a, T]);
+  else if (T > 0) {
+    // A map by address, kept sorted: the same floors always hash the same, whatever order the
+    // bytes were fetched in (the order is never read).
+    let j = list.length;
+    while (j > 0 && list[j - 1][0] > a) j--;
+    list.splice(j, 0, [a, T]);
+  }
 }
 
 const raisedAt = (list: readonly [number, number][], a: number): number => {
