@@ -61,6 +61,8 @@ export class Dfs<S> {
   private readonly path: string[] = [];
   private readonly stack: Frame<S>[] = [];
   private readonly onStack = new Map<string, number>();
+  /** The visited set keys states up to symmetry (model/symmetry.ts); cycles are still found on exact fingerprints. */
+  private readonly sym: boolean;
 
   constructor(
     private readonly m: Model<S>,
@@ -70,6 +72,7 @@ export class Dfs<S> {
     private readonly budget: Budget,
   ) {
     this.visited = visitedSet(opts);
+    this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
   }
 
   private record(v: Violation, cost: number): void {
@@ -119,7 +122,7 @@ export class Dfs<S> {
       const term = m.terminal();
       if (term.kind === 'done') {
         this.executions++;
-        if (this.opts.collectFinals) this.finals.add(m.fingerprint());
+        if (this.opts.collectFinals) this.finals.add(m.canonical()); // up to symmetry: comparable with any search
         if (this.opts.observe) {
           const o = this.opts.observe(term.final);
           this.outcomes.set(o, (this.outcomes.get(o) ?? 0) + 1);
@@ -190,7 +193,7 @@ export class Dfs<S> {
           const limit = this.enter(c, fp);
           if (limit) return limit;
           descended = this.stack.length > depth;
-        } else if (!this.visited.offer(fp, c, this.path.length)) {
+        } else if (!this.visited.offer(this.sym ? m.canonical() : fp, c, this.path.length)) {
           if (this.visited instanceof FpSet && this.visited.full) {
             return `visited set full: ${this.visited.size} states fill the ${Math.round(this.visited.bytes / 1048576)} MB the memory budget allows (raise --max-memory)`;
           }

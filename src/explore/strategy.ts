@@ -23,6 +23,8 @@ export interface ExploreOptions extends ExploreLimits {
   /** Highest preemption bound for `bounded` (default: until exhausted). */
   bound?: number;
   naive: boolean;
+  /** Symmetry reduction of interchangeable tasks (default on; --naive has none). */
+  symmetry?: boolean;
   /** The visited set: 'fpset' (default, 12 bytes a slot) or 'map' (the reference it is tested against). */
   visited?: 'fpset' | 'map';
   /** Keep every violating schedule (for --all). */

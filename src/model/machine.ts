@@ -30,6 +30,7 @@ import { rewindIntoSite, switchable, taskDone } from './tasks.js';
 import { runCode } from './run.js';
 import type { CoverageSink } from './coverage.js';
 import { note } from './trace.js';
+import { canonicalFingerprint, findSymmetry, Symmetry } from './symmetry.js';
 
 export interface Snapshot {
   mem: MemSnapshot;
@@ -61,6 +62,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   private cpuSnap: (HartState | null)[] = [];
   /** Per task: a register assertion reads its final registers (so they stay in the fingerprint when it is done). */
   private readonly regsRead: boolean[];
+  /** Interchangeable tasks (model/symmetry.ts), found once for the spec. */
+  readonly symmetry: Symmetry;
 
   constructor(readonly spec: Spec, readonly cov: CoverageSink | null = null) {
     const layout = (this.layout = new Layout(spec, this.mem));
@@ -103,6 +106,11 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     this.steps = layout.taskNames.map(() => 0);
     this.cpuSnap = layout.taskNames.map(() => null);
     this.regsRead = layout.taskNames.map((_, i) => spec.assertions.some((a) => a.kind === 'register' && a.task === i) || !!spec.observe?.some((o) => o.task === i));
+    this.symmetry = findSymmetry(this);
+  }
+
+  get symmetric(): readonly (readonly string[])[] {
+    return this.symmetry.groups.map((g) => g.tasks.map((t) => this.layout.taskNames[t]));
   }
 
   get taskNames(): readonly string[] {
@@ -164,6 +172,11 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     }
     hashState(h, this.st);
     return h.text();
+  }
+
+  /** The fingerprint modulo the symmetry of interchangeable tasks (the plain one when there is none). */
+  canonical(): string {
+    return this.symmetry.groups.length ? canonicalFingerprint(this, this.symmetry, this.regsRead) : this.fingerprint();
   }
 
   // ---- the explorer's view ------------------------------------------------------------------

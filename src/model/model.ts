@@ -61,6 +61,14 @@ export interface Model<Snap = unknown> {
   load(s: Snap, last?: boolean): void;
   /** Names the whole state (a 64-bit hash as a short string key). */
   fingerprint(): string;
+  /**
+   * Names the state up to a symmetry of interchangeable tasks (model/symmetry.ts): equal for
+   * states one permutation of them relates, so the visited set explores one of each. Equal to
+   * fingerprint() when the spec has no such tasks.
+   */
+  canonical(): string;
+  /** The groups of interchangeable tasks, by name (empty: none). */
+  readonly symmetric: readonly (readonly string[])[];
   /** What transition t (enabled now) touches in its first visible action (for partial-order reduction). */
   footprint(t: Transition): Footprint;
 }

@@ -1,0 +1,316 @@
+/**
+ * Symmetry reduction (issue 9; Ip & Dill, "Better verification through symmetry", FMSD 1996;
+ * SPIN's and Murphi's scalarsets): identical caller tasks on interchangeable harts. A
+ * permutation of such tasks — with their harts and their harts' stoppers — maps every
+ * behaviour of the machine onto a behaviour, so two states related by one are explored once.
+ * The visited set keys states by `canonical()`: the fingerprint of the state with each group's
+ * slots sorted by a key of their own contents.
+ *
+ * Sound for any choice of sorting key: the canonical fingerprint is the fingerprint of a state
+ * the permutation really maps this one to, so equal canonical fingerprints mean symmetric
+ * states (up to a hash collision, as for the plain fingerprint). Equal keys only cost
+ * reduction. Whether a permutation is an automorphism is decided once per spec, conservatively
+ * (`findSymmetry`); when it cannot be shown, there is no group and the search is the plain one.
+ *
+ * What differs between members of a group is only where each lives: its stack (so `sp`) and
+ * its hart number. The hart numbers are permuted through every structure that holds one
+ * (tasks, knowledge vectors, stop_machine, write records, deferred passes); registers whose
+ * initial values differ between members (sp) must be read by no instruction the machine can
+ * execute, which is checked over every byte of code and every byte a patcher can write.
+ */
+import type { TaskSpec } from '../spec/types.js';
+import type { Core } from './core.js';
+import { Clock, Hasher, hashState, mixAll, State } from './state.js';
+import { decode } from '../isa/decode.js';
+
+export interface SymmetryGroup {
+  /** Spec task indices of the members, in spec order. */
+  tasks: number[];
+  /** The hart each member is pinned to. */
+  harts: number[];
+  /** The stopper task of each member's hart. */
+  stoppers: number[];
+}
+
+export interface Symmetry {
+  groups: SymmetryGroup[];
+  /** Registers (x numbers) whose initial values differ inside a group: never read, so not hashed. */
+  dead: number[];
+  /** Why tasks that look alike are not a group (reports and tests); empty when there is a group or no candidates. */
+  why: string[];
+}
+
+const NONE: Symmetry = { groups: [], dead: [], why: [] };
+
+/** What must be equal for two tasks to be interchangeable: everything but the name and the hart. */
+function taskKey(t: TaskSpec): string | null {
+  if (t.kind !== 'caller') return null;
+  const regs = [...t.regs].sort((a, b) => a[0] - b[0]).map(([r, v]) => `${r}=${v}`);
+  return JSON.stringify([t.call, t.times, t.stack, t.start, regs]);
+}
+
+/** Registers the instruction at bytes[o..] reads (rs1, rs2; compressed forms name theirs), and its length. */
+function readsAt(bytes: ArrayLike<number>, o: number): { regs: number[]; len: number } | null {
+  if (o + 2 > bytes.length) return null;
+  const lo = bytes[o] | (bytes[o + 1] << 8);
+  if ((lo & 3) === 3 && o + 4 > bytes.length) return null;
+  const i = decode((lo & 3) === 3 ? (lo | (bytes[o + 2] << 16) | (bytes[o + 3] << 24)) >>> 0 : lo);
+  return i ? { regs: [i.rs1, i.rs2], len: i.size } : { regs: [], len: (lo & 3) === 3 ? 4 : 2 };
+}
+
+/**
+ * Whether an instruction the machine can execute reads a register in `regs`. Execution
+ * starts only at instruction starts (a jump anywhere else is a wild jump, which ends the
+ * execution) and falls through by instruction length, so in code the offsets are the starts
+ * and what follows them. In a site, a fetch takes each instruction's bytes from one version
+ * (a mix of writes that matches no version is a torn instruction, which ends it too): every
+ * version may be decoded at every offset that is an instruction start of any version. The
+ * versions are bounded from above by every image one patcher's stores make, in order and alone.
+ */
+function executableReads(k: Core, regs: Set<number>): string | null {
+  const hit = (bytes: ArrayLike<number>, o: number) => readsAt(bytes, o)?.regs.some((r) => regs.has(r)) ?? false;
+  for (const r of k.spec.regions) {
+    if (r.kind === 'data') continue;
+    const todo = [...r.insnStarts];
+    const seen = new Set<number>();
+    while (todo.length) {
+      const o = todo.pop()!;
+      if (seen.has(o) || o >= r.bytes.length) continue;
+      seen.add(o);
+      if (hit(r.bytes, o)) return `${r.name}+0x${o.toString(16)}`;
+      const n = readsAt(r.bytes, o);
+      if (n) todo.push(o + n.len);
+    }
+  }
+  for (const site of k.spec.sites) {
+    const initial = Array.from(k.mem.peek(site.base, site.size + 2));
+    const images: number[][] = [initial];
+    let writer = -1;
+    let two = false;
+    k.programs.tasks.forEach((prog, ti) => {
+      const ops = [...prog];
+      for (const op of prog) if (op.k === 'stop_machine') ops.push(...k.programs.bodies[op.body]);
+      const cur = initial.slice();
+      for (const op of ops) {
+        if (op.k !== 'store' || op.at + op.size <= site.base || op.at >= site.base + site.size) continue;
+        if (writer >= 0 && writer !== ti) two = true;
+        writer = ti;
+        const alone = initial.slice();
+        for (let i = 0; i < op.size; i++) {
+          const at = op.at - site.base + i;
+          if (at < 0 || at >= site.size) continue;
+          cur[at] = alone[at] = Number((op.value >> BigInt(8 * i)) & 0xffn);
+        }
+        images.push(cur.slice(), alone);
+      }
+    });
+    // Two writers interleave their stores: versions beyond these images (not bounded here).
+    if (two) return `site ${site.name} (written by two tasks)`;
+    const offsets = new Set<number>();
+    for (const img of images) {
+      for (let o = 0; o < site.size; ) {
+        offsets.add(o);
+        o += (img[o] & 3) === 3 ? 4 : 2;
+      }
+    }
+    for (const o of offsets) for (const img of images) if (hit(img, o)) return `site ${site.name}+0x${o.toString(16)}`;
+  }
+  return null;
+}
+
+/**
+ * The groups of interchangeable tasks, or none. Conditions (each keeps the permutation an
+ * automorphism of the machine and of what is checked):
+ * - members are `call:` tasks with the same function, count, stack size, start and registers,
+ *   each pinned to a hart of its own that no other task may run on;
+ * - no assertion or litmus outcome reads a member's registers;
+ * - interrupts are taken on all of the group's harts or on none, and every remote fence.i that
+ *   names harts names all or none of them;
+ * - no RV64 code task runs (it could write code that reads sp), and no instruction in any
+ *   code or patchable byte, nor in any byte a declarative patcher writes, at any even offset,
+ *   reads a register whose initial value differs between members.
+ */
+export function findSymmetry(k: Core): Symmetry {
+  const spec = k.spec;
+  const byKey = new Map<string, number[]>();
+  spec.tasks.forEach((t, i) => {
+    const key = taskKey(t);
+    if (key !== null && t.harts.length === 1) byKey.set(key, [...(byKey.get(key) ?? []), i]);
+  });
+  const candidates = [...byKey.values()].filter((g) => g.length > 1);
+  if (candidates.length === 0) return NONE;
+  const why: string[] = [];
+  const names = (g: number[]) => g.map((i) => spec.tasks[i].name).join(', ');
+  if (spec.tasks.some((t) => t.kind === 'code')) return { ...NONE, why: ['an RV64 code task runs (the code it writes is not known before it runs)'] };
+  const groups: SymmetryGroup[] = [];
+  for (const g of candidates) {
+    const harts = g.map((i) => spec.tasks[i].harts[0]);
+    if (new Set(harts).size !== harts.length) {
+      why.push(`${names(g)}: share a hart`);
+      continue;
+    }
+    const hs = new Set(harts);
+    if (spec.tasks.some((t, i) => !g.includes(i) && t.harts.some((h) => hs.has(h)))) {
+      why.push(`${names(g)}: another task may run on their harts`);
+      continue;
+    }
+    if (spec.assertions.some((a) => a.kind === 'register' && g.includes(a.task)) || spec.observe?.some((o) => g.includes(o.task))) {
+      why.push(`${names(g)}: an assertion or outcome reads their registers`);
+      continue;
+    }
+    const allOrNone = (list: number[]) => {
+      const n = harts.filter((h) => list.includes(h)).length;
+      return n === 0 || n === harts.length;
+    };
+    if (spec.interrupts.enabled && !allOrNone(spec.interrupts.harts)) {
+      why.push(`${names(g)}: interrupts come on some of their harts only`);
+      continue;
+    }
+    const fences = k.programs.tasks.flat().concat(k.programs.bodies.flat());
+    if (fences.some((op) => op.k === 'remote_fence_i' && Array.isArray(op.harts) && !allOrNone(op.harts))) {
+      why.push(`${names(g)}: a remote fence.i names some of their harts only`);
+      continue;
+    }
+    groups.push({ tasks: g, harts, stoppers: harts.map((h) => k.layout.stopperOf[h]) });
+  }
+  if (groups.length === 0) return { ...NONE, why };
+  // Registers that differ between members (or between their stoppers) at the start.
+  const dead = new Set<number>();
+  for (const g of groups) {
+    for (const set of [g.tasks, g.stoppers]) {
+      for (let r = 1; r < 32; r++) {
+        const v = k.cpus[set[0]].getReg(r);
+        if (set.some((t) => k.cpus[t].getReg(r) !== v)) dead.add(r);
+      }
+    }
+  }
+  if (dead.size > 0) {
+    const list = [...dead].map((r) => `x${r}`).join(', ');
+    const who = groups.map((g) => names(g.tasks)).join('; ');
+    if (!spec.properties['torn-instruction']) return { ...NONE, why: [`${who}: torn instructions are not checked, so any bytes may run, and ${list} differ between them`] };
+    const at = executableReads(k, dead);
+    if (at) return { ...NONE, why: [`${who}: code at ${at} may read ${list}, which differ between them (their stacks)`] };
+  }
+  return { groups, dead: [...dead].sort((a, b) => a - b), why: [] };
+}
+
+/** Slot key: the contents of a member's slot, without its hart number (a sorting key only). */
+function slotKey(k: Core, sym: Symmetry, task: number, hart: number, stopper: number): string {
+  const h = new Hasher();
+  for (const ti of [task, stopper]) {
+    const t = k.st.tasks[ti];
+    h.mix(t.status.length);
+    h.mix(t.status.charCodeAt(0));
+    h.mix(t.started);
+    h.mix(t.ip);
+    h.mix(t.preempt);
+    h.mix(t.irqsOff ? 1 : 0);
+    const c = k.cpus[ti];
+    h.mix(c.pc | 0);
+    mixRegs(h, c.r, sym.dead);
+  }
+  const hs = k.st.harts[hart];
+  h.mix(hs.task === task ? 1 : hs.task === stopper ? 2 : hs.task < 0 ? 3 : 4);
+  h.mix(hs.irqs);
+  h.mix(hs.ipiPending ? 1 : 0);
+  h.mix(hs.known[hart]);
+  h.mix(hs.fenced[hart]);
+  return h.text();
+}
+
+/** Registers x1..x31 as hashed by Machine.fingerprint, with dead ones as zero. */
+function mixRegs(h: Hasher, r: Int32Array, dead: readonly number[]): void {
+  if (dead.length === 0) {
+    mixAll(h, r, 2, 64);
+    return;
+  }
+  let from = 2;
+  for (const x of dead) {
+    mixAll(h, r, from, 2 * x);
+    h.mix(0);
+    h.mix(0);
+    from = 2 * x + 2;
+  }
+  mixAll(h, r, from, 64);
+}
+
+/**
+ * The fingerprint of the state with each group's members sorted by slot key: the same
+ * function as Machine.fingerprint over the permuted state (tasks and harts renumbered, dead
+ * registers zero). `regsRead[i]`: task i's registers stay hashed once it is done.
+ */
+export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly boolean[]): string {
+  const nTasks = k.st.tasks.length;
+  const P = Array.from({ length: nTasks }, (_, i) => i); // old task -> new task
+  const H = Array.from({ length: k.spec.harts }, (_, i) => i); // old hart -> new hart
+  const member = new Array<boolean>(nTasks).fill(false);
+  for (const g of sym.groups) {
+    const keys = g.tasks.map((t, j) => slotKey(k, sym, t, g.harts[j], g.stoppers[j]));
+    const order = g.tasks.map((_, j) => j).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    // Slot order[p] moves to position p.
+    order.forEach((j, p) => {
+      P[g.tasks[j]] = g.tasks[p];
+      P[g.stoppers[j]] = g.stoppers[p];
+      H[g.harts[j]] = g.harts[p];
+      member[g.tasks[j]] = member[g.stoppers[j]] = true;
+    });
+  }
+  // An LR reservation is held per task inside memory's own hash: do not permute around one.
+  const permuted = !P.every((x, i) => x === i) && !P.some((x, i) => x !== i && k.mem.reservationOf(i) !== null);
+  const Q = new Array<number>(nTasks); // new task -> old task
+  if (permuted) P.forEach((n, o) => (Q[n] = o));
+  else for (let i = 0; i < nTasks; i++) Q[i] = i, P[i] = i;
+  if (!permuted) for (let i = 0; i < H.length; i++) H[i] = i;
+  const h = new Hasher();
+  h.str(k.mem.fingerprint());
+  for (let n = 0; n < nTasks; n++) {
+    const o = Q[n];
+    const st = k.st.tasks[o].status;
+    if ((st === 'done' || st === 'inactive') && !regsRead[o]) {
+      h.mix(0x2d);
+      continue;
+    }
+    const c = k.cpus[o];
+    h.mix(c.pc | 0);
+    h.mix(Math.floor(c.pc / 4294967296) | 0);
+    mixRegs(h, c.r, member[o] ? sym.dead : []);
+  }
+  hashState(h, permuted ? permuteState(k.st, P, H) : k.st);
+  return h.text();
+}
+
+/** The state with task i renumbered P[i] and hart h renumbered H[h], everywhere one is held. */
+export function permuteState(st: State, P: readonly number[], H: readonly number[]): State {
+  const clock = (c: Clock): Clock => {
+    const out = new Array<number>(c.length);
+    for (let w = 0; w < c.length; w++) out[H[w]] = c[w];
+    return out;
+  };
+  const hart = (h: number) => (h >= 0 ? H[h] : h);
+  const task = (t: number) => (t >= 0 ? P[t] : t);
+  const tasks = new Array<State['tasks'][number]>(st.tasks.length);
+  st.tasks.forEach((t, i) => {
+    tasks[P[i]] = { ...t, hart: hart(t.hart), ipiWait: t.ipiWait.map(hart) };
+  });
+  const harts = new Array<State['harts'][number]>(st.harts.length);
+  st.harts.forEach((x, i) => {
+    harts[H[i]] = { ...x, task: task(x.task), known: clock(x.known), fenced: clock(x.fenced), ipiClock: x.ipiClock && clock(x.ipiClock) };
+  });
+  const sm = st.sm && {
+    ...st.sm,
+    requester: task(st.sm.requester),
+    runner: hart(st.sm.runner),
+    arrived: st.sm.arrived.map(hart).sort((a, b) => a - b),
+    flushed: st.sm.flushed.map(hart).sort((a, b) => a - b),
+    clock: st.sm.clock && clock(st.sm.clock),
+  };
+  return {
+    tasks,
+    harts,
+    sm,
+    versions: st.versions,
+    writes: st.writes.map((w) => ({ ...w, hart: hart(w.hart), clock: clock(w.clock) })),
+    deferred: st.deferred.map((d) => ({ ...d, task: task(d.task), hart: hart(d.hart) })),
+    dclk: st.dclk.map(([a, c]) => [a, clock(c)] as [number, Clock]),
+  };
+}
