@@ -19,6 +19,8 @@ export interface CheckOptions {
   random?: number;
   seed?: number;
   naive?: boolean;
+  /** Symmetry reduction of interchangeable tasks (default on). */
+  symmetry?: boolean;
   bound?: number;
   maxStates?: number;
   maxTime?: number;
@@ -91,6 +93,7 @@ export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
     bound: o.bound ?? e.bound,
     // --all enumerates every violating schedule, so no state is pruned.
     naive: o.naive ?? (o.all ? true : e.reduction === 'naive'),
+    symmetry: o.symmetry,
     maxStates: limit(o.maxStates, e.maxStates, DEFAULT_LIMITS.maxStates),
     maxTime: limit(o.maxTime, e.maxTime, DEFAULT_LIMITS.maxTime),
     maxMemory: limit(o.maxMemory, e.maxMemory, DEFAULT_LIMITS.maxMemory),

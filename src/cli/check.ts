@@ -27,7 +27,7 @@ import type { Spec } from '../spec/types.js';
  * the worst wins, in the order 70 > 2 > 1 > 3 > 0.
  */
 
-type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & {
+type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'symmetry' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & {
   format?: ReportFormat;
   set: string[];
   /** false with --no-timing: wall-clock figures (stats.ms, rate) are zeroed or not printed. */
@@ -193,6 +193,7 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--random <n>', 'n seeded random walks instead of a systematic search (finds violations, never proves safety)').argParser(intArg('--random')))
     .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
+    .option('--no-symmetry', 'no symmetry reduction: interchangeable tasks are told apart (docs/scale.md)')
     .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')
     .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound', 64)))
     .addOption(new Option('--max-states <n>', 'stop after n states (exit 3; default 2000000, 0 = no limit)').argParser(intArg('--max-states')))
@@ -295,6 +296,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         random: flags.random,
         seed: flags.seed,
         naive: flags.naive,
+        symmetry: flags.symmetry,
         bound: flags.bound,
         maxStates: flags.maxStates,
         maxTime: flags.maxTime,
@@ -344,6 +346,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         const stats = `${plural(s.executions, 'execution')}, ${plural(s.states, 'state')} (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}`;
         text((ch) => '\n' + wrap(stats, width).map((l) => ch.dim(l)).join('\n') + '\n');
         if (s.collision !== undefined) text((ch) => wrap(`fingerprint collision probability: optimistic ${s.collision!.toPrecision(2)}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+        for (const g of s.symmetry ?? []) text((ch) => wrap(`symmetry: ${g.join(' ~ ')} are interchangeable (with their harts): one state of each permutation explored (--no-symmetry: all)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
         if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
       }
     }

@@ -25,9 +25,11 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   const finals = new Set<string>();
   const cov = opts.coverage ? new CoverageSink(spec.sites.length) : null;
   let outcomes = new Map<string, number>();
+  let symmetry: string[][] = [];
   for (const b of bounds) {
     const dfs = new Dfs(new Machine(spec, cov), opts, b, totals, budget);
     bound = b === Infinity ? null : b;
+    symmetry = dfs.symmetric;
     limit = dfs.run() ?? undefined;
     totals.executions += dfs.executions;
     totals.nodes += dfs.nodes;
@@ -57,7 +59,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     complete: complete && !limit,
     bound,
     findings: list,
-    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65 },
+    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}) },
     limit,
     finals: opts.collectFinals ? finals : undefined,
     coverage: cov?.result(),

@@ -63,6 +63,8 @@ export class Dfs<S> {
   private readonly onStack = new Map<string, number>();
   /** The visited set keys states up to symmetry (model/symmetry.ts); cycles are still found on exact fingerprints. */
   private readonly sym: boolean;
+  /** The groups used, by task name (empty: no symmetry reduction). */
+  readonly symmetric: string[][];
 
   constructor(
     private readonly m: Model<S>,
@@ -73,6 +75,7 @@ export class Dfs<S> {
   ) {
     this.visited = visitedSet(opts);
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
+    this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
   }
 
   private record(v: Violation, cost: number): void {
@@ -122,7 +125,7 @@ export class Dfs<S> {
       const term = m.terminal();
       if (term.kind === 'done') {
         this.executions++;
-        if (this.opts.collectFinals) this.finals.add(m.canonical()); // up to symmetry: comparable with any search
+        if (this.opts.collectFinals) this.finals.add(m.canonical(true)); // up to symmetry: comparable with any search
         if (this.opts.observe) {
           const o = this.opts.observe(term.final);
           this.outcomes.set(o, (this.outcomes.get(o) ?? 0) + 1);

@@ -82,6 +82,8 @@ export interface ExploreStats {
    * ("optimistic": for a uniform hash). Absent for searches that prune nothing by fingerprint.
    */
   collision?: number;
+  /** Groups of interchangeable tasks the visited set identified up to permutation (model/symmetry.ts); absent: none. */
+  symmetry?: string[][];
 }
 
 export interface ExploreResult {

@@ -175,8 +175,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   }
 
   /** The fingerprint modulo the symmetry of interchangeable tasks (the plain one when there is none). */
-  canonical(): string {
-    return this.symmetry.groups.length ? canonicalFingerprint(this, this.symmetry, this.regsRead) : this.fingerprint();
+  canonical(exact = false): string {
+    return this.symmetry.groups.length ? canonicalFingerprint(this, this.symmetry, this.regsRead, exact) : this.fingerprint();
   }
 
   // ---- the explorer's view ------------------------------------------------------------------

@@ -64,9 +64,10 @@ export interface Model<Snap = unknown> {
   /**
    * Names the state up to a symmetry of interchangeable tasks (model/symmetry.ts): equal for
    * states one permutation of them relates, so the visited set explores one of each. Equal to
-   * fingerprint() when the spec has no such tasks.
+   * fingerprint() when the spec has no such tasks. `exact`: a true canonical form (every
+   * order of each group tried), for final states and tests; otherwise ties may keep two.
    */
-  canonical(): string;
+  canonical(exact?: boolean): string;
   /** The groups of interchangeable tasks, by name (empty: none). */
   readonly symmetric: readonly (readonly string[])[];
   /** What transition t (enabled now) touches in its first visible action (for partial-order reduction). */

@@ -194,8 +194,12 @@ export function findSymmetry(k: Core): Symmetry {
   return { groups, dead: [...dead].sort((a, b) => a - b), why: [] };
 }
 
-/** Slot key: the contents of a member's slot, without its hart number (a sorting key only). */
-function slotKey(k: Core, sym: Symmetry, task: number, hart: number, stopper: number): string {
+/**
+ * Slot key: the contents of a member's slot, without its hart number (a sorting key only). It
+ * reads only what the fingerprint hashes (a finished task's registers are not), so states
+ * with one fingerprint sort alike.
+ */
+function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: number, hart: number, stopper: number): string {
   const h = new Hasher();
   for (const ti of [task, stopper]) {
     const t = k.st.tasks[ti];
@@ -205,6 +209,7 @@ function slotKey(k: Core, sym: Symmetry, task: number, hart: number, stopper: nu
     h.mix(t.ip);
     h.mix(t.preempt);
     h.mix(t.irqsOff ? 1 : 0);
+    if ((t.status === 'done' || t.status === 'inactive') && !regsRead[ti]) continue;
     const c = k.cpus[ti];
     h.mix(c.pc | 0);
     mixRegs(h, c.r, sym.dead);
@@ -213,8 +218,14 @@ function slotKey(k: Core, sym: Symmetry, task: number, hart: number, stopper: nu
   h.mix(hs.task === task ? 1 : hs.task === stopper ? 2 : hs.task < 0 ? 3 : 4);
   h.mix(hs.irqs);
   h.mix(hs.ipiPending ? 1 : 0);
-  h.mix(hs.known[hart]);
-  h.mix(hs.fenced[hart]);
+  // Knowledge of writes by harts outside the groups (their numbers do not move), and its own.
+  for (let w = 0; w < hs.known.length; w++) {
+    if (w !== hart && sym.groups.some((g) => g.harts.includes(w))) continue;
+    h.mix(hs.known[w]);
+    h.mix(hs.fenced[w]);
+  }
+  h.mix(hs.raised.length);
+  h.mix(hs.seen.length);
   return h.text();
 }
 
@@ -237,24 +248,54 @@ function mixRegs(h: Hasher, r: Int32Array, dead: readonly number[]): void {
 /**
  * The fingerprint of the state with each group's members sorted by slot key: the same
  * function as Machine.fingerprint over the permuted state (tasks and harts renumbered, dead
- * registers zero). `regsRead[i]`: task i's registers stay hashed once it is done.
+ * registers zero). `regsRead[i]`: task i's registers stay hashed once it is done. Slots whose
+ * keys tie keep their order, so two symmetric states may still get two fingerprints (less
+ * reduction, never a wrong one); `exact` tries every order and takes the least, a true
+ * canonical form (k! orders a group: for final states and tests).
  */
-export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly boolean[]): string {
+export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly boolean[], exact = false): string {
+  if (exact) {
+    let best: string | null = null;
+    const orders = sym.groups.map((g) => permutations(g.tasks.length));
+    const pick = (gi: number, chosen: number[][]) => {
+      if (gi === orders.length) {
+        const fp = fingerprintIn(k, sym, regsRead, chosen);
+        if (best === null || fp < best) best = fp;
+        return;
+      }
+      for (const o of orders[gi]) pick(gi + 1, [...chosen, o]);
+    };
+    pick(0, []);
+    return best!;
+  }
+  const orders = sym.groups.map((g) => {
+    const keys = g.tasks.map((t, j) => slotKey(k, sym, regsRead, t, g.harts[j], g.stoppers[j]));
+    return g.tasks.map((_, j) => j).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+  });
+  return fingerprintIn(k, sym, regsRead, orders);
+}
+
+function permutations(n: number): number[][] {
+  if (n <= 1) return [[0]];
+  const out: number[][] = [];
+  for (const p of permutations(n - 1)) for (let i = 0; i <= p.length; i++) out.push([...p.slice(0, i), n - 1, ...p.slice(i)]);
+  return out;
+}
+
+/** The fingerprint with group g's slot orders[g][p] moved to position p. */
+function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], orders: readonly number[][]): string {
   const nTasks = k.st.tasks.length;
   const P = Array.from({ length: nTasks }, (_, i) => i); // old task -> new task
   const H = Array.from({ length: k.spec.harts }, (_, i) => i); // old hart -> new hart
   const member = new Array<boolean>(nTasks).fill(false);
-  for (const g of sym.groups) {
-    const keys = g.tasks.map((t, j) => slotKey(k, sym, t, g.harts[j], g.stoppers[j]));
-    const order = g.tasks.map((_, j) => j).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
-    // Slot order[p] moves to position p.
-    order.forEach((j, p) => {
+  sym.groups.forEach((g, gi) => {
+    orders[gi].forEach((j, p) => {
       P[g.tasks[j]] = g.tasks[p];
       P[g.stoppers[j]] = g.stoppers[p];
       H[g.harts[j]] = g.harts[p];
       member[g.tasks[j]] = member[g.stoppers[j]] = true;
     });
-  }
+  });
   // An LR reservation is held per task inside memory's own hash: do not permute around one.
   const permuted = !P.every((x, i) => x === i) && !P.some((x, i) => x !== i && k.mem.reservationOf(i) !== null);
   const Q = new Array<number>(nTasks); // new task -> old task

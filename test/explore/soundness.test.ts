@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { gen, specText } from './random-spec.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { explore } from '../../src/explore/explore.js';
 import { signature } from '../../src/check/violation.js';
@@ -15,114 +15,6 @@ import { signature } from '../../src/check/violation.js';
  * too. CI runs a few hundred specs; `SOUNDNESS_RUNS=10000 npx vitest run test/explore/soundness`
  * (or bench/soundness.sh) runs many more.
  */
-
-const FC = 'ftrace_caller';
-const PAIRS: Record<string, string> = {
-  fc: 'auipc t0, %pcrel_hi(ftrace_caller)\njalr t0, %pcrel_lo(1b)(t0)',
-  frc: 'auipc t0, %pcrel_hi(ftrace_regs_caller)\njalr t0, %pcrel_lo(1b)(t0)',
-  nops: 'nop\nnop',
-  cnops: 'c.nop\nc.nop\nc.nop\nc.nop',
-  jal: 'jal t0, near\nnop',
-};
-const WORDS: Record<string, string> = {
-  nop4: 'nop',
-  cnop2: 'c.nop\nc.nop',
-  jal: 'jal t0, near',
-};
-type Pair = keyof typeof PAIRS;
-type Word = keyof typeof WORDS;
-
-interface Gen {
-  harts: number;
-  preemption: 'none' | 'voluntary' | 'full';
-  interrupts: boolean;
-  atomic: 2 | 4 | 8;
-  model: 'base' | 'ziccid' | 'ir3-fetch' | 'ir-decode' | 'latest';
-  odd: boolean;
-  pair: { initial: Pair; writes: Pair[] };
-  word: { initial: Word; writes: Word[] } | null;
-  callers: { hart: number; times: number }[];
-  patcherHart: number;
-  stores: 'auto' | 2 | 4;
-  stopMachine: boolean;
-  after: 'none' | 'fence.i' | 'flush_icache_all';
-  data: boolean;
-}
-
-/** Labels `1:` before each auipc so %pcrel_lo(1b) pairs with it, as GNU as wants. */
-function labelled(asm: string): string {
-  return asm.split('\n').map((l) => (l.startsWith('auipc') ? `1: ${l}` : l)).join('\n');
-}
-
-function specText(g: Gen): string {
-  const stores = g.stores === 'auto' ? undefined : g.stores;
-  const writes: unknown[] = g.pair.writes.map((w) => ({ write: { at: 'f', asm: labelled(PAIRS[w]) + '\n', ...(stores ? { stores } : {}), rvc: w === 'cnops' } }));
-  if (g.word) for (const w of g.word.writes) writes.push({ write: { at: 'g', asm: WORDS[w] + '\n', ...(stores ? { stores: Math.min(stores, 4) } : {}), rvc: w === 'cnop2' } });
-  if (g.data) writes.push({ write: { at: 'flag', bytes: '01 00 00 00 00 00 00 00' } });
-  const patch: unknown[] = g.stopMachine ? [{ stop_machine: { steps: writes } }] : writes;
-  if (g.after !== 'none') patch.push(g.after);
-  const text = [
-    `${g.odd ? 'c.nop\n' : ''}f:`,
-    labelled(PAIRS[g.pair.initial]),
-    ...(g.word ? ['g:', WORDS[g.word.initial]] : []),
-    ...(g.data ? ['la a1, flag', 'ld a1, 0(a1)'] : []),
-    'addi a0, a0, 1',
-    'ret',
-    'near:', // a nearby trampoline a jal can reach (the kernel's are megabytes away)
-    'jr t0',
-  ].join('\n');
-  return stringify({
-    harts: g.harts,
-    kernel: { preemption: g.preemption, interrupts: g.interrupts },
-    fetch: { atomic: g.atomic, model: g.model },
-    memory: [
-      { name: 't1', kind: 'code', at: '0xffffffff8000c6f0', asm: `${FC}:\n  jr t0\n` },
-      { name: 't2', kind: 'code', at: '0xffffffff8000c7c4', asm: 'ftrace_regs_caller:\n  jr t0\n' },
-      // A literal in patchable memory the callers load (as CALL_OPS does) and the patcher rewrites.
-      ...(g.data ? [{ name: 'd', kind: 'patchable', at: '0xffffffff81c00000', asm: 'flag: .dword 0\n' }] : []),
-      { name: 'text', kind: 'code', at: '0xffffffff80a4bf30', rvc: false, asm: text + '\n' },
-    ],
-    sites: [
-      { name: 'f', at: 'f', size: 8, targets: [FC, 'ftrace_regs_caller', 'near'] },
-      ...(g.word ? [{ name: 'g', at: 'g', size: 4, targets: [FC, 'near'] }] : []),
-    ],
-    tasks: [
-      ...g.callers.map((c, i) => ({ name: `c${i}`, hart: c.hart, call: 'f', times: c.times })),
-      { name: 'patcher', hart: g.patcherHart, patch },
-    ],
-  });
-}
-
-const pair = fc.constantFrom<Pair>('fc', 'frc', 'nops', 'cnops', 'jal');
-const word = fc.constantFrom<Word>('nop4', 'cnop2', 'jal');
-const gen: fc.Arbitrary<Gen> = fc
-  .record({
-    harts: fc.integer({ min: 2, max: 3 }),
-    preemption: fc.constantFrom('none', 'voluntary', 'full') as fc.Arbitrary<Gen['preemption']>,
-    interrupts: fc.boolean(),
-    atomic: fc.constantFrom(2, 4, 8) as fc.Arbitrary<2 | 4 | 8>,
-    model: fc.constantFrom('base', 'ziccid', 'ir3-fetch', 'ir-decode', 'latest') as fc.Arbitrary<Gen['model']>,
-    odd: fc.boolean(),
-    pair: fc.record({ initial: pair, writes: fc.array(pair, { minLength: 1, maxLength: 2 }) }),
-    word: fc.option(fc.record({ initial: word, writes: fc.array(word, { minLength: 0, maxLength: 1 }) }), { nil: null }),
-    callers: fc.array(fc.record({ hart: fc.integer({ min: 0, max: 2 }), times: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 2 }),
-    patcherHart: fc.integer({ min: 0, max: 2 }),
-    stores: fc.constantFrom('auto', 2, 4) as fc.Arbitrary<Gen['stores']>,
-    stopMachine: fc.boolean(),
-    after: fc.constantFrom('none', 'fence.i', 'flush_icache_all') as fc.Arbitrary<Gen['after']>,
-    data: fc.boolean(),
-  })
-  .map((g) => ({
-    ...g,
-    callers: g.callers.map((c) => ({ ...c, hart: c.hart % g.harts })),
-    patcherHart: g.patcherHart % g.harts,
-  }))
-  // Keep the naive search small: at most two calls in all (one with three harts), two writes.
-  .filter((g) => {
-    const calls = g.callers.reduce((a, c) => a + c.times, 0);
-    const writes = g.pair.writes.length + (g.word?.writes.length ?? 0) + (g.data ? 1 : 0);
-    return calls <= (g.harts === 3 ? 1 : 2) && writes <= 2;
-  });
 
 const RUNS = Number(process.env.SOUNDNESS_RUNS ?? 150);
 

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSpec } from '../../src/spec/load.js';
+import { explore } from '../../src/explore/explore.js';
+import { signature, type Violation } from '../../src/check/violation.js';
+import { Machine } from '../../src/model/machine.js';
+import { gen, specText } from './random-spec.js';
+import { main } from '../../src/cli/main.js';
+import { bufferIo } from '../../src/cli/io.js';
+
+/**
+ * Symmetry reduction (model/symmetry.ts) is sound: over random specs with two identical
+ * callers on harts of their own and a patcher on a third (every fetch model, granule,
+ * preemption model, interrupts, stop_machine or not, shared data), the search that explores
+ * one state of each permutation agrees with the naive search (no visited set, no symmetry) and
+ * with the search without symmetry on the verdict, on the set of violation signatures once
+ * each member is named by its group's first, and on the final states up to permutation.
+ * `SYMMETRY_RUNS=2000 npx vitest run test/explore/symmetry` runs more (bench/soundness.sh does).
+ */
+const RUNS = Number(process.env.SYMMETRY_RUNS ?? 30);
+
+/** Signatures with c1 (and hart 1's stopper) named as c0 (hart 0's): the orbit, not the member. */
+const orbit = (v: Violation) => signature({ ...v, task: v.task === 'c1' ? 'c0' : v.task === 'stopper/1' ? 'stopper/0' : v.task });
+
+// Two calls in all keep the naive search of three harts small.
+const symmetric = gen.map((g) => ({
+  ...g,
+  harts: 3,
+  callers: [{ hart: 0, times: 1 }, { hart: 1, times: 1 }],
+  patcherHart: 2,
+  pair: { ...g.pair, writes: g.pair.writes.slice(0, 1) },
+  word: g.word && g.data ? null : g.word && { ...g.word, writes: [] },
+}));
+
+describe('symmetry reduction', () => {
+  it(`agrees with the search without symmetry, and with the naive search where it fits, on random specs (${RUNS} specs)`, () => {
+    let compared = 0, reduced = 0, withViolations = 0, withNaive = 0, skipped = 0;
+    let statesSym = 0, statesPlain = 0;
+    fc.assert(
+      fc.property(symmetric, (g) => {
+        const text = specText(g);
+        const loaded = loadSpec(text, 'random.yaml');
+        if (!loaded.spec) throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
+        const spec = loaded.spec;
+        // The reference: the same search without symmetry (itself checked against --naive by
+        // soundness.test.ts), and --naive when it ends within a small budget.
+        const plain = explore(spec, { strategy: 'exhaustive', naive: false, symmetry: false, collectFinals: true, maxStates: 15_000 });
+        if (!plain.complete) {
+          skipped++;
+          return;
+        }
+        const sym = explore(spec, { strategy: 'exhaustive', naive: false, collectFinals: true });
+        const bounded = explore(spec, { strategy: 'bounded', naive: false });
+        const naive = explore(spec, { strategy: 'exhaustive', naive: true, maxStates: 10_000, collectFinals: true });
+        const sigs = (r: typeof plain) => [...new Set(r.findings.map((f) => orbit(f.violation)))].sort();
+        const refs = naive.complete ? [plain, naive] : [plain];
+        if (naive.complete) withNaive++;
+        for (const ref of refs) {
+          for (const r of [sym, bounded]) {
+            expect(r.complete, text).toBe(true);
+            expect(r.verdict, text).toBe(ref.verdict);
+            expect(sigs(r), text).toEqual(sigs(ref));
+          }
+          // Final states up to permutation (collectFinals keys them by a true canonical form).
+          expect([...sym.finals!].sort(), text).toEqual([...ref.finals!].sort());
+        }
+        expect(plain.stats.symmetry).toBeUndefined();
+        if (sym.stats.symmetry) {
+          reduced++;
+          expect(sym.stats.symmetry).toEqual([['c0', 'c1']]);
+          expect(sym.stats.states).toBeLessThanOrEqual(plain.stats.states);
+        }
+        statesSym += sym.stats.states;
+        statesPlain += plain.stats.states;
+        compared++;
+        if (plain.findings.length) withViolations++;
+      }),
+      { seed: 0x5e_77, numRuns: RUNS },
+    );
+    console.log(`symmetry: ${compared} specs compared (${reduced} reduced, ${withViolations} with violations, ${withNaive} also against --naive, ${skipped} too large); states ${statesSym} with symmetry, ${statesPlain} without`);
+    expect(compared).toBeGreaterThan(RUNS / 2);
+    // Most specs qualify (torn-instruction on, no code reads sp), and some have findings.
+    expect(reduced).toBeGreaterThan(compared / 2);
+    expect(withViolations).toBeGreaterThan(compared / 10);
+    expect(statesSym).toBeLessThan(statesPlain);
+  }, 300_000);
+
+  it('finds no group where the permutation might not be an automorphism, and says why', () => {
+    const base = readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8')
+      .replace('harts: 2', 'harts: 3')
+      .replace('  - name: caller\n    hart: 0\n', '  - name: caller\n    hart: 0\n    call: f\n    times: 2\n  - name: caller1\n    hart: 1\n')
+      .replace('  - name: patcher\n    hart: 1\n', '  - name: patcher\n    hart: 2\n');
+    const sym = (text: string) => {
+      const r = loadSpec(text, 's.yaml');
+      if (!r.spec) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('; '));
+      return new Machine(r.spec).symmetry;
+    };
+    expect(sym(base).groups.map((g) => g.tasks)).toEqual([[0, 1]]);
+    expect(sym(base).dead).toEqual([2]); // their stacks: sp differs, and no instruction reads it
+    // f's body reads sp: the stacks' addresses could matter.
+    expect(sym(base.replace('addi    a0, a0, 1       # the function body', 'addi    a0, sp, 1')).why[0]).toMatch(/may read x2/);
+    // A different call count, or another hart allowed: not interchangeable.
+    expect(sym(base.replace('    call: f\n    times: 2\n  - name: caller1', '    call: f\n    times: 1\n  - name: caller1')).groups).toEqual([]);
+    expect(sym(base.replace('  - name: patcher\n    hart: 2\n', '  - name: patcher\n    hart: [1, 2]\n')).why[0]).toMatch(/another task may run on their harts/);
+  });
+
+  it('a user sees the groups in the report, and --no-symmetry explores every permutation with the same verdict', async () => {
+    const text = readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8')
+      .replace('harts: 2', 'harts: 4')
+      .replace('  - name: caller\n    hart: 0\n', '  - name: caller\n    hart: 0\n    call: f\n    times: 2\n  - name: caller1\n    hart: 1\n    call: f\n    times: 2\n  - name: caller2\n    hart: 2\n')
+      .replace('  - name: patcher\n    hart: 1\n', '  - name: patcher\n    hart: 3\n');
+    const dir = mkdtempSync(join(tmpdir(), 'ftr-sym-'));
+    const file = join(dir, 'b2-four-harts.yaml');
+    writeFileSync(file, text);
+    const run = async (...args: string[]) => {
+      const io = bufferIo();
+      const code = await main(['check', file, '--exhaustive', '--no-timing', ...args], io);
+      return { code, out: io.out };
+    };
+    const a = await run();
+    expect(a.code).toBe(0);
+    expect(a.out).toMatch(/symmetry: caller ~ caller1 ~ caller2 are interchangeable/);
+    const b = await run('--no-symmetry');
+    expect(b.code).toBe(0);
+    expect(b.out).not.toMatch(/symmetry:/);
+    const states = (s: string) => Number(/(\d+) states \(/.exec(s)![1]);
+    expect(states(a.out)).toBeLessThan(states(b.out) / 3);
+    const j = JSON.parse((await run('--format', 'json')).out.split('\n')[0]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(j.stats.symmetry).toEqual([['caller', 'caller1', 'caller2']]);
+  });
+});
