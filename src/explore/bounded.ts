@@ -9,16 +9,23 @@ import { Machine } from '../model/machine.js';
 import { CoverageSink } from '../model/coverage.js';
 import { Budget } from './budget.js';
 import { Dfs, Totals } from './frontier.js';
-import type { Findings } from './findings.js';
+import { Findings } from './findings.js';
+import type { DfsState } from './checkpoint.js';
 import type { ExploreOptions, ExploreResult, Strategy } from './strategy.js';
 
 function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreResult {
   const now = opts.now ?? Date.now;
   const t0 = now();
   const budget = new Budget(opts, t0, now, opts.heapUsed);
-  const totals: Totals = { executions: 0, nodes: 0 };
-  let pruned = 0, maxDepth = 0, states = 0;
+  const r = opts.resume;
+  if (r && (r.key !== (opts.checkpointKey ?? '') || r.boundIndex >= bounds.length)) throw new Error('not a usable checkpoint: it was written for another spec or other options');
+  const totals: Totals = r ? { ...r.totals } : { executions: 0, nodes: 0 };
+  let pruned = r?.pruned ?? 0, maxDepth = r?.maxDepth ?? 0, states = r?.states ?? 0;
   let findings: Findings | undefined;
+  if (r?.prior) {
+    findings = new Findings();
+    findings.restore(r.prior);
+  }
   let complete = false;
   let limit: string | undefined;
   let bound: number | null = null;
@@ -26,8 +33,16 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   const cov = opts.coverage ? new CoverageSink(spec.sites.length) : null;
   let outcomes = new Map<string, number>();
   let symmetry: string[][] = [];
-  for (const b of bounds) {
-    const dfs = new Dfs(new Machine(spec, cov), opts, b, totals, budget);
+  for (let bi = r?.boundIndex ?? 0; bi < bounds.length; bi++) {
+    const b = bounds[bi];
+    const ctl = opts.checkpoint;
+    const prior = findings;
+    const checkpoints = ctl && {
+      due: () => ctl.due(),
+      stopped: () => ctl.stopped(),
+      write: (dfs: DfsState) => ctl.write({ key: opts.checkpointKey ?? '', boundIndex: bi, totals: { ...totals }, pruned, maxDepth, states, prior: prior ? prior.export() : null, dfs }),
+    };
+    const dfs = new Dfs(new Machine(spec, cov), opts, b, totals, budget, checkpoints, bi === r?.boundIndex ? r.dfs : undefined);
     bound = b === Infinity ? null : b;
     symmetry = dfs.symmetric;
     limit = dfs.run() ?? undefined;

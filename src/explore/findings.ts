@@ -41,6 +41,15 @@ export class Findings {
     for (const [k, f] of other.map) if (!this.map.has(k)) this.map.set(k, f);
   }
 
+  /** As plain data, in the witness order (a checkpoint). */
+  export(): Finding[] {
+    return this.list().map((f) => ({ ...f }));
+  }
+
+  restore(list: readonly Finding[]): void {
+    for (const f of list) this.map.set(signature(f.violation), { ...f });
+  }
+
   list(): Finding[] {
     return [...this.map.values()].sort(compareFindings);
   }

@@ -8,6 +8,7 @@
  * property test compares it with.
  */
 import type { VisitedSet } from './visited.js';
+import type { VisitedState } from './checkpoint.js';
 
 const SLOT_BYTES = 12;
 const MAX_LOAD = 0.75;
@@ -84,6 +85,25 @@ export class FpSet implements VisitedSet {
     this.meta[i] = m;
     this.count++;
     return true;
+  }
+
+  /** The table as plain arrays (a checkpoint). */
+  export(): VisitedState {
+    return { kind: 'fpset', a: this.a, b: this.b, meta: this.meta, count: this.count, full: this.full };
+  }
+
+  /** A table with a checkpoint's contents, within the same memory budget. */
+  static restore(s: Extract<VisitedState, { kind: 'fpset' }>, maxBytes: number): FpSet {
+    const t = new FpSet(maxBytes);
+    const n = s.meta.length;
+    if (n !== s.a.length || n !== s.b.length || n < 1 || (n & (n - 1)) !== 0 || n > t.maxSlots) throw new Error('not a usable checkpoint: its visited set does not fit the memory budget it was written with (give the same --max-memory)');
+    t.a = s.a;
+    t.b = s.b;
+    t.meta = s.meta;
+    t.mask = n - 1;
+    t.count = s.count;
+    t.full = s.full;
+    return t;
   }
 
   private grow(): void {

@@ -15,6 +15,7 @@ import { Findings } from './findings.js';
 import { MapVisited, VisitedSet } from './visited.js';
 import { FpSet } from './fpset.js';
 import type { ExploreOptions } from './strategy.js';
+import type { DfsState } from './checkpoint.js';
 
 interface Frame<S> {
   trans: Transition[];
@@ -40,10 +41,20 @@ export interface Totals {
 const MAP_MAX = (1 << 24) - 1;
 
 /** The visited set: the compact fingerprint table, or the Map it is checked against (opts.visited). */
-function visitedSet(opts: ExploreOptions): VisitedSet {
-  if (opts.visited === 'map') return new MapVisited();
+function visitedSet(opts: ExploreOptions, saved?: DfsState['visited']): VisitedSet {
   // Typed arrays live outside the JS heap that --max-memory watches: give the table half of it.
-  return new FpSet(((opts.maxMemory ?? 8192) * 1024 * 1024) / 2);
+  const bytes = ((opts.maxMemory ?? 8192) * 1024 * 1024) / 2;
+  if (saved?.kind === 'map') return MapVisited.restore(saved);
+  if (saved?.kind === 'fpset') return FpSet.restore(saved, bytes);
+  if (opts.visited === 'map') return new MapVisited();
+  return new FpSet(bytes);
+}
+
+/** Between two transitions: write a checkpoint of this search (and go on), or write one and stop. */
+export interface DfsCheckpoints {
+  due(): 'write' | 'stop' | null;
+  write(s: DfsState): void;
+  stopped(): string;
 }
 
 export class Dfs<S> {
@@ -72,8 +83,10 @@ export class Dfs<S> {
     private readonly bound: number,
     private readonly totals: Totals,
     private readonly budget: Budget,
+    private readonly checkpoints?: DfsCheckpoints,
+    private readonly resumed?: DfsState,
   ) {
-    this.visited = visitedSet(opts);
+    this.visited = visitedSet(opts, resumed?.visited);
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
   }
@@ -155,12 +168,77 @@ export class Dfs<S> {
     if (this.stack.length > 0) this.path.pop();
   }
 
+  /** The search as plain data, between two transitions (explore/checkpoint.ts). */
+  private export(): DfsState {
+    return {
+      executions: this.executions,
+      nodes: this.nodes,
+      pruned: this.pruned,
+      maxDepth: this.maxDepth,
+      cut: this.cut,
+      findings: this.findings.export(),
+      outcomes: [...this.outcomes],
+      finals: [...this.finals],
+      path: this.path.slice(),
+      frames: this.stack.map((f) => ({ next: f.next, last: f.last, cost: f.cost, moved: f.moved, ...(f.fp !== undefined ? { fp: f.fp } : {}) })),
+      visited: this.opts.naive ? null : this.visited.export(),
+    };
+  }
+
+  /**
+   * Rebuilds a checkpoint's frontier: the counters, findings and visited set as saved, and the
+   * model's state at every frame by replaying the path from the initial state (each frame's
+   * snapshot taken as the search took it).
+   */
+  private restore(s: DfsState): void {
+    const m = this.m;
+    this.executions = s.executions;
+    this.nodes = s.nodes;
+    this.pruned = s.pruned;
+    this.maxDepth = s.maxDepth;
+    this.cut = s.cut;
+    this.findings.restore(s.findings);
+    for (const [k, v] of s.outcomes) this.outcomes.set(k, v);
+    for (const f of s.finals) this.finals.add(f);
+    s.frames.forEach((saved, d) => {
+      const trans = m.transitions();
+      let taken = 0, last = -1;
+      for (let i = 0; i < trans.length; i++) {
+        if (saved.cost + trans[i].cost <= this.bound) {
+          taken++;
+          last = i;
+        }
+      }
+      if (last !== saved.last || saved.next > trans.length) throw new Error(`not a usable checkpoint: its frontier does not fit this spec (depth ${d})`);
+      if (saved.fp !== undefined) this.onStack.set(saved.fp, d);
+      this.stack.push({ trans, next: saved.next, last, cost: saved.cost, snap: taken > 1 ? m.save() : null, moved: saved.moved, fp: saved.fp });
+      if (d < s.path.length) {
+        const tr = trans[saved.next - 1];
+        if (!tr || tr.token !== s.path[d]) throw new Error(`not a usable checkpoint: its path does not fit this spec (step ${d + 1} '${s.path[d]}')`);
+        this.path.push(tr.token);
+        const out = m.apply(tr);
+        if (out.kind !== 'continue') throw new Error(`not a usable checkpoint: its path ends early (step ${d + 1})`);
+      }
+    });
+  }
+
   /** Explores everything below the model's current state. Returns why it stopped early, or null. */
   run(): string | null {
     const m = this.m;
-    const limit0 = this.enter(0, m.fingerprint());
-    if (limit0) return limit0;
+    if (this.resumed) this.restore(this.resumed);
+    else {
+      const limit0 = this.enter(0, m.fingerprint());
+      if (limit0) return limit0;
+    }
+    let polls = 0;
     while (this.stack.length > 0) {
+      if (this.checkpoints && (polls++ & 63) === 0) {
+        const due = this.checkpoints.due();
+        if (due) {
+          this.checkpoints.write(this.export());
+          if (due === 'stop') return this.checkpoints.stopped();
+        }
+      }
       const f = this.stack[this.stack.length - 1];
       let i = f.next;
       while (i < f.trans.length && f.cost + f.trans[i].cost > this.bound) {

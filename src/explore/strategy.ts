@@ -6,6 +6,7 @@ import type { Violation } from '../check/violation.js';
 import type { Spec } from '../spec/types.js';
 import type { FinalView } from '../check/assertions.js';
 import type { SearchCoverage } from '../model/coverage.js';
+import type { CheckpointControl, SearchCheckpoint } from './checkpoint.js';
 
 export interface ExploreLimits {
   maxStates?: number;
@@ -44,6 +45,11 @@ export interface ExploreOptions extends ExploreLimits {
   coverage?: boolean;
   /** Called every few thousand states with the running totals (progress display). */
   onProgress?: (p: Progress) => void;
+  /** Checkpoints of a systematic search (explore/checkpoint.ts); `checkpointKey` names spec and options in them. */
+  checkpoint?: CheckpointControl;
+  checkpointKey?: string;
+  /** Go on from this checkpoint instead of starting afresh. */
+  resume?: SearchCheckpoint;
   /** Called for every violating schedule as it is found (for --all streaming). */
   onViolation?: (f: FoundSchedule) => void;
 }

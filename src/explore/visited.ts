@@ -2,10 +2,14 @@
  * The visited set of the reduced search: per state fingerprint, the fewest preemptions it was
  * explored with, then the fewest transitions. A state reached again no cheaper is pruned.
  */
+import type { VisitedState } from './checkpoint.js';
+
 export interface VisitedSet {
   /** True if fp is new, or now reached more cheaply (and records it). */
   offer(fp: string, cost: number, depth: number): boolean;
   readonly size: number;
+  /** Its contents, for a checkpoint. */
+  export(): VisitedState;
 }
 
 /** The reference implementation (a JS Map, ~100 bytes a state); explore/fpset.ts is the compact one. */
@@ -14,6 +18,16 @@ export class MapVisited implements VisitedSet {
 
   get size(): number {
     return this.map.size;
+  }
+
+  export(): VisitedState {
+    return { kind: 'map', entries: [...this.map].map(([fp, v]) => [fp, v.cost, v.depth]) };
+  }
+
+  static restore(s: Extract<VisitedState, { kind: 'map' }>): MapVisited {
+    const m = new MapVisited();
+    for (const [fp, cost, depth] of s.entries) m.map.set(fp, { cost, depth });
+    return m;
   }
 
   offer(fp: string, cost: number, depth: number): boolean {

@@ -1,0 +1,129 @@
+/**
+ * Checkpoints of a systematic search (issue 9): everything a search needs to go on exactly as
+ * if it had never stopped — the bound it is at, the totals and findings of the bounds before,
+ * and of the current depth-first search its counters, findings, visited set and frontier. The
+ * frontier is kept as the path of transition tokens and each frame's position: the model's
+ * states along it are rebuilt by replaying the path from the initial state (the model is
+ * deterministic), so no memory image is written. A resumed search gives the same report,
+ * byte for byte (`--no-timing`), as one that never stopped; test/explore/checkpoint.test.ts
+ * proves it.
+ *
+ * The file: the line `ftrace-race checkpoint 1`, the byte length of a JSON header on the next
+ * line, the header, then the visited set's typed arrays (little-endian words).
+ */
+import type { Finding } from './strategy.js';
+
+export const CHECKPOINT_MAGIC = 'ftrace-race checkpoint 1';
+
+export interface FrameState {
+  next: number;
+  last: number;
+  cost: number;
+  moved: boolean;
+  fp?: string;
+}
+
+export type VisitedState =
+  | { kind: 'fpset'; a: Uint32Array; b: Uint32Array; meta: Uint32Array; count: number; full: boolean }
+  | { kind: 'map'; entries: [string, number, number][] };
+
+/** One depth-first search, stopped between two transitions. */
+export interface DfsState {
+  executions: number;
+  nodes: number;
+  pruned: number;
+  maxDepth: number;
+  cut: boolean;
+  findings: Finding[];
+  outcomes: [string, number][];
+  finals: string[];
+  path: string[];
+  frames: FrameState[];
+  visited: VisitedState | null;
+}
+
+export interface SearchCheckpoint {
+  /** What the search was started on (spec and options): a resume with another key is refused. */
+  key: string;
+  /** Index of the current search in the strategy's list of bounds. */
+  boundIndex: number;
+  totals: { executions: number; nodes: number };
+  pruned: number;
+  maxDepth: number;
+  states: number;
+  /** Findings of the bounds before the current one (kept where the current search lacks a signature). */
+  prior: Finding[] | null;
+  dfs: DfsState;
+}
+
+/** How a search checkpoints: asked between transitions whether one is due. */
+export interface CheckpointControl {
+  /** 'write': write one and go on; 'stop': write one and stop (exit 3); null: nothing. */
+  due(): 'write' | 'stop' | null;
+  write(cp: SearchCheckpoint): void;
+  /** The reason printed when the search stops for a checkpoint. */
+  stopped(): string;
+}
+
+// ---- the file ---------------------------------------------------------------------------
+
+const ARRAYS = ['a', 'b', 'meta'] as const;
+
+export function encodeCheckpoint(cp: SearchCheckpoint): Uint8Array {
+  const v = cp.dfs.visited;
+  const blobs: Uint32Array[] = v && v.kind === 'fpset' ? ARRAYS.map((k) => v[k]) : [];
+  const header = {
+    ...cp,
+    dfs: {
+      ...cp.dfs,
+      visited: v && v.kind === 'fpset' ? { kind: 'fpset', count: v.count, full: v.full, words: blobs.map((x) => x.length) } : v,
+    },
+  };
+  const head = new TextEncoder().encode(JSON.stringify(header));
+  const pre = new TextEncoder().encode(`${CHECKPOINT_MAGIC}\n${head.length}\n`);
+  const size = pre.length + head.length + blobs.reduce((n, x) => n + x.byteLength, 0);
+  const out = new Uint8Array(size);
+  out.set(pre, 0);
+  out.set(head, pre.length);
+  let at = pre.length + head.length;
+  for (const x of blobs) {
+    const view = new DataView(out.buffer, at, x.byteLength);
+    for (let i = 0; i < x.length; i++) view.setUint32(i * 4, x[i], true);
+    at += x.byteLength;
+  }
+  return out;
+}
+
+/** Reads a checkpoint file; a file that is not one, or is cut short, is an Error with one line. */
+export function decodeCheckpoint(bytes: Uint8Array): SearchCheckpoint {
+  const bad = (why: string) => new Error(`not a usable checkpoint: ${why}`);
+  const nl1 = bytes.indexOf(10);
+  if (nl1 < 0 || new TextDecoder().decode(bytes.subarray(0, nl1)) !== CHECKPOINT_MAGIC) throw bad(`it does not start with '${CHECKPOINT_MAGIC}'`);
+  const nl2 = bytes.indexOf(10, nl1 + 1);
+  const len = Number(new TextDecoder().decode(bytes.subarray(nl1 + 1, nl2)));
+  if (nl2 < 0 || !Number.isSafeInteger(len) || len <= 0 || nl2 + 1 + len > bytes.length) throw bad('its header is cut short');
+  let header: SearchCheckpoint & { dfs: { visited: unknown } };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(nl2 + 1, nl2 + 1 + len)));
+  } catch {
+    throw bad('its header is not JSON');
+  }
+  const d = header?.dfs;
+  if (typeof header?.key !== 'string' || !d || !Array.isArray(d.frames) || !Array.isArray(d.path) || d.path.length !== d.frames.length - 1) throw bad('its header is incomplete');
+  const v = d.visited as { kind?: string; count?: number; full?: boolean; words?: number[]; entries?: [string, number, number][] } | null;
+  if (v && v.kind === 'fpset') {
+    const words = v.words;
+    if (!Array.isArray(words) || words.length !== 3 || words.some((n) => !Number.isSafeInteger(n) || n < 0)) throw bad('its visited set is malformed');
+    let at = nl2 + 1 + len;
+    if (at + words.reduce((n, w) => n + w * 4, 0) !== bytes.length) throw bad('its visited set is cut short');
+    const arrays = words.map((n) => {
+      const x = new Uint32Array(n);
+      const view = new DataView(bytes.buffer, bytes.byteOffset + at, n * 4);
+      for (let i = 0; i < n; i++) x[i] = view.getUint32(i * 4, true);
+      at += n * 4;
+      return x;
+    });
+    d.visited = { kind: 'fpset', a: arrays[0], b: arrays[1], meta: arrays[2], count: v.count ?? 0, full: !!v.full };
+  } else if (v && (v.kind !== 'map' || !Array.isArray(v.entries))) throw bad('its visited set is malformed');
+  return header as SearchCheckpoint;
+}
