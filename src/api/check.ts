@@ -32,6 +32,9 @@ export interface CheckOptions {
   coverage?: boolean;
   onViolation?: ExploreOptions['onViolation'];
   onProgress?: ExploreOptions['onProgress'];
+  checkpoint?: ExploreOptions['checkpoint'];
+  checkpointKey?: string;
+  resume?: ExploreOptions['resume'];
 }
 
 export type CheckResult =
@@ -104,6 +107,9 @@ export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
     coverage: o.coverage,
     onViolation: o.onViolation,
     onProgress: o.onProgress,
+    checkpoint: o.checkpoint,
+    checkpointKey: o.checkpointKey,
+    resume: o.resume,
   };
 }
 

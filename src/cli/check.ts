@@ -5,6 +5,7 @@ import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import { CliIo, readStdin, textWidth } from './term.js';
 import { makeProgress } from './progress.js';
+import { checkpointOptions, type CheckpointFlags } from './checkpoint.js';
 import { checkSpec, CheckOptions, exploreOptions, gateProblems, modelCaveat } from '../api/check.js';
 import { buildWitness } from '../api/witness.js';
 import { explore } from '../explore/explore.js';
@@ -27,7 +28,7 @@ import type { Spec } from '../spec/types.js';
  * the worst wins, in the order 70 > 2 > 1 > 3 > 0.
  */
 
-type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'symmetry' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & {
+type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'symmetry' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & CheckpointFlags & {
   format?: ReportFormat;
   set: string[];
   /** false with --no-timing: wall-clock figures (stats.ms, rate) are zeroed or not printed. */
@@ -194,6 +195,9 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
     .option('--no-symmetry', 'no symmetry reduction: interchangeable tasks are told apart (docs/scale.md)')
+    .option('--checkpoint <file>', 'write the search\'s state to FILE every --checkpoint-every seconds, to go on later with --resume (one spec; docs/scale.md)')
+    .addOption(new Option('--checkpoint-every <s>', 'seconds between checkpoints (default 300)').argParser(intArg('--checkpoint-every')))
+    .option('--resume <file>', 'go on from a checkpoint written by --checkpoint, to the report an uninterrupted run gives')
     .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')
     .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound', 64)))
     .addOption(new Option('--max-states <n>', 'stop after n states (exit 3; default 2000000, 0 = no limit)').argParser(intArg('--max-states')))
@@ -208,6 +212,9 @@ function conflicts(f: CheckFlags): void {
     [f.random !== undefined && !!f.exhaustive, '--random walks are not a systematic search: drop --exhaustive or --random'],
     [f.random !== undefined && !!f.naive, '--naive switches off the reduction of a systematic search; --random has none: drop one'],
     [f.seed !== undefined && f.random === undefined, '--seed only seeds --random walks'],
+    [(!!f.checkpoint || !!f.resume) && f.random !== undefined, '--random walks keep no state to checkpoint: drop --checkpoint/--resume or --random'],
+    [(!!f.checkpoint || !!f.resume) && !!f.all, '--all streams every schedule as it runs; a resumed run would stream some twice: drop --checkpoint/--resume or --all'],
+    [f.checkpointEvery !== undefined && !f.checkpoint && !f.resume, '--checkpoint-every needs --checkpoint FILE'],
   ];
   for (const [bad, why] of pairs) if (bad) throw new UserError(`conflicting options: ${why}`);
 }
@@ -254,6 +261,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       }
     }
     const many = files.length > 1;
+    if ((flags.checkpoint || flags.resume) && files.length !== 1) throw new UserError(`--checkpoint and --resume take one spec (${files.length} given)`);
     const quiet = !!flags.quiet;
     let worst = EXIT.ok as number;
     const t0 = Date.now();
@@ -306,10 +314,14 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         onProgress: progress ? (p) => progress.update(p) : undefined,
         onViolation: flags.all ? (v) => io.stdout(JSON.stringify(violationRecord(spec, v)) + '\n') : undefined,
       };
+      Object.assign(opts, checkpointOptions(flags, io.cwd, f.abs, opts, flags.set, () => Date.now(), () => false));
       progress?.start(spec.name, index, files.length);
       let checked;
       try {
         checked = checkSpec(spec, opts);
+      } catch (e) {
+        if (e instanceof Error && e.message.startsWith('not a usable checkpoint')) throw new UserError(`${flags.resume}: ${e.message}`);
+        throw e;
       } finally {
         progress?.stop();
       }

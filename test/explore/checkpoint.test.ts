@@ -73,3 +73,55 @@ describe('checkpoint and resume', () => {
     expect(() => explore(spec, { strategy: 'bounded', naive: false, checkpointKey: 'k', resume: edited })).toThrow(/path does not fit this spec \(step 2 'h9'\)/);
   });
 });
+
+describe('check --checkpoint / --resume, as a user runs it', () => {
+  it('a run killed (SIGKILL, as an evicted pod) goes on from its last checkpoint to the bytes of an uninterrupted run', async () => {
+    const { spawn, spawnSync } = await import('node:child_process');
+    const { existsSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join, resolve } = await import('node:path');
+    const bin = resolve('bin/ftrace-race.js');
+    // B2 on four harts, each caller calling f three times, every permutation explored: ~3 s.
+    const text = readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8')
+      .replace('harts: 2', 'harts: 4')
+      .replace('    times: 2\n', '    times: 3\n')
+      .replace('  - name: caller\n    hart: 0\n', '  - name: caller\n    hart: 0\n    call: f\n    times: 3\n  - name: caller1\n    hart: 1\n    call: f\n    times: 3\n  - name: caller2\n    hart: 2\n')
+      .replace('  - name: patcher\n    hart: 1\n', '  - name: patcher\n    hart: 3\n');
+    const dir = mkdtempSync(join(tmpdir(), 'ftr-cp-'));
+    const spec = join(dir, 'b2-four.yaml');
+    writeFileSync(spec, text);
+    const args = ['check', spec, '--exhaustive', '--no-symmetry', '--no-timing'];
+    const whole = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    expect(whole.status).toBe(0);
+    const cp = join(dir, 'search.ckpt');
+    const killed = await new Promise<NodeJS.Signals | null>((done) => {
+      const p = spawn(process.execPath, [bin, ...args, '--checkpoint', cp, '--checkpoint-every', '1'], { stdio: 'ignore' });
+      const poll = setInterval(() => {
+        if (existsSync(cp)) {
+          clearInterval(poll);
+          p.kill('SIGKILL');
+        }
+      }, 20);
+      p.on('exit', (_code, signal) => {
+        clearInterval(poll);
+        done(signal);
+      });
+    });
+    expect(killed).toBe('SIGKILL');
+    // The same command line does not overwrite the checkpoint: it says how to go on.
+    const again = spawnSync(process.execPath, [bin, ...args, '--checkpoint', cp], { encoding: 'utf8' });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/exists: continue it with --resume/);
+    const resumed = spawnSync(process.execPath, [bin, ...args, '--resume', cp], { encoding: 'utf8' });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toBe(whole.stdout);
+    // Another spec's checkpoint is refused with one line.
+    writeFileSync(spec, text.replace('times: 3', 'times: 2'));
+    const other = spawnSync(process.execPath, [bin, ...args, '--resume', cp], { encoding: 'utf8' });
+    expect(other.status).toBe(2);
+    expect(other.stderr.trim().split('\n')).toHaveLength(1);
+    expect(other.stderr).toMatch(/not a usable checkpoint: it was written for another spec file or other options/);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+});

@@ -1,0 +1,73 @@
+/**
+ * `check --checkpoint FILE [--checkpoint-every S]` and `--resume FILE` (issue 9): a long
+ * search writes its state every S seconds (default 300), atomically (a new file renamed over
+ * the old, so an eviction mid-write leaves the previous checkpoint whole), and a later run
+ * goes on from it to the report an uninterrupted run gives (explore/checkpoint.ts). The file
+ * is bound to the spec file's bytes and the options that shape the search; a checkpoint of
+ * anything else is refused with one line (exit 2).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UserError } from './io.js';
+import type { CheckOptions } from '../api/check.js';
+import { decodeCheckpoint, encodeCheckpoint, type SearchCheckpoint } from '../explore/checkpoint.js';
+
+export interface CheckpointFlags {
+  checkpoint?: string;
+  checkpointEvery?: number;
+  resume?: string;
+}
+
+/** The search options a checkpoint is bound to (beside the spec's bytes). */
+function keyOf(specBytes: Uint8Array, o: CheckOptions, set: readonly string[]): string {
+  const shape = { exhaustive: o.exhaustive ?? null, bound: o.bound ?? null, naive: o.naive ?? null, symmetry: o.symmetry ?? null, maxMemory: o.maxMemory ?? null, set };
+  return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
+}
+
+/**
+ * The checkpoint options for one spec, or none. `now` and `stop` are injected (the CLI's
+ * clock and its signal flag).
+ */
+export function checkpointOptions(flags: CheckpointFlags, cwd: string, specPath: string | undefined, o: CheckOptions, set: readonly string[], now: () => number, stop: () => boolean): Partial<CheckOptions> {
+  if (!flags.checkpoint && !flags.resume) return {};
+  if (!specPath) throw new UserError('--checkpoint and --resume need a spec file, not standard input');
+  const key = keyOf(readFileSync(specPath), o, set);
+  let resume: SearchCheckpoint | undefined;
+  const resumePath = flags.resume && resolve(cwd, flags.resume);
+  if (resumePath) {
+    if (!existsSync(resumePath)) throw new UserError(`${flags.resume}: no such checkpoint (a first run takes --checkpoint alone)`);
+    if (!statSync(resumePath).isFile()) throw new UserError(`${flags.resume}: not a regular file`);
+    try {
+      resume = decodeCheckpoint(new Uint8Array(readFileSync(resumePath)));
+    } catch (e) {
+      throw new UserError(`${flags.resume}: ${(e as Error).message}`);
+    }
+    if (resume.key !== key) throw new UserError(`${flags.resume}: not a usable checkpoint: it was written for another spec file or other options (the spec, --set, --exhaustive, --bound, --naive, --no-symmetry and --max-memory must be the same)`);
+  }
+  const out = flags.checkpoint ? resolve(cwd, flags.checkpoint) : resumePath!;
+  if (flags.checkpoint && out !== resumePath && existsSync(out)) {
+    throw new UserError(`${flags.checkpoint}: exists: continue it with --resume ${flags.checkpoint}, or remove it`);
+  }
+  const every = (flags.checkpointEvery ?? 300) * 1000;
+  let last = now();
+  let stopping = false;
+  return {
+    checkpointKey: key,
+    resume,
+    checkpoint: {
+      due: () => {
+        if (stop()) return (stopping = true), 'stop';
+        if (now() - last >= every) return 'write';
+        return null;
+      },
+      write: (cp) => {
+        const tmp = `${out}.tmp`;
+        writeFileSync(tmp, encodeCheckpoint(cp));
+        renameSync(tmp, out);
+        last = now();
+      },
+      stopped: () => `${stopping ? 'interrupted' : 'stopped'}: checkpoint written to ${flags.checkpoint ?? flags.resume}; go on with --resume ${flags.checkpoint ?? flags.resume}`,
+    },
+  };
+}
