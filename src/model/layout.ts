@@ -4,7 +4,10 @@
  * sentinel return addresses the model handles. Fixed for a spec: never part of the state.
  */
 import { Memory, PERM_R, PERM_W, PERM_X } from '../emu/memory.js';
-import type { Spec, TaskSpec } from '../spec/types.js';
+import type { KernelImage, Spec, TaskSpec } from '../spec/types.js';
+
+/** A code stub of the kernel objects (docs/kernel.md): a slot whose fetch runs its role. */
+export type CodeStub = KernelImage['stubs'][number];
 
 /** Sentinel return addresses: outside every declared region, never mapped. */
 export const DRIVER_RET = 0x7e5700000000;
@@ -45,6 +48,10 @@ export class Layout {
   readonly stackTop: number[] = [];
   /** Task index of hart h's stopper. */
   readonly stopperOf: number[] = [];
+  /** Code stubs (service, return, trap roles) of `objects:`, and the range they lie in. */
+  readonly stubs: CodeStub[] = [];
+  private stubLo = 0;
+  private stubHi = 0;
 
   constructor(readonly spec: Spec, mem: Memory) {
     for (const r of spec.regions) {
@@ -63,6 +70,12 @@ export class Layout {
       mem.markPatchable(s.base, s.size);
       this.patchable.push([s.base, s.base + s.size]);
     }
+    for (const x of spec.kernel?.stubs ?? []) {
+      if (x.role.role !== 'service' && x.role.role !== 'return' && x.role.role !== 'trap') continue;
+      if (this.stubs.length === 0 || x.address < this.stubLo) this.stubLo = x.address;
+      if (this.stubs.length === 0 || x.address + x.size > this.stubHi) this.stubHi = x.address + x.size;
+      this.stubs.push(x);
+    }
     spec.tasks.forEach((t, i) => this.addTask(mem, t.name, t.kind, t.harts, i, t.stack));
     for (let h = 0; h < spec.harts; h++) {
       this.stopperOf.push(this.taskNames.length);
@@ -77,6 +90,12 @@ export class Layout {
     const size = Math.min(stack, STACK_STRIDE);
     mem.map(STACK_BASE + index * STACK_STRIDE, size, PERM_R | PERM_W);
     this.stackTop.push(STACK_BASE + index * STACK_STRIDE + size);
+  }
+
+  /** The code stub whose slot holds pc, if any. */
+  stubAt(pc: number): CodeStub | undefined {
+    if (pc < this.stubLo || pc >= this.stubHi) return undefined;
+    return this.stubs.find((x) => pc >= x.address && pc < x.address + x.size);
   }
 
   isShared(addr: number, size: number): boolean {

@@ -22,7 +22,7 @@ import { finish } from './tasks.js';
 import { closeOp, judge, violation } from './passes.js';
 import { returnFromIrq } from './kernel/irq.js';
 import { fnReturned } from './kernel/stop-machine.js';
-import { ecallService } from './kernel/services.js';
+import { ecallService, stubService } from './kernel/services.js';
 import { fetchedInfo, traceInsn } from './trace.js';
 
 const LOADS: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 };
@@ -104,6 +104,29 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       finish(k, ti, h);
       // Stores after the last patch_done form an operation that ends with the task.
       return closeOp(k, ti) ?? { kind: 'continue' };
+    }
+    // ---- a kernel object's code stub (docs/kernel.md): its role runs in place of the ebreak there
+    const stub = layout.stubAt(pc);
+    if (stub) {
+      const role = stub.role;
+      if (role.role === 'return') {
+        cpu.setReg(10, BigInt(role.value));
+        cpu.pc = Number(BigInt.asIntN(64, cpu.getReg(1)));
+        if (k.trace) k.trace.push({ hart: h, task: layout.taskNames[ti], kind: 'note', pc, text: `${stub.name} returns ${role.value} (stub)` });
+        if (!validTarget(k, ti, cpu.pc)) return violation(k, { property: 'wild-jump', kind: 'return', pc, target: cpu.pc, message: `return from the stub ${stub.name} to ${hexAddr(cpu.pc)}, which is not an instruction start in declared code (clobbered ra)` }, ti, h);
+        continue;
+      }
+      if (role.role === 'trap') return violation(k, { property: 'fault', kind: 'stub-trap', pc, message: `${stub.name} reached (a trap stub: ${role.why})` }, ti, h);
+      if (role.role === 'service') {
+        // A kernel service is a visible action, as an ecall is.
+        if (!first) return { kind: 'continue' };
+        first = false;
+        const out = stubService(k, ti, h, stub, role.service);
+        if (out) return out;
+        if (t.status !== 'running' || t.ipiWait.length || t.voluntary) return { kind: 'continue' };
+        if (!validTarget(k, ti, cpu.pc)) return violation(k, { property: 'wild-jump', kind: 'return', pc, target: cpu.pc, message: `return from the stub ${stub.name} to ${hexAddr(cpu.pc)}, which is not an instruction start in declared code (clobbered ra)` }, ti, h);
+        continue;
+      }
     }
     // ---- fetch: every instruction fetch from patchable memory is its own event (a scheduling
     // point); one crossing the fetch.atomic boundary is two. Immutable code is read directly.

@@ -72,6 +72,8 @@ export interface SmState {
   ip: number;
   flushed: number[];
   fnStarted: boolean;
+  /** The requester called the stop_machine stub: fn's return value becomes its a0. */
+  retA0: boolean;
   /** The runner's knowledge when the body or fn finished: every stopper acquires it before its flush. */
   clock: Clock | null;
 }

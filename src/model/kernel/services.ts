@@ -18,8 +18,12 @@ export type ServiceName =
   | 'preempt_disable' | 'preempt_enable' | 'local_irq_disable' | 'local_irq_enable' | 'cond_resched'
   | 'remote_fence_i' | 'flush_icache_all' | 'stop_machine' | 'patch_done' | 'exit';
 
-/** How a service was reached: an RV64 ecall (arguments in registers) or a declarative step. */
-export type ServiceCall = { from: 'ecall' } | { from: 'step'; op: MicroOp };
+/**
+ * How a service was reached: an RV64 ecall (arguments in registers), a call of a kernel
+ * object's stub (`objects:`, docs/kernel.md: the RISC-V calling convention, a0.. in, a0 out;
+ * pc is already the return address, `at` the stub's), or a declarative step.
+ */
+export type ServiceCall = { from: 'ecall' } | { from: 'stub'; at: number } | { from: 'step'; op: MicroOp };
 
 export interface KernelService {
   readonly name: ServiceName;
@@ -77,7 +81,14 @@ export const SERVICES: readonly KernelService[] = [
       }
       if (k.layout.taskKinds[ti] === 'stopper') return { kind: 'limit', reason: 'stop_machine called from inside stop_machine' };
       const cpu = k.cpus[ti];
-      if (!requestStopMachine(k, ti, h, -1, Number(BigInt.asIntN(64, cpu.getReg(10))), cpu.getReg(11), 'fence.i')) cpu.pc -= 4; // retry the ecall
+      // stop_machine(fn, data, cpus): a cpumask asks for fn on every hart in it (not modelled
+      // yet: refused rather than run on one hart, where 6.12's handshake would spin forever).
+      if (call.from === 'stub' && cpu.getReg(12) !== 0n) return { kind: 'limit', reason: 'stop_machine with a cpumask (fn on every hart of it) is not modelled: pass cpus = NULL' };
+      const ok = requestStopMachine(k, ti, h, -1, Number(BigInt.asIntN(64, cpu.getReg(10))), cpu.getReg(11), 'fence.i');
+      if (!ok) {
+        if (call.from === 'stub') cpu.pc = call.at; // retry the call
+        else cpu.pc -= 4; // retry the ecall
+      } else if (call.from === 'stub') k.st.sm!.retA0 = true; // stop_machine returns fn's value
       return null;
     },
   },
@@ -101,6 +112,19 @@ export function stepService(k: Core, ti: number, h: number, op: MicroOp): Outcom
   const out = s.run(k, ti, h, { from: 'step', op });
   if (!s.quiet) note(k, h, ti, 'service', s.name);
   return out;
+}
+
+/**
+ * Task ti on hart h reached the code stub `stub` whose role is service `service` (a call:
+ * arguments in a0.., the return address in ra). The service runs with pc already at ra.
+ */
+export function stubService(k: Core, ti: number, h: number, stub: { name: string; address: number }, service: string): Outcome | null {
+  const cpu = k.cpus[ti];
+  const s = BY_NAME.get(service);
+  if (k.trace) k.trace.push({ hart: h, task: k.layout.taskNames[ti], kind: 'service', pc: stub.address, text: `call ${stub.name}${s && s.name === stub.name ? '' : ` (service ${service})`}` });
+  if (!s) return violation(k, { property: 'fault', kind: 'stub', pc: stub.address, message: `${stub.name} is given the service ${service}, which the model does not have (services: ${SERVICES.map((x) => x.name).join(', ')})` }, ti, h);
+  cpu.pc = Number(BigInt.asIntN(64, cpu.getReg(1)));
+  return s.run(k, ti, h, { from: 'stub', at: stub.address });
 }
 
 /** The ecall task ti just executed on hart h (pc is past it). Returns an outcome to stop with. */

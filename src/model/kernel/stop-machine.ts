@@ -27,7 +27,7 @@ export function requestStopMachine(k: Core, ti: number, h: number, body: number,
     note(k, h, ti, 'service', 'stop_machine: another stop_machine runs; waits for it (stop_cpus_mutex)');
     return false;
   }
-  st.sm = { phase: 'gather', requester: ti, body, fn, arg: arg.toString(), flush, arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, clock: null };
+  st.sm = { phase: 'gather', requester: ti, body, fn, arg: arg.toString(), flush, arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, retA0: false, clock: null };
   for (const s of k.layout.stopperOf) {
     st.tasks[s] = { ...freshTask(), status: 'ready', hart: k.layout.taskHarts[s][0] };
   }
@@ -106,6 +106,7 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
 
 /** The stopper's RV64 fn returned (to FN_RET): every hart may flush now. */
 export function fnReturned(k: Core, ti: number, h: number): void {
+  if (k.st.sm!.retA0) k.cpus[k.st.sm!.requester].setReg(10, k.cpus[ti].getReg(10));
   k.st.sm!.phase = 'flush';
   k.st.sm!.clock = k.st.harts[h].known;
   note(k, h, ti, 'service', 'fn returns');
