@@ -17,6 +17,8 @@ export const CODE_RET = DRIVER_RET + 0x300;
 export const TRAP_RET = DRIVER_RET + 0x400;
 const STACK_BASE = 0x7f0000000000;
 const STACK_STRIDE = 0x10000;
+/** Task areas (`objects:`): the task_struct each task's tp points at, one per task. */
+const TASK_AREA_BASE = 0x7f8000000000;
 
 /** The names the sentinels have in traces. */
 export const SENTINEL_NAMES: readonly (readonly [number, string])[] = [
@@ -46,6 +48,8 @@ export class Layout {
   readonly taskKinds: TaskKind[] = [];
   readonly taskHarts: number[][] = [];
   readonly stackTop: number[] = [];
+  /** Per task, with `objects:`: the zeroed task area tp points at (docs/kernel.md); empty otherwise. */
+  readonly taskArea: number[] = [];
   /** Task index of hart h's stopper. */
   readonly stopperOf: number[] = [];
   /** Code stubs (service, return, trap roles) of `objects:`, and the range they lie in. */
@@ -90,6 +94,12 @@ export class Layout {
     const size = Math.min(stack, STACK_STRIDE);
     mem.map(STACK_BASE + index * STACK_STRIDE, size, PERM_R | PERM_W);
     this.stackTop.push(STACK_BASE + index * STACK_STRIDE + size);
+    const thread = this.spec.kernel?.thread;
+    if (thread) {
+      // Private memory like the stack: its accesses are invisible, and it is hashed as memory.
+      mem.map(TASK_AREA_BASE + index * STACK_STRIDE, thread.size, PERM_R | PERM_W);
+      this.taskArea.push(TASK_AREA_BASE + index * STACK_STRIDE);
+    }
   }
 
   /** The code stub whose slot holds pc, if any. */

@@ -70,6 +70,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     layout.taskNames.forEach((_, i) => {
       const cpu = new Hart(this.mem, i, { blocks: false });
       cpu.setReg(2, BigInt(layout.stackTop[i]));
+      if (layout.taskArea.length) cpu.setReg(4, BigInt(layout.taskArea[i])); // tp = current
       this.cpus.push(cpu);
       tasks.push(layout.taskKinds[i] === 'stopper' ? { ...freshTask(), status: 'inactive' } : freshTask());
     });
