@@ -19,6 +19,10 @@ const STACK_BASE = 0x7f0000000000;
 const STACK_STRIDE = 0x10000;
 /** Task areas (`objects:`): the task_struct each task's tp points at, one per task. */
 const TASK_AREA_BASE = 0x7f8000000000;
+/** The fixmap's page table (`objects:`, kernel/fixmap.ts): one 8-byte entry per index. */
+const FIXMAP_PTE = 0x7e6000000000;
+/** FIXADDR_SIZE (arch/riscv/include/asm/pgtable.h, 64-bit): PMD_SIZE + FIX_FDT_SIZE (2 + 4 MiB). */
+const FIXADDR_SIZE = 6 << 20;
 
 /** The names the sentinels have in traces. */
 export const SENTINEL_NAMES: readonly (readonly [number, string])[] = [
@@ -50,6 +54,8 @@ export class Layout {
   readonly stackTop: number[] = [];
   /** Per task, with `objects:`: the zeroed task area tp points at (docs/kernel.md); empty otherwise. */
   readonly taskArea: number[] = [];
+  /** With `objects:`: the fixmap's virtual range [bottom, top) and its page table; an empty range otherwise. */
+  readonly fixmap = { pte: 0, bottom: 0, top: 0 };
   /** Task index of hart h's stopper. */
   readonly stopperOf: number[] = [];
   /** Code stubs (service, return, trap roles) of `objects:`, and the range they lie in. */
@@ -73,6 +79,12 @@ export class Layout {
     for (const s of spec.sites) {
       mem.markPatchable(s.base, s.size);
       this.patchable.push([s.base, s.base + s.size]);
+    }
+    if (spec.kernel) {
+      this.fixmap.top = spec.kernel.fixaddrTop;
+      this.fixmap.bottom = spec.kernel.fixaddrTop - FIXADDR_SIZE;
+      this.fixmap.pte = FIXMAP_PTE;
+      mem.map(FIXMAP_PTE, (FIXADDR_SIZE / 4096) * 8, PERM_R | PERM_W);
     }
     for (const x of spec.kernel?.stubs ?? []) {
       if (x.role.role !== 'service' && x.role.role !== 'return' && x.role.role !== 'trap') continue;

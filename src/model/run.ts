@@ -24,6 +24,7 @@ import { returnFromIrq } from './kernel/irq.js';
 import { fnReturned } from './kernel/stop-machine.js';
 import { ecallService, stubService } from './kernel/services.js';
 import { fetchedInfo, traceInsn } from './trace.js';
+import { fixmapIndex, fixmapTranslate, inFixmap } from './kernel/fixmap.js';
 
 const LOADS: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 };
 const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8 };
@@ -204,7 +205,21 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       return violation(k, { property: 'illegal-instruction', kind: 'illegal', site: siteIdx >= 0 ? k.spec.sites[siteIdx].name : undefined, pc, message: `illegal instruction 0x${bits.toString(16)} at ${name(pc)}` }, ti, h);
     }
     if (k.cov) k.cov.insn(k, pc, siteIdx, used);
-    const acc = memAccess(insn, cpu);
+    let acc = memAccess(insn, cpu);
+    // An access through the fixmap (kernel/fixmap.ts) depends on the global mapping: visible,
+    // and performed on the text bytes it aliases.
+    const viaFixmap = acc !== null && inFixmap(k, acc.addr, acc.size);
+    let alias = 0;
+    if (viaFixmap) {
+      if (!visible && !first) return { kind: 'continue' };
+      const to = fixmapTranslate(k, acc!.addr, acc!.size);
+      if (to === null) {
+        traceInsn(k, ti, h, pc, bits, len, insn, used);
+        return violation(k, { property: 'fault', kind: 'fixmap', pc, target: acc!.addr, message: `${acc!.write ? 'store' : 'load'} at ${name(pc)} through the fixmap alias ${hexAddr(acc!.addr)} (fixmap ${fixmapIndex(k, acc!.addr)}), which is not mapped (cleared or never set): a page fault` }, ti, h);
+      }
+      alias = to - acc!.addr;
+      acc = { addr: to, size: acc!.size, write: acc!.write };
+    }
     // Every access another hart can observe or affect is a scheduling point: shared data and
     // patchable memory, loads and stores alike (and AMOs, LR/SC), and kernel services.
     const sharedAcc = acc !== null && (layout.isShared(acc.addr, acc.size) || layout.isPatchable(acc.addr, acc.size));
@@ -232,7 +247,15 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     }
     // ---- execute
     const before = k.trace && insn.op === 'jalr' ? cpu.getReg(insn.rs1) : 0n;
-    const stop = cpu.execute(insn);
+    let stop;
+    if (viaFixmap) {
+      // The access goes to the aliased text: the base register holds the text address for
+      // the one instruction, and gets its value back unless the instruction wrote it.
+      const base = cpu.getReg(insn.rs1);
+      cpu.setReg(insn.rs1, BigInt.asIntN(64, base + BigInt(alias)));
+      stop = cpu.execute(insn);
+      if (!(insn.rd === insn.rs1 && (LOADS[insn.op] || /^(lr|sc|amo)/.test(insn.op)))) cpu.setReg(insn.rs1, base);
+    } else stop = cpu.execute(insn);
     const next = cpu.pc;
     traceInsn(k, ti, h, pc, bits, len, insn, used, before);
     if (insn.op === 'fence.i') fenceI(k, h);
@@ -293,6 +316,8 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     }
     if (next !== seq) {
       if (!validTarget(k, ti, next)) {
+        // __set_fixmap maps with FIXMAP_PAGE_NORMAL (PAGE_KERNEL: no execute): a fetch there faults.
+        if (inFixmap(k, next, 2)) return violation(k, { property: 'fault', kind: 'fixmap', pc, target: next, message: `jump from ${name(pc)} into the fixmap at ${hexAddr(next)}: the alias is mapped without execute permission (an instruction page fault)` }, ti, h);
         if (!k.spec.properties['wild-jump']) return { kind: 'end', reason: 'wild jump (property off)' };
         const ret = insn.op === 'jalr' && insn.rd === 0 && insn.rs1 === 1;
         return violation(k, { property: 'wild-jump', kind: ret ? 'return' : 'not-code', pc, target: next, message: `${ret ? 'return' : 'jump'} from ${name(pc)} to ${hexAddr(next)}, which is not an instruction start in declared code${ret ? ' (clobbered ra)' : ''}` }, ti, h);

@@ -11,12 +11,13 @@ import { closeOp, violation } from '../passes.js';
 import { finish } from '../tasks.js';
 import { note } from '../trace.js';
 import { sendIpi } from './ipi.js';
+import { setFixmap } from './fixmap.js';
 import { requestStopMachine } from './stop-machine.js';
 import type { MicroOp } from './programs.js';
 
 export type ServiceName =
   | 'preempt_disable' | 'preempt_enable' | 'local_irq_disable' | 'local_irq_enable' | 'cond_resched'
-  | 'remote_fence_i' | 'flush_icache_all' | 'stop_machine' | 'patch_done' | 'exit';
+  | 'remote_fence_i' | 'flush_icache_all' | 'stop_machine' | 'patch_done' | 'exit' | '__set_fixmap';
 
 /**
  * How a service was reached: an RV64 ecall (arguments in registers), a call of a kernel
@@ -94,6 +95,8 @@ export const SERVICES: readonly KernelService[] = [
   },
   // The RV64 patcher's stores since the last patch_done form one operation: a site version.
   { name: 'patch_done', ecall: 9, run: (k, ti) => closeOp(k, ti) },
+  // __set_fixmap(idx, phys, prot): map (phys != 0) or clear the fixmap slot (kernel/fixmap.ts).
+  { name: '__set_fixmap', ecall: 11, quiet: true, run(k, ti, h) { setFixmap(k, ti, h); return null; } },
   {
     name: 'exit', ecall: 10,
     run(k, ti, h) {
