@@ -106,7 +106,10 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
 
 /** The stopper's RV64 fn returned (to FN_RET): every hart may flush now. */
 export function fnReturned(k: Core, ti: number, h: number): void {
-  if (k.st.sm!.retA0) k.cpus[k.st.sm!.requester].setReg(10, k.cpus[ti].getReg(10));
+  if (k.st.sm!.retA0) {
+    k.cpus[k.st.sm!.requester].setReg(10, k.cpus[ti].getReg(10));
+    k.hartChanged(k.st.sm!.requester);
+  }
   k.st.sm!.phase = 'flush';
   k.st.sm!.clock = k.st.harts[h].known;
   note(k, h, ti, 'service', 'fn returns');
