@@ -90,6 +90,9 @@ export const STUB_TABLES: Readonly<Record<string, StubTable>> = {
   },
   'linux-6.1': {
     ...common,
+    // 6.1's flush_icache_all() sends the remote fence.i through SBI whenever CONFIG_RISCV_SBI
+    // (defconfig): the firmware delivers it, IRQs off or not (arch/riscv/mm/cacheflush.c).
+    flush_icache_all: { role: 'service', service: 'flush_icache_all_sbi' },
     mem_map: { role: 'data', gen: 'zero', size: 8 },
     riscv_pfn_base: { role: 'data', gen: 'zero', size: 8 },
     riscv_isa_ext_keys: { role: 'data', gen: 'zero', size: 64 },

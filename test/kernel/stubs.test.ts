@@ -89,3 +89,73 @@ describe.skipIf(binutilsMissing)('stubs in the model', () => {
     expect(v[0].message).toMatch(/^tail is given the service no_such_service, which the model does not have/);
   });
 });
+
+/**
+ * flush_icache_all by IPI and by SBI: hart 1 spins with IRQs off until hart 0 has flushed. The
+ * IPI is never taken (the spinner loops forever: a livelock); the firmware's remote fence.i is
+ * not masked by sstatus.SIE, so the flush returns.
+ */
+const SPIN = `.text
+.globl flusher
+flusher:
+  addi sp, sp, -16
+  sd ra, 8(sp)
+  call flush_icache_all
+  la t1, done
+  li t2, 1
+  sd t2, 0(t1)
+  ld ra, 8(sp)
+  addi sp, sp, 16
+  ret
+.globl spinner
+spinner:
+  addi sp, sp, -16
+  sd ra, 8(sp)
+  call irqs_off
+  la t1, done
+1:
+  ld t2, 0(t1)
+  beqz t2, 1b
+  call irqs_on
+  ld ra, 8(sp)
+  addi sp, sp, 16
+  ret
+.data
+.globl done
+done: .dword 0
+`;
+
+describe.skipIf(binutilsMissing)('remote fence.i: IPI and SBI', () => {
+  const run2 = (flush: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftr-sbi-'));
+    try {
+      writeFileSync(join(dir, 'f.s'), SPIN);
+      expect(spawnSync(AS, ['-march=rv64imac_zicsr_zifencei', '-o', join(dir, 'f.o'), join(dir, 'f.s')]).status).toBe(0);
+      const spec = `harts: 2
+objects:
+  text: '0xffffffff80200000'
+  dir: .
+  files: [f.o]
+  roles:
+    flush_icache_all: { service: ${flush} }
+    irqs_off: { service: local_irq_disable }
+    irqs_on: { service: local_irq_enable }
+tasks:
+  - { name: spinner, hart: 1, entry: spinner, start: running }
+  - { name: flusher, hart: 0, entry: flusher }
+`;
+      const r = checkSpecText(spec, join(dir, 's.yaml'), { readFile: (p) => new Uint8Array(readFileSync(p)), resolvePath: (p) => resolve(dir, p) });
+      expect(r.ok ? [] : r.diagnostics).toEqual([]);
+      return r.ok ? r.result : undefined;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  it('by IPI the flusher waits forever for the hart with IRQs off; by SBI the firmware reaches it', () => {
+    const ipi = run2('flush_icache_all')!;
+    // The spinner polls `done` forever while the flusher waits: a livelock (a fair cycle).
+    expect(ipi.findings.map((f) => [f.violation.property, f.violation.kind])).toEqual([['deadlock', 'livelock']]);
+    const sbi = run2('flush_icache_all_sbi')!;
+    expect([sbi.verdict, sbi.complete, sbi.findings.map((f) => f.violation.message)]).toEqual(['safe', true, []]);
+  });
+});

@@ -17,7 +17,8 @@ import type { MicroOp } from './programs.js';
 
 export type ServiceName =
   | 'preempt_disable' | 'preempt_enable' | 'local_irq_disable' | 'local_irq_enable' | 'cond_resched'
-  | 'remote_fence_i' | 'flush_icache_all' | 'stop_machine' | 'patch_done' | 'exit' | '__set_fixmap';
+  | 'remote_fence_i' | 'flush_icache_all' | 'stop_machine' | 'patch_done' | 'exit' | '__set_fixmap'
+  | 'sbi_remote_fence_i' | 'flush_icache_all_sbi';
 
 /**
  * How a service was reached: an RV64 ecall (arguments in registers), a call of a kernel
@@ -95,6 +96,27 @@ export const SERVICES: readonly KernelService[] = [
   },
   // The RV64 patcher's stores since the last patch_done form one operation: a site version.
   { name: 'patch_done', ecall: 9, run: (k, ti) => closeOp(k, ti) },
+  {
+    // sbi_remote_fence_i(cpumask *): a0 = NULL for every hart, else a pointer to the mask's
+    // first word. The firmware delivers it (not blocked by IRQs off) and the caller waits.
+    name: 'sbi_remote_fence_i', ecall: 12, quiet: true,
+    run(k, ti, h) {
+      const p = Number(BigInt.asIntN(64, k.cpus[ti].getReg(10)));
+      const mask = p === 0 ? -1 : Number(BigInt.asUintN(32, new DataView(k.mem.peek(p, 8).slice().buffer).getBigUint64(0, true)));
+      sendIpi(k, ti, h, Array.from({ length: k.spec.harts }, (_, x) => x).filter((x) => mask & (1 << x)), true, true);
+      return null;
+    },
+  },
+  {
+    // flush_icache_all() where RISCV_SBI and no IPI rfence (6.1's only path; later kernels
+    // without riscv_use_ipi_for_rfence()): local fence.i, then sbi_remote_fence_i(NULL).
+    name: 'flush_icache_all_sbi', ecall: 13, quiet: true,
+    run(k, ti, h) {
+      fenceI(k, h);
+      sendIpi(k, ti, h, 'others', true, true);
+      return null;
+    },
+  },
   // __set_fixmap(idx, phys, prot): map (phys != 0) or clear the fixmap slot (kernel/fixmap.ts).
   { name: '__set_fixmap', ecall: 11, quiet: true, run(k, ti, h) { setFixmap(k, ti, h); return null; } },
   {
