@@ -120,6 +120,26 @@ export class Layout {
     return this.stubs.find((x) => pc >= x.address && pc < x.address + x.size);
   }
 
+  /**
+   * With `objects:`, whether [addr, addr+size) lies on the stack of a task other than ti: real
+   * kernel code hands out pointers to its stack (patch_text's struct patch_insn, whose
+   * cpu_count every stopper spins on), so such an access is a shared one. A task's accesses to
+   * its own stack stay invisible.
+   */
+  otherStack(ti: number, addr: number, size: number): boolean {
+    if (!this.taskArea.length) return false;
+    const i = Math.floor((addr - STACK_BASE) / STACK_STRIDE);
+    if (i < 0 || i >= this.stackTop.length || i === ti) return false;
+    return addr + size <= this.stackTop[i] && addr >= STACK_BASE + i * STACK_STRIDE;
+  }
+
+  /** With `objects:`, whether addr is on some task's stack (what otherStack accesses may carry knowledge through). */
+  onStack(addr: number): boolean {
+    if (!this.taskArea.length) return false;
+    const i = Math.floor((addr - STACK_BASE) / STACK_STRIDE);
+    return i >= 0 && i < this.stackTop.length && addr < this.stackTop[i];
+  }
+
   isShared(addr: number, size: number): boolean {
     const rs = this.shared;
     for (let i = 0; i < rs.length; i++) if (addr < rs[i][1] && rs[i][0] < addr + size) return true;

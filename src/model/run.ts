@@ -222,7 +222,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     }
     // Every access another hart can observe or affect is a scheduling point: shared data and
     // patchable memory, loads and stores alike (and AMOs, LR/SC), and kernel services.
-    const sharedAcc = acc !== null && (layout.isShared(acc.addr, acc.size) || layout.isPatchable(acc.addr, acc.size));
+    const sharedAcc = acc !== null && (layout.isShared(acc.addr, acc.size) || layout.isPatchable(acc.addr, acc.size) || layout.otherStack(ti, acc.addr, acc.size));
     if (!visible && (sharedAcc || insn.op === 'ecall') && !first) return { kind: 'continue' };
     if (acc && acc.write && layout.immutableCode(acc.addr, acc.size)) {
       traceInsn(k, ti, h, pc, bits, len, insn, used);

@@ -5,6 +5,7 @@
  */
 import type { Core } from './core.js';
 import { DRIVER_RET } from './layout.js';
+import { ALL_HARTS } from './kernel/stop-machine.js';
 
 export function taskDone(k: Core, i: number): boolean {
   const st = k.st.tasks[i].status;
@@ -19,7 +20,7 @@ export function stepEnabled(k: Core, ti: number): boolean {
   if (!sm) return false;
   switch (t.ip) {
     case 0: return true;
-    case 1: return sm.phase === 'flush' || (sm.phase === 'run' && sm.runner === t.hart);
+    case 1: return sm.phase === 'flush' || (sm.phase === 'run' && (sm.runner === t.hart || sm.runner === ALL_HARTS));
     case 2: return true;
     default: return sm.flushed.length === k.spec.harts;
   }

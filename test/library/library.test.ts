@@ -200,6 +200,8 @@ const KERNEL: Record<string, Expected> = {
     must: [{ property: 'mixed-target', kind: 'auipc-jalr', site: 'ftrace_call', landing: 'wild', versions: [0, 1], preemptions: 1 }],
     never: ['torn-instruction'],
   },
+  // The real patch_text_cb on every hart (stop_machine with cpu_online_mask): the handshake checked.
+  'k612-patch-text-cpumask-preempt-none': { verdict: 'safe' },
   'k61-make-call-no-stop-machine': {
     verdict: 'unsafe',
     must: [{ property: 'torn-instruction', kind: 'torn', site: 'add_range_with_merge', versions: [0, 1], preemptions: 0 }],

@@ -83,10 +83,19 @@ export const SERVICES: readonly KernelService[] = [
       }
       if (k.layout.taskKinds[ti] === 'stopper') return { kind: 'limit', reason: 'stop_machine called from inside stop_machine' };
       const cpu = k.cpus[ti];
-      // stop_machine(fn, data, cpus): a cpumask asks for fn on every hart in it (not modelled
-      // yet: refused rather than run on one hart, where 6.12's handshake would spin forever).
-      if (call.from === 'stub' && cpu.getReg(12) !== 0n) return { kind: 'limit', reason: 'stop_machine with a cpumask (fn on every hart of it) is not modelled: pass cpus = NULL' };
-      const ok = requestStopMachine(k, ti, h, -1, Number(BigInt.asIntN(64, cpu.getReg(10))), cpu.getReg(11), 'fence.i');
+      // stop_machine(fn, data, cpus): NULL runs fn on one hart (the last to arrive) and every
+      // stopper flushes after it; a cpumask of every hart runs fn on each, which flushes as
+      // it sees fit (6.12's patch_text_cb). A mask of some harts only is not modelled.
+      let every = false;
+      if (call.from === 'stub' && cpu.getReg(12) !== 0n) {
+        const p = Number(BigInt.asIntN(64, cpu.getReg(12)));
+        const mask = new DataView(k.mem.peek(p, 8).slice().buffer).getBigUint64(0, true);
+        if (mask !== (1n << BigInt(k.spec.harts)) - 1n) return { kind: 'limit', reason: `stop_machine with cpumask 0x${mask.toString(16)}: only NULL or every hart (cpu_online_mask) is modelled` };
+        every = true;
+      }
+      const fn = Number(BigInt.asIntN(64, cpu.getReg(10)));
+      const ok = requestStopMachine(k, ti, h, -1, fn, cpu.getReg(11), every ? 'none' : 'fence.i', every);
+      if (ok && every) cpu.setReg(10, 0n); // the requester's a0 collects the harts' non-zero returns
       if (!ok) {
         if (call.from === 'stub') cpu.pc = call.at; // retry the call
         else cpu.pc -= 4; // retry the ecall
