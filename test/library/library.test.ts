@@ -202,6 +202,8 @@ const KERNEL: Record<string, Expected> = {
   },
   // The real patch_text_cb on every hart (stop_machine with cpu_online_mask): the handshake checked.
   'k612-patch-text-cpumask-preempt-none': { verdict: 'safe' },
+  // arch_ftrace_update_code -> stop_machine on every hart -> __ftrace_modify_code -> ftrace_make_call.
+  'k612-update-code-make-call-preempt-none': { verdict: 'safe' },
   'k61-make-call-no-stop-machine': {
     verdict: 'unsafe',
     must: [{ property: 'torn-instruction', kind: 'torn', site: 'add_range_with_merge', versions: [0, 1], preemptions: 0 }],
