@@ -68,6 +68,7 @@ export interface SmState {
   arg: string;
   flush: 'fence.i' | 'none';
   arrived: number[];
+  /** The stopper's hart that runs the body or fn (-1 until all arrived), or ALL_HARTS. */
   runner: number;
   ip: number;
   flushed: number[];
@@ -77,6 +78,9 @@ export interface SmState {
   /** The runner's knowledge when the body or fn finished: every stopper acquires it before its flush. */
   clock: Clock | null;
 }
+
+/** SmState.runner when fn runs on every hart (stop_machine with a cpumask of all of them). */
+export const ALL_HARTS = -2;
 
 export interface Write {
   id: number;

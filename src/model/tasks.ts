@@ -5,7 +5,7 @@
  */
 import type { Core } from './core.js';
 import { DRIVER_RET } from './layout.js';
-import { ALL_HARTS } from './kernel/stop-machine.js';
+import { ALL_HARTS } from './state.js';
 
 export function taskDone(k: Core, i: number): boolean {
   const st = k.st.tasks[i].status;

@@ -15,7 +15,7 @@
 import type { Core } from '../core.js';
 import type { Outcome } from '../model.js';
 import { FN_RET } from '../layout.js';
-import { freshTask } from '../state.js';
+import { ALL_HARTS, freshTask } from '../state.js';
 import { finish } from '../tasks.js';
 import { acquireAndFence } from '../fetch/fetch-model.js';
 import { note } from '../trace.js';
@@ -26,9 +26,6 @@ import { join } from '../fetch/causal.js';
  * stop_cpus_mutex): while another stop_machine runs, the caller blocks and retries when it
  * ends. Returns false when the caller must retry (the caller rewinds its step).
  */
-/** SmState.runner when fn runs on every hart (a cpumask of all of them). */
-export const ALL_HARTS = -2;
-
 export function requestStopMachine(k: Core, ti: number, h: number, body: number, fn: number, arg: bigint, flush: 'fence.i' | 'none', everyHart = false): boolean {
   const st = k.st;
   if (st.sm) {
