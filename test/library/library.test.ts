@@ -210,6 +210,9 @@ const KERNEL: Record<string, Expected> = {
     never: ['deadlock'],
   },
   'k61-make-call-stop-machine-sbi': { verdict: 'safe' },
+  // The real 6.1 patch_text_cb on every hart: SBI flush safe, IPI flush hangs (its spin is real code: a livelock).
+  'k61-patch-text-cpumask-sbi': { verdict: 'safe' },
+  'k61-patch-text-cpumask-ipi-deadlock': { verdict: 'unsafe', must: [{ property: 'deadlock', kind: 'livelock', preemptions: 0 }], never: ['mixed-target', 'torn-instruction'] },
   'k61-make-call-stop-machine-ipi-deadlock': { verdict: 'unsafe', must: [{ property: 'deadlock', kind: 'ipi', preemptions: 0 }], never: ['mixed-target', 'torn-instruction'] },
 };
 
@@ -296,6 +299,12 @@ function expectRow(r: ReturnType<typeof check>, want: Expected): void {
   // Every witness replays to the very same violation.
   for (const f of result.findings) {
     const rep = replay(r.spec, f.schedule);
+    if (f.violation.kind === 'livelock') {
+      // A livelock's witness leads into the cycle; replaying it cannot see the cycle, only
+      // that the execution has not finished there.
+      expect(rep.finished, `replay of ${f.schedule}`).toBe(false);
+      continue;
+    }
     expect(rep.violation, `replay of ${f.schedule}`).toEqual(f.violation);
     expect(rep.preemptions).toBe(f.preemptions);
   }
