@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkSpecText } from '../../src/api/check.js';
 import { AS, binutilsMissing } from '../isa/binutils.js';
+import { main } from '../../src/cli/main.js';
+import { bufferIo } from '../../src/cli/io.js';
 
 /** f(): a0 = core_kernel_text(0) + 10 * mutex_lock(0), stored at `result`; then the callee `tail`. */
 const OBJ = `.text
@@ -126,7 +128,7 @@ done: .dword 0
 `;
 
 describe.skipIf(binutilsMissing)('remote fence.i: IPI and SBI', () => {
-  const run2 = (flush: string) => {
+  const run2 = async (flush: string, cli = false) => {
     const dir = mkdtempSync(join(tmpdir(), 'ftr-sbi-'));
     try {
       writeFileSync(join(dir, 'f.s'), SPIN);
@@ -143,19 +145,27 @@ objects:
 tasks:
   - { name: spinner, hart: 1, entry: spinner, start: running }
   - { name: flusher, hart: 0, entry: flusher }
-`;
+${cli ? 'expect: { verdict: unsafe, property: deadlock, kind: livelock }\n' : ''}`;
       const r = checkSpecText(spec, join(dir, 's.yaml'), { readFile: (p) => new Uint8Array(readFileSync(p)), resolvePath: (p) => resolve(dir, p) });
       expect(r.ok ? [] : r.diagnostics).toEqual([]);
+      if (cli) {
+        // Every report renders the witness, a livelock's too (its replay ends in no violation).
+        writeFileSync(join(dir, 's.yaml'), spec);
+        const io = bufferIo();
+        const code = await main(['check', join(dir, 's.yaml'), '--report', `sarif:${join(dir, 'a.sarif')}`, '--report', `junit:${join(dir, 'a.xml')}`, '--html', join(dir, 'a.html')], io);
+        expect([code, io.err.includes('internal error')]).toEqual([0, false]);
+        expect(io.out).toMatch(/deadlock \(livelock\)/);
+      }
       return r.ok ? r.result : undefined;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   };
-  it('by IPI the flusher waits forever for the hart with IRQs off; by SBI the firmware reaches it', () => {
-    const ipi = run2('flush_icache_all')!;
+  it('by IPI the flusher waits forever for the hart with IRQs off; by SBI the firmware reaches it', async () => {
+    const ipi = (await run2('flush_icache_all', true))!;
     // The spinner polls `done` forever while the flusher waits: a livelock (a fair cycle).
     expect(ipi.findings.map((f) => [f.violation.property, f.violation.kind])).toEqual([['deadlock', 'livelock']]);
-    const sbi = run2('flush_icache_all_sbi')!;
+    const sbi = (await run2('flush_icache_all_sbi'))!;
     expect([sbi.verdict, sbi.complete, sbi.findings.map((f) => f.violation.message)]).toEqual(['safe', true, []]);
   });
 });
