@@ -98,7 +98,12 @@ export function siteText(content: number[], base: number): string {
 const hex64 = (v: bigint) => '0x' + BigInt.asUintN(64, v).toString(16);
 
 /** Replays `schedule` and returns its witness. Throws Error (one line) for a schedule that does not fit. */
-export function buildWitness(spec: Spec, file: string, schedule: string, steps: number): Witness {
+/**
+ * `found`: the violation the search reported for the schedule. A livelock's schedule leads into
+ * the cycle, and replaying it ends in no violation (the cycle is seen by the search only): the
+ * witness then carries the one found.
+ */
+export function buildWitness(spec: Spec, file: string, schedule: string, steps: number, found?: Violation): Witness {
   const r = replay(spec, schedule);
   const m = r.machine;
   const names = labelsFirst(spec, (a) => m.layout.inRegion(a));
@@ -156,7 +161,7 @@ export function buildWitness(spec: Spec, file: string, schedule: string, steps: 
     if (ev.site !== undefined) out.site = ev.site;
     return out;
   });
-  const v = r.violation;
+  const v = r.violation ?? (found?.kind === 'livelock' ? found : undefined);
   return {
     spec: { name: spec.name, file, harts: spec.harts },
     schedule,

@@ -333,7 +333,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       const entry: SuiteEntry = { file: shown, path: f.abs, ok: true, spec, result, matches };
       // Witnesses for the text details, and for every finding when a suite report renders them.
       const details = (!many || !matches) && result.findings.length > 0;
-      if (needWitnesses || (textOut && details)) entry.witnesses = result.findings.map((x) => buildWitness(spec, shown, x.schedule, x.steps));
+      if (needWitnesses || (textOut && details)) entry.witnesses = result.findings.map((x) => buildWitness(spec, shown, x.schedule, x.steps, x.violation));
       suite.push(entry);
       if (flags.all) {
         io.stdout(JSON.stringify(resultJson(spec, result, matches)) + '\n');

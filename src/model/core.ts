@@ -40,4 +40,9 @@ export interface Core {
    */
   readonly runCode: (ti: number, h: number, choice: number) => Outcome;
   readonly microOp: (ti: number, h: number, op: MicroOp) => Outcome;
+  /**
+   * A part changed the registers of task ti while another task ran (stop_machine's return value
+   * for its requester): the saved copy of ti's hart is stale (Machine.cpuSnap).
+   */
+  readonly hartChanged: (ti: number) => void;
 }

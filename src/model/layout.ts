@@ -4,7 +4,10 @@
  * sentinel return addresses the model handles. Fixed for a spec: never part of the state.
  */
 import { Memory, PERM_R, PERM_W, PERM_X } from '../emu/memory.js';
-import type { Spec, TaskSpec } from '../spec/types.js';
+import type { KernelImage, Spec, TaskSpec } from '../spec/types.js';
+
+/** A code stub of the kernel objects (docs/kernel.md): a slot whose fetch runs its role. */
+export type CodeStub = KernelImage['stubs'][number];
 
 /** Sentinel return addresses: outside every declared region, never mapped. */
 export const DRIVER_RET = 0x7e5700000000;
@@ -14,6 +17,12 @@ export const CODE_RET = DRIVER_RET + 0x300;
 export const TRAP_RET = DRIVER_RET + 0x400;
 const STACK_BASE = 0x7f0000000000;
 const STACK_STRIDE = 0x10000;
+/** Task areas (`objects:`): the task_struct each task's tp points at, one per task. */
+const TASK_AREA_BASE = 0x7f8000000000;
+/** The fixmap's page table (`objects:`, kernel/fixmap.ts): one 8-byte entry per index. */
+const FIXMAP_PTE = 0x7e6000000000;
+/** FIXADDR_SIZE (arch/riscv/include/asm/pgtable.h, 64-bit): PMD_SIZE + FIX_FDT_SIZE (2 + 4 MiB). */
+const FIXADDR_SIZE = 6 << 20;
 
 /** The names the sentinels have in traces. */
 export const SENTINEL_NAMES: readonly (readonly [number, string])[] = [
@@ -43,8 +52,16 @@ export class Layout {
   readonly taskKinds: TaskKind[] = [];
   readonly taskHarts: number[][] = [];
   readonly stackTop: number[] = [];
+  /** Per task, with `objects:`: the zeroed task area tp points at (docs/kernel.md); empty otherwise. */
+  readonly taskArea: number[] = [];
+  /** With `objects:`: the fixmap's virtual range [bottom, top) and its page table; an empty range otherwise. */
+  readonly fixmap = { pte: 0, bottom: 0, top: 0 };
   /** Task index of hart h's stopper. */
   readonly stopperOf: number[] = [];
+  /** Code stubs (service, return, trap roles) of `objects:`, and the range they lie in. */
+  readonly stubs: CodeStub[] = [];
+  private stubLo = 0;
+  private stubHi = 0;
 
   constructor(readonly spec: Spec, mem: Memory) {
     for (const r of spec.regions) {
@@ -63,6 +80,18 @@ export class Layout {
       mem.markPatchable(s.base, s.size);
       this.patchable.push([s.base, s.base + s.size]);
     }
+    if (spec.kernel) {
+      this.fixmap.top = spec.kernel.fixaddrTop;
+      this.fixmap.bottom = spec.kernel.fixaddrTop - FIXADDR_SIZE;
+      this.fixmap.pte = FIXMAP_PTE;
+      mem.map(FIXMAP_PTE, (FIXADDR_SIZE / 4096) * 8, PERM_R | PERM_W);
+    }
+    for (const x of spec.kernel?.stubs ?? []) {
+      if (x.role.role !== 'service' && x.role.role !== 'return' && x.role.role !== 'trap') continue;
+      if (this.stubs.length === 0 || x.address < this.stubLo) this.stubLo = x.address;
+      if (this.stubs.length === 0 || x.address + x.size > this.stubHi) this.stubHi = x.address + x.size;
+      this.stubs.push(x);
+    }
     spec.tasks.forEach((t, i) => this.addTask(mem, t.name, t.kind, t.harts, i, t.stack));
     for (let h = 0; h < spec.harts; h++) {
       this.stopperOf.push(this.taskNames.length);
@@ -77,6 +106,38 @@ export class Layout {
     const size = Math.min(stack, STACK_STRIDE);
     mem.map(STACK_BASE + index * STACK_STRIDE, size, PERM_R | PERM_W);
     this.stackTop.push(STACK_BASE + index * STACK_STRIDE + size);
+    const thread = this.spec.kernel?.thread;
+    if (thread) {
+      // Private memory like the stack: its accesses are invisible, and it is hashed as memory.
+      mem.map(TASK_AREA_BASE + index * STACK_STRIDE, thread.size, PERM_R | PERM_W);
+      this.taskArea.push(TASK_AREA_BASE + index * STACK_STRIDE);
+    }
+  }
+
+  /** The code stub whose slot holds pc, if any. */
+  stubAt(pc: number): CodeStub | undefined {
+    if (pc < this.stubLo || pc >= this.stubHi) return undefined;
+    return this.stubs.find((x) => pc >= x.address && pc < x.address + x.size);
+  }
+
+  /**
+   * With `objects:`, whether [addr, addr+size) lies on the stack of a task other than ti: real
+   * kernel code hands out pointers to its stack (patch_text's struct patch_insn, whose
+   * cpu_count every stopper spins on), so such an access is a shared one. A task's accesses to
+   * its own stack stay invisible.
+   */
+  otherStack(ti: number, addr: number, size: number): boolean {
+    if (!this.taskArea.length) return false;
+    const i = Math.floor((addr - STACK_BASE) / STACK_STRIDE);
+    if (i < 0 || i >= this.stackTop.length || i === ti) return false;
+    return addr + size <= this.stackTop[i] && addr >= STACK_BASE + i * STACK_STRIDE;
+  }
+
+  /** With `objects:`, whether addr is on some task's stack (what otherStack accesses may carry knowledge through). */
+  onStack(addr: number): boolean {
+    if (!this.taskArea.length) return false;
+    const i = Math.floor((addr - STACK_BASE) / STACK_STRIDE);
+    return i >= 0 && i < this.stackTop.length && addr < this.stackTop[i];
   }
 
   isShared(addr: number, size: number): boolean {

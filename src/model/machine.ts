@@ -53,6 +53,9 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   benign: Violation[] = [];
   readonly runCode = (ti: number, h: number, choice: number): Outcome => runCode(this, ti, h, choice);
   readonly microOp = (ti: number, h: number, op: MicroOp): Outcome => microOp(this, ti, h, op);
+  readonly hartChanged = (ti: number): void => {
+    this.cpuSnap[ti] = null;
+  };
   /**
    * Per task: a hart snapshot equal to its hart's current state, or null (changed since).
    * Only apply() changes harts, and only the hart of the task it steps (interrupt entry,
@@ -73,6 +76,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     layout.taskNames.forEach((_, i) => {
       const cpu = new Hart(this.mem, i, { blocks: false });
       cpu.setReg(2, BigInt(layout.stackTop[i]));
+      if (layout.taskArea.length) cpu.setReg(4, BigInt(layout.taskArea[i])); // tp = current
       this.cpus.push(cpu);
       tasks.push(layout.taskKinds[i] === 'stopper' ? { ...freshTask(), status: 'inactive' } : freshTask());
     });

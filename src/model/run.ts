@@ -22,8 +22,9 @@ import { finish } from './tasks.js';
 import { closeOp, judge, violation } from './passes.js';
 import { returnFromIrq } from './kernel/irq.js';
 import { fnReturned } from './kernel/stop-machine.js';
-import { ecallService } from './kernel/services.js';
+import { ecallService, stubService } from './kernel/services.js';
 import { fetchedInfo, traceInsn } from './trace.js';
+import { fixmapIndex, fixmapTranslate, inFixmap } from './kernel/fixmap.js';
 
 const LOADS: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 };
 const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8 };
@@ -105,6 +106,29 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       // Stores after the last patch_done form an operation that ends with the task.
       return closeOp(k, ti) ?? { kind: 'continue' };
     }
+    // ---- a kernel object's code stub (docs/kernel.md): its role runs in place of the ebreak there
+    const stub = layout.stubAt(pc);
+    if (stub) {
+      const role = stub.role;
+      if (role.role === 'return') {
+        cpu.setReg(10, BigInt(role.value));
+        cpu.pc = Number(BigInt.asIntN(64, cpu.getReg(1)));
+        if (k.trace) k.trace.push({ hart: h, task: layout.taskNames[ti], kind: 'note', pc, text: `${stub.name} returns ${role.value} (stub)` });
+        if (!validTarget(k, ti, cpu.pc)) return violation(k, { property: 'wild-jump', kind: 'return', pc, target: cpu.pc, message: `return from the stub ${stub.name} to ${hexAddr(cpu.pc)}, which is not an instruction start in declared code (clobbered ra)` }, ti, h);
+        continue;
+      }
+      if (role.role === 'trap') return violation(k, { property: 'fault', kind: 'stub-trap', pc, message: `${stub.name} reached (a trap stub: ${role.why})` }, ti, h);
+      if (role.role === 'service') {
+        // A kernel service is a visible action, as an ecall is.
+        if (!first) return { kind: 'continue' };
+        first = false;
+        const out = stubService(k, ti, h, stub, role.service);
+        if (out) return out;
+        if (t.status !== 'running' || t.ipiWait.length || t.voluntary) return { kind: 'continue' };
+        if (!validTarget(k, ti, cpu.pc)) return violation(k, { property: 'wild-jump', kind: 'return', pc, target: cpu.pc, message: `return from the stub ${stub.name} to ${hexAddr(cpu.pc)}, which is not an instruction start in declared code (clobbered ra)` }, ti, h);
+        continue;
+      }
+    }
     // ---- fetch: every instruction fetch from patchable memory is its own event (a scheduling
     // point); one crossing the fetch.atomic boundary is two. Immutable code is read directly.
     if (pc % 2 !== 0) {
@@ -181,10 +205,24 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       return violation(k, { property: 'illegal-instruction', kind: 'illegal', site: siteIdx >= 0 ? k.spec.sites[siteIdx].name : undefined, pc, message: `illegal instruction 0x${bits.toString(16)} at ${name(pc)}` }, ti, h);
     }
     if (k.cov) k.cov.insn(k, pc, siteIdx, used);
-    const acc = memAccess(insn, cpu);
+    let acc = memAccess(insn, cpu);
+    // An access through the fixmap (kernel/fixmap.ts) depends on the global mapping: visible,
+    // and performed on the text bytes it aliases.
+    const viaFixmap = acc !== null && inFixmap(k, acc.addr, acc.size);
+    let alias = 0;
+    if (viaFixmap) {
+      if (!visible && !first) return { kind: 'continue' };
+      const to = fixmapTranslate(k, acc!.addr, acc!.size);
+      if (to === null) {
+        traceInsn(k, ti, h, pc, bits, len, insn, used);
+        return violation(k, { property: 'fault', kind: 'fixmap', pc, target: acc!.addr, message: `${acc!.write ? 'store' : 'load'} at ${name(pc)} through the fixmap alias ${hexAddr(acc!.addr)} (fixmap ${fixmapIndex(k, acc!.addr)}), which is not mapped (cleared or never set): a page fault` }, ti, h);
+      }
+      alias = to - acc!.addr;
+      acc = { addr: to, size: acc!.size, write: acc!.write };
+    }
     // Every access another hart can observe or affect is a scheduling point: shared data and
     // patchable memory, loads and stores alike (and AMOs, LR/SC), and kernel services.
-    const sharedAcc = acc !== null && (layout.isShared(acc.addr, acc.size) || layout.isPatchable(acc.addr, acc.size));
+    const sharedAcc = acc !== null && (layout.isShared(acc.addr, acc.size) || layout.isPatchable(acc.addr, acc.size) || layout.otherStack(ti, acc.addr, acc.size));
     if (!visible && (sharedAcc || insn.op === 'ecall') && !first) return { kind: 'continue' };
     if (acc && acc.write && layout.immutableCode(acc.addr, acc.size)) {
       traceInsn(k, ti, h, pc, bits, len, insn, used);
@@ -209,7 +247,15 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     }
     // ---- execute
     const before = k.trace && insn.op === 'jalr' ? cpu.getReg(insn.rs1) : 0n;
-    const stop = cpu.execute(insn);
+    let stop;
+    if (viaFixmap) {
+      // The access goes to the aliased text: the base register holds the text address for
+      // the one instruction, and gets its value back unless the instruction wrote it.
+      const base = cpu.getReg(insn.rs1);
+      cpu.setReg(insn.rs1, BigInt.asIntN(64, base + BigInt(alias)));
+      stop = cpu.execute(insn);
+      if (!(insn.rd === insn.rs1 && (LOADS[insn.op] || /^(lr|sc|amo)/.test(insn.op)))) cpu.setReg(insn.rs1, base);
+    } else stop = cpu.execute(insn);
     const next = cpu.pc;
     traceInsn(k, ti, h, pc, bits, len, insn, used, before);
     if (insn.op === 'fence.i') fenceI(k, h);
@@ -270,6 +316,8 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     }
     if (next !== seq) {
       if (!validTarget(k, ti, next)) {
+        // __set_fixmap maps with FIXMAP_PAGE_NORMAL (PAGE_KERNEL: no execute): a fetch there faults.
+        if (inFixmap(k, next, 2)) return violation(k, { property: 'fault', kind: 'fixmap', pc, target: next, message: `jump from ${name(pc)} into the fixmap at ${hexAddr(next)}: the alias is mapped without execute permission (an instruction page fault)` }, ti, h);
         if (!k.spec.properties['wild-jump']) return { kind: 'end', reason: 'wild jump (property off)' };
         const ret = insn.op === 'jalr' && insn.rd === 0 && insn.rs1 === 1;
         return violation(k, { property: 'wild-jump', kind: ret ? 'return' : 'not-code', pc, target: next, message: `${ret ? 'return' : 'jump'} from ${name(pc)} to ${hexAddr(next)}, which is not an instruction start in declared code${ret ? ' (clobbered ra)' : ''}` }, ti, h);

@@ -16,7 +16,8 @@ import { tokenOf } from './token.js';
 import { fetchChoices } from './fetch/unit.js';
 import { stepEnabled, switchable, taskDone } from './tasks.js';
 import { irqDeliverable } from './kernel/irq.js';
-import { ipiDeliverable } from './kernel/ipi.js';
+import { ipiDeliverable, waitedHart } from './kernel/ipi.js';
+import { fixmapTranslate, inFixmap } from './kernel/fixmap.js';
 
 function push(out: Transition[], kind: Transition['kind'], hart: number, task: number, choice: number, cost: 0 | 1): void {
   out.push({ token: tokenOf(kind, hart, task, choice), kind, hart, task, choice, cost });
@@ -70,7 +71,7 @@ export function deadlock(k: Core): Violation {
   let message = 'no hart can make progress';
   if (waiting >= 0) {
     kind = 'ipi';
-    const harts = st.tasks[waiting].ipiWait;
+    const harts = st.tasks[waiting].ipiWait.map(waitedHart);
     message = `${names[waiting]} waits for a remote fence.i IPI on hart ${harts.join(', ')}, which has interrupts off`;
   } else if (st.sm) {
     kind = 'stop_machine';
@@ -100,6 +101,7 @@ const NONE: Footprint = { reads: [], writes: [], kernel: [] };
 const SERVICE_KERNEL: Record<string, Footprint['kernel'][number]> = {
   preempt_disable: 'sched', preempt_enable: 'sched', local_irq_disable: 'sched', local_irq_enable: 'sched', cond_resched: 'sched',
   remote_fence_i: 'ipi', flush_icache_all: 'ipi', stop_machine: 'sm', patch_done: 'sched', exit: 'sched',
+  sbi_remote_fence_i: 'ipi', flush_icache_all_sbi: 'ipi', __set_fixmap: 'sched',
 };
 
 /**
@@ -133,6 +135,8 @@ export function footprint(k: Core, t: Transition): Footprint {
     return withSched({ ...NONE, reads: [[a, a + 4 - st.partial.bytes.length]] });
   }
   if (k.layout.codeAt(pc) === undefined) return withSched({ ...NONE, kernel: ['sched'] }); // a task boundary or a return the model handles
+  const stub = k.layout.stubAt(pc);
+  if (stub) return withSched(stub.role.role === 'service' ? { ...NONE, kernel: [SERVICE_KERNEL[stub.role.service] ?? 'sched'] } : NONE);
   const n = firstFetchBytes(k, pc);
   if (k.layout.isPatchable(pc, n)) return withSched({ ...NONE, reads: [[pc, pc + n]] });
   const c = k.layout.codeAt(pc)!;
@@ -145,6 +149,13 @@ export function footprint(k: Core, t: Transition): Footprint {
   if (insn.op === 'fence.i') return withSched({ ...NONE, reads: k.layout.patchable });
   const acc = memAccess(insn, cpu);
   if (!acc) return withSched(NONE);
+  // Through the fixmap: the aliased text, and the mapping itself (kernel state).
+  if (inFixmap(k, acc.addr, acc.size)) {
+    const to = fixmapTranslate(k, acc.addr, acc.size);
+    if (to === null) return withSched({ ...NONE, kernel: ['sched'] });
+    const tr: [number, number] = [to, to + acc.size];
+    return withSched({ ...NONE, reads: !acc.write || insn.op.startsWith('amo') ? [tr] : [], writes: acc.write ? [tr] : [], kernel: ['sched'] });
+  }
   const r: [number, number] = [acc.addr, acc.addr + acc.size];
   const reads = !acc.write || insn.op.startsWith('amo') ? [r] : [];
   const writes = acc.write ? [r] : [];

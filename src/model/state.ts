@@ -68,13 +68,19 @@ export interface SmState {
   arg: string;
   flush: 'fence.i' | 'none';
   arrived: number[];
+  /** The stopper's hart that runs the body or fn (-1 until all arrived), or ALL_HARTS. */
   runner: number;
   ip: number;
   flushed: number[];
   fnStarted: boolean;
+  /** The requester called the stop_machine stub: fn's return value becomes its a0. */
+  retA0: boolean;
   /** The runner's knowledge when the body or fn finished: every stopper acquires it before its flush. */
   clock: Clock | null;
 }
+
+/** SmState.runner when fn runs on every hart (stop_machine with a cpumask of all of them). */
+export const ALL_HARTS = -2;
 
 export interface Write {
   id: number;

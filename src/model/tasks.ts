@@ -5,6 +5,7 @@
  */
 import type { Core } from './core.js';
 import { DRIVER_RET } from './layout.js';
+import { ALL_HARTS } from './state.js';
 
 export function taskDone(k: Core, i: number): boolean {
   const st = k.st.tasks[i].status;
@@ -19,7 +20,7 @@ export function stepEnabled(k: Core, ti: number): boolean {
   if (!sm) return false;
   switch (t.ip) {
     case 0: return true;
-    case 1: return sm.phase === 'flush' || (sm.phase === 'run' && sm.runner === t.hart);
+    case 1: return sm.phase === 'flush' || (sm.phase === 'run' && (sm.runner === t.hart || sm.runner === ALL_HARTS));
     case 2: return true;
     default: return sm.flushed.length === k.spec.harts;
   }
@@ -44,8 +45,19 @@ export function switchable(k: Core, h: number): 'free' | 'preempt' | null {
   if (atBoundary(k, cur)) return 'free';
   const p = k.spec.preemption;
   if (p === 'voluntary' && t.voluntary) return 'free';
-  if (p === 'full' && t.preempt === 0 && !t.irqsOff) return 'preempt';
+  if (p === 'full' && t.preempt === 0 && !t.irqsOff && threadPreemptCount(k, cur) === 0) return 'preempt';
   return null;
+}
+
+/**
+ * With `objects:`, current_thread_info()->preempt_count of task ti: the int in its task area
+ * that real code's inline preempt_disable() increments (6.12's __patch_insn_write); 0 otherwise.
+ */
+export function threadPreemptCount(k: Core, ti: number): number {
+  const area = k.layout.taskArea;
+  if (!area.length) return 0;
+  const b = k.mem.peek(area[ti] + k.spec.kernel!.thread.preemptCount, 4);
+  return b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
 }
 
 /**

@@ -11,6 +11,8 @@
  * - address: an absolute address (a linker-script symbol such as __exittext_begin).
  */
 
+import type { ThreadLayout } from './types.js';
+
 export type DataGen =
   /** `size` zero bytes (a mutex, a static key, a pointer that starts NULL). */
   | { gen: 'zero'; size: number }
@@ -88,12 +90,44 @@ export const STUB_TABLES: Readonly<Record<string, StubTable>> = {
   },
   'linux-6.1': {
     ...common,
+    // 6.1's flush_icache_all() sends the remote fence.i through SBI whenever CONFIG_RISCV_SBI
+    // (defconfig): the firmware delivers it, IRQs off or not (arch/riscv/mm/cacheflush.c).
+    flush_icache_all: { role: 'service', service: 'flush_icache_all_sbi' },
     mem_map: { role: 'data', gen: 'zero', size: 8 },
     riscv_pfn_base: { role: 'data', gen: 'zero', size: 8 },
     riscv_isa_ext_keys: { role: 'data', gen: 'zero', size: 64 },
     kernel_map: { role: 'data', gen: 'kernel-map', layout: ['page_offset', 'virt_addr', 'phys_addr', 'size', 'va_pa_offset', 'va_kernel_pa_offset', 'va_kernel_xip_pa_offset'] },
   },
 };
+
+/**
+ * The task area of each version (arch/riscv/include/asm/thread_info.h, asm-offsets): thread_info
+ * is the first member of task_struct (THREAD_INFO_IN_TASK), {unsigned long flags; int
+ * preempt_count; ...}, so preempt_count is at tp + 8 in both; the per-task stack canary
+ * (STACKPROTECTOR_PER_TASK, TSK_STACK_CANARY) is at tp + 1200 in 6.12's defconfig and tp + 1104
+ * in 6.1's (read from the objects' `ld a5, OFF(tp)` in functions built with the stack protector).
+ */
+export const THREAD_LAYOUTS: Readonly<Record<string, ThreadLayout>> = {
+  'linux-6.12': { size: 0x4000, preemptCount: 8, canary: 1200 },
+  'linux-6.1': { size: 0x4000, preemptCount: 8, canary: 1104 },
+};
+
+/** kernel_map.page_offset as generated (kernel-map below): the Sv39 linear map. */
+export const PAGE_OFFSET = 0xffffffd800000000n;
+
+/**
+ * FIXADDR_TOP for Sv39 with the generated kernel_map (arch/riscv/include/asm/pgtable.h, the same
+ * in 6.12 and 6.1): PCI_IO_START = VMEMMAP_START - 16M, VMEMMAP_START = VMALLOC_START -
+ * 2^(VA_BITS - PAGE_SHIFT - 1 + STRUCT_PAGE_MAX_SHIFT) with VA_BITS 39 (pgtable_l4/l5_enabled are
+ * 0) and a 64-byte struct page, VMALLOC_START = PAGE_OFFSET - KERN_VIRT_SIZE / 2 with
+ * KERN_VIRT_SIZE = PTRS_PER_PGD / 2 * PGDIR_SIZE / 2 = 128 GiB. The code computes fix_to_virt()
+ * itself from kernel_map.page_offset; the __set_fixmap service maps the page it will use.
+ */
+export function fixaddrTop(): number {
+  const vmallocStart = PAGE_OFFSET - ((512n / 2n) * (1n << 30n)) / 2n / 2n;
+  const vmemmapStart = vmallocStart - (1n << BigInt(39 - 12 - 1 + 6));
+  return Number(BigInt.asIntN(64, vmemmapStart - (16n << 20n)));
+}
 
 /** The bytes of a generated-data stub for `harts` harts and text at `text`. */
 export function generateData(d: DataGen, harts: number, text: number): Uint8Array {
@@ -104,7 +138,7 @@ export function generateData(d: DataGen, harts: number, text: number): Uint8Arra
     case 'hart-mask': return le((1n << BigInt(harts)) - 1n, 8);
     case 'kernel-map': {
       const f: Record<KernelMapField, bigint> = {
-        page_offset: 0xffffffd800000000n, virt_addr: BigInt.asUintN(64, BigInt(text)), virt_offset: 0n,
+        page_offset: PAGE_OFFSET, virt_addr: BigInt.asUintN(64, BigInt(text)), virt_offset: 0n,
         phys_addr: BigInt(KERNEL_PHYS), size: 0x2000000n, va_pa_offset: 0n,
         va_kernel_pa_offset: BigInt.asUintN(64, BigInt(text) - BigInt(KERNEL_PHYS)), va_kernel_xip_pa_offset: 0n,
       };

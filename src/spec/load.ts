@@ -23,6 +23,8 @@ import type {
 } from './types.js';
 import { validateSpecData } from './validate.js';
 import { loadElfInput, PatchableEntry } from './elf-input.js';
+import { loadKernelObjects } from './kernel-objects.js';
+import { KERNEL_PHYS, THREAD_LAYOUTS, fixaddrTop } from './kernel-stubs.js';
 import { asmBytesBound, InputLimits, limitsOf, yamlShape } from './limits.js';
 import { ElfError, parseElf } from '../isa/elf.js';
 
@@ -574,6 +576,17 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
     entries = e.entries;
     if (e.diagnostics.length) return { diagnostics: r.diags };
   }
+  let kernel: Spec['kernel'];
+  let objectEntries: PatchableEntry[] = [];
+  if (rawSpec.objects) {
+    const k = loadKernelObjects(rawSpec.objects, src, opts, r.symbols, rawSpec.harts);
+    r.diags.push(...k.diagnostics);
+    if (k.diagnostics.length) return { diagnostics: r.diags };
+    r.regions.push(...k.regions);
+    objectEntries = k.entries;
+    const text = r.address(rawSpec.objects.text, ['objects', 'text'])!;
+    kernel = { stubs: k.stubs, vaKernelPaOffset: text - KERNEL_PHYS, fixaddrTop: fixaddrTop(), thread: THREAD_LAYOUTS[rawSpec.objects.stubs ?? 'linux-6.12'] };
+  }
   r.regionsFromRaw();
   if (r.diags.length) return { diagnostics: dedupe(r.diags) };
   r.checkOverlaps();
@@ -583,9 +596,10 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
   const sites = r.sites();
   if (r.diags.length) return { diagnostics: dedupe(r.diags) };
   if (rawSpec.elf) {
-    const es = elfSites(rawSpec.elf, r, sites, entries);
+    const es = elfSites(rawSpec.elf, r, sites, entries, 'elf');
     sites.push(...es);
   }
+  if (rawSpec.objects) sites.push(...elfSites(rawSpec.objects, r, sites, objectEntries, 'objects'));
   const harts = rawSpec.harts as number;
   const tasks = r.tasks(sites, harts);
   const assertions = r.assertions(tasks, sites);
@@ -649,17 +663,18 @@ export function loadSpec(text: string, file: string, opts: LoadOptions = {}): Lo
     expect,
     hasExpect: exp !== undefined,
     explore,
+    ...(kernel ? { kernel } : {}),
   };
   return { spec, diagnostics: [] };
 }
 
-/** Sites from the ELF's __patchable_function_entries (elf.sites), see elf-input.ts. */
-function elfSites(rawElf: Raw, r: Resolver, existing: Site[], entries: PatchableEntry[]): Site[] {
+/** Sites from the ELF's or the kernel objects' __patchable_function_entries (elf.sites, objects.sites), see elf-input.ts. */
+function elfSites(rawElf: Raw, r: Resolver, existing: Site[], entries: PatchableEntry[], key: 'elf' | 'objects'): Site[] {
   const wanted = rawElf.sites;
   if (!wanted) return [];
   const targets: number[] = [];
   for (const [j, t] of ((rawElf.targets ?? []) as unknown[]).entries()) {
-    const a = r.address(t, ['elf', 'targets', j]);
+    const a = r.address(t, [key, 'targets', j]);
     if (a !== undefined) targets.push(a);
   }
   const out: Site[] = [];
@@ -672,15 +687,15 @@ function elfSites(rawElf: Raw, r: Resolver, existing: Site[], entries: Patchable
     // and reported apart (docs/spec-format.md `elf`).
     const ops = { base: e.base - e.pre, end: e.base };
     if (e.pre > 0 && !existing.some((s) => s.name === `${e.name}.ops` || (s.base < ops.end && ops.base < s.base + s.size))) {
-      out.push({ name: `${e.name}.ops`, base: e.base - e.pre, size: e.pre, targets: [e.base], loc: r.loc(['elf']) });
+      out.push({ name: `${e.name}.ops`, base: e.base - e.pre, size: e.pre, targets: [e.base], loc: r.loc([key]) });
     }
     if (existing.some((s) => s.name === e.name)) continue;
     const size = rawElf['site-size'] ?? e.size;
-    out.push({ name: e.name, base: e.base, size, targets: [...targets, e.base + size], loc: r.loc(['elf']) });
+    out.push({ name: e.name, base: e.base, size, targets: [...targets, e.base + size], loc: r.loc([key]) });
   }
   if (Array.isArray(wanted)) {
     for (const [j, name] of (wanted as string[]).entries()) {
-      if (!entries.some((e) => e.name === name)) r.error('elf', r.loc(['elf', 'sites', j]), `function '${name}' has no entry in __patchable_function_entries`);
+      if (!entries.some((e) => e.name === name)) r.error('elf', r.loc([key, 'sites', j]), `function '${name}' has no entry in __patchable_function_entries`);
     }
   }
   return out;

@@ -4,6 +4,8 @@
  * Produced by loadSpec (src/spec/load.ts) from YAML; the raw YAML shape is schema/spec.schema.json.
  */
 
+import type { StubRole } from './kernel-stubs.js';
+
 export type Preemption = 'none' | 'voluntary' | 'full';
 export type RegionKind = 'code' | 'patchable' | 'data';
 export type PropertyName =
@@ -137,4 +139,27 @@ export interface Spec {
   /** Whether the spec file itself had an `expect:` (reports say "expect: none" otherwise). */
   hasExpect: boolean;
   explore: ExploreOptions;
+  /** `objects:` (docs/kernel.md): the kernel image's stubs and the layouts the model's kernel mechanisms use. */
+  kernel?: KernelImage;
+}
+
+/** What the model needs of a kernel image loaded from kbuild objects (src/spec/kernel-objects.ts). */
+export interface KernelImage {
+  /** Every undefined symbol of the objects: its address (a 16-byte slot for code roles) and role. */
+  stubs: { name: string; address: number; size: number; role: StubRole }[];
+  /** kernel_map.va_kernel_pa_offset: virtual text address minus physical (__pa_symbol). */
+  vaKernelPaOffset: number;
+  /** FIXADDR_TOP: fix_to_virt(idx) = FIXADDR_TOP - (idx << PAGE_SHIFT). */
+  fixaddrTop: number;
+  /** The task area tp points at: task_struct with thread_info first (THREAD_INFO_IN_TASK). */
+  thread: ThreadLayout;
+}
+
+export interface ThreadLayout {
+  /** Bytes of the zeroed task area each task and stopper gets. */
+  size: number;
+  /** Offset of thread_info.preempt_count (an int). */
+  preemptCount: number;
+  /** Offset of task_struct.stack_canary (STACKPROTECTOR_PER_TASK): reads 0. */
+  canary: number;
 }

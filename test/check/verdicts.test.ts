@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSpecText, exploreOptions, replay } from '../../src/api/check.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
+import { libraryInputs } from '../kernel/built.js';
 
 /** Scenario tests are data: each spec with the verdict and violation it must give. */
 const CASES = [
@@ -95,8 +96,8 @@ describe('CLI check/replay', () => {
     const b = await run(['check', file]);
     // Timing goes to stderr: stdout is the same bytes run after run.
     expect(b.out).toBe(a.out);
-    const j1 = await run(['check', 'specs/', '--format', 'json', '--no-timing']);
-    const j2 = await run(['check', 'specs/', '--format', 'json', '--no-timing']);
+    const j1 = await run(['check', ...libraryInputs(), '--format', 'json', '--no-timing']);
+    const j2 = await run(['check', ...libraryInputs(), '--format', 'json', '--no-timing']);
     expect(j1.code).toBe(0);
     expect(j2.out).toBe(j1.out);
     const schedule = /schedule: (\S+)/.exec(a.out)![1];

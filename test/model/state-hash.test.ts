@@ -111,7 +111,7 @@ const PRESENT: Record<string, unknown> = {
   trap: { regs: [0], pc: 0, passes: {} },
   ipiClock: [1],
   clock: [1],
-  sm: { phase: 'gather', requester: 0, body: 0, fn: 0, arg: '0', flush: 'none', arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, clock: null },
+  sm: { phase: 'gather', requester: 0, body: 0, fn: 0, arg: '0', flush: 'none', arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, retA0: false, clock: null },
 };
 
 /** Fixed-size pairs ([site, version], [address, write time]): their length never changes. */

@@ -60,7 +60,7 @@ describe('docs/ci.md command lines', () => {
     
     expect(sarif.runs[0].originalUriBaseIds.SRCROOT.uri).toMatch(/^file:\/\/.*\/$/);
     const { cases } = checkJunit(join(dir, 'ftrace-race.xml'));
-    expect(cases.length).toBe(readdirSync(join(ROOT, 'specs'), { recursive: true }).filter((f) => /\.ya?ml$/.test(String(f))).length);
+    expect(cases.length).toBe(readdirSync(join(dir, 'specs'), { recursive: true }).filter((f) => /\.ya?ml$/.test(String(f))).length);
     expect(sarif.runs[0].invocations[0].toolExecutionNotifications.length).toBeGreaterThanOrEqual(cases.length);
     expect(existsSync(join(dir, 'ftrace-race.html'))).toBe(true);
     const jsonl = readFileSync(join(dir, 'ftrace-race.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));

@@ -63,7 +63,7 @@ export function publish(k: Core, h: number, addr: number, n: number): void {
   let d = k.st.dclk;
   let copied = false;
   for (let a = addr; a < addr + n; a++) {
-    if (!k.layout.isShared(a, 1)) continue;
+    if (!k.layout.isShared(a, 1) && !k.layout.onStack(a)) continue; // a stack: Layout.otherStack
     if (!copied) {
       d = d.slice(); // entries are shared with snapshots: replace the array, never an entry in place
       copied = true;

@@ -1,7 +1,9 @@
 /**
- * Remote fence.i by IPI (SBI remote fence.i / flush_icache_all's IPI path): the sender marks
- * the target harts pending and may wait; each target runs fence.i when it takes the IPI (a
- * transition of its own, possible only while its task has IRQs on).
+ * Remote fence.i by IPI (flush_icache_all's IPI path) or by SBI (sbi_remote_fence_i: the
+ * firmware interrupts each target in M-mode, whatever its sstatus.SIE): the sender marks the
+ * target harts pending and may wait; each target runs fence.i when it takes the IPI (a
+ * transition of its own: by IPI only while its task has IRQs on, by SBI also with IRQs off).
+ * A sender waiting for a firmware delivery to hart x lists it in ipiWait as sbiWait(x) = -(x + 1).
  */
 import type { Core } from '../core.js';
 import { acquireAndFence, fenceI } from '../fetch/fetch-model.js';
@@ -10,7 +12,12 @@ import { note } from '../trace.js';
 
 export type IpiTargets = number[] | 'others' | 'all';
 
-export function sendIpi(k: Core, ti: number, h: number, harts: IpiTargets, wait: boolean): void {
+/** The ipiWait entry of a wait for a firmware (SBI) remote fence.i on hart x. */
+export const sbiWait = (x: number): number => -(x + 1);
+/** The hart an ipiWait entry waits for. */
+export const waitedHart = (e: number): number => (e < 0 ? -e - 1 : e);
+
+export function sendIpi(k: Core, ti: number, h: number, harts: IpiTargets, wait: boolean, firmware = false): void {
   const all = Array.from({ length: k.spec.harts }, (_, x) => x);
   const targets = harts === 'others' ? all.filter((x) => x !== h) : harts === 'all' ? all : harts;
   const known = k.st.harts[h].known;
@@ -24,9 +31,10 @@ export function sendIpi(k: Core, ti: number, h: number, harts: IpiTargets, wait:
       hx.ipiClock = hx.ipiClock ? join(hx.ipiClock, known) : known;
     }
   }
-  if (wait) k.st.tasks[ti].ipiWait = targets.filter((x) => x !== h);
+  if (wait) k.st.tasks[ti].ipiWait = targets.filter((x) => x !== h).map((x) => (firmware ? sbiWait(x) : x));
   const others = targets.filter((x) => x !== h);
-  note(k, h, ti, 'service', others.length ? `remote fence.i IPI to hart ${others.join(', ')}${wait ? ', waiting' : ''}` : 'remote fence.i: no other hart to send an IPI to');
+  const how = firmware ? 'SBI remote fence.i' : 'remote fence.i IPI';
+  note(k, h, ti, 'service', others.length ? `${how} to hart ${others.join(', ')}${wait ? ', waiting' : ''}` : `${how}: no other hart to send it to`);
 }
 
 /** Hart h takes its pending IPI: fence.i, and every task waiting for h stops waiting for it. */
@@ -35,7 +43,8 @@ export function takeIpi(k: Core, h: number): void {
   acquireAndFence(k, h, hs.ipiClock);
   hs.ipiClock = null;
   hs.ipiPending = false;
-  for (const t of k.st.tasks) t.ipiWait = t.ipiWait.filter((x) => x !== h);
+  const sbi = sbiWait(h);
+  for (const t of k.st.tasks) if (t.ipiWait.length) t.ipiWait = t.ipiWait.filter((x) => x !== h && x !== sbi);
   note(k, h, hs.task, 'ipi', 'IPI: remote fence.i');
 }
 
@@ -44,5 +53,9 @@ export function ipiDeliverable(k: Core, h: number): boolean {
   const hs = k.st.harts[h];
   if (!hs.ipiPending) return false;
   const t = hs.task >= 0 ? k.st.tasks[hs.task] : null;
-  return !t || (!t.irqsOff && !t.partial && !t.irq && !t.trap);
+  if (!t || (!t.irqsOff && !t.partial && !t.irq && !t.trap)) return true;
+  // The firmware's M-mode interrupt is not masked by sstatus.SIE (not taken between the two
+  // fetch events of one instruction: the model cannot restart it).
+  const sbi = sbiWait(h);
+  return !t.partial && k.st.tasks.some((w) => w.ipiWait.includes(sbi));
 }

@@ -4,11 +4,18 @@
  * the last to arrive runs the body (declarative micro-ops) or the RV64 `fn`; then every hart
  * runs the flush, and the stoppers exit. The stopper's phase is its task's `ip`:
  * 0 arrive, 1 run or wait, 2 flush, 3 exit.
+ *
+ * With a cpumask of every hart (`stop_machine(fn, data, cpu_online_mask)`, 6.12's
+ * arch_ftrace_update_code and patch_text), every stopper calls fn itself once all have
+ * arrived (multi_cpu_stop: each CPU in the mask runs fn in MULTI_STOP_RUN), with IRQs off;
+ * `runner` is ALL_HARTS, the stopper's `started` says its fn began, and there is no implicit
+ * flush: fn synchronises and flushes as the kernel's does (patch_text_cb's atomic handshake
+ * and local_flush_icache_all), through ordinary shared data the model sees.
  */
 import type { Core } from '../core.js';
 import type { Outcome } from '../model.js';
 import { FN_RET } from '../layout.js';
-import { freshTask } from '../state.js';
+import { ALL_HARTS, freshTask } from '../state.js';
 import { finish } from '../tasks.js';
 import { acquireAndFence } from '../fetch/fetch-model.js';
 import { note } from '../trace.js';
@@ -19,7 +26,7 @@ import { join } from '../fetch/causal.js';
  * stop_cpus_mutex): while another stop_machine runs, the caller blocks and retries when it
  * ends. Returns false when the caller must retry (the caller rewinds its step).
  */
-export function requestStopMachine(k: Core, ti: number, h: number, body: number, fn: number, arg: bigint, flush: 'fence.i' | 'none'): boolean {
+export function requestStopMachine(k: Core, ti: number, h: number, body: number, fn: number, arg: bigint, flush: 'fence.i' | 'none', everyHart = false): boolean {
   const st = k.st;
   if (st.sm) {
     st.tasks[ti].status = 'blocked';
@@ -27,7 +34,8 @@ export function requestStopMachine(k: Core, ti: number, h: number, body: number,
     note(k, h, ti, 'service', 'stop_machine: another stop_machine runs; waits for it (stop_cpus_mutex)');
     return false;
   }
-  st.sm = { phase: 'gather', requester: ti, body, fn, arg: arg.toString(), flush, arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, clock: null };
+  st.sm = { phase: 'gather', requester: ti, body, fn, arg: arg.toString(), flush, arrived: [], runner: -1, ip: 0, flushed: [], fnStarted: false, retA0: false, clock: null };
+  if (everyHart) st.sm.runner = ALL_HARTS;
   for (const s of k.layout.stopperOf) {
     st.tasks[s] = { ...freshTask(), status: 'ready', hart: k.layout.taskHarts[s][0] };
   }
@@ -47,7 +55,10 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
       sm.arrived.push(h);
       sm.arrived.sort((a, b) => a - b); // a set: the order of arrival is never read (one state, not harts! of them)
       t.ip = 1;
-      if (sm.arrived.length === k.spec.harts) {
+      if (sm.arrived.length === k.spec.harts && sm.runner === ALL_HARTS) {
+        sm.phase = 'run';
+        note(k, h, ti, 'service', 'stopper arrives (IRQs off); all harts gathered: every hart runs fn');
+      } else if (sm.arrived.length === k.spec.harts) {
         // arch/riscv/kernel/patch.c patch_text_cb(): the last CPU to arrive patches.
         sm.phase = 'run';
         sm.runner = h;
@@ -60,6 +71,17 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
         return stopperStep(k, ti, h, choice);
       }
       // The runner executes fn: declarative body micro-ops, or RV64 code.
+      if (sm.body < 0 && sm.runner === ALL_HARTS) {
+        const cpu = k.cpus[ti];
+        if (!t.started) {
+          t.started = 1;
+          cpu.pc = sm.fn;
+          cpu.setReg(10, BigInt(sm.arg));
+          cpu.setReg(1, BigInt(FN_RET));
+          cpu.setReg(2, BigInt(k.layout.stackTop[ti]));
+        }
+        return k.runCode(ti, h, choice);
+      }
       if (sm.body < 0) {
         const cpu = k.cpus[ti];
         if (!sm.fnStarted) {
@@ -108,6 +130,22 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
 
 /** The stopper's RV64 fn returned (to FN_RET): every hart may flush now. */
 export function fnReturned(k: Core, ti: number, h: number): void {
+  const sm = k.st.sm!;
+  if (sm.runner === ALL_HARTS) {
+    // This hart's fn is done; stop_machine returns the first non-zero value (0 if none).
+    const v = k.cpus[ti].getReg(10);
+    if (sm.retA0 && v !== 0n) {
+      k.cpus[sm.requester].setReg(10, v);
+      k.hartChanged(sm.requester);
+    }
+    k.st.tasks[ti].ip = 2;
+    note(k, h, ti, 'service', 'fn returns on this hart');
+    return;
+  }
+  if (k.st.sm!.retA0) {
+    k.cpus[k.st.sm!.requester].setReg(10, k.cpus[ti].getReg(10));
+    k.hartChanged(k.st.sm!.requester);
+  }
   k.st.sm!.phase = 'flush';
   k.st.sm!.clock = k.st.harts[h].known;
   note(k, h, ti, 'service', 'fn returns');
