@@ -5,8 +5,9 @@ import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import { CliIo, readStdin, textWidth } from './term.js';
 import { makeProgress } from './progress.js';
-import { checkpointOptions, type CheckpointFlags } from './checkpoint.js';
-import { checkSpec, CheckOptions, exploreOptions, gateProblems, modelCaveat } from '../api/check.js';
+import { planCheckpoint, type CheckpointFlags } from './checkpoint.js';
+import { searchInWorker } from './search-worker.js';
+import { checkSpec, CheckOptions, exploreOptions, gateProblems, modelCaveat, verdictMatches } from '../api/check.js';
 import { buildWitness } from '../api/witness.js';
 import { explore } from '../explore/explore.js';
 import { loadSpecFile, loadSpecText } from './input.js';
@@ -225,7 +226,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     .description('explore every schedule of one or more specs and compare the verdicts with their expect:')
     .argument('<specs...>', "spec files, directories (every .yaml below), globs, or - (standard input)")
     .option('--all', 'stream every violating schedule as a JSON line (implies no state pruning)');
-  addExploreOptions(addReportOptions(check)).action((inputs: string[], flags: CheckFlags) => {
+  addExploreOptions(addReportOptions(check)).action(async (inputs: string[], flags: CheckFlags) => {
     const io = ctx.io as CliIo;
     const targets = reportTargets(flags);
     const stdoutFormat = targets.find((t) => t.file === undefined)?.format;
@@ -314,11 +315,15 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         onProgress: progress ? (p) => progress.update(p) : undefined,
         onViolation: flags.all ? (v) => io.stdout(JSON.stringify(violationRecord(spec, v)) + '\n') : undefined,
       };
-      Object.assign(opts, checkpointOptions(flags, io.cwd, f.abs, opts, flags.set, () => Date.now(), () => false));
+      const plan = planCheckpoint(flags, io.cwd, f.abs, opts, flags.set);
       progress?.start(spec.name, index, files.length);
       let checked;
       try {
-        checked = checkSpec(spec, opts);
+        // A checkpointed search runs in a worker so that SIGINT/SIGTERM can reach it (cli/search-worker.ts).
+        if (plan) {
+          const result = await searchInWorker(spec, opts, plan, opts.onProgress);
+          checked = { ok: true as const, spec, result, matches: verdictMatches(spec, result) };
+        } else checked = checkSpec(spec, opts);
       } catch (e) {
         if (e instanceof Error && e.message.startsWith('not a usable checkpoint')) throw new UserError(`${flags.resume}: ${e.message}`);
         throw e;

@@ -25,12 +25,19 @@ function keyOf(specBytes: Uint8Array, o: CheckOptions, set: readonly string[]): 
   return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
 }
 
-/**
- * The checkpoint options for one spec, or none. `now` and `stop` are injected (the CLI's
- * clock and its signal flag).
- */
-export function checkpointOptions(flags: CheckpointFlags, cwd: string, specPath: string | undefined, o: CheckOptions, set: readonly string[], now: () => number, stop: () => boolean): Partial<CheckOptions> {
-  if (!flags.checkpoint && !flags.resume) return {};
+/** What a checkpointed search needs, checked before it starts (plain data: it may go to a worker). */
+export interface CheckpointPlan {
+  key: string;
+  resume?: SearchCheckpoint;
+  /** Where checkpoints are written, and the name the user gave it. */
+  out: string;
+  label: string;
+  everyMs: number;
+}
+
+/** The plan for one spec, or null without --checkpoint/--resume. Bad files and mismatches are UserErrors (exit 2). */
+export function planCheckpoint(flags: CheckpointFlags, cwd: string, specPath: string | undefined, o: CheckOptions, set: readonly string[]): CheckpointPlan | null {
+  if (!flags.checkpoint && !flags.resume) return null;
   if (!specPath) throw new UserError('--checkpoint and --resume need a spec file, not standard input');
   const key = keyOf(readFileSync(specPath), o, set);
   let resume: SearchCheckpoint | undefined;
@@ -49,25 +56,32 @@ export function checkpointOptions(flags: CheckpointFlags, cwd: string, specPath:
   if (flags.checkpoint && out !== resumePath && existsSync(out)) {
     throw new UserError(`${flags.checkpoint}: exists: continue it with --resume ${flags.checkpoint}, or remove it`);
   }
-  const every = (flags.checkpointEvery ?? 300) * 1000;
+  return { key, resume, out, label: (flags.checkpoint ?? flags.resume)!, everyMs: (flags.checkpointEvery ?? 300) * 1000 };
+}
+
+/**
+ * The explorer's checkpoint options for a plan. `stop` says a signal asked the search to stop
+ * (it then writes a checkpoint and ends, exit 3).
+ */
+export function checkpointControl(plan: CheckpointPlan, now: () => number, stop: () => boolean): Partial<CheckOptions> {
   let last = now();
   let stopping = false;
   return {
-    checkpointKey: key,
-    resume,
+    checkpointKey: plan.key,
+    resume: plan.resume,
     checkpoint: {
       due: () => {
         if (stop()) return (stopping = true), 'stop';
-        if (now() - last >= every) return 'write';
+        if (now() - last >= plan.everyMs) return 'write';
         return null;
       },
       write: (cp) => {
-        const tmp = `${out}.tmp`;
+        const tmp = `${plan.out}.tmp`;
         writeFileSync(tmp, encodeCheckpoint(cp));
-        renameSync(tmp, out);
+        renameSync(tmp, plan.out);
         last = now();
       },
-      stopped: () => `${stopping ? 'interrupted' : 'stopped'}: checkpoint written to ${flags.checkpoint ?? flags.resume}; go on with --resume ${flags.checkpoint ?? flags.resume}`,
+      stopped: () => `${stopping ? 'interrupted' : 'stopped'}: checkpoint written to ${plan.label}; go on with --resume ${plan.label}`,
     },
   };
 }

@@ -1,25 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { main } from './main.js';
 import type { CliIo } from './term.js';
+import { runSearchWorker } from './search-worker.js';
 
-// A closed pipe (`ftrace-race ... | head`) ends the output, not the process with a trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+// This bundle is also the worker a checkpointed search runs in (cli/search-worker.ts).
+if (!runSearchWorker()) await cli();
+
+async function cli(): Promise<void> {
+  // A closed pipe (`ftrace-race ... | head`) ends the output, not the process with a trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+
+  const io: CliIo = {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+    columns: process.stdout.columns,
+    // A terminal of no known width (some ptys) would make ora clear lines without end: no spinner there.
+    stderrIsTTY: Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0,
+    readStdin: () => readFileSync(0, 'utf8'),
+  };
+  const code = await main(process.argv.slice(2), io);
+  process.exitCode = code;
 }
-
-const io: CliIo = {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  isTTY: Boolean(process.stdout.isTTY),
-  env: process.env,
-  cwd: process.cwd(),
-  columns: process.stdout.columns,
-  // A terminal of no known width (some ptys) would make ora clear lines without end: no spinner there.
-  stderrIsTTY: Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0,
-  readStdin: () => readFileSync(0, 'utf8'),
-};
-const code = await main(process.argv.slice(2), io);
-process.exitCode = code;

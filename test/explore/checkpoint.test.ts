@@ -75,7 +75,7 @@ describe('checkpoint and resume', () => {
 });
 
 describe('check --checkpoint / --resume, as a user runs it', () => {
-  it('a run killed (SIGKILL, as an evicted pod) goes on from its last checkpoint to the bytes of an uninterrupted run', async () => {
+  it('a run killed (SIGKILL, as an evicted pod) and one stopped by SIGTERM go on from their checkpoints to the bytes of an uninterrupted run', async () => {
     const { spawn, spawnSync } = await import('node:child_process');
     const { existsSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -112,6 +112,16 @@ describe('check --checkpoint / --resume, as a user runs it', () => {
     const again = spawnSync(process.execPath, [bin, ...args, '--checkpoint', cp], { encoding: 'utf8' });
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/exists: continue it with --resume/);
+    // SIGTERM (an eviction's first signal; Ctrl-C is SIGINT): the search writes a checkpoint and ends, exit 3.
+    const termed = await new Promise<{ code: number | null; out: string }>((done) => {
+      const p = spawn(process.execPath, [bin, ...args, '--resume', cp], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      setTimeout(() => p.kill('SIGTERM'), 900);
+      p.on('close', (code) => done({ code, out }));
+    });
+    expect(termed.code).toBe(3);
+    expect(termed.out).toMatch(/inconclusive: interrupted: checkpoint written to .*search\.ckpt; go on with --resume/);
     const resumed = spawnSync(process.execPath, [bin, ...args, '--resume', cp], { encoding: 'utf8' });
     expect(resumed.stderr).toBe('');
     expect(resumed.status).toBe(0);
