@@ -38,7 +38,7 @@
 // not the search stack, the snapshots or the JS heap).
 //
 //   node build.mjs && node bench/scale.mjs [--families safe,stale,unsafe] [--min-n 2] [--max-n 6]
-//        [--runs 1] [--timeout 240] [--nosym-timeout 60] [--no-nosym] [--json FILE]
+//        [--runs 1] [--timeout 180] [--nosym-timeout 45] [--no-nosym] [--json FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,8 +55,8 @@ const FAMILIES = arg('--families', 'safe,stale,unsafe').split(',').map((s) => s.
 const MIN_N = Number(arg('--min-n', '2'));
 const MAX_N = Number(arg('--max-n', '6'));
 const RUNS = Number(arg('--runs', '1'));
-const TIMEOUT = Number(arg('--timeout', '240'));
-const NOSYM_TIMEOUT = Number(arg('--nosym-timeout', '60'));
+const TIMEOUT = Number(arg('--timeout', '180'));
+const NOSYM_TIMEOUT = Number(arg('--nosym-timeout', '45'));
 const NOSYM = !process.argv.includes('--no-nosym');
 const JSON_OUT = arg('--json', null);
 
