@@ -17,6 +17,13 @@
  * (tasks, knowledge vectors, stop_machine, write records, deferred passes); registers whose
  * initial values differ between members (sp) must be read by no instruction the machine can
  * execute, which is checked over every byte of code and every byte a patcher can write.
+ *
+ * Cycles: the explorer still finds cycles on exact fingerprints, and a cycle that returns to
+ * a permuted image of a state on the path is pruned by the visited set, not judged. No such
+ * cycle exists while groups hold only `call:` tasks and no RV64 code task runs (findSymmetry):
+ * callers and declarative patchers only move forward, and what can repeat — a stopper spinning
+ * in gather, a hart waiting — repeats the state exactly. Widening the groups to code tasks
+ * needs the permuted cycle walked until it repeats exactly (or judged with the permutation).
  */
 import type { TaskSpec } from '../spec/types.js';
 import type { Core } from './core.js';
