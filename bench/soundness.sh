@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The soundness property test in long mode (issue 8): random specs compared across the
-# default search, the unbounded search, --naive and random walks. Not a timed test.
-#   bench/soundness.sh [RUNS]   (default 10000; about 0.3 s a spec on one core)
+# The soundness property tests in long mode (issues 8 and 9): random specs compared across the
+# default search, the unbounded search, --naive and random walks; and the symmetric search
+# against the search without symmetry. Not timed tests.
+#   bench/soundness.sh [RUNS] [SYMMETRY_RUNS]   (defaults 10000 and RUNS/10; about 0.3 s and 2 s a spec on one core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SOUNDNESS_RUNS="${1:-10000}" npx vitest run test/explore/soundness.test.ts --testTimeout=0
+RUNS="${1:-10000}"
+SOUNDNESS_RUNS="$RUNS" SYMMETRY_RUNS="${2:-$((RUNS / 10))}" npx vitest run test/explore/soundness.test.ts test/explore/symmetry.test.ts --testTimeout=0
