@@ -29,6 +29,8 @@ interface Frame<S> {
   moved: boolean;
   /** Fingerprint of the frame's state (reduced search only). */
   fp?: string;
+  /** Its fingerprint up to symmetry (symmetric search only). */
+  key?: string;
 }
 
 /** Totals carried across the searches of iterative bounding. */
@@ -72,6 +74,8 @@ export class Dfs<S> {
   private readonly path: string[] = [];
   private readonly stack: Frame<S>[] = [];
   private readonly onStack = new Map<string, number>();
+  /** Symmetric search: the frame of each fingerprint up to symmetry on the path (at most one each). */
+  private readonly onStackKey = new Map<string, number>();
   /** The visited set keys states up to symmetry (model/symmetry.ts); cycles are still found on exact fingerprints. */
   private readonly sym: boolean;
   /** The groups used, by task name (empty: no symmetry reduction). */
@@ -123,7 +127,7 @@ export class Dfs<S> {
   }
 
   /** Enters the model's current state: a leaf is judged at once, anything else becomes a frame. */
-  private enter(cost: number, fp: string | undefined): string | null {
+  private enter(cost: number, fp: string | undefined, key?: string): string | null {
     this.nodes++;
     if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
     const states = this.opts.naive ? this.totals.nodes + this.nodes : this.visited.size;
@@ -158,13 +162,15 @@ export class Dfs<S> {
       }
     }
     if (fp !== undefined) this.onStack.set(fp, this.stack.length);
-    this.stack.push({ trans, next: 0, last, cost, snap: taken > 1 ? m.save() : null, moved: false, fp });
+    if (key !== undefined) this.onStackKey.set(key, this.stack.length);
+    this.stack.push({ trans, next: 0, last, cost, snap: taken > 1 ? m.save() : null, moved: false, fp, key });
     return null;
   }
 
   private pop(): void {
     const f = this.stack.pop()!;
     if (f.fp !== undefined) this.onStack.delete(f.fp);
+    if (f.key !== undefined) this.onStackKey.delete(f.key);
     if (this.stack.length > 0) this.path.pop();
   }
 
@@ -211,7 +217,9 @@ export class Dfs<S> {
       }
       if (last !== saved.last || saved.next > trans.length) throw new Error(`not a usable checkpoint: its frontier does not fit this spec (depth ${d})`);
       if (saved.fp !== undefined) this.onStack.set(saved.fp, d);
-      this.stack.push({ trans, next: saved.next, last, cost: saved.cost, snap: taken > 1 ? m.save() : null, moved: saved.moved, fp: saved.fp });
+      const key = this.sym ? m.canonical() : undefined;
+      if (key !== undefined) this.onStackKey.set(key, d);
+      this.stack.push({ trans, next: saved.next, last, cost: saved.cost, snap: taken > 1 ? m.save() : null, moved: saved.moved, fp: saved.fp, key });
       if (d < s.path.length) {
         const tr = trans[saved.next - 1];
         if (!tr || tr.token !== s.path[d]) throw new Error(`not a usable checkpoint: its path does not fit this spec (step ${d + 1} '${s.path[d]}')`);
@@ -227,7 +235,7 @@ export class Dfs<S> {
     const m = this.m;
     if (this.resumed) this.restore(this.resumed);
     else {
-      const limit0 = this.enter(0, m.fingerprint());
+      const limit0 = this.enter(0, m.fingerprint(), this.sym ? m.canonical() : undefined);
       if (limit0) return limit0;
     }
     let polls = 0;
@@ -265,6 +273,31 @@ export class Dfs<S> {
         // The naive search keeps no visited set, but it still names the states on its path:
         // a cycle back to one is an execution that can run forever (judged as a livelock),
         // never an endless descent.
+        if (this.sym) {
+          // Up to symmetry first: the exact fingerprint is needed only for a state entered,
+          // or one whose symmetric class is on the path (a cycle when it is the very state).
+          // The same decisions as below, without an exact hash for every pruned transition.
+          const key = m.canonical();
+          const j = this.onStackKey.get(key);
+          if (j !== undefined) {
+            const fp = m.fingerprint();
+            if (this.stack[j].fp === fp && m.reportsDeadlock) this.cycle(fp, c);
+            this.pruned++;
+          } else if (!this.visited.offer(key, c, this.path.length)) {
+            if (this.visited instanceof FpSet && this.visited.full) {
+              return `visited set full: ${this.visited.size} states fill the ${Math.round(this.visited.bytes / 1048576)} MB the memory budget allows (raise --max-memory)`;
+            }
+            this.pruned++;
+          } else {
+            if (this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
+            const depth = this.stack.length;
+            const limit = this.enter(c, m.fingerprint(), key);
+            if (limit) return limit;
+            descended = this.stack.length > depth;
+          }
+          if (!descended) this.path.pop();
+          continue;
+        }
         const fp = m.fingerprint();
         if (this.onStack.has(fp)) {
           if (m.reportsDeadlock) this.cycle(fp, c);
