@@ -165,10 +165,13 @@ class Resolver {
     let spent = 0;
     for (const b of this.asmBound.values()) spent += b;
     // Past a limit (already reported): not assembled, and callers report nothing more for it.
-    if (spent > this.limits.asmBytes || this.overTime()) return { limited: true, bytes: new Uint8Array(0), symbols: new Map<string, number>(), lines: [], diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
+    if (spent > this.limits.asmBytes || this.overTime()) return { limited: true, bytes: new Uint8Array(0), symbols: new Map<string, number>(), lines: [], passes: 0, diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
     let symbols: ReadonlyMap<string, number> = this.symbols;
     if (own?.size) symbols = new Map([...this.symbols].filter(([k]) => !own.has(k)));
-    const r = { limited: false, ...assemble(text, { base, rvc, symbols, file: this.src.file, line: 1, column: 1 }) };
+    // The time limit is asked inside the assembler too: one block cannot run past it.
+    const a = assemble(text, { base, rvc, symbols, file: this.src.file, line: 1, column: 1, stop: () => this.overTime() });
+    if (a.interrupted) return { ...a, limited: true, diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
+    const r = { limited: false, ...a };
     if (report) {
       for (const d of r.diagnostics) {
         this.error('asm', this.src.within(path, d.line, d.column), d.message);
