@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -5,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { bufferIo } from '../src/cli/io.js';
 import { expandInputs } from '../src/cli/check.js';
+import { readCapped } from '../src/cli/input.js';
 import { DEFAULT_LIMITS } from '../src/spec/limits.js';
+import type { CliIo } from '../src/cli/term.js';
 
 /**
  * What the CLI reads besides a named spec file, as untrusted or unbounded input: the directory
@@ -21,7 +24,7 @@ memory:
 tasks: [{name: p, patch: [fence]}]
 `;
 
-async function cli(argv: string[], cwd: string, extra: object = {}) {
+async function cli(argv: string[], cwd: string, extra: Partial<CliIo> = {}) {
   const io = Object.assign(bufferIo(), extra);
   io.cwd = cwd;
   const code = await main(argv, io);
@@ -99,5 +102,75 @@ describe('check DIR: the walk is bounded, follows no directory link, skips node_
     const r = await cli(['check', '--max-states=0', 'json', '..', '--max-states', '20000', '--max-time', '4000'], join(d, 'case'));
     expect(r.code).toBe(2);
     expect(r.err.split('\n').slice(0, 2)).toEqual(['ftrace-race: json: no such file or directory', 'ftrace-race: ..: no .yaml specs in this directory (1 symbolic link to directories not followed: name it directly)']);
+  });
+});
+
+describe('standard input (-): read with the spec size cap; a terminal gets a hint, no input an error', () => {
+  it('the reader stops one byte past the cap, whatever the writer has left (an endless /dev/zero)', () => {
+    const fd = openSync('/dev/zero', 'r');
+    try {
+      expect(readCapped(fd, 1000).length).toBe(1001);
+      expect(readCapped(fd, (1 << 20) + 5).length).toBe((1 << 20) + 6);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('check - and replay - are asked for at most specBytes + 1 bytes; more is one line, exit 2', async () => {
+    const asked: number[] = [];
+    const readStdin = (max: number) => {
+      asked.push(max);
+      return new Uint8Array(max + 1).fill(0x20);
+    };
+    const c = await cli(['check', '-'], ROOT, { readStdin });
+    expect(c.code).toBe(2);
+    expect(c.err).toBe(`ftrace-race: -: standard input has more than ${DEFAULT_LIMITS.specBytes} bytes (limit specBytes)\n`);
+    const r = await cli(['replay', '-', '--schedule', 'h0'], ROOT, { readStdin });
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`ftrace-race: -: standard input has more than ${DEFAULT_LIMITS.specBytes} bytes (limit specBytes)\n`);
+    const e = await cli(['explain', '-'], ROOT, { readStdin });
+    expect(e.code).toBe(2);
+    expect(asked).toEqual([DEFAULT_LIMITS.specBytes, DEFAULT_LIMITS.specBytes, DEFAULT_LIMITS.specBytes]);
+  });
+
+  it('the CLI itself: an endless writer on standard input is cut at the cap (exit 2), and empty input is an empty spec', () => {
+    const bin = join(ROOT, 'bin', 'ftrace-race.js');
+    const zero = openSync('/dev/zero', 'r');
+    try {
+      const r = spawnSync(process.execPath, [bin, 'check', '-'], { stdio: [zero, 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`ftrace-race: -: standard input has more than ${DEFAULT_LIMITS.specBytes} bytes (limit specBytes)\n`);
+    } finally {
+      closeSync(zero);
+    }
+    const empty = spawnSync(process.execPath, [bin, 'check', '-'], { input: '', encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toBe('-:1:1: a spec is a YAML mapping (harts:, tasks:, ...)\n');
+    const ok = spawnSync(process.execPath, [bin, 'check', '-', '--no-timing'], { input: SPEC, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+  });
+
+  it('from a terminal: a hint on stderr (end with Ctrl-D), then the spec is read like any other', async () => {
+    const r = await cli(['check', '-', '--no-timing'], ROOT, { stdinIsTTY: true, readStdin: () => SPEC });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('ftrace-race: reading a spec from the terminal (standard input); end it with Ctrl-D, or name a spec file instead of -\n');
+  });
+
+  it('no standard input at all: one line, one prefix', async () => {
+    expect((await cli(['check', '-'], ROOT)).err).toBe('ftrace-race: -: standard input is not available\n');
+    expect((await cli(['replay', '-', '--schedule', 'h0'], ROOT)).err).toBe('ftrace-race: -: standard input is not available\n');
+  });
+});
+
+describe('explain and litmus read their files with the same caps as check', () => {
+  it('/dev/zero and a directory are refused unread', async () => {
+    const e = await cli(['explain', '/dev/zero'], ROOT);
+    expect(e.code).toBe(2);
+    expect(e.err).toMatch(/^ftrace-race: [./]*dev\/zero: cannot read the spec: it is a character device, not a regular file\n$/);
+    const l = await cli(['litmus', '/dev/zero'], ROOT);
+    expect(l.code).toBe(2);
+    expect(l.err).toBe('/dev/zero: is a character device, not a regular file\n');
+    expect((await cli(['litmus', 'specs'], ROOT)).err).toBe('specs: is a directory\n');
   });
 });

@@ -326,7 +326,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         if (!f.abs) source = readStdin(io);
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
-        fail({ file: shown, path: f.abs, ok: false, diagnostics: [ioDiagnostic(shown, e.message.replace(/^.*: cannot read: /, 'cannot read: '))] });
+        fail({ file: shown, path: f.abs, ok: false, diagnostics: [ioDiagnostic(shown, e.message.replace(/^-: /, '').replace(/^.*: cannot read: /, 'cannot read: '))] });
         continue;
       }
       // Untrusted input: read with the size caps and file-type checks of cli/input.ts.
