@@ -533,8 +533,10 @@ export function hex(a: number): string {
   return BigInt.asUintN(64, BigInt(a)).toString(16);
 }
 
-function hexBytes(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+/** Bytes in hex for a message: the first 32 and the count, so one diagnostic stays one short line. */
+function hexBytes(b: Uint8Array, max = 32): string {
+  const shown = Array.from(b.subarray(0, max), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  return b.length > max ? `${shown} ... (${b.length} bytes)` : shown;
 }
 
 /** Loads a spec from its text. `file` is used in diagnostics and for the default name. */

@@ -39,8 +39,10 @@ process.on('message', async (msg) => {
     isTTY: false,
     env: { NO_COLOR: '1' },
     cwd: work,
-    stdout(t) { const s = text(t); outLen += s.length; if (outLen < MAX_OUT) out.push(s); },
-    stderr(t) { const s = text(t); errLen += s.length; if (errLen < MAX_OUT) err.push(s); },
+    // The first MAX_OUT characters of each stream are kept (a longer single write is cut,
+    // not dropped: a case whose one stderr line is megabytes long is not a silent exit 2).
+    stdout(t) { const s = text(t); if (outLen < MAX_OUT) out.push(s.slice(0, MAX_OUT - outLen)); outLen += s.length; },
+    stderr(t) { const s = text(t); if (errLen < MAX_OUT) err.push(s.slice(0, MAX_OUT - errLen)); errLen += s.length; },
     // Standard input is the case's own bytes (empty unless the case gives some), never the
     // process's: a `-` on the command line reads them as the CLI reads a pipe, with its cap.
     stdinIsTTY: false,

@@ -51,6 +51,17 @@ describe('fuzz regressions (seed 7, second long run)', () => {
     for (const m of blocks) expect(assemble(m.asm!, { base: 0x80000000 }).passes).toBeLessThanOrEqual(2);
   }, 120_000);
 
+  it('case 143032: a site whose initial: is 100 KB of padding: one located line (it was 1.3 MB, cut to nothing by the harness: a silent exit 2)', async () => {
+    const c = makeCase(lib, 7, 143032) as Case;
+    const r = await run(c);
+    expect(classify(c, r, MEM_MB, TIME_MS), r.stderr.slice(0, 500)).toBeNull();
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^case\.yaml:66:14: site 'f' is not where its code is: 'initial' assembles to .* \.\.\. \(\d+ bytes\)/);
+    expect(lines[0].length).toBeLessThan(600);
+  }, 120_000);
+
   it('a case naming - reads the case\'s standard input: empty, a spec, or more than the cap', async () => {
     const spec = lib.specs.find((s: { name: string }) => s.name.startsWith('c2-sd-pair-fetch8-no-preempt')).text;
     const cases: [Case, number, RegExp][] = [

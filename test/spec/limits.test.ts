@@ -213,6 +213,14 @@ describe('asm blocks: work bounded before the time limit, and the limit asked in
     expect(r.bytes.length).toBeLessThan(10_000 * 2);
   });
 
+  it("a site's 'initial' of 100 KB that does not match: one short line, not the block's bytes in hex", () => {
+    // Seed 7, case 143032: `.balign 65536` repeated in an `initial:`; the message was one 1.3 MB line.
+    const e = errors(BASE.replace('    size: 8\n', '    size: 8\n    initial: |\n' + Array(3).fill('      .balign 65536\n      nop').join('\n') + '\n'));
+    expect(e).toHaveLength(1);
+    expect(e[0]).toBe("spec.yaml:16:14: site 'f' is not where its code is: 'initial' assembles to 01 00 01 00" + ' 13 00 00 00'.repeat(7) + ' ... (131074 bytes) (' + '13 00 00 00 '.repeat(8) + '... (131076 bytes) without RVC) but 0x80000000 holds 13 00 00 00 13 00 00 00 67 80 00 00');
+    expect(e[0].length).toBeLessThan(600);
+  });
+
   it('the loader passes its clock to the assembler: the time limit fires inside one long block', () => {
     const block = (n: number) => BASE.replace('          ret', '          ret\n' + Array(n).fill('          nop').join('\n'));
     const count = (text: string, over = Infinity) => {
