@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { Dirent, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CommandContext } from './main.js';
@@ -21,6 +21,7 @@ import { githubAnnotations } from '../report/github.js';
 import { html } from '../report/html.js';
 import { plural, SuiteEntry, totals } from '../report/suite.js';
 import type { Spec } from '../spec/types.js';
+import { DEFAULT_LIMITS, InputLimits } from '../spec/limits.js';
 
 /**
  * `ftrace-race check <spec|dir|glob...>` and `ftrace-race replay <spec> --schedule S`.
@@ -127,27 +128,66 @@ function globToRegex(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** Files below `dir`; a directory reached twice (a symlink loop) is walked once. */
-function walk(dir: string, out: string[], seen = new Set<string>()): void {
-  const d = statSync(dir);
-  if (seen.has(`${d.dev}:${d.ino}`)) return;
-  seen.add(`${d.dev}:${d.ino}`);
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    let st;
+/** The bounds of a directory walk (DEFAULT_LIMITS in src/spec/limits.ts). */
+export type WalkLimits = Pick<InputLimits, 'walkEntries' | 'walkDepth'>;
+
+/** What a walk passed over without entering, for the message when it finds no spec. */
+interface Walked { entries: number; skippedLinks: number }
+
+/**
+ * Files below `dir` (`check DIR`, and the base of a glob), in sorted order. Symbolic links to
+ * directories are not followed (links to files are; a dangling one is kept, and reported when
+ * read), so no link can lead the walk out of the tree or round a cycle; `node_modules` and
+ * directories whose name starts with '.' (.git, .cache, ...) are skipped. Past `walkEntries`
+ * directory entries read, or a directory more than `walkDepth` levels below `dir`, the walk
+ * stops with one error naming the input (`shown`) and the limit.
+ */
+function walk(root: string, out: string[], limits: WalkLimits, shown: string): Walked {
+  const walked: Walked = { entries: 0, skippedLinks: 0 };
+  const visit = (dir: string, depth: number): void => {
+    let names: Dirent[];
     try {
-      st = statSync(p);
-    } catch {
-      out.push(p); // a dangling link: reported when it is read
-      continue;
+      names = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      throw new UserError(`${shown}: cannot read the directory${dir === root ? '' : ` ${relative(root, dir)}`} (${code})`);
     }
-    if (st.isDirectory()) walk(p, out, seen);
-    else out.push(p);
-  }
+    walked.entries += names.length;
+    if (walked.entries > limits.walkEntries) {
+      throw new UserError(`${shown}: more than ${limits.walkEntries} directory entries below it (limit walkEntries): name a smaller directory, or the spec files`);
+    }
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const ent of names) {
+      const p = join(dir, ent.name);
+      let isDir = ent.isDirectory();
+      if (ent.isSymbolicLink()) {
+        try {
+          isDir = statSync(p).isDirectory();
+        } catch {
+          out.push(p); // a dangling link: reported when it is read
+          continue;
+        }
+        if (isDir) {
+          walked.skippedLinks++;
+          continue;
+        }
+      }
+      if (!isDir) out.push(p);
+      else if (ent.name === 'node_modules' || ent.name.startsWith('.')) continue;
+      else if (depth >= limits.walkDepth) {
+        throw new UserError(`${shown}: directories nest more than ${limits.walkDepth} levels below it, as ${relative(root, p)} (limit walkDepth): name a smaller directory, or the spec files`);
+      } else visit(p, depth + 1);
+    }
+  };
+  visit(root, 0);
+  return walked;
 }
 
-/** Expands files, directories (every .yaml/.yml below) and globs, sorted, without duplicates. */
-export function expandInputs(inputs: readonly string[], cwd: string): string[] {
+/**
+ * Expands files, directories (every .yaml/.yml below, walked within `limits`) and globs,
+ * sorted, without duplicates.
+ */
+export function expandInputs(inputs: readonly string[], cwd: string, limits: WalkLimits = DEFAULT_LIMITS): string[] {
   const out: string[] = [];
   for (const input of inputs) {
     const abs = resolve(cwd, input);
@@ -157,11 +197,14 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
       const base = resolve(cwd, baseRel);
       const re = globToRegex(resolve(cwd, input));
       const files: string[] = [];
+      let st;
       try {
-        walk(base, files);
+        st = statSync(base);
       } catch {
-        throw new UserError(`${input}: no such directory ${baseRel}`);
+        st = undefined;
       }
+      if (!st?.isDirectory()) throw new UserError(`${input}: no such directory ${baseRel}`);
+      walk(base, files, limits, input);
       const hits = files.filter((f) => re.test(f));
       if (!hits.length) throw new UserError(`${input}: no file matches`);
       out.push(...hits);
@@ -175,9 +218,12 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
     }
     if (st.isDirectory()) {
       const files: string[] = [];
-      walk(abs, files);
+      const walked = walk(abs, files, limits, input);
       const specs = files.filter((f) => /\.ya?ml$/.test(f));
-      if (!specs.length) throw new UserError(`${input}: no .yaml specs in this directory`);
+      if (!specs.length) {
+        const links = walked.skippedLinks ? ` (${walked.skippedLinks} symbolic link${walked.skippedLinks === 1 ? '' : 's'} to directories not followed: name ${walked.skippedLinks === 1 ? 'it' : 'them'} directly)` : '';
+        throw new UserError(`${input}: no .yaml specs in this directory${links}`);
+      }
       out.push(...specs);
     } else out.push(abs);
   }
@@ -290,7 +336,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         if (!f.abs) source = readStdin(io);
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
-        fail({ file: shown, path: f.abs, ok: false, diagnostics: [ioDiagnostic(shown, e.message.replace(/^.*: cannot read: /, 'cannot read: '))] });
+        fail({ file: shown, path: f.abs, ok: false, diagnostics: [ioDiagnostic(shown, e.message.replace(/^-: /, '').replace(/^.*: cannot read: /, 'cannot read: '))] });
         continue;
       }
       // Untrusted input: read with the size caps and file-type checks of cli/input.ts.

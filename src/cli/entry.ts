@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { readCapped } from './input.js';
 import { main } from './main.js';
 import type { CliIo } from './term.js';
 import { runSearchWorker } from './search-worker.js';
@@ -24,7 +25,9 @@ async function cli(): Promise<void> {
     columns: process.stdout.columns,
     // A terminal of no known width (some ptys) would make ora clear lines without end: no spinner there.
     stderrIsTTY: Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0,
-    readStdin: () => readFileSync(0, 'utf8'),
+    // isatty, not process.stdin.isTTY: making the stream object would change fd 0's mode.
+    stdinIsTTY: isatty(0),
+    readStdin: (maxBytes) => readCapped(0, maxBytes),
   };
   const code = await main(process.argv.slice(2), io);
   process.exitCode = code;

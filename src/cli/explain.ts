@@ -6,13 +6,12 @@
  * check's whole search; a seeded sample if a limit cut it short). A site no execution entered
  * is a warning.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import { CliIo, readStdin } from './term.js';
-import { loadSpec } from '../spec/load.js';
+import { loadSpecFile, loadSpecText } from './input.js';
 import { diagnosticLine } from '../spec/diagnostic.js';
 import type { Spec, Step } from '../spec/types.js';
 import { hexAddr } from '../isa/symbols.js';
@@ -114,14 +113,8 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
       const c = makeChalk(io.env, io.isTTY);
       const file = input === '-' ? join(io.cwd, 'stdin.yaml') : resolve(io.cwd, input);
       const shown = input === '-' ? '-' : relative(io.cwd, file) || file;
-      let text: string;
-      try {
-        text = input === '-' ? readStdin(io) : readFileSync(file, 'utf8');
-      } catch (e) {
-        if (e instanceof UserError) throw e;
-        throw new UserError(`${shown}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      const loaded = loadSpec(text, shown, { readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(dirname(file), p) });
+      // Untrusted input, as in check: the size caps and file-type checks of cli/input.ts.
+      const loaded = input === '-' ? loadSpecText(readStdin(io), shown, io.cwd) : loadSpecFile(file, shown);
       if (!loaded.spec) {
         for (const d of loaded.diagnostics) io.stderr(diagnosticLine(d) + '\n');
         ctx.setExit(EXIT.badInput);

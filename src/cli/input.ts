@@ -66,6 +66,36 @@ export function readInputFile(path: string, maxBytes: number): Uint8Array {
 }
 
 /**
+ * Reads a stream (standard input) until end of file, but at most `maxBytes + 1` bytes: more
+ * than `maxBytes` says the input is over the cap, and the rest is never read, so an endless
+ * writer (`cat /dev/zero |`) costs at most the cap. A descriptor in non-blocking mode (EAGAIN)
+ * is polled every 10 ms.
+ */
+export function readCapped(fd: number, maxBytes: number): Uint8Array {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(64 << 10);
+  let len = 0;
+  while (len <= maxBytes) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, Math.min(buf.length, maxBytes + 1 - len), null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    len += n;
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
  * Reads and loads a spec file: the file with the specBytes cap (a problem with it is a
  * diagnostic at line 1 like any other), files it names (`elf:`) with the elfBytes cap,
  * relative to the spec.

@@ -1,6 +1,7 @@
 import { FETCH_MODELS } from '../model/fetch/fetch-model.js';
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from './input.js';
+import { DEFAULT_LIMITS } from '../spec/limits.js';
 import { resolve } from 'node:path';
 import type { CommandContext } from './main.js';
 import { EXIT, Io } from './io.js';
@@ -95,10 +96,11 @@ export function registerLitmus(program: Command, ctx: CommandContext): void {
       for (const file of files) {
         let text: string;
         try {
-          text = readFileSync(resolve(ctx.io.cwd, file), 'utf8');
+          // Untrusted input like a spec: a regular file only, with the spec size cap.
+          text = new TextDecoder().decode(readInputFile(resolve(ctx.io.cwd, file), DEFAULT_LIMITS.specBytes));
         } catch (e) {
-          const c = (e as NodeJS.ErrnoException).code;
-          ctx.io.stderr(`${file}: ${c === 'ENOENT' ? 'no such file' : c === 'EISDIR' ? 'is a directory' : `cannot read (${c ?? 'error'})`}\n`);
+          if (!(e instanceof InputFileError)) throw e;
+          ctx.io.stderr(`${file}: ${e.reason === 'size' ? `${e.message} (limit specBytes)` : e.message}\n`);
           code = EXIT.badInput;
           continue;
         }

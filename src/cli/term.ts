@@ -6,12 +6,19 @@
 import type { Io } from './io.js';
 import { UserError } from './io.js';
 import { DEFAULT_WIDTH } from '../report/text.js';
+import { DEFAULT_LIMITS } from '../spec/limits.js';
 
 export interface TermIo {
   /** Columns of stdout when it is a terminal. */
   columns?: number;
   stderrIsTTY?: boolean;
-  readStdin?(): string;
+  /** Whether standard input is a terminal (a hint is printed before reading a spec from it). */
+  stdinIsTTY?: boolean;
+  /**
+   * Standard input up to end of file, but never more than `maxBytes + 1` bytes (more than
+   * `maxBytes` means it is over the cap; the rest is left unread).
+   */
+  readStdin?(maxBytes: number): string | Uint8Array;
 }
 
 export type CliIo = Io & TermIo;
@@ -28,7 +35,22 @@ export function textWidth(io: CliIo, flag: number | undefined): number {
   return DEFAULT_WIDTH;
 }
 
-export function readStdin(io: CliIo): string {
+/**
+ * A spec given as `-`: standard input, read with the spec size cap (specBytes). Like cat, it
+ * reads until end of file, so from a terminal it waits for the spec to be typed or pasted;
+ * a line on stderr says so (end it with Ctrl-D).
+ */
+export function readStdin(io: CliIo, maxBytes: number = DEFAULT_LIMITS.specBytes): string {
   if (!io.readStdin) throw new UserError('-: standard input is not available');
-  return io.readStdin();
+  if (io.stdinIsTTY) io.stderr('ftrace-race: reading a spec from the terminal (standard input); end it with Ctrl-D, or name a spec file instead of -\n');
+  let got: string | Uint8Array;
+  try {
+    got = io.readStdin(maxBytes);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`-: cannot read standard input (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const bytes = typeof got === 'string' ? Buffer.byteLength(got) : got.length;
+  if (bytes > maxBytes) throw new UserError(`-: standard input has more than ${maxBytes} bytes (limit specBytes)`);
+  return typeof got === 'string' ? got : new TextDecoder().decode(got);
 }

@@ -33,6 +33,13 @@ export interface InputLimits {
   memoryBytes: number;
   /** Milliseconds of loading (parsing, validating, assembling) before exploration starts. */
   prepareMs: number;
+  /**
+   * Directory entries `check DIR` (or a glob) may read below the directory it names, and how
+   * many levels deep it may go (src/cli/check.ts walk; links to directories are not followed,
+   * node_modules and dot-directories are skipped).
+   */
+  walkEntries: number;
+  walkDepth: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<InputLimits> = Object.freeze({
@@ -50,6 +57,8 @@ export const DEFAULT_LIMITS: Readonly<InputLimits> = Object.freeze({
   asmBytes: 1 << 20,
   memoryBytes: 16 << 20,
   prepareMs: 10_000,
+  walkEntries: 10_000,
+  walkDepth: 16,
 });
 
 export function limitsOf(partial?: Partial<InputLimits>): InputLimits {

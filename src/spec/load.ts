@@ -167,10 +167,13 @@ class Resolver {
     let spent = 0;
     for (const b of this.asmBound.values()) spent += b;
     // Past a limit (already reported): not assembled, and callers report nothing more for it.
-    if (spent > this.limits.asmBytes || this.overTime()) return { limited: true, bytes: new Uint8Array(0), symbols: new Map<string, number>(), lines: [], diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
+    if (spent > this.limits.asmBytes || this.overTime()) return { limited: true, bytes: new Uint8Array(0), symbols: new Map<string, number>(), lines: [], passes: 0, diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
     let symbols: ReadonlyMap<string, number> = this.symbols;
     if (own?.size) symbols = new Map([...this.symbols].filter(([k]) => !own.has(k)));
-    const r = { limited: false, ...assemble(text, { base, rvc, symbols, file: this.src.file, line: 1, column: 1 }) };
+    // The time limit is asked inside the assembler too: one block cannot run past it.
+    const a = assemble(text, { base, rvc, symbols, file: this.src.file, line: 1, column: 1, stop: () => this.overTime() });
+    if (a.interrupted) return { ...a, limited: true, diagnostics: [{ file: this.src.file, line: 1, column: 1, message: 'not assembled (limit)', code: 'syntax' as const }] };
+    const r = { limited: false, ...a };
     if (report) {
       for (const d of r.diagnostics) {
         this.error('asm', this.src.within(path, d.line, d.column), d.message);
@@ -532,8 +535,10 @@ export function hex(a: number): string {
   return BigInt.asUintN(64, BigInt(a)).toString(16);
 }
 
-function hexBytes(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+/** Bytes in hex for a message: the first 32 and the count, so one diagnostic stays one short line. */
+function hexBytes(b: Uint8Array, max = 32): string {
+  const shown = Array.from(b.subarray(0, max), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  return b.length > max ? `${shown} ... (${b.length} bytes)` : shown;
 }
 
 /** Loads a spec from its text. `file` is used in diagnostics and for the default name. */

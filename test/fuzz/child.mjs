@@ -9,13 +9,16 @@ import { tmpdir } from 'node:os';
 const [bundle, root] = process.argv.slice(2);
 const { main } = await import(bundle);
 
-const work = join(tmpdir(), `ftrace-race-fuzz-${process.pid}`);
-rmSync(work, { recursive: true, force: true });
+// The case directory is one level down, so that `..` on a command line is a directory of the
+// harness's own (holding only the case directory), not the system's temporary directory.
+const top = join(tmpdir(), `ftrace-race-fuzz-${process.pid}`);
+const work = join(top, 'case');
+rmSync(top, { recursive: true, force: true });
 mkdirSync(join(work, 'dir'), { recursive: true });
 symlinkSync(join(root, 'specs'), join(work, 'specs'));
 symlinkSync(join(root, 'fixtures'), join(work, 'fixtures'));
 try { execFileSync('mkfifo', [join(work, 'fifo')]); } catch { /* no mkfifo: the fifo cases see a missing file */ }
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+process.on('exit', () => rmSync(top, { recursive: true, force: true }));
 
 const status = (key) => Number(new RegExp(`${key}:\\s*(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
 const resetPeak = () => { try { writeFileSync('/proc/self/clear_refs', '5'); } catch { /* not Linux: peak since start */ } };
@@ -36,8 +39,18 @@ process.on('message', async (msg) => {
     isTTY: false,
     env: { NO_COLOR: '1' },
     cwd: work,
-    stdout(t) { const s = text(t); outLen += s.length; if (outLen < MAX_OUT) out.push(s); },
-    stderr(t) { const s = text(t); errLen += s.length; if (errLen < MAX_OUT) err.push(s); },
+    // The first MAX_OUT characters of each stream are kept (a longer single write is cut,
+    // not dropped: a case whose one stderr line is megabytes long is not a silent exit 2).
+    stdout(t) { const s = text(t); if (outLen < MAX_OUT) out.push(s.slice(0, MAX_OUT - outLen)); outLen += s.length; },
+    stderr(t) { const s = text(t); if (errLen < MAX_OUT) err.push(s.slice(0, MAX_OUT - errLen)); errLen += s.length; },
+    // Standard input is the case's own bytes (empty unless the case gives some), never the
+    // process's: a `-` on the command line reads them as the CLI reads a pipe, with its cap.
+    stdinIsTTY: false,
+    readStdin(maxBytes) {
+      const s = msg.case.stdin ?? '';
+      const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s);
+      return b.subarray(0, maxBytes + 1);
+    },
   };
   resetPeak();
   const beforeKb = status('VmRSS');

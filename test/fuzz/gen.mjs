@@ -370,9 +370,10 @@ function randomArgv(r) {
 // ---- cases --------------------------------------------------------------------------------
 
 /**
- * Case i of seed s: { kind, argv, files: { name: string | Uint8Array } }. Paths are relative to
- * the case directory, where the runner also provides `specs/` and `fixtures/` (the repository's),
- * `fifo` (a named pipe) and `dir` (a directory).
+ * Case i of seed s: { kind, argv, files: { name: string | Uint8Array }, stdin? }. Paths are
+ * relative to the case directory, where the runner also provides `specs/` and `fixtures/` (links
+ * to the repository's), `fifo` (a named pipe) and `dir` (a directory); `..` is the runner's own
+ * directory, holding only the case directory. `stdin` (cases naming `-`) is standard input.
  */
 /** Largest file a case writes: twice the spec size limit, so the cap is still exercised. */
 const MAX_FILE = 2 << 20;
@@ -380,7 +381,24 @@ const MAX_FILE = 2 << 20;
 export function makeCase(c, seed, i, opts = {}) {
   const cs = makeCaseUncapped(c, seed, i, opts);
   for (const [n, f] of Object.entries(cs.files)) if (f.length > MAX_FILE) cs.files[n] = f.slice(0, MAX_FILE);
+  if (cs.argv.includes('-')) cs.stdin = stdinFor(c, seed, i);
   return cs;
+}
+
+/**
+ * Standard input of a case naming `-`: empty (no writer), a library spec, a mutated one, random
+ * bytes, or more than the spec size cap. From its own generator, so that adding it left every
+ * other part of every case as it was.
+ */
+function stdinFor(c, seed, i) {
+  const r = rng(caseSeed(seed, i) ^ 0x5eed1e55);
+  switch (r.int(5)) {
+    case 0: return '';
+    case 1: return r.pick(c.specs).text;
+    case 2: return mutateText(r.pick(c.specs).text, r);
+    case 3: return Uint8Array.from({ length: r.int(4096) }, () => r.int(256));
+    default: return 'x'.repeat((1 << 20) + 1 + r.int(4096));
+  }
 }
 
 function makeCaseUncapped(c, seed, i, { small = false } = {}) {

@@ -3,7 +3,7 @@
 // checks determinism on a sample, and minimises failures to reproducers.
 // Used by bench/fuzz.mjs (long mode) and test/fuzz/fuzz.test.ts (the seeded CI run).
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -48,11 +48,15 @@ class Worker {
 
   spawn() {
     this.stderr = '';
+    // stdin 'ignore' is /dev/null: nothing in a worker can wait for a writer.
     this.child = fork(join(here, 'child.mjs'), [this.opts.bundle, ROOT], {
       execArgv: [`--max-old-space-size=${this.opts.heapMb}`],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
+    // A worker killed by the harness (or dying) cannot remove its own directory.
+    const pid = this.child.pid;
+    this.child.once('exit', () => rmSync(join(tmpdir(), `ftrace-race-fuzz-${pid}`), { recursive: true, force: true }));
     this.child.stderr.on('data', (d) => { this.stderr = (this.stderr + d).slice(-4000); });
     this.ready = new Promise((res) => this.child.once('message', res));
   }
@@ -271,6 +275,10 @@ export function formatCase(cs) {
       const shown = content.length > 1500 ? `${content.slice(0, 1500)}\n… (${content.length} characters)` : content;
       lines.push(`--- ${n}\n${shown}${shown.endsWith('\n') ? '' : '\n'}---`);
     } else lines.push(`--- ${n}: ${content.length} bytes (mutated ELF; regenerate with its case number)`);
+  }
+  if (cs.stdin !== undefined) {
+    const t = typeof cs.stdin === 'string' && cs.stdin.length <= 1500 ? `\n${cs.stdin}${cs.stdin.endsWith('\n') ? '' : '\n'}---` : ` ${cs.stdin.length} ${typeof cs.stdin === 'string' ? 'characters' : 'bytes'} (regenerate with its case number)`;
+    lines.push(`--- standard input:${t}`);
   }
   return lines.join('\n');
 }

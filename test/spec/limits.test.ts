@@ -8,6 +8,7 @@ import { formatDiagnostic } from '../../src/spec/diagnostic.js';
 import { DEFAULT_LIMITS, InputLimits, asmBytesBound } from '../../src/spec/limits.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
+import { assemble } from '../../src/isa/asm/assembler.js';
 
 /**
  * Regression tests for the causes the fuzz harness (test/fuzz/, docs/fuzz.md) found: each
@@ -170,6 +171,73 @@ describe('counts and sizes are checked before anything is built', () => {
       const r = loadSpec(readFileSync(file, 'utf8'), f, { limits: tight, readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(ROOT, 'specs', p) });
       expect(r.diagnostics.map(formatDiagnostic), f).toEqual([]);
     }
+  });
+});
+
+/** The fuzz case over the CPU budget (seed 7, case 76852): five adversarial lines repeated 2,000 times. */
+const REDEFINED = Array(2000).fill('x: .equ y, x+1\n  j y\nlui a0, %hi(undefined_sym)\naddi a0, a0, %lo(undefined_sym)\n.insn r 0x33, 0, 0, a0, a1, a2').join('\n');
+
+describe('asm blocks: work bounded before the time limit, and the limit asked inside a block', () => {
+  it('a label defined 2,000 times and a symbol set 2,000 times converge in two passes, not sixteen', () => {
+    // Each redefinition used to move the label (and y = x+1 with it), so every pass differed
+    // from the one before: 16 passes of the block, twice per spec (11 s in the fuzz run).
+    const r = assemble(REDEFINED, { base: 0x80000000 });
+    expect(r.passes).toBe(2);
+    const redefined = r.diagnostics.filter((d) => d.message === "symbol 'x' is already defined");
+    expect(redefined).toHaveLength(1999);
+    expect(redefined[0]).toMatchObject({ line: 6, column: 1 });
+    // Valid input: a symbol set to several values is no layout change by itself.
+    const set = assemble(Array.from({ length: 50 }, (_, i) => `.set n, ${i % 30}\n  addi a0, a0, n`).join('\n'), { base: 0 });
+    expect(set.diagnostics).toEqual([]);
+    expect(set.passes).toBe(1);
+    expect(set.bytes.length).toBe(50 * 2); // c.addi: n fits 6 bits
+  });
+
+  it('the reproducer is a located exit 2 (one line per bad statement), from replay as from check', async () => {
+    const spec = BASE.replace('          ret', '          ret\n' + REDEFINED.split('\n').map((l) => `          ${l}`).join('\n'));
+    writeFileSync(join(dir, 'redefined.yaml'), spec);
+    const r = await cli(['replay', 'redefined.yaml', '--schedule', 'h9']);
+    expect(r.code).toBe(2);
+    const lines = r.err.trimEnd().split('\n');
+    expect(lines.every((l) => /^redefined\.yaml:\d+:\d+: /.test(l))).toBe(true);
+    expect(lines.filter((l) => l.endsWith("symbol 'x' is already defined"))).toHaveLength(1999);
+    expect(lines).toContain("redefined.yaml:14:23: unknown symbol 'undefined_sym'");
+    expect(lines.some((l) => /limit prepareMs/.test(l))).toBe(false);
+  });
+
+  it('the assembler asks stop() between passes and every 1024 statements, and ends at once when it says so', () => {
+    let asked = 0;
+    const r = assemble(Array(10_000).fill('nop').join('\n'), { base: 0, stop: () => ++asked > 3 });
+    expect(r.interrupted).toBe(true);
+    expect(asked).toBe(4);
+    expect(r.bytes.length).toBeLessThan(10_000 * 2);
+  });
+
+  it("a site's 'initial' of 100 KB that does not match: one short line, not the block's bytes in hex", () => {
+    // Seed 7, case 143032: `.balign 65536` repeated in an `initial:`; the message was one 1.3 MB line.
+    const e = errors(BASE.replace('    size: 8\n', '    size: 8\n    initial: |\n' + Array(3).fill('      .balign 65536\n      nop').join('\n') + '\n'));
+    expect(e).toHaveLength(1);
+    expect(e[0]).toBe("spec.yaml:16:14: site 'f' is not where its code is: 'initial' assembles to 01 00 01 00" + ' 13 00 00 00'.repeat(7) + ' ... (131074 bytes) (' + '13 00 00 00 '.repeat(8) + '... (131076 bytes) without RVC) but 0x80000000 holds 13 00 00 00 13 00 00 00 67 80 00 00');
+    expect(e[0].length).toBeLessThan(600);
+  });
+
+  it('the loader passes its clock to the assembler: the time limit fires inside one long block', () => {
+    const block = (n: number) => BASE.replace('          ret', '          ret\n' + Array(n).fill('          nop').join('\n'));
+    const count = (text: string, over = Infinity) => {
+      let calls = 0;
+      const r = loadSpec(text, 'spec.yaml', { now: () => (++calls > over ? 1e12 : 0) });
+      return { calls, r };
+    };
+    const small = count(block(1));
+    expect(small.r.diagnostics).toEqual([]);
+    // 20,000 statements: the clock is asked about every 1024 of them.
+    const large = count(block(20_000));
+    expect(large.r.diagnostics).toEqual([]);
+    expect(large.calls - small.calls).toBeGreaterThanOrEqual(20);
+    // The clock passes the deadline a few statements-thousands into the block: one line, and nothing more is assembled.
+    const late = count(block(20_000), small.calls + 3);
+    expect(late.r.diagnostics.map(formatDiagnostic)).toEqual(['spec.yaml:1:1: loading the spec took more than 10000 ms (limit prepareMs)']);
+    expect(late.calls).toBeLessThanOrEqual(small.calls + 6);
   });
 });
 

@@ -25,6 +25,12 @@ export interface AsmOptions {
   file?: string;
   line?: number;
   column?: number;
+  /**
+   * Asked between passes and every 1024 statements; true ends assembling at once with
+   * `interrupted` set (the spec loader's time limit, prepareMs, so one huge block cannot run
+   * past it).
+   */
+  stop?: () => boolean;
 }
 
 export interface AsmDiagnostic {
@@ -51,6 +57,10 @@ export interface AsmResult {
   /** One entry per emitted instruction or data directive, in address order. */
   lines: AsmLine[];
   diagnostics: AsmDiagnostic[];
+  /** Passes run (at most 16): 1 without forward references, 2 with, more only while branches grow. */
+  passes: number;
+  /** `stop` returned true: bytes, symbols and diagnostics are incomplete. */
+  interrupted?: true;
 }
 
 export function assemble(source: string, opts: AsmOptions): AsmResult {
@@ -98,6 +108,12 @@ class Assembler implements Context {
   readonly grown = new Map<number, number>();
   pcrelHi = new Map<bigint, { target: bigint }>();
   private diagnostics: AsmDiagnostic[] = [];
+  /** Keys (line, column, message) of `diagnostics`, so a repeat is found in O(1). */
+  private diagnosed = new Set<string>();
+  /** Value each .equ/.set statement (by index) gave its symbol in the previous pass, and in this one. */
+  private equPrev = new Map<number, Value>();
+  private equNow = new Map<number, Value>();
+  private interrupted = false;
   private report = false;
   stmt!: Stmt;
   pc = 0n;
@@ -117,7 +133,9 @@ class Assembler implements Context {
   private diag(line: number, col: number, code: AsmErrorCode, message: string): void {
     const d = { file: this.file, line: this.lineBase + line - 1, column: line === 1 ? this.colBase + col - 1 : col, message, code };
     // An operand evaluated twice (range check, then encoding) reports once.
-    if (this.diagnostics.some((x) => x.line === d.line && x.column === d.column && x.message === d.message)) return;
+    const key = `${d.line}:${d.column}:${d.message}`;
+    if (this.diagnosed.has(key)) return;
+    this.diagnosed.add(key);
     this.diagnostics.push(d);
   }
 
@@ -126,19 +144,40 @@ class Assembler implements Context {
     let result: { bytes: number[]; lines: AsmLine[] } = { bytes: [], lines: [] };
     // Pass 0 tolerates forward references; later passes use the previous pass's addresses and
     // report unknown symbols. Passes repeat until no label moved and no branch grew.
+    let passes = 0;
     for (let pass = 0; pass < 16; pass++) {
+      if (this.opts.stop?.()) { this.interrupted = true; break; }
       this.report = pass > 0;
       this.changed = false;
       this.diagnostics = [];
+      this.diagnosed = new Set();
       this.pcrelHi = new Map();
+      this.equNow = new Map();
       result = this.pass();
-      if (!this.changed) break;
+      passes++;
+      this.equPrev = this.equNow;
+      if (this.interrupted || !this.changed) break;
     }
     const symbols = new Map<string, number>();
     for (const [k, v] of this.labels) if (!/^\d+$/.test(k)) symbols.set(k, Number(v));
     for (const [k, v] of this.equs) if (!v.unknown) symbols.set(k, Number(v.v));
     this.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { bytes: Uint8Array.from(result.bytes), symbols, lines: result.lines, diagnostics: this.diagnostics };
+    const out: AsmResult = { bytes: Uint8Array.from(result.bytes), symbols, lines: result.lines, diagnostics: this.diagnostics, passes };
+    if (this.interrupted) out.interrupted = true;
+    return out;
+  }
+
+  /**
+   * `.equ`/`.set name, v` at the current statement. The layout moved when this statement gives
+   * a value other than it gave in the previous pass (a symbol set twice to different values is
+   * not a change by itself: comparing with the symbol's last value would make every pass
+   * differ from the one before and run all 16).
+   */
+  defineEqu(name: string, v: Value): void {
+    const old = this.equPrev.get(this.stmt.index);
+    if (old && (old.v !== v.v || !!old.unknown !== !!v.unknown)) this.changed = true;
+    this.equNow.set(this.stmt.index, v);
+    this.equs.set(name, v);
   }
 
   private define(name: string, addr: bigint): void {
@@ -157,6 +196,7 @@ class Assembler implements Context {
     const numericSeen: NumericDefs = new Map();
     this.numericNow = numericSeen;
     for (const st of this.stmts) {
+      if ((st.index & 1023) === 1023 && this.opts.stop?.()) { this.interrupted = true; break; }
       this.stmt = st;
       this.pc = base + BigInt(bytes.length);
       for (const l of st.labels) {
@@ -166,8 +206,12 @@ class Assembler implements Context {
           numericSeen.set(l.name, list);
           continue;
         }
-        if (seenLabels.has(l.name) || this.equs.has(l.name)) this.diag(st.line, l.col, 'redefined', `symbol '${l.name}' is already defined`);
-        else if (this.external.has(l.name)) this.diag(st.line, l.col, 'redefined', `symbol '${l.name}' is already defined outside this block`);
+        // A label defined again is an error and keeps its first address: moving it to each
+        // definition in turn would change the layout every pass (and run all 16).
+        if (seenLabels.has(l.name) || this.equs.has(l.name)) {
+          this.diag(st.line, l.col, 'redefined', `symbol '${l.name}' is already defined`);
+          if (seenLabels.has(l.name)) continue;
+        } else if (this.external.has(l.name)) this.diag(st.line, l.col, 'redefined', `symbol '${l.name}' is already defined outside this block`);
         seenLabels.add(l.name);
         this.define(l.name, this.pc);
       }

@@ -119,9 +119,7 @@ export function directive(cx: Context, st: Stmt, out: number[], rvc: boolean, rv
       if (!/^[A-Za-z_.$][A-Za-z0-9_.$]*$/.test(name)) fail('syntax', a[0].col, `expected symbol name, got '${name}'`);
       if (cx.labels.has(name)) fail('redefined', a[0].col, `symbol '${name}' is already defined`);
       const v = cx.expr(a[1]);
-      const old = cx.equs.get(name);
-      if (old && (old.v !== v.v || !!old.unknown !== !!v.unknown)) cx.changed = true;
-      cx.equs.set(name, { ...v, local: false });
+      cx.defineEqu(name, { ...v, local: false });
       return;
     }
     case '.insn': {

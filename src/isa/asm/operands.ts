@@ -20,7 +20,9 @@ export interface Context {
   /** Labels of this block (addresses from this pass so far, else the previous one). */
   readonly labels: ReadonlyMap<string, bigint>;
   /** .equ/.set symbols. */
-  readonly equs: Map<string, Value>;
+  readonly equs: ReadonlyMap<string, Value>;
+  /** Sets a .equ/.set symbol at the current statement (and `changed` if its value moved). */
+  defineEqu(name: string, v: Value): void;
   /** Symbols defined outside the block (AsmOptions.symbols). */
   readonly external: ReadonlyMap<string, number>;
   /** Set when a value the layout depends on moved: the driver runs another pass. */
