@@ -63,6 +63,15 @@ class Worker {
 
   async run(c, timeMs) {
     await this.ready;
+    // V8 keeps the memory of earlier cases (garbage it has not returned): a worker whose RSS at
+    // rest is past half the memory budget is replaced before the next case, so that a case is
+    // held to the budget with at least half of it its own, never to what earlier cases left.
+    if (rssKb(this.child.pid) > (this.opts.memMb * 1024) / 2) {
+      this.recycled = (this.recycled ?? 0) + 1;
+      this.child.kill('SIGKILL');
+      this.spawn();
+      await this.ready;
+    }
     const child = this.child;
     return new Promise((resolve) => {
       let done = false;
@@ -210,6 +219,7 @@ export async function runCases({ pool, seed, from = 0, count, checkEvery = 25, o
   };
   await Promise.all(pool.workers.map(worker));
   stats.ms = Date.now() - t0;
+  stats.recycled = pool.workers.reduce((a, w) => a + (w.recycled ?? 0), 0);
   return stats;
 }
 
@@ -290,7 +300,7 @@ export function report(stats, { minimised = new Map() } = {}) {
   out.push(`exit codes: ${hist.map(([k, n]) => `${k}: ${n}`).join(', ')}`);
   out.push(`by kind: ${[...stats.byKind].map(([k, v]) => `${k} ${v.cases} (${(v.ms / v.cases).toFixed(1)} ms avg)`).join(', ')}`);
   out.push(`determinism: ${stats.determinism.checked} cases run twice, ${stats.determinism.differ} differed`);
-  out.push(`peak RSS of the worker: ${(stats.peakKb / 1024).toFixed(0)} MB (case ${stats.peakCase}); largest growth in one case: ${(stats.growthKb / 1024).toFixed(0)} MB, in a bad-input case: ${(stats.growthBadKb / 1024).toFixed(0)} MB`);
+  out.push(`peak RSS of the worker: ${(stats.peakKb / 1024).toFixed(0)} MB (case ${stats.peakCase}); largest growth in one case: ${(stats.growthKb / 1024).toFixed(0)} MB, in a bad-input case: ${(stats.growthBadKb / 1024).toFixed(0)} MB${stats.recycled ? `; workers replaced at rest past half the memory budget: ${stats.recycled}` : ''}`);
   if (stats.fresh) out.push(`peak RSS of the costliest bad-input case alone, in a fresh process: ${(stats.fresh.peakKb / 1024).toFixed(0)} MB (${stats.fresh.case.kind}, exit ${stats.fresh.code}; process at rest: ${(stats.fresh.restKb / 1024).toFixed(0)} MB)`);
   const failures = [...stats.failures.values()];
   const total = failures.reduce((a, f) => a + f.count, 0);

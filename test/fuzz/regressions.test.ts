@@ -17,7 +17,7 @@ type Case = { kind: string; argv: string[]; files: Record<string, string | Uint8
 
 const TIME_MS = 10_000;
 const MEM_MB = 1024;
-let pool: { workers: { run(c: Case, ms: number): Promise<Result> }[]; close(): void };
+let pool: { opts: { bundle: string }; workers: { run(c: Case, ms: number): Promise<Result>; recycled?: number }[]; close(): void };
 const lib = corpus(ROOT);
 const run = (c: Case) => pool.workers[0].run(c, TIME_MS);
 
@@ -60,6 +60,24 @@ describe('fuzz regressions (seed 7, second long run)', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^case\.yaml:66:14: site 'f' is not where its code is: 'initial' assembles to .* \.\.\. \(\d+ bytes\)/);
     expect(lines[0].length).toBeLessThan(600);
+  }, 120_000);
+
+  it('case 208847 (third long run): 200,000 nested [ costs its own few hundred MB; a worker is replaced at rest past half the budget', async () => {
+    // In the long run this case was killed at 1024 MB RSS: the worker carried some 800 MB of
+    // earlier cases' garbage. Alone it grows the worker by about 200 MB (256 MB peak for the CLI).
+    const c = makeCase(lib, 7, 208847) as Case;
+    const r = (await run(c)) as Result & { peakKb: number; beforeKb: number };
+    expect(classify(c, r, MEM_MB, TIME_MS)).toBeNull();
+    expect(r.stderr).toBe('case.yaml:1:65: YAML nests deeper than 64 levels (limit yamlDepth)\n');
+    expect(r.peakKb - r.beforeKb).toBeLessThan((MEM_MB / 2) * 1024);
+    // Half of an 80 MB budget is less than a fresh worker at rest (about 50 MB): every case gets a new one.
+    const small = new Pool({ bundle: pool.opts.bundle, workers: 1, timeMs: TIME_MS, memMb: 80 });
+    try {
+      for (let k = 0; k < 2; k++) expect((await small.workers[0].run({ kind: 'rest', argv: ['--version'], files: {} }, TIME_MS)).code).toBe(0);
+      expect(small.workers[0].recycled).toBe(2);
+    } finally {
+      small.close();
+    }
   }, 120_000);
 
   it('a case naming - reads the case\'s standard input: empty, a spec, or more than the cap', async () => {
