@@ -15,21 +15,13 @@ import { mkdtempSync, copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, now, requireSpin } from './spin-lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 
-function have(cmd, args) {
-  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-}
-if (!have('spin', ['-V']) || !have('gcc', ['--version'])) {
-  console.log('skipped: needs spin and gcc (Debian packages spin, gcc)');
-  process.exit(0);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const now = () => Number(process.hrtime.bigint()) / 1e6;
+requireSpin();
 
 /** One SPIN run, end to end, in a fresh directory (no cached pan). */
 function spinOnce(model) {

@@ -44,6 +44,7 @@ import { mkdtempSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, now, requireSpin } from './spin-lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -76,16 +77,7 @@ if (!(MIN_N >= 2 && MAX_N <= 8 && MIN_N <= MAX_N)) {
   process.exit(2);
 }
 
-function have(cmd, args) {
-  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-}
-if (!have('spin', ['-V']) || !have('gcc', ['--version'])) {
-  console.log('skipped: needs spin and gcc (Debian packages spin, gcc)');
-  process.exit(0);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const now = () => Number(process.hrtime.bigint()) / 1e6;
+requireSpin();
 
 /** The spec of a family member: the immediates of specs/b1-*.yaml and specs/b2-*.yaml. */
 function specText(family, n) {

@@ -272,50 +272,34 @@ export class Dfs<S> {
       else {
         // The naive search keeps no visited set, but it still names the states on its path:
         // a cycle back to one is an execution that can run forever (judged as a livelock),
-        // never an endless descent.
+        // never an endless descent. The symmetric search looks a state up by its fingerprint
+        // up to symmetry first, and hashes it exactly only when it is entered or its class is
+        // on the path (a cycle when it is the very state).
+        let fp: string | undefined;
+        let key: string;
+        let classOnPath: boolean;
+        let cycle = false;
         if (this.sym) {
-          // Up to symmetry first: the exact fingerprint is needed only for a state entered,
-          // or one whose symmetric class is on the path (a cycle when it is the very state).
-          // The same decisions as below, without an exact hash for every pruned transition.
-          const key = m.canonical();
+          key = m.canonical();
           const j = this.onStackKey.get(key);
-          if (j !== undefined) {
-            const fp = m.fingerprint();
-            if (this.stack[j].fp === fp && m.reportsDeadlock) this.cycle(fp, c);
-            this.pruned++;
-          } else if (!this.visited.offer(key, c, this.path.length)) {
-            if (this.visited instanceof FpSet && this.visited.full) {
-              return `visited set full: ${this.visited.size} states fill the ${Math.round(this.visited.bytes / 1048576)} MB the memory budget allows (raise --max-memory)`;
-            }
-            this.pruned++;
-          } else {
-            if (this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
-            const depth = this.stack.length;
-            const limit = this.enter(c, m.fingerprint(), key);
-            if (limit) return limit;
-            descended = this.stack.length > depth;
-          }
-          if (!descended) this.path.pop();
-          continue;
+          classOnPath = j !== undefined;
+          if (classOnPath) cycle = this.stack[j!].fp === (fp = m.fingerprint());
+        } else {
+          key = fp = m.fingerprint();
+          classOnPath = cycle = this.onStack.has(fp);
         }
-        const fp = m.fingerprint();
-        if (this.onStack.has(fp)) {
-          if (m.reportsDeadlock) this.cycle(fp, c);
+        if (classOnPath) {
+          if (cycle && m.reportsDeadlock) this.cycle(fp!, c);
           this.pruned++;
-        } else if (this.opts.naive) {
-          const depth = this.stack.length;
-          const limit = this.enter(c, fp);
-          if (limit) return limit;
-          descended = this.stack.length > depth;
-        } else if (!this.visited.offer(this.sym ? m.canonical() : fp, c, this.path.length)) {
+        } else if (!this.opts.naive && !this.visited.offer(key, c, this.path.length)) {
           if (this.visited instanceof FpSet && this.visited.full) {
             return `visited set full: ${this.visited.size} states fill the ${Math.round(this.visited.bytes / 1048576)} MB the memory budget allows (raise --max-memory)`;
           }
           this.pruned++;
         } else {
-          if (this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
+          if (!this.opts.naive && this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
           const depth = this.stack.length;
-          const limit = this.enter(c, fp);
+          const limit = this.enter(c, fp ?? m.fingerprint(), this.sym ? key : undefined);
           if (limit) return limit;
           descended = this.stack.length > depth;
         }

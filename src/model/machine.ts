@@ -18,7 +18,7 @@ import { checkAssertions, FinalView } from '../check/assertions.js';
 import type { Core } from './core.js';
 import type { Footprint, Model, Outcome, Terminal, Transition } from './model.js';
 import { CODE_RET, DRIVER_RET, Layout, SENTINEL_NAMES } from './layout.js';
-import { cloneState, freshTask, Hasher, hashState, HartSt, mixAll, State, TaskState } from './state.js';
+import { cloneState, freshTask, HartSt, State, TaskState } from './state.js';
 import { TraceEvent } from './trace.js';
 import { compilePrograms, microOp, MicroOp, patcherStep, Programs } from './kernel/programs.js';
 import { enterIrq } from './kernel/irq.js';
@@ -31,6 +31,7 @@ import { runCode } from './run.js';
 import type { CoverageSink } from './coverage.js';
 import { note } from './trace.js';
 import { canonicalFingerprint, findSymmetry, Symmetry } from './symmetry.js';
+import { machineFingerprint } from './fingerprint.js';
 
 export interface Snapshot {
   mem: MemSnapshot;
@@ -159,23 +160,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
    * (collisions: ~n^2/2^65 for n states).
    */
   fingerprint(): string {
-    const h = new Hasher();
-    h.str(this.mem.fingerprint());
-    // Registers of live tasks, straight from the hart's words (Hart.fingerprint builds strings).
-    for (let i = 0; i < this.cpus.length; i++) {
-      const st = this.st.tasks[i].status;
-      if ((st === 'done' || st === 'inactive') && !this.regsRead[i]) {
-        h.mix(0x2d);
-        continue;
-      }
-      const c = this.cpus[i];
-      h.mix(c.pc | 0);
-      h.mix(Math.floor(c.pc / 4294967296) | 0);
-      // Hasher.mix over x1..x31, unrolled into locals (the hottest loop of the search).
-      mixAll(h, c.r, 2, 64);
-    }
-    hashState(h, this.st);
-    return h.text();
+    return machineFingerprint(this, this.regsRead, this.st);
   }
 
   /** The fingerprint modulo the symmetry of interchangeable tasks (the plain one when there is none). */

@@ -27,7 +27,8 @@
  */
 import type { TaskSpec } from '../spec/types.js';
 import type { Core } from './core.js';
-import { Clock, Hasher, hashState, mixAll, State } from './state.js';
+import { Clock, Hasher, State } from './state.js';
+import { machineFingerprint, mixRegs, regsHashed } from './fingerprint.js';
 import { decode } from '../isa/decode.js';
 
 export interface SymmetryGroup {
@@ -216,7 +217,7 @@ function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: num
     h.mix(t.ip);
     h.mix(t.preempt);
     h.mix(t.irqsOff ? 1 : 0);
-    if ((t.status === 'done' || t.status === 'inactive') && !regsRead[ti]) continue;
+    if (!regsHashed(k, regsRead, ti)) continue;
     const c = k.cpus[ti];
     h.mix(c.pc | 0);
     mixRegs(h, c.r, sym.dead);
@@ -234,22 +235,6 @@ function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: num
   h.mix(hs.raised.length);
   h.mix(hs.seen.length);
   return h.text();
-}
-
-/** Registers x1..x31 as hashed by Machine.fingerprint, with dead ones as zero. */
-function mixRegs(h: Hasher, r: Int32Array, dead: readonly number[]): void {
-  if (dead.length === 0) {
-    mixAll(h, r, 2, 64);
-    return;
-  }
-  let from = 2;
-  for (const x of dead) {
-    mixAll(h, r, from, 2 * x);
-    h.mix(0);
-    h.mix(0);
-    from = 2 * x + 2;
-  }
-  mixAll(h, r, from, 64);
 }
 
 /**
@@ -309,22 +294,8 @@ function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], ord
   if (permuted) P.forEach((n, o) => (Q[n] = o));
   else for (let i = 0; i < nTasks; i++) Q[i] = i, P[i] = i;
   if (!permuted) for (let i = 0; i < H.length; i++) H[i] = i;
-  const h = new Hasher();
-  h.str(k.mem.fingerprint());
-  for (let n = 0; n < nTasks; n++) {
-    const o = Q[n];
-    const st = k.st.tasks[o].status;
-    if ((st === 'done' || st === 'inactive') && !regsRead[o]) {
-      h.mix(0x2d);
-      continue;
-    }
-    const c = k.cpus[o];
-    h.mix(c.pc | 0);
-    h.mix(Math.floor(c.pc / 4294967296) | 0);
-    mixRegs(h, c.r, member[o] ? sym.dead : []);
-  }
-  hashState(h, permuted ? permuteState(k.st, P, H) : k.st);
-  return h.text();
+  const dead = (o: number) => (member[o] ? sym.dead : []);
+  return machineFingerprint(k, regsRead, permuted ? permuteState(k.st, P, H) : k.st, Q, dead);
 }
 
 /** The state with task i renumbered P[i] and hart h renumbered H[h], everywhere one is held. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadSpec } from '../../src/spec/load.js';
 import { explore } from '../../src/explore/explore.js';
 import type { ExploreOptions, ExploreResult } from '../../src/explore/strategy.js';
+import { b2OnHarts } from '../helpers/b2-family.js';
 import { decodeCheckpoint, encodeCheckpoint, type SearchCheckpoint } from '../../src/explore/checkpoint.js';
 
 /**
@@ -82,11 +83,7 @@ describe('check --checkpoint / --resume, as a user runs it', () => {
     const { join, resolve } = await import('node:path');
     const bin = resolve('bin/ftrace-race.js');
     // B2 on four harts, each caller calling f three times, every permutation explored: ~3 s.
-    const text = readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8')
-      .replace('harts: 2', 'harts: 4')
-      .replace('    times: 2\n', '    times: 3\n')
-      .replace('  - name: caller\n    hart: 0\n', '  - name: caller\n    hart: 0\n    call: f\n    times: 3\n  - name: caller1\n    hart: 1\n    call: f\n    times: 3\n  - name: caller2\n    hart: 2\n')
-      .replace('  - name: patcher\n    hart: 1\n', '  - name: patcher\n    hart: 3\n');
+    const text = b2OnHarts(4, 3);
     const dir = mkdtempSync(join(tmpdir(), 'ftr-cp-'));
     const spec = join(dir, 'b2-four.yaml');
     writeFileSync(spec, text);

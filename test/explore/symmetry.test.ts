@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpec } from '../../src/spec/load.js';
@@ -8,6 +8,7 @@ import { explore } from '../../src/explore/explore.js';
 import { signature, type Violation } from '../../src/check/violation.js';
 import { Machine } from '../../src/model/machine.js';
 import { gen, specText } from './random-spec.js';
+import { b2OnHarts } from '../helpers/b2-family.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
 
@@ -89,10 +90,7 @@ describe('symmetry reduction', () => {
   }, Math.max(300_000, RUNS * 10_000));
 
   it('finds no group where the permutation might not be an automorphism, and says why', () => {
-    const base = readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8')
-      .replace('harts: 2', 'harts: 3')
-      .replace('  - name: caller\n    hart: 0\n', '  - name: caller\n    hart: 0\n    call: f\n    times: 2\n  - name: caller1\n    hart: 1\n')
-      .replace('  - name: patcher\n    hart: 1\n', '  - name: patcher\n    hart: 2\n');
+    const base = b2OnHarts(3);
     const sym = (text: string) => {
       const r = loadSpec(text, 's.yaml');
       if (!r.spec) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('; '));
@@ -108,10 +106,7 @@ describe('symmetry reduction', () => {
   });
 
   it('a user sees the groups in the report, and --no-symmetry explores every permutation with the same verdict', async () => {
-    const text = readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8')
-      .replace('harts: 2', 'harts: 4')
-      .replace('  - name: caller\n    hart: 0\n', '  - name: caller\n    hart: 0\n    call: f\n    times: 2\n  - name: caller1\n    hart: 1\n    call: f\n    times: 2\n  - name: caller2\n    hart: 2\n')
-      .replace('  - name: patcher\n    hart: 1\n', '  - name: patcher\n    hart: 3\n');
+    const text = b2OnHarts(4);
     const dir = mkdtempSync(join(tmpdir(), 'ftr-sym-'));
     const file = join(dir, 'b2-four-harts.yaml');
     writeFileSync(file, text);

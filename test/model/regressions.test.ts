@@ -6,6 +6,8 @@ import { checkSpecText } from '../../src/api/check.js';
 import { signature } from '../../src/check/violation.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
+import { replay } from '../../src/explore/replay.js';
+import { b2OnHarts } from '../helpers/b2-family.js';
 
 /**
  * Each bad behaviour issue 8 found, with the behaviour a user should get now.
@@ -170,15 +172,9 @@ tasks:
 });
 
 describe('issue 9: states that differ only in how they were reached are one state', () => {
-  it('the harts stop_machine has gathered are a set: two arrival orders reach one fingerprint', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { replay } = await import('../../src/explore/replay.js');
+  it('the harts stop_machine has gathered are a set: two arrival orders reach one fingerprint', () => {
     // B2 on three harts: callers on harts 0 and 1, the patcher on hart 2.
-    const b2 = readFileSync('specs/b2-stop-machine-preempt-none.yaml', 'utf8')
-      .replace('harts: 2', 'harts: 3')
-      .replace('  - name: caller\n    hart: 0\n', '  - name: caller\n    hart: 0\n    call: f\n    times: 2\n  - name: caller1\n    hart: 1\n')
-      .replace('  - name: patcher\n    hart: 1\n', '  - name: patcher\n    hart: 2\n');
-    const s = spec(b2);
+    const s = spec(b2OnHarts(3));
     // h2: the patcher calls stop_machine; the stoppers of harts 0 and 1 (t3, t4) arrive in
     // either order, then hart 2's (t5) arrives last and runs fn. Before, the order of arrival
     // was part of the state although the model never reads it: harts! states for one.

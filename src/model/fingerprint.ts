@@ -1,0 +1,51 @@
+/**
+ * The one function that names a machine state (Machine.fingerprint, and the canonical
+ * fingerprint of model/symmetry.ts over a permuted state): memory with provenance and LR
+ * reservations, the pc and registers of every task whose registers still matter, the model
+ * state. A 64-bit hash (collisions: ~n^2/2^65 for n states).
+ */
+import type { Core } from './core.js';
+import { Hasher, hashState, mixAll, State } from './state.js';
+
+const NO_DEAD: readonly number[] = [];
+
+/** Whether task i's registers are part of the state: it is live, or an assertion reads them once it is done. */
+export function regsHashed(k: Core, regsRead: readonly boolean[], i: number): boolean {
+  const s = k.st.tasks[i].status;
+  return (s !== 'done' && s !== 'inactive') || regsRead[i];
+}
+
+/** Registers x1..x31 straight from the hart's int32 pairs, with the `dead` ones as zero. */
+export function mixRegs(h: Hasher, r: Int32Array, dead: readonly number[]): void {
+  let from = 2;
+  for (const x of dead) {
+    mixAll(h, r, from, 2 * x);
+    h.mix(0);
+    h.mix(0);
+    from = 2 * x + 2;
+  }
+  mixAll(h, r, from, 64);
+}
+
+/**
+ * The fingerprint with the tasks in the order `order` (position -> task; null: as they are)
+ * and the model state `st` (the machine's own, or its permuted copy). `dead(task)`: registers
+ * of that task hashed as zero (model/symmetry.ts; none for the plain fingerprint).
+ */
+export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: State, order: readonly number[] | null = null, dead?: (task: number) => readonly number[]): string {
+  const h = new Hasher();
+  h.str(k.mem.fingerprint());
+  for (let n = 0; n < k.cpus.length; n++) {
+    const o = order ? order[n] : n;
+    if (!regsHashed(k, regsRead, o)) {
+      h.mix(0x2d);
+      continue;
+    }
+    const c = k.cpus[o];
+    h.mix(c.pc | 0);
+    h.mix(Math.floor(c.pc / 4294967296) | 0);
+    mixRegs(h, c.r, dead ? dead(o) : NO_DEAD);
+  }
+  hashState(h, st);
+  return h.text();
+}
