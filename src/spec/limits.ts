@@ -4,7 +4,7 @@
  * diagnostic and exit 2. The defaults leave every spec in specs/ far inside them (see
  * test/spec/limits.test.ts and docs/spec-format.md "Limits").
  */
-import { Parser } from 'yaml';
+import { CST, Lexer, Parser } from 'yaml';
 
 export interface InputLimits {
   /** Bytes of a spec file (read with this cap; a device or FIFO is refused unread). */
@@ -81,6 +81,8 @@ type Item = { key?: Token | null; value?: Token | null; sep?: unknown; start?: u
  * and duplicate-key checking is quadratic in the entries of one mapping.
  */
 export function yamlShape(text: string, limits: InputLimits): YamlShapeProblem | undefined {
+  const deep = lexicalDepth(text, limits);
+  if (deep) return deep;
   let nodes = 0;
   const stack: [Token, number][] = [];
   for (const top of new Parser().parse(text)) stack.push([top as Token, 0]);
@@ -100,6 +102,31 @@ export function yamlShape(text: string, limits: InputLimits): YamlShapeProblem |
       if (it.key && typeof it.key === 'object') stack.push([it.key, d]);
       if (it.value && typeof it.value === 'object') stack.push([it.value, d]);
     }
+  }
+  return undefined;
+}
+
+/**
+ * The nesting yaml's Parser would build, bounded on its Lexer's tokens first: the Parser
+ * keeps a node per open collection (500,000 `[` cost it about 500 MB), the Lexer a counter.
+ * Flow collections nest by `[` and `{`; block collections nest on one line only by compact
+ * `- - -` and `? ? ?` (nesting by indentation needs a line per level, which the byte cap
+ * already bounds). Both counts are real nesting, so this never refuses a document the exact
+ * walk below would accept.
+ */
+function lexicalDepth(text: string, limits: InputLimits): YamlShapeProblem | undefined {
+  let offset = 0;
+  let flow = 0;
+  let compact = 0;
+  for (const tok of new Lexer().lex(text)) {
+    const type = CST.tokenType(tok);
+    if (type === 'flow-map-start' || type === 'flow-seq-start') flow++;
+    else if (type === 'flow-map-end' || type === 'flow-seq-end') flow = Math.max(0, flow - 1);
+    else if (type === 'newline') compact = 0;
+    else if ((type === 'seq-item-ind' || type === 'explicit-key-ind') && flow === 0) compact++;
+    if (flow > limits.yamlDepth || compact > limits.yamlDepth) return { offset, message: `YAML nests deeper than ${limits.yamlDepth} levels (limit yamlDepth)` };
+    // The Lexer's control tokens (document start, flow end, scalar start) are not source text.
+    if (tok !== CST.DOCUMENT && tok !== CST.FLOW_END && tok !== CST.SCALAR) offset += tok.length;
   }
   return undefined;
 }

@@ -92,9 +92,23 @@ describe('YAML: aliases and nesting are located errors, never exit 70 or a stack
 
   it('flow, block and mapping nesting past the depth limit', () => {
     expect(errors('['.repeat(200_000) + '1')).toEqual(['spec.yaml:1:65: YAML nests deeper than 64 levels (limit yamlDepth)']);
-    expect(errors(`tasks:\n  - ${'- '.repeat(100_000)}x\n`)).toEqual(['spec.yaml:2:129: YAML nests deeper than 64 levels (limit yamlDepth)']);
+    // Compact `- - -` is caught on yaml's Lexer at the 65th dash (the map above is a level more).
+    expect(errors(`tasks:\n  - ${'- '.repeat(100_000)}x\n`)).toEqual(['spec.yaml:2:131: YAML nests deeper than 64 levels (limit yamlDepth)']);
     const maps = Array.from({ length: 500 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n';
     expect(errors(maps)).toEqual(['spec.yaml:65:65: YAML nests deeper than 64 levels (limit yamlDepth)']);
+  });
+
+  it('a megabyte of `[` is refused before yaml builds a node per level', () => {
+    // yaml's Parser holds a node per open collection: 1 MB of `[` cost it about 1 GB. The
+    // Lexer's count stops it at the 65th; the heap grows by little more than the text.
+    const text = '['.repeat(1_000_000);
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
+    const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().heapUsed); }, 1);
+    expect(errors(text)).toEqual(['spec.yaml:1:65: YAML nests deeper than 64 levels (limit yamlDepth)']);
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    expect(peak - before).toBeLessThan(100 << 20);
   });
 
   it('nested stop_machine steps are YAML nesting too', () => {
