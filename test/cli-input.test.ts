@@ -173,4 +173,34 @@ describe('explain and litmus read their files with the same caps as check', () =
     expect(l.err).toBe('/dev/zero: is a character device, not a regular file\n');
     expect((await cli(['litmus', 'specs'], ROOT)).err).toBe('specs: is a directory\n');
   });
+
+  it('their searches take the limits of check: cut short is exit 3, and --walks is bounded', async () => {
+    const e = await cli(['explain', 'specs/b1-stop-machine-preempt-full.yaml', '--max-states', '50'], ROOT);
+    expect(e.code).toBe(3);
+    expect(e.out).toMatch(/inconclusive .*\[stopped: max-states 50 reached; \d+ executions?, 51 states\]/);
+    expect(e.out).toMatch(/coverage \(200 seeded random executions; a sample: the search was cut short\)/);
+    const w = await cli(['explain', 'specs/b1-stop-machine-preempt-full.yaml', '--walks', '1e9'], ROOT);
+    expect([w.code, w.err]).toEqual([2, "ftrace-race: --walks: at most 100000, got '1e9'\n"]);
+    const l = await cli(['litmus', 'test/litmus/MP+fences.litmus', '--max-states', '10'], ROOT);
+    expect(l.code).toBe(3);
+    expect(l.out).toContain('Limit max-states 10 reached: the states above are incomplete\n');
+    expect((await cli(['litmus', 'test/litmus/MP+fences.litmus'], ROOT)).code).toBe(0);
+  });
+});
+
+describe('a file with thousands of errors prints twenty and a count', () => {
+  it('10,000 bad asm statements: 20 located lines, then how many more; JSON keeps them all', async () => {
+    const asm = Array.from({ length: 10_000 }, (_, i) => `      frob x${i}`).join('\n');
+    const d = tree({ 'bad.yaml': `harts: 1\nmemory:\n  - name: c\n    kind: code\n    at: 0x1000\n    asm: |\n${asm}\ntasks: [{name: p, patch: [fence]}]\n` });
+    const r = await cli(['check', 'bad.yaml'], d);
+    expect(r.code).toBe(2);
+    const lines = r.err.trimEnd().split('\n');
+    expect(lines.length).toBe(21);
+    expect(lines[0]).toBe("bad.yaml:7:7: unknown mnemonic 'frob'");
+    expect(lines[19]).toBe("bad.yaml:26:7: unknown mnemonic 'frob'");
+    expect(lines[20]).toBe('ftrace-race: bad.yaml: 9980 more errors not shown (the first 20 are above)');
+    const j = await cli(['check', 'bad.yaml', '--format', 'json'], d);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.out.trim().split('\n')[0]).errors).toHaveLength(10_000);
+  });
 });

@@ -12,7 +12,7 @@ import { buildWitness } from '../api/witness.js';
 import { explore } from '../explore/explore.js';
 import { loadSpecFile, loadSpecText } from './input.js';
 import { parseSchedule } from '../explore/schedule.js';
-import { diagnosticLine, SpecDiagnostic } from '../spec/diagnostic.js';
+import { diagnosticText, SpecDiagnostic } from '../spec/diagnostic.js';
 import { describeViolation, makeChalk, renderFinding, renderTrace, verdictLine, wrap } from '../report/text.js';
 import { diagnosticsJson, JSON_VERSION, resultJson, summaryJson, violationJson, violationRecord } from '../report/json.js';
 import { junit } from '../report/junit.js';
@@ -103,7 +103,7 @@ function addReportOptions(cmd: Command): Command {
 /** A spec that could not be read becomes an entry of the suite, so every report still says so. */
 const ioDiagnostic = (file: string, message: string): SpecDiagnostic => ({ code: 'io', file, line: 1, column: 1, message });
 
-const intArg = (name: string, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
+export const intArg = (name: string, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new UserError(`${name}: expected a non-negative integer, got '${v}'`);
   if (n > max) throw new UserError(`${name}: at most ${max}, got '${v}'`);
@@ -326,7 +326,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
       suite.push(entry);
       json(JSON.stringify(diagnosticsJson(entry.file, entry.diagnostics)) + '\n');
-      for (const d of entry.diagnostics) io.stderr(diagnosticLine(d) + '\n');
+      io.stderr(diagnosticText(entry.diagnostics));
     };
     for (const [index, f] of files.entries()) {
       const { shown } = f;
@@ -462,7 +462,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     const shown = input === '-' ? '-' : relative(io.cwd, file) || file;
     const loaded = input === '-' ? loadSpecText(readStdin(io), shown, io.cwd, { overrides: flags.set }) : loadSpecFile(file, shown, { overrides: flags.set });
     if (!loaded.spec) {
-      for (const d of loaded.diagnostics) io.stderr(diagnosticLine(d) + '\n');
+      io.stderr(diagnosticText(loaded.diagnostics));
       ctx.setExit(EXIT.badInput);
       return;
     }

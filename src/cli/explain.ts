@@ -7,12 +7,13 @@
  * is a warning.
  */
 import { join, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { intArg } from './check.js';
 import type { CommandContext } from './main.js';
-import { EXIT, UserError } from './io.js';
+import { EXIT } from './io.js';
 import { CliIo, readStdin } from './term.js';
 import { loadSpecFile, loadSpecText } from './input.js';
-import { diagnosticLine } from '../spec/diagnostic.js';
+import { diagnosticText } from '../spec/diagnostic.js';
 import type { Spec, Step } from '../spec/types.js';
 import { hexAddr } from '../isa/symbols.js';
 import { checkSpec } from '../api/check.js';
@@ -107,8 +108,10 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
     .description('print the model as understood (harts, sites and versions, tasks, the protocol) and, after a check, which sites and versions executions reached')
     .argument('<spec>', 'spec file, or - (standard input)')
     .option('--no-check', 'only the model, no check and no coverage')
-    .option('--walks <n>', 'random executions sampled for coverage', (v) => Number(v), 200)
-    .action((input: string, flags: { check: boolean; walks: number }) => {
+    .addOption(new Option('--walks <n>', 'random executions sampled for coverage (at most 100000)').argParser(intArg('--walks', 100_000)).default(200))
+    .addOption(new Option('--max-states <n>', 'stop the check after n states (exit 3; default 2000000, 0 = no limit)').argParser(intArg('--max-states')))
+    .addOption(new Option('--max-time <ms>', 'stop the check after this many milliseconds (exit 3; default none)').argParser(intArg('--max-time')))
+    .action((input: string, flags: { check: boolean; walks: number; maxStates?: number; maxTime?: number }) => {
       const io = ctx.io as CliIo;
       const c = makeChalk(io.env, io.isTTY);
       const file = input === '-' ? join(io.cwd, 'stdin.yaml') : resolve(io.cwd, input);
@@ -116,15 +119,14 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
       // Untrusted input, as in check: the size caps and file-type checks of cli/input.ts.
       const loaded = input === '-' ? loadSpecText(readStdin(io), shown, io.cwd) : loadSpecFile(file, shown);
       if (!loaded.spec) {
-        for (const d of loaded.diagnostics) io.stderr(diagnosticLine(d) + '\n');
+        io.stderr(diagnosticText(loaded.diagnostics));
         ctx.setExit(EXIT.badInput);
         return;
       }
       const spec = loaded.spec;
       io.stdout(explainModel(spec).join('\n') + '\n');
       if (!flags.check) return;
-      if (!Number.isInteger(flags.walks) || flags.walks < 0) throw new UserError(`--walks: expected a non-negative integer`);
-      const { result, matches } = checkSpec(spec, { heapUsed: () => process.memoryUsage().heapUsed, coverage: true });
+      const { result, matches } = checkSpec(spec, { heapUsed: () => process.memoryUsage().heapUsed, coverage: true, maxStates: flags.maxStates, maxTime: flags.maxTime });
       io.stdout('\n' + verdictLine(spec, result, matches, c) + '\n');
       // The check's own search when it was complete; a seeded sample when a limit cut it short.
       const whole = result.complete && result.coverage !== undefined;

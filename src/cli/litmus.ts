@@ -8,6 +8,8 @@ import { EXIT, Io } from './io.js';
 import { formatLitmusDiagnostic, parseLitmus } from '../spec/litmus.js';
 import { LITMUS_MODELS, LitmusModel, LitmusProgram, litmusToSpec, withFetchModel } from '../spec/litmus-spec.js';
 import { explore } from '../explore/explore.js';
+import { DEFAULT_LIMITS as CHECK_LIMITS } from '../api/check.js';
+import { intArg } from './check.js';
 
 /**
  * `ftrace-race litmus FILE.litmus... [--model M|all]`: herd-style RISC-V litmus tests (with the
@@ -26,12 +28,22 @@ export interface LitmusRun {
   limit?: string;
 }
 
+export interface LitmusLimits {
+  maxStates?: number;
+  maxTime?: number;
+}
+
 /** Runs one built test under one model. */
-export function runLitmus(p: LitmusProgram, model: LitmusModel): LitmusRun {
+export function runLitmus(p: LitmusProgram, model: LitmusModel, limits: LitmusLimits = {}): LitmusRun {
   const holds = new Map<string, boolean>();
   const result = explore(withFetchModel(p.spec, model), {
     strategy: 'exhaustive',
     naive: false,
+    // The limits of check: a test is untrusted input too (cut short: exit 3, `Limit ...`).
+    maxStates: limits.maxStates === 0 ? undefined : limits.maxStates ?? CHECK_LIMITS.maxStates,
+    maxTime: limits.maxTime || undefined,
+    maxMemory: CHECK_LIMITS.maxMemory,
+    heapUsed: () => process.memoryUsage().heapUsed,
     observe: (final) => {
       const o = p.observe(final);
       holds.set(o.state, o.holds);
@@ -89,7 +101,9 @@ export function registerLitmus(program: Command, ctx: CommandContext): void {
     .description('run herd-style RISC-V litmus tests (Variant=self: self-modifying code) under the instruction-fetch models')
     .argument('<files...>', 'litmus tests (.litmus)')
     .addOption(new Option('--model <model>', 'instruction-fetch model').choices([...LITMUS_MODELS, 'all']).default('base'))
-    .action((files: string[], opts: { model: LitmusModel | 'all' }) => {
+    .addOption(new Option('--max-states <n>', 'stop a test after n states (exit 3; default 2000000, 0 = no limit)').argParser(intArg('--max-states')))
+    .addOption(new Option('--max-time <ms>', 'stop a test after this many milliseconds (exit 3; default none)').argParser(intArg('--max-time')))
+    .action((files: string[], opts: { model: LitmusModel | 'all'; maxStates?: number; maxTime?: number }) => {
       const models: readonly LitmusModel[] = opts.model === 'all' ? LITMUS_MODELS : [opts.model];
       let code: number = EXIT.ok;
       const out: string[] = [];
@@ -112,7 +126,7 @@ export function registerLitmus(program: Command, ctx: CommandContext): void {
         const blocks: string[] = [];
         for (const w of p.warnings) blocks.push(`Warning ${p.test.name} ${file}:${w.pos.line}:${w.pos.column}: ${w.message}\n`);
         for (const m of models) {
-          const r = runLitmus(p, m);
+          const r = runLitmus(p, m, opts);
           if (r.limit && code === EXIT.ok) code = EXIT.inconclusive;
           blocks.push(formatRun(p, r));
         }

@@ -33,3 +33,18 @@ export function diagnosticLine(d: SpecDiagnostic): string {
 export function formatDiagnostic(d: SpecDiagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${d.message}`;
 }
+
+/** Diagnostics a command prints for one file; the rest are counted (clang's -ferror-limit). */
+export const MAX_PRINTED_DIAGNOSTICS = 20;
+
+/**
+ * The lines printed for one file's diagnostics: the first MAX_PRINTED_DIAGNOSTICS, then one
+ * line counting the rest (a block of 10,000 bad statements printed 10,000 lines). The
+ * machine-readable reports keep every diagnostic.
+ */
+export function diagnosticText(ds: readonly SpecDiagnostic[]): string {
+  const shown = ds.slice(0, MAX_PRINTED_DIAGNOSTICS).map((d) => diagnosticLine(d) + '\n');
+  const more = ds.length - shown.length;
+  if (more > 0) shown.push(`ftrace-race: ${ds[0].file}: ${more} more error${more === 1 ? '' : 's'} not shown (the first ${MAX_PRINTED_DIAGNOSTICS} are above)\n`);
+  return shown.join('');
+}

@@ -214,10 +214,13 @@ class Resolver {
       let bytes: Uint8Array = new Uint8Array(0);
       let lines: Pending['lines'] = [];
       const own = new Set<string>();
+      // An asm block with errors (reported in pass 2) is not also called empty.
+      let asmErrors = false;
       if (typeof r.asm === 'string') {
         const a = this.assembleAt(r.asm, [...path, 'asm'], base, r.rvc ?? true, false);
         if (a.limited) continue;
         bytes = a.bytes;
+        asmErrors = a.diagnostics.length > 0;
         for (const [name, addr] of a.symbols) {
           if (this.symbols.has(name)) {
             this.error('symbol', this.loc([...path, 'asm']), `symbol '${name}' is defined twice (also ${name === r.name ? 'the region name' : 'elsewhere'})`);
@@ -237,7 +240,7 @@ class Resolver {
           b.set(bytes);
           bytes = b;
         }
-      } else if (bytes.length === 0) {
+      } else if (bytes.length === 0 && !asmErrors) {
         this.error('schema', this.loc(path), `region '${r.name}' is empty: give asm, bytes or size`);
       }
       pending.push({ raw: r, path, base, bytes, lines, own });

@@ -122,6 +122,8 @@ const ALLOWED = {
   check: new Set([0, 1, 2, 3]),
   replay: new Set([0, 1, 2]),
   disasm: new Set([0, 2]),
+  explain: new Set([0, 1, 2, 3]),
+  litmus: new Set([0, 2, 3]),
 };
 
 /** Failure kind of a finished run, or null when the outcome is one the CLI promises. */

@@ -207,15 +207,19 @@ describe('asm blocks: work bounded before the time limit, and the limit asked in
     expect(set.bytes.length).toBe(50 * 2); // c.addi: n fits 6 bits
   });
 
-  it('the reproducer is a located exit 2 (one line per bad statement), from replay as from check', async () => {
+  it('the reproducer is a located exit 2 (the first 20 bad statements, then a count), from replay as from check', async () => {
     const spec = BASE.replace('          ret', '          ret\n' + REDEFINED.split('\n').map((l) => `          ${l}`).join('\n'));
     writeFileSync(join(dir, 'redefined.yaml'), spec);
     const r = await cli(['replay', 'redefined.yaml', '--schedule', 'h9']);
     expect(r.code).toBe(2);
     const lines = r.err.trimEnd().split('\n');
-    expect(lines.every((l) => /^redefined\.yaml:\d+:\d+: /.test(l))).toBe(true);
-    expect(lines.filter((l) => l.endsWith("symbol 'x' is already defined"))).toHaveLength(1999);
+    expect(lines).toHaveLength(21);
+    expect(lines.slice(0, 20).every((l) => /^redefined\.yaml:\d+:\d+: /.test(l))).toBe(true);
     expect(lines).toContain("redefined.yaml:14:23: unknown symbol 'undefined_sym'");
+    expect(lines[20]).toBe('ftrace-race: redefined.yaml: 9979 more errors not shown (the first 20 are above)');
+    const j = await cli(['check', 'redefined.yaml', '--format', 'json']);
+    const errors: { message: string }[] = JSON.parse(j.out.trim().split('\n')[0]).errors;
+    expect(errors.filter((e) => e.message === "symbol 'x' is already defined")).toHaveLength(1999);
     expect(lines.some((l) => /limit prepareMs/.test(l))).toBe(false);
   });
 
