@@ -7,6 +7,7 @@ import { CliIo, readStdin, textWidth } from './term.js';
 import { makeProgress } from './progress.js';
 import { planCheckpoint, type CheckpointFlags } from './checkpoint.js';
 import { searchInWorker } from './search-worker.js';
+import { checkParts, partConflicts, parseShard, type PartFlags, writeShard } from './shard.js';
 import { checkSpec, CheckOptions, exploreOptions, gateProblems, modelCaveat, verdictMatches } from '../api/check.js';
 import { buildWitness } from '../api/witness.js';
 import { explore } from '../explore/explore.js';
@@ -30,7 +31,7 @@ import { DEFAULT_LIMITS, InputLimits } from '../spec/limits.js';
  * the worst wins, in the order 70 > 2 > 1 > 3 > 0.
  */
 
-type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'symmetry' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & CheckpointFlags & {
+export type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'symmetry' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & CheckpointFlags & PartFlags & {
   format?: ReportFormat;
   set: string[];
   /** false with --no-timing: wall-clock figures (stats.ms, rate) are zeroed or not printed. */
@@ -87,7 +88,7 @@ export function gitTopLevel(cwd: string): string {
   }
 }
 
-function addReportOptions(cmd: Command): Command {
+export function addReportOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--format <format>', 'the one report on stdout: text, json (JSON Lines), junit, sarif or html').choices([...FORMATS]))
     .option('--report <format[:file]>', 'add a report, to a file or (no file, or -) stdout; repeatable: --report sarif:out.sarif --report junit:junit.xml --report text', parseReport, [])
@@ -245,6 +246,9 @@ function addExploreOptions(cmd: Command): Command {
     .option('--checkpoint <file>', 'write the search\'s state to FILE every --checkpoint-every seconds, to go on later with --resume (one spec; docs/scale.md)')
     .addOption(new Option('--checkpoint-every <s>', 'seconds between checkpoints (default 300)').argParser(intArg('--checkpoint-every')))
     .option('--resume <file>', 'go on from a checkpoint written by --checkpoint, to the report an uninterrupted run gives')
+    .addOption(new Option('--workers <n>', 'search each spec in parts on n worker threads (with --exhaustive; the report is the same for every n; docs/scale.md)').argParser(intArg('--workers', 64)))
+    .addOption(new Option('--shard <i/n>', 'search the i-th of n shares of the parts (with --exhaustive, one spec) into --shard-out FILE; `ftrace-race merge` makes the report').argParser(parseShard))
+    .option('--shard-out <file>', 'where --shard writes its result (never overwritten)')
     .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')
     .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound', 64)))
     .addOption(new Option('--max-states <n>', 'stop after n states (exit 3; default 2000000, 0 = no limit)').argParser(intArg('--max-states')))
@@ -262,6 +266,7 @@ function conflicts(f: CheckFlags): void {
     [(!!f.checkpoint || !!f.resume) && f.random !== undefined, '--random walks keep no state to checkpoint: drop --checkpoint/--resume or --random'],
     [(!!f.checkpoint || !!f.resume) && !!f.all, '--all streams every schedule as it runs; a resumed run would stream some twice: drop --checkpoint/--resume or --all'],
     [f.checkpointEvery !== undefined && !f.checkpoint && !f.resume, '--checkpoint-every needs --checkpoint FILE'],
+    ...partConflicts(f),
   ];
   for (const [bad, why] of pairs) if (bad) throw new UserError(`conflicting options: ${why}`);
 }
@@ -272,7 +277,19 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     .description('explore every schedule of one or more specs and compare the verdicts with their expect:')
     .argument('<specs...>', "spec files, directories (every .yaml below), globs, or - (standard input)")
     .option('--all', 'stream every violating schedule as a JSON line (implies no state pruning)');
-  addExploreOptions(addReportOptions(check)).action(async (inputs: string[], flags: CheckFlags) => {
+  addExploreOptions(addReportOptions(check)).action((inputs: string[], flags: CheckFlags) => runCheck(ctx, inputs, flags));
+}
+
+/** A search that replaces check's own for one spec (`merge`: the shards' results). */
+export type SearchHook = (spec: Spec) => Promise<ExploreResultOf>;
+type ExploreResultOf = ReturnType<typeof checkSpec>['result'];
+
+/**
+ * `check` after its options are parsed; `merge` calls it too, with the flags the shards were
+ * run with and a hook that gives the merged result, so its report is check's, byte for byte.
+ */
+export async function runCheck(ctx: CommandContext, inputs: string[], flags: CheckFlags, hook?: SearchHook): Promise<void> {
+  {
     const io = ctx.io as CliIo;
     const targets = reportTargets(flags);
     const stdoutFormat = targets.find((t) => t.file === undefined)?.format;
@@ -309,6 +326,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     }
     const many = files.length > 1;
     if ((flags.checkpoint || flags.resume) && files.length !== 1) throw new UserError(`--checkpoint and --resume take one spec (${files.length} given)`);
+    if (flags.shard && files.length !== 1) throw new UserError(`--shard takes one spec (${files.length} given)`);
     const quiet = !!flags.quiet;
     let worst = EXIT.ok as number;
     const t0 = Date.now();
@@ -362,11 +380,22 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         onViolation: flags.all ? (v) => io.stdout(JSON.stringify(violationRecord(spec, v)) + '\n') : undefined,
       };
       const plan = planCheckpoint(flags, io.cwd, f.abs, opts, flags.set);
+      if (flags.shard) {
+        // A shard's share of the parts goes to its file; `merge` makes the report.
+        const code = await writeShard(io, f.abs, shown, spec, opts, flags, progress);
+        if (rank(code) > rank(worst)) worst = code;
+        continue;
+      }
       progress?.start(spec.name, index, files.length);
       let checked;
       try {
         // A checkpointed search runs in a worker so that SIGINT/SIGTERM can reach it (cli/search-worker.ts).
-        if (plan) {
+        if (hook) {
+          const result = await hook(spec);
+          checked = { ok: true as const, spec, result, matches: verdictMatches(spec, result) };
+        } else if (flags.workers !== undefined) {
+          checked = await checkParts(spec, opts, flags.workers, progress);
+        } else if (plan) {
           const result = await searchInWorker(spec, opts, plan, opts.onProgress);
           checked = { ok: true as const, spec, result, matches: verdictMatches(spec, result) };
         } else checked = checkSpec(spec, opts);
@@ -409,6 +438,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         const stats = `${plural(s.executions, 'execution')}, ${plural(s.states, 'state')} (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}`;
         text((ch) => '\n' + wrap(stats, width).map((l) => ch.dim(l)).join('\n') + '\n');
         if (s.collision !== undefined) text((ch) => wrap(`fingerprint collision probability: optimistic ${s.collision!.toPrecision(2)}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+        if (s.parts) text((ch) => wrap(`partitioned: ${plural(s.parts!.count, 'part')} below depth ${s.parts!.depth}, each with its own visited set (executions and pruned count their overlap; docs/scale.md)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
         for (const g of s.symmetry ?? []) text((ch) => wrap(`symmetry: ${g.join(' ~ ')} are interchangeable (with their harts): one state of each permutation explored (--no-symmetry: all)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
         if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
       }
@@ -443,7 +473,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       else io.stderr(a);
     }
     ctx.setExit(worst);
-  });
+  }
 }
 
 export function registerReplay(program: Command, ctx: CommandContext): void {

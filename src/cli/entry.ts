@@ -3,9 +3,11 @@ import { readCapped } from './input.js';
 import { main } from './main.js';
 import type { CliIo } from './term.js';
 import { runSearchWorker } from './search-worker.js';
+import { runPartWorker } from './part-workers.js';
 
-// This bundle is also the worker a checkpointed search runs in (cli/search-worker.ts).
-if (!runSearchWorker()) await cli();
+// This bundle is also the worker a checkpointed search runs in (cli/search-worker.ts) and the
+// workers of a partitioned search (cli/part-workers.ts).
+if (!runSearchWorker() && !runPartWorker()) await cli();
 
 async function cli(): Promise<void> {
   // A closed pipe (`ftrace-race ... | head`) ends the output, not the process with a trace.

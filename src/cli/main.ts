@@ -2,7 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, Io, UserError } from './io.js';
 import { registerRun } from './run.js';
 import { registerDisasm } from './disasm.js';
-import { registerCheck, registerReplay } from './check.js';
+import { addReportOptions, registerCheck, registerReplay, runCheck } from './check.js';
+import { registerMerge } from './shard.js';
 import { registerLitmus } from './litmus.js';
 import { registerInit } from './init.js';
 import { registerExplain } from './explain.js';
@@ -51,6 +52,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .showHelpAfterError(false);
   registerCheck(program, ctx);
   registerReplay(program, ctx);
+  registerMerge(program, ctx, addReportOptions, runCheck);
   registerRun(program, ctx);
   registerDisasm(program, ctx);
   registerLitmus(program, ctx);

@@ -2,7 +2,8 @@
  * Progress of a `check`: on a terminal an ora spinner on stderr; off a terminal, with
  * `--progress`, plain lines on stderr at most once a second (CI logs); nothing with `--quiet`.
  * Each shows the spec, its place in the suite, the bound, states, executions, violations, the
- * rate and the elapsed time. The explorer gives no estimate of the states left, so there is none.
+ * rate and the elapsed time. A partitioned search (--workers, --shard) shows the parts done and an
+ * estimate of the time left from them; a single search gives no estimate of the states left.
  */
 import ora, { Ora } from 'ora';
 import type { Progress } from '../explore/explore.js';
@@ -26,6 +27,11 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function progressLine(spec: string, index: number, count: number, p: Progress | null, ms: number): string {
   const where = count > 1 ? `[${index + 1}/${count}] ` : '';
   if (!p) return `${where}${spec}: starting`;
+  if (p.parts) {
+    // Parts are alike in size only on average: the estimate is the mean part's time so far.
+    const left = p.parts.done > 0 && p.parts.done < p.parts.of ? `, about ${secs((ms / p.parts.done) * (p.parts.of - p.parts.done))} left` : '';
+    return `${where}${spec}: unbounded, part ${p.parts.done}/${p.parts.of} done, ${p.executions} executions, ${p.violations} violations, ${secs(ms)}${left}`;
+  }
   const rate = ms > 0 ? Math.round((p.states * 1000) / ms) : 0;
   return `${where}${spec}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations, ${rate} states/s, ${secs(ms)}`;
 }

@@ -36,6 +36,19 @@ export class Findings {
     if (better(found, prev)) Object.assign(prev, found);
   }
 
+  /** Adds another search's finding: its schedules are counted, the better witness kept (a part of a partitioned search). */
+  add(f: Finding): void {
+    const key = signature(f.violation);
+    const prev = this.map.get(key);
+    if (!prev) {
+      this.map.set(key, { ...f });
+      return;
+    }
+    const schedules = prev.schedules + f.schedules;
+    if (better(f, prev)) Object.assign(prev, f);
+    prev.schedules = schedules;
+  }
+
   /** Adds the signatures of `other` this set lacks (an earlier bound's findings). */
   keepMissing(other: Findings): void {
     for (const [k, f] of other.map) if (!this.map.has(k)) this.map.set(k, f);

@@ -7,7 +7,7 @@
  * never an out-of-memory crash. Same offer() contract as MapVisited (visited.ts), which a
  * property test compares it with.
  */
-import type { VisitedSet } from './visited.js';
+import { fpWords, type VisitedSet } from './visited.js';
 import type { VisitedState } from './checkpoint.js';
 
 const SLOT_BYTES = 12;
@@ -54,8 +54,12 @@ export class FpSet implements VisitedSet {
   }
 
   offer(fp: string, cost: number, depth: number): boolean {
-    const x = (fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0;
-    const y = (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0;
+    const [x, y] = fpWords(fp);
+    return this.offerWords(x, y, cost, depth);
+  }
+
+  /** offer() of a fingerprint given as its two words. */
+  offerWords(x: number, y: number, cost: number, depth: number): boolean {
     const m = (Math.min(cost, COST_MAX) * (DEPTH_MAX + 1) + Math.min(depth, DEPTH_MAX)) + 1;
     let i = (x ^ Math.imul(y, 0x9e3779b1)) & this.mask;
     for (;;) {
@@ -78,13 +82,24 @@ export class FpSet implements VisitedSet {
         return false;
       }
       this.grow();
-      return this.offer(fp, cost, depth);
+      return this.offerWords(x, y, cost, depth);
     }
     this.a[i] = x;
     this.b[i] = y;
     this.meta[i] = m;
     this.count++;
     return true;
+  }
+
+  keys(): Uint32Array {
+    const out = new Uint32Array(this.count * 2);
+    let k = 0;
+    for (let i = 0; i < this.meta.length; i++) {
+      if (this.meta[i] === 0) continue;
+      out[k++] = this.a[i];
+      out[k++] = this.b[i];
+    }
+    return out;
   }
 
   /** The table as plain arrays (a checkpoint). */

@@ -52,6 +52,17 @@ function visitedSet(opts: ExploreOptions, saved?: DfsState['visited']): VisitedS
   return new FpSet(bytes);
 }
 
+/**
+ * One piece of a partitioned search (explore/partition.ts). `prefix`: the path from the
+ * initial state to the part's root, replayed before the search; its states stay on the stack
+ * (exhausted frames), so a cycle back through them is still found. `horizon`: the top of a
+ * split, where a state `depth` transitions deep is not entered but handed to `root`.
+ */
+export interface PartPlan {
+  prefix?: readonly string[];
+  horizon?: { depth: number; root(path: string[], cost: number): void };
+}
+
 /** Between two transitions: write a checkpoint of this search (and go on), or write one and stop. */
 export interface DfsCheckpoints {
   due(): 'write' | 'stop' | null;
@@ -89,6 +100,7 @@ export class Dfs<S> {
     private readonly budget: Budget,
     private readonly checkpoints?: DfsCheckpoints,
     private readonly resumed?: DfsState,
+    private readonly part?: PartPlan,
   ) {
     this.visited = visitedSet(opts, resumed?.visited);
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
@@ -230,11 +242,40 @@ export class Dfs<S> {
     });
   }
 
+  /**
+   * Replays a part's prefix from the initial state, leaving an exhausted frame for each state
+   * on it, then enters the part's root (offered to this search's own visited set first).
+   */
+  private descend(prefix: readonly string[]): string | null {
+    const m = this.m;
+    let cost = 0;
+    for (const [d, tok] of prefix.entries()) {
+      const trans = m.transitions();
+      const tr = trans.find((t) => t.token === tok);
+      if (!tr) throw new Error(`a part's root does not fit this spec (step ${d + 1} '${tok}')`);
+      const fp = m.fingerprint();
+      const key = this.sym ? m.canonical() : undefined;
+      this.onStack.set(fp, this.stack.length);
+      if (key !== undefined) this.onStackKey.set(key, this.stack.length);
+      this.stack.push({ trans, next: trans.length, last: -1, cost, snap: null, moved: true, fp, key });
+      this.path.push(tok);
+      cost += tr.cost;
+      if (m.apply(tr).kind !== 'continue') throw new Error(`a part's root does not fit this spec (its path ends at step ${d + 1})`);
+    }
+    const fp = m.fingerprint();
+    const key = this.sym ? m.canonical() : fp;
+    if (!this.opts.naive) this.visited.offer(key, cost, this.path.length);
+    return this.enter(cost, fp, this.sym ? key : undefined);
+  }
+
   /** Explores everything below the model's current state. Returns why it stopped early, or null. */
   run(): string | null {
     const m = this.m;
     if (this.resumed) this.restore(this.resumed);
-    else {
+    else if (this.part?.prefix) {
+      const limit0 = this.descend(this.part.prefix);
+      if (limit0) return limit0;
+    } else {
       const limit0 = this.enter(0, m.fingerprint(), this.sym ? m.canonical() : undefined);
       if (limit0) return limit0;
     }
@@ -296,6 +337,9 @@ export class Dfs<S> {
             return `visited set full: ${this.visited.size} states fill the ${Math.round(this.visited.bytes / 1048576)} MB the memory budget allows (raise --max-memory)`;
           }
           this.pruned++;
+        } else if (this.part?.horizon && this.path.length === this.part.horizon.depth) {
+          // The top of a split: this state is the root of a part, searched on its own.
+          this.part.horizon.root(this.path.slice(), c);
         } else {
           if (!this.opts.naive && this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
           const depth = this.stack.length;

@@ -59,6 +59,8 @@ export interface Progress {
   states: number;
   executions: number;
   violations: number;
+  /** A partitioned search: parts finished of all (explore/partition.ts). */
+  parts?: { done: number; of: number };
 }
 
 /** One violating schedule: plain data. */
@@ -90,6 +92,8 @@ export interface ExploreStats {
   collision?: number;
   /** Groups of interchangeable tasks the visited set identified up to permutation (model/symmetry.ts); absent: none. */
   symmetry?: string[][];
+  /** A partitioned search (explore/partition.ts): its parts and the depth of their roots. */
+  parts?: { count: number; depth: number };
 }
 
 export interface ExploreResult {

@@ -10,6 +10,13 @@ export interface VisitedSet {
   readonly size: number;
   /** Its contents, for a checkpoint. */
   export(): VisitedState;
+  /** The fingerprints it holds, as (low, high) 32-bit word pairs (a partitioned search counts their union). */
+  keys(): Uint32Array;
+}
+
+/** A 64-bit fingerprint (four UTF-16 units, model/fingerprint.ts) as its two 32-bit words. */
+export function fpWords(fp: string): [number, number] {
+  return [(fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0, (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0];
 }
 
 /** The reference implementation (a JS Map, ~100 bytes a state); explore/fpset.ts is the compact one. */
@@ -22,6 +29,16 @@ export class MapVisited implements VisitedSet {
 
   export(): VisitedState {
     return { kind: 'map', entries: [...this.map].map(([fp, v]) => [fp, v.cost, v.depth]) };
+  }
+
+  keys(): Uint32Array {
+    const out = new Uint32Array(this.map.size * 2);
+    let i = 0;
+    for (const fp of this.map.keys()) {
+      [out[i], out[i + 1]] = fpWords(fp);
+      i += 2;
+    }
+    return out;
   }
 
   static restore(s: Extract<VisitedState, { kind: 'map' }>): MapVisited {

@@ -57,7 +57,7 @@ export function resultJson(spec: Spec, r: ExploreResult, matches: boolean) {
     fetchModel: spec.fetch.model,
     unexplored: modelCaveat(spec) ?? null,
     violations: r.findings.map(violationJson),
-    stats: { executions: r.stats.executions, states: r.stats.states, ms: r.stats.ms, pruned: r.stats.pruned, maxDepth: r.stats.maxDepth, rate: r.stats.rate, collisionProbability: r.stats.collision ?? null, symmetry: r.stats.symmetry ?? [] },
+    stats: { executions: r.stats.executions, states: r.stats.states, ms: r.stats.ms, pruned: r.stats.pruned, maxDepth: r.stats.maxDepth, rate: r.stats.rate, collisionProbability: r.stats.collision ?? null, symmetry: r.stats.symmetry ?? [], ...(r.stats.parts ? { parts: r.stats.parts } : {}) },
   };
 }
 

@@ -1,0 +1,96 @@
+/**
+ * The parts of a partitioned search (explore/partition.ts) on worker threads: `--workers N`.
+ * Each worker runs this bundle (cli/entry.ts starts it when it is not the main thread) with
+ * the spec and options, and searches the parts it is handed, one at a time, so a worker that
+ * finishes early takes the next. A part's result depends on nothing but the part, so the
+ * merge is the same bytes for any N (test/explore/partition.test.ts).
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Spec } from '../spec/types.js';
+import type { ExploreOptions } from '../explore/strategy.js';
+import { explorePart, type Part, type PartResult } from '../explore/partition.js';
+
+const KIND = 'ftrace-race-parts';
+
+interface Job {
+  kind: typeof KIND;
+  spec: Spec;
+  /** The explore options without their functions. */
+  opts: ExploreOptions;
+}
+
+type ToWorker = { part: Part } | { done: true };
+type FromWorker = { kind: 'result'; result: PartResult } | { kind: 'error'; message: string };
+
+/** In a worker: searches the parts it is sent. Returns false on the main thread. */
+export function runPartWorker(): boolean {
+  if (isMainThread || (workerData as Job | undefined)?.kind !== KIND) return false;
+  const job = workerData as Job;
+  const opts: ExploreOptions = { ...job.opts, heapUsed: () => process.memoryUsage().heapUsed };
+  parentPort!.on('message', (m: ToWorker) => {
+    if ('done' in m) {
+      parentPort!.close();
+      return;
+    }
+    try {
+      const result = explorePart(job.spec, opts, m.part);
+      parentPort!.postMessage({ kind: 'result', result } satisfies FromWorker, [result.keys.buffer as ArrayBuffer]);
+    } catch (e) {
+      parentPort!.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
+    }
+  });
+  return true;
+}
+
+/** Options a worker can receive (functions stay on the main thread). */
+function plainOptions(o: ExploreOptions): ExploreOptions {
+  return { ...o, heapUsed: undefined, now: undefined, onProgress: undefined, onViolation: undefined, observe: undefined, checkpoint: undefined, resume: undefined };
+}
+
+/**
+ * Searches `parts` with `workers` threads (1: in this thread, no worker started) and returns
+ * their results in part order. `onPart` is called as each part finishes (progress).
+ */
+export async function runParts(spec: Spec, opts: ExploreOptions, parts: readonly Part[], workers: number, onPart?: (done: number, of: number, result: PartResult) => void): Promise<PartResult[]> {
+  const results: PartResult[] = new Array(parts.length);
+  if (workers <= 1 || parts.length <= 1) {
+    parts.forEach((p, i) => {
+      results[i] = explorePart(spec, opts, p);
+      onPart?.(i + 1, parts.length, results[i]);
+    });
+    return results;
+  }
+  const job: Job = { kind: KIND, spec, opts: plainOptions(opts) };
+  const n = Math.min(workers, parts.length);
+  const pool = Array.from({ length: n }, () => new Worker(new URL(import.meta.url), { workerData: job }));
+  let next = 0, done = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const busy = new Set<Worker>();
+      const feed = (w: Worker) => {
+        if (next < parts.length) {
+          busy.add(w);
+          w.postMessage({ part: parts[next++] } satisfies ToWorker);
+        } else w.postMessage({ done: true } satisfies ToWorker);
+      };
+      for (const w of pool) {
+        w.on('message', (m: FromWorker) => {
+          if (m.kind === 'error') return reject(new Error(m.message));
+          busy.delete(w);
+          results[parts.findIndex((p) => p.index === m.result.index)] = m.result;
+          onPart?.(++done, parts.length, m.result);
+          if (done === parts.length) resolve();
+          else feed(w);
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (busy.has(w)) reject(new Error(`a search worker exited (${code}) before its part was done`));
+        });
+        feed(w);
+      }
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return results;
+}

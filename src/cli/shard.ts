@@ -1,0 +1,273 @@
+/**
+ * A partitioned search from the command line (explore/partition.ts, issue 9):
+ *
+ * - `check SPEC --exhaustive --workers N`: the parts on N worker threads, one report;
+ * - `check SPEC --exhaustive --shard i/n --shard-out FILE`: parts i, i+n, i+2n, ... into FILE,
+ *   on as many machines as there are shards (a GitHub Actions matrix, a Kubernetes Indexed Job,
+ *   a Slurm job array: docs/scale.md);
+ * - `ftrace-race merge FILE...`: the report of the whole search from all n files, through
+ *   check's own report path, so it is byte for byte the report of `--workers` on one machine.
+ *
+ * A shard file: the line `ftrace-race shard 1`, the byte length of a JSON header on the next
+ * line, the header, then each part's fingerprints (little-endian 32-bit words) in the header's
+ * order. A shard is bound to the spec file's bytes and the options that shape the parts.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import type { CommandContext } from './main.js';
+import { EXIT, UserError } from './io.js';
+import type { CliIo } from './term.js';
+import { InputFileError, readInputFile } from './input.js';
+import { runParts } from './part-workers.js';
+import type { ProgressSink } from './progress.js';
+import { checkSpecParts, exploreOptions, type CheckOptions } from '../api/check.js';
+import { mergeParts, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
+import type { ExploreOptions, ExploreResult } from '../explore/strategy.js';
+import type { Spec } from '../spec/types.js';
+import type { CheckFlags, SearchHook } from './check.js';
+
+export interface PartFlags {
+  workers?: number;
+  shard?: { i: number; n: number };
+  shardOut?: string;
+}
+
+const MAGIC = 'ftrace-race shard 1';
+/** Largest shard file merge reads (a Buffer's limit is 4 GiB). */
+const SHARD_BYTES = 2 ** 31;
+
+export function parseShard(v: string): { i: number; n: number } {
+  const m = /^(\d{1,6})\/(\d{1,6})$/.exec(v);
+  const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || i >= n) throw new UserError(`--shard: expected i/n with 0 <= i < n (the index counts from 0, as JOB_COMPLETION_INDEX and SLURM_ARRAY_TASK_ID do), got '${v}'`);
+  if (n > SPLIT_TARGET * 16) throw new UserError(`--shard: at most ${SPLIT_TARGET * 16} shards, got '${v}'`);
+  return { i, n };
+}
+
+/** Usage errors of --workers/--shard (check's conflicts() lists them with its own). */
+export function partConflicts(f: CheckFlags): [boolean, string][] {
+  const parted = f.workers !== undefined || !!f.shard;
+  return [
+    [parted && f.workers === 0, '--workers: at least 1'],
+    [parted && f.random !== undefined, '--random walks are not split in parts: drop --workers/--shard or --random'],
+    [parted && f.bound !== undefined, 'a partitioned search has no preemption bound: drop --bound (and give --exhaustive)'],
+    [parted && !!f.all, '--all streams every schedule of one search: drop --workers/--shard or --all'],
+    [parted && (!!f.checkpoint || !!f.resume), 'a partitioned search is not checkpointed: drop --checkpoint/--resume or --workers/--shard'],
+    [!!f.shard && !f.shardOut, '--shard writes its result to a file: give --shard-out FILE'],
+    [!!f.shardOut && !f.shard, '--shard-out needs --shard i/n'],
+  ];
+}
+
+function needExhaustive(spec: Spec, eo: ExploreOptions): void {
+  if (eo.strategy !== 'exhaustive') {
+    throw new UserError(`${spec.name}: --workers and --shard split a search without a preemption bound: add --exhaustive (iterative bounding decides after each bound whether to go on, which no part can decide alone)`);
+  }
+}
+
+/** Progress of a partitioned search: parts done, with an estimate of the time left. */
+function partProgress(progress: ProgressSink | null) {
+  let executions = 0, violations = 0;
+  return (done: number, of: number, r: PartResult) => {
+    executions += r.executions;
+    violations += r.findings.length;
+    progress?.update({ bound: null, states: 0, executions, violations, parts: { done, of } });
+  };
+}
+
+/** `check --workers N`: the split, the parts on N threads, the merge. */
+export async function checkParts(spec: Spec, opts: CheckOptions, workers: number, progress: ProgressSink | null) {
+  needExhaustive(spec, exploreOptions(spec, opts));
+  const onPart = partProgress(progress);
+  const plain = { ...opts, onProgress: undefined };
+  return checkSpecParts(spec, plain, (parts, eo) => runParts(spec, eo, parts, workers, onPart));
+}
+
+/** What a shard is bound to: the spec's bytes and the options that shape the parts. */
+function shardKey(specBytes: Uint8Array, eo: ExploreOptions, set: readonly string[]): string {
+  const shape = { naive: eo.naive, symmetry: eo.symmetry ?? null, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
+  return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
+}
+
+type Stored = Omit<PartResult, 'keys'> & { words: number };
+
+interface ShardHeader {
+  key: string;
+  spec: { file: string; sha256: string };
+  options: { set: string[]; naive: boolean; symmetry: boolean | null; maxStates: number | null; maxTime: number | null; maxMemory: number | null };
+  shard: number;
+  of: number;
+  parts: number;
+  depth: number;
+  symmetric: string[][];
+  ms: number;
+  top: Stored;
+  results: Stored[];
+}
+
+function encodeShard(h: Omit<ShardHeader, 'top' | 'results'>, top: PartResult, results: PartResult[]): Uint8Array {
+  const strip = (r: PartResult): Stored => {
+    const { keys, ...rest } = r;
+    return { ...rest, words: keys.length };
+  };
+  const all = [top, ...results];
+  const head = new TextEncoder().encode(JSON.stringify({ ...h, top: strip(top), results: results.map(strip) }));
+  const pre = new TextEncoder().encode(`${MAGIC}\n${head.length}\n`);
+  const words = all.reduce((n, r) => n + r.keys.length, 0);
+  const out = new Uint8Array(pre.length + head.length + words * 4);
+  out.set(pre, 0);
+  out.set(head, pre.length);
+  const view = new DataView(out.buffer);
+  let at = pre.length + head.length;
+  for (const r of all) for (let i = 0; i < r.keys.length; i++, at += 4) view.setUint32(at, r.keys[i], true);
+  return out;
+}
+
+function decodeShard(bytes: Uint8Array): { h: ShardHeader; top: PartResult; results: PartResult[] } {
+  const bad = (why: string) => new Error(`not a shard file: ${why}`);
+  const nl1 = bytes.indexOf(10);
+  if (nl1 < 0 || new TextDecoder().decode(bytes.subarray(0, nl1)) !== MAGIC) throw bad(`it does not start with '${MAGIC}'`);
+  const nl2 = bytes.indexOf(10, nl1 + 1);
+  const len = Number(new TextDecoder().decode(bytes.subarray(nl1 + 1, nl2)));
+  if (nl2 < 0 || !Number.isSafeInteger(len) || len <= 0 || nl2 + 1 + len > bytes.length) throw bad('its header is cut short');
+  let h: ShardHeader;
+  try {
+    h = JSON.parse(new TextDecoder().decode(bytes.subarray(nl2 + 1, nl2 + 1 + len)));
+  } catch {
+    throw bad('its header is not JSON');
+  }
+  const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  if (typeof h?.key !== 'string' || typeof h.spec?.file !== 'string' || !int(h.shard) || !int(h.of) || !int(h.parts) || !Array.isArray(h.results) || !h.top || !Array.isArray(h.options?.set)) throw bad('its header is incomplete');
+  const stored = [h.top, ...h.results];
+  if (stored.some((r) => !int(r?.words) || !Array.isArray(r.findings))) throw bad('its header is incomplete');
+  let at = nl2 + 1 + len;
+  if (at + stored.reduce((n, r) => n + r.words * 4, 0) !== bytes.length) throw bad('its fingerprints are cut short');
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const load = (r: Stored): PartResult => {
+    const keys = new Uint32Array(r.words);
+    for (let i = 0; i < keys.length; i++, at += 4) keys[i] = view.getUint32(at, true);
+    const { words: _, ...rest } = r;
+    return { ...rest, keys };
+  };
+  const top = load(h.top);
+  return { h, top, results: h.results.map(load) };
+}
+
+/**
+ * `check --shard i/n --shard-out FILE`: this shard's parts, written to FILE (never over an
+ * existing one). Returns the exit code: 0, or 3 when a limit cut one of its parts short.
+ */
+export async function writeShard(io: CliIo, abs: string | undefined, shown: string, spec: Spec, opts: CheckOptions, flags: CheckFlags, progress: ProgressSink | null): Promise<number> {
+  const { i, n } = flags.shard!;
+  if (!abs) throw new UserError('--shard needs a spec file (merge reads it again), not standard input');
+  const eo = exploreOptions(spec, { ...opts, onProgress: undefined });
+  needExhaustive(spec, eo);
+  const out = resolve(io.cwd, flags.shardOut!);
+  if (existsSync(out)) throw new UserError(`${flags.shardOut}: exists: a shard never overwrites a file (remove it, or name another)`);
+  const t0 = Date.now();
+  const split = splitSearch(spec, eo);
+  const mine = split.top.limit ? [] : split.parts.filter((p) => p.index % n === i);
+  progress?.start(`${spec.name} (shard ${i}/${n})`, 0, 1);
+  let results: PartResult[];
+  try {
+    results = await runParts(spec, eo, mine, flags.workers ?? 1, partProgress(progress));
+  } finally {
+    progress?.stop();
+  }
+  const bytes = readFileSync(abs);
+  const header = {
+    key: shardKey(bytes, eo, flags.set),
+    spec: { file: relative(io.cwd, abs) || abs, sha256: createHash('sha256').update(bytes).digest('hex') },
+    options: { set: flags.set, naive: eo.naive, symmetry: eo.symmetry ?? null, maxStates: flags.maxStates ?? null, maxTime: flags.maxTime ?? null, maxMemory: flags.maxMemory ?? null },
+    shard: i,
+    of: n,
+    parts: split.parts.length,
+    depth: split.depth,
+    symmetric: split.symmetric,
+    ms: flags.timing ? Date.now() - t0 : 0,
+  };
+  const tmp = `${out}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, encodeShard(header, split.top, results));
+    renameSync(tmp, out);
+  } catch (e) {
+    throw new UserError(`${flags.shardOut}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const limited = [split.top, ...results].find((r) => r.limit);
+  const executions = [split.top, ...results].reduce((x, r) => x + r.executions, 0);
+  io.stdout(`${shown}: shard ${i}/${n}: ${mine.length} of ${split.parts.length} parts searched, ${executions} executions${limited ? `; cut short: ${limited.limit}` : ''}; wrote ${flags.shardOut} (ftrace-race merge all ${n} shards for the report)\n`);
+  return limited ? EXIT.inconclusive : EXIT.ok;
+}
+
+/** `ftrace-race merge FILE...`: the report of a sharded search. */
+export function registerMerge(program: Command, ctx: CommandContext, addReportOptions: (c: Command) => Command, runCheck: (ctx: CommandContext, inputs: string[], flags: CheckFlags, hook?: SearchHook) => Promise<void>): void {
+  const cmd = program
+    .command('merge')
+    .description('the report of a sharded search from all of its shards\' files (check --exhaustive --shard i/n --shard-out FILE)')
+    .argument('<files...>', 'the shard files, one for each i of i/n')
+    .option('--spec <file>', 'the spec file, when it is not where the shards read it (its bytes must be the same)')
+    .option('--no-timing', 'leave wall-clock figures out, so output bytes depend only on the input');
+  addReportOptions(cmd);
+  cmd.addOption(new Option('--workers <n>').hideHelp());
+  cmd.action(async (files: string[], mflags: CheckFlags & { spec?: string }) => {
+    const io = ctx.io as CliIo;
+    const shards = files.map((file) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = readInputFile(resolve(io.cwd, file), SHARD_BYTES);
+      } catch (e) {
+        if (e instanceof InputFileError) throw new UserError(`${file}: ${e.message}`);
+        throw e;
+      }
+      try {
+        return { file, ...decodeShard(bytes) };
+      } catch (e) {
+        throw new UserError(`${file}: ${(e as Error).message}`);
+      }
+    });
+    const first = shards[0];
+    for (const s of shards) {
+      if (s.h.key !== first.h.key) throw new UserError(`${s.file}: a shard of another search than ${first.file} (another spec file or other options)`);
+      if (s.h.of !== first.h.of) throw new UserError(`${s.file}: shard ${s.h.shard}/${s.h.of}, but ${first.file} is one of ${first.h.of}`);
+    }
+    const n = first.h.of;
+    const seen = new Map<number, string>();
+    for (const s of shards) {
+      const dup = seen.get(s.h.shard);
+      if (dup) throw new UserError(`${s.file}: shard ${s.h.shard}/${n} again (also ${dup})`);
+      seen.set(s.h.shard, s.file);
+    }
+    const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i));
+    if (missing.length) throw new UserError(`shard${missing.length === 1 ? '' : 's'} ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''} of ${n} missing: merge needs all ${n}`);
+    const specPath = resolve(io.cwd, mflags.spec ?? first.h.spec.file);
+    let specBytes: Buffer;
+    try {
+      specBytes = readFileSync(specPath);
+    } catch {
+      throw new UserError(`${mflags.spec ?? first.h.spec.file}: cannot read the spec the shards searched (give --spec FILE)`);
+    }
+    if (createHash('sha256').update(specBytes).digest('hex') !== first.h.spec.sha256) {
+      throw new UserError(`${mflags.spec ?? first.h.spec.file}: not the spec the shards searched (its bytes differ)`);
+    }
+    const o = first.h.options;
+    const flags: CheckFlags = {
+      ...mflags,
+      set: o.set,
+      exhaustive: true,
+      naive: o.naive || undefined,
+      symmetry: o.symmetry ?? undefined,
+      maxStates: o.maxStates ?? undefined,
+      maxTime: o.maxTime ?? undefined,
+      maxMemory: o.maxMemory ?? undefined,
+    };
+    const hook: SearchHook = async (spec): Promise<ExploreResult> => {
+      const eo = exploreOptions(spec, { exhaustive: true, naive: flags.naive, symmetry: flags.symmetry, maxStates: flags.maxStates, maxTime: flags.maxTime, maxMemory: flags.maxMemory });
+      const results = shards.flatMap((s) => s.results);
+      const count = first.top.limit ? 0 : first.h.parts;
+      const split = { depth: first.h.depth, parts: Array.from({ length: count }, (_, index) => ({ index, path: [] })), top: first.top, symmetric: first.h.symmetric };
+      return mergeParts(eo, split, results, Math.max(...shards.map((s) => s.h.ms)));
+    };
+    await runCheck(ctx, [relative(io.cwd, specPath) || specPath], flags, hook);
+  });
+}

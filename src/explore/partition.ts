@@ -1,0 +1,174 @@
+/**
+ * A partitioned search (issue 9: all cores, many machines): one exhaustive search split into
+ * parts that are searched independently and merged, so that the parts can run on worker
+ * threads (`--workers N`) or on other machines (`--shard i/n`, then `ftrace-race merge`).
+ *
+ * The split: the search down to a horizon depth d, the smallest (from 1) at which at least
+ * `target` states are left unentered (or none: the top finished the space). Each state at the
+ * horizon, first reached there, is the root of a part, named by its path from the initial state.
+ * The top is itself a search (its visited set keeps it from entering a state twice), so the
+ * parts are the same list on every machine, whatever the number of workers or shards.
+ *
+ * A part replays its prefix and searches everything below its root with a visited set of its
+ * own. Its result is a pure function of spec, options and root — never of which worker ran it,
+ * what ran before it, or the clock — so the merge in part order is the same bytes for any
+ * number of workers and any sharding, and equal to a single run's: test/explore/partition.test.ts.
+ *
+ * Against the plain search (one visited set for the whole space): every state reachable is
+ * reached by the top or by some part, so the verdict, the set of violation signatures and the
+ * states (the union of all visited sets' fingerprints, counted in the merge) are the plain
+ * search's; a witness is the best one some part found in the witness order (findings.ts),
+ * which is the plain search's up to ties. States reachable from two roots are searched by both:
+ * executions and pruned states count that overlap (docs/scale.md has it measured).
+ *
+ * Without a preemption bound only: iterative bounding decides after each bound whether to go
+ * on, which no shard can decide alone.
+ */
+import type { Spec } from '../spec/types.js';
+import { Machine } from '../model/machine.js';
+import { Budget } from './budget.js';
+import { Dfs } from './frontier.js';
+import { Findings } from './findings.js';
+import { FpSet } from './fpset.js';
+import { fpWords } from './visited.js';
+import type { ExploreOptions, ExploreResult, Finding } from './strategy.js';
+
+/** Parts a split aims at: a few per worker on the machines that will run them. */
+export const SPLIT_TARGET = 64;
+/** Deepest horizon tried: a spec whose tree stays narrower is searched in fewer parts. */
+const SPLIT_MAX_DEPTH = 48;
+
+export interface Part {
+  index: number;
+  /** Transition tokens from the initial state to the root. */
+  path: string[];
+}
+
+/** What one part (or the top) found: plain data, sent between threads and written by shards. */
+export interface PartResult {
+  /** -1: the top of the split. */
+  index: number;
+  executions: number;
+  nodes: number;
+  pruned: number;
+  maxDepth: number;
+  findings: Finding[];
+  finals: string[];
+  limit?: string;
+  /** Fingerprints its visited set held, as word pairs (empty for --naive). */
+  keys: Uint32Array;
+}
+
+export interface Split {
+  depth: number;
+  parts: Part[];
+  top: PartResult;
+  symmetric: string[][];
+}
+
+function partResult(index: number, dfs: Dfs<unknown>, limit: string | null, extraKeys?: Uint32Array): PartResult {
+  const keys = dfs.visited.keys();
+  const all = extraKeys ? new Uint32Array(keys.length + extraKeys.length) : keys;
+  if (extraKeys) {
+    all.set(keys);
+    all.set(extraKeys, keys.length);
+  }
+  return {
+    index,
+    executions: dfs.executions,
+    nodes: dfs.nodes,
+    pruned: dfs.pruned,
+    maxDepth: dfs.maxDepth,
+    findings: dfs.findings.list(),
+    finals: [...dfs.finals],
+    ...(limit ? { limit } : {}),
+    keys: all,
+  };
+}
+
+function budgetOf(opts: ExploreOptions): Budget {
+  const now = opts.now ?? Date.now;
+  return new Budget(opts, now(), now, opts.heapUsed);
+}
+
+/** The top of the search and the parts below it (deterministic: the same on every machine). */
+export function splitSearch(spec: Spec, opts: ExploreOptions, target = SPLIT_TARGET): Split {
+  for (let depth = 1; ; depth++) {
+    const roots: string[][] = [];
+    const m = new Machine(spec);
+    const dfs = new Dfs(m, opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, {
+      horizon: { depth, root: (path) => roots.push(path) },
+    });
+    const init = opts.naive ? new Uint32Array(0) : Uint32Array.from(fpWords(dfs.symmetric.length ? m.canonical() : m.fingerprint()));
+    const limit = dfs.run();
+    if (limit || roots.length === 0 || roots.length >= target || depth >= SPLIT_MAX_DEPTH) {
+      return { depth, parts: roots.map((path, index) => ({ index, path })), top: partResult(-1, dfs, limit, init), symmetric: dfs.symmetric };
+    }
+  }
+}
+
+/** Searches one part: its own model, visited set and budget. */
+export function explorePart(spec: Spec, opts: ExploreOptions, part: Part): PartResult {
+  const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, { prefix: part.path });
+  return partResult(part.index, dfs, dfs.run());
+}
+
+/**
+ * The result of the whole search from the top and every part's result (in any order: they are
+ * taken in part order). `ms`: the wall-clock time the caller measured.
+ */
+export function mergeParts(opts: ExploreOptions, split: Split, results: readonly PartResult[], ms: number): ExploreResult {
+  const byIndex = [...results].sort((a, b) => a.index - b.index);
+  if (byIndex.length !== split.parts.length || byIndex.some((r, i) => r.index !== i)) throw new Error(`a partitioned search needs the results of all ${split.parts.length} parts`);
+  const all = [split.top, ...byIndex];
+  const findings = new Findings();
+  let executions = 0, nodes = 0, pruned = 0, maxDepth = 0;
+  let limit: string | undefined;
+  const finals = new Set<string>();
+  // The union of every visited set: the states of the whole search.
+  const union = new FpSet(((opts.maxMemory ?? 8192) * 1024 * 1024) / 2);
+  for (const r of all) {
+    for (const f of r.findings) findings.add(f);
+    executions += r.executions;
+    nodes += r.nodes;
+    pruned += r.pruned;
+    maxDepth = Math.max(maxDepth, r.maxDepth);
+    limit ??= r.limit && (r.index < 0 ? r.limit : `${r.limit} in part ${r.index} of ${split.parts.length}`);
+    for (const f of r.finals) finals.add(f);
+    for (let i = 0; i < r.keys.length; i += 2) union.offerWords(r.keys[i], r.keys[i + 1], 0, 0);
+  }
+  if (union.full) limit ??= `visited set full: the union of the parts' states fills the memory budget (raise --max-memory)`;
+  const states = opts.naive ? nodes : union.size;
+  const list = findings.list();
+  const failing = list.some((f) => !f.violation.benign);
+  const complete = !limit;
+  return {
+    verdict: failing ? 'unsafe' : limit ? 'inconclusive' : 'safe',
+    complete,
+    bound: null,
+    findings: list,
+    stats: {
+      executions,
+      states,
+      pruned,
+      maxDepth,
+      ms,
+      rate: ms > 0 ? Math.round((states / ms) * 1000) : states,
+      collision: opts.naive ? undefined : (states * states) / 2 ** 65,
+      ...(split.symmetric.length ? { symmetry: split.symmetric } : {}),
+      parts: { count: split.parts.length, depth: split.depth },
+    },
+    limit,
+    finals: opts.collectFinals ? finals : undefined,
+  };
+}
+
+/** The whole partitioned search in this thread, part after part (the reference for workers and shards). */
+export function explorePartitioned(spec: Spec, opts: ExploreOptions, target = SPLIT_TARGET): ExploreResult {
+  const now = opts.now ?? Date.now;
+  const t0 = now();
+  const split = splitSearch(spec, opts, target);
+  const results = split.top.limit ? [] : split.parts.map((p) => explorePart(spec, opts, p));
+  if (split.top.limit) return mergeParts(opts, { ...split, parts: [] }, [], now() - t0);
+  return mergeParts(opts, split, results, now() - t0);
+}
