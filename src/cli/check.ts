@@ -246,7 +246,7 @@ function addExploreOptions(cmd: Command): Command {
     .option('--checkpoint <file>', 'write the search\'s state to FILE every --checkpoint-every seconds, to go on later with --resume (one spec; docs/scale.md)')
     .addOption(new Option('--checkpoint-every <s>', 'seconds between checkpoints (default 300)').argParser(intArg('--checkpoint-every')))
     .option('--resume <file>', 'go on from a checkpoint written by --checkpoint, to the report an uninterrupted run gives')
-    .addOption(new Option('--workers <n>', 'search each spec in parts on n worker threads (with --exhaustive; the report is the same for every n; docs/scale.md)').argParser(intArg('--workers', 64)))
+    .addOption(new Option('--workers <n>', 'search each spec in parts on n worker threads (with --exhaustive; the same report for every n; the parts repeat states reachable from several of them, so it is not faster yet: docs/scale.md)').argParser(intArg('--workers', 64)))
     .addOption(new Option('--shard <i/n>', 'search the i-th of n shares of the parts (with --exhaustive, one spec) into --shard-out FILE; `ftrace-race merge` makes the report').argParser(parseShard))
     .option('--shard-out <file>', 'where --shard writes its result (never overwritten)')
     .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')

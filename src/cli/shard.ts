@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import type { CliIo } from './term.js';
@@ -209,7 +209,6 @@ export function registerMerge(program: Command, ctx: CommandContext, addReportOp
     .option('--spec <file>', 'the spec file, when it is not where the shards read it (its bytes must be the same)')
     .option('--no-timing', 'leave wall-clock figures out, so output bytes depend only on the input');
   addReportOptions(cmd);
-  cmd.addOption(new Option('--workers <n>').hideHelp());
   cmd.action(async (files: string[], mflags: CheckFlags & { spec?: string }) => {
     const io = ctx.io as CliIo;
     const shards = files.map((file) => {

@@ -1,0 +1,136 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+/**
+ * `check --workers N`, `check --shard i/n --shard-out FILE` and `merge` as a user runs them:
+ * separate processes of the built CLI. The report is the same bytes for 1 and 2 workers and
+ * for the merge of 3 shards; the recipes of docs/scale.md (a GitHub Actions matrix, a
+ * Kubernetes Indexed Job, a Slurm job array) run as written and merge to the same report.
+ */
+
+const ROOT = resolve(__dirname, '..');
+const BIN = join(ROOT, 'bin/ftrace-race.js');
+const SPEC = 'specs/v-b1-three-harts.yaml';
+const ENV = { ...process.env, NO_COLOR: '1', CI: '1', GITHUB_ACTIONS: '' };
+
+function cli(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: ENV, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A working directory like a checkout: specs/ and fixtures/ of the repository. */
+function workdir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'ftr-parts-'));
+  symlinkSync(join(ROOT, 'specs'), join(d, 'specs'));
+  symlinkSync(join(ROOT, 'fixtures'), join(d, 'fixtures'));
+  return d;
+}
+
+/** A shell command from the docs, with `npx ftrace-race` this checkout's CLI. */
+function sh(command: string, cwd: string, env: Record<string, string> = {}) {
+  const line = command.replace(/npx ftrace-race/g, `"${process.execPath}" "${BIN}"`);
+  return execFileSync('sh', ['-c', line], { cwd, encoding: 'utf8', env: { ...ENV, ...env }, timeout: 120_000 });
+}
+
+const zeroTiming = (jsonLines: string) => jsonLines.trim().split('\n').map((l) => {
+  const o = JSON.parse(l);
+  if (o.stats) o.stats = { ...o.stats, ms: 0, rate: 0 };
+  return JSON.stringify(o);
+}).join('\n');
+
+const recipes = (() => {
+  const md = readFileSync(join(ROOT, 'docs/scale.md'), 'utf8');
+  const out = new Map<string, string>();
+  for (const m of md.matchAll(/^```\w+ recipe=([\w-]+)\n([\s\S]*?)^```$/gm)) out.set(m[1], m[2]);
+  return out;
+})();
+
+describe('--workers, --shard and merge: one report, however the parts are run', () => {
+  const reference = cli(['check', SPEC, '--exhaustive', '--workers', '1', '--no-timing']);
+  const referenceJson = cli(['check', SPEC, '--exhaustive', '--workers', '1', '--no-timing', '--format', 'json']);
+
+  it('1 and 2 workers, and 3 shards merged, give the same bytes (text and JSON); the verdict is the single search\'s', () => {
+    expect(reference.code).toBe(0); // unsafe, as the spec expects
+    expect(reference.out).toMatch(/partitioned: 71 parts below depth 11/);
+    const two = cli(['check', SPEC, '--exhaustive', '--workers', '2', '--no-timing']);
+    expect(two.out).toBe(reference.out);
+    expect(cli(['check', SPEC, '--exhaustive', '--workers', '2', '--no-timing', '--format', 'json']).out).toBe(referenceJson.out);
+    const d = workdir();
+    for (let i = 0; i < 3; i++) {
+      const s = cli(['check', SPEC, '--exhaustive', '--shard', `${i}/3`, '--shard-out', `s${i}.bin`], d);
+      expect(s.code).toBe(0);
+      expect(s.out).toMatch(new RegExp(`^specs/v-b1-three-harts.yaml: shard ${i}/3: 2\\d of 71 parts searched, \\d+ executions; wrote s${i}.bin`));
+    }
+    const merged = cli(['merge', 's2.bin', 's0.bin', 's1.bin', '--no-timing'], d);
+    expect(merged.out).toBe(reference.out);
+    expect(merged.code).toBe(reference.code);
+    expect(cli(['merge', 's0.bin', 's1.bin', 's2.bin', '--no-timing', '--format', 'json'], d).out).toBe(referenceJson.out);
+    const single = JSON.parse(cli(['check', SPEC, '--exhaustive', '--no-timing', '--format', 'json']).out);
+    const parted = JSON.parse(referenceJson.out);
+    expect(parted.verdict).toBe(single.verdict);
+    expect(parted.stats.states).toBe(single.stats.states);
+    expect(parted.violations.map((v: { property: string; kind: string }) => `${v.property}/${v.kind}`)).toEqual(single.violations.map((v: { property: string; kind: string }) => `${v.property}/${v.kind}`));
+  }, 180_000);
+
+  it('bad use is one line and exit 2', () => {
+    const d = workdir();
+    const bounded = cli(['check', 'specs/b2-stop-machine-preempt-none.yaml', '--workers', '2'], d);
+    expect([bounded.code, bounded.err.trim()]).toEqual([2, 'ftrace-race: b2-stop-machine-preempt-none: --workers and --shard split a search without a preemption bound: add --exhaustive (iterative bounding decides after each bound whether to go on, which no part can decide alone)']);
+    expect(cli(['check', SPEC, '--exhaustive', '--shard', '0/2'], d).err.trim()).toBe('ftrace-race: conflicting options: --shard writes its result to a file: give --shard-out FILE');
+    expect(cli(['check', SPEC, '--exhaustive', '--shard', '2/2', '--shard-out', 'x'], d).err).toMatch(/^ftrace-race: --shard: expected i\/n with 0 <= i < n/);
+    expect(cli(['check', SPEC, '--workers', '2', '--bound', '2'], d).err).toMatch(/conflicting options: a partitioned search has no preemption bound/);
+    expect(cli(['check', SPEC, '--exhaustive', '--shard', '0/2', '--shard-out', 'a.bin'], d).code).toBe(0);
+    const again = cli(['check', SPEC, '--exhaustive', '--shard', '0/2', '--shard-out', 'a.bin'], d);
+    expect([again.code, again.err.trim()]).toEqual([2, 'ftrace-race: a.bin: exists: a shard never overwrites a file (remove it, or name another)']);
+    const missing = cli(['merge', 'a.bin'], d);
+    expect([missing.code, missing.err.trim()]).toEqual([2, 'ftrace-race: shard 1 of 2 missing: merge needs all 2']);
+    expect(cli(['merge', 'a.bin', 'a.bin'], d).err.trim()).toBe('ftrace-race: a.bin: shard 0/2 again (also a.bin)');
+    writeFileSync(join(d, 'junk.bin'), 'not a shard\n');
+    expect(cli(['merge', 'junk.bin'], d).err.trim()).toBe("ftrace-race: junk.bin: not a shard file: it does not start with 'ftrace-race shard 1'");
+    expect(cli(['check', SPEC, '--exhaustive', '--shard', '1/2', '--shard-out', 'b.bin', '--set', 'kernel.preemption=none'], d).code).toBe(0);
+    expect(cli(['merge', 'a.bin', 'b.bin'], d).err.trim()).toBe('ftrace-race: b.bin: a shard of another search than a.bin (another spec file or other options)');
+    expect(readFileSync(join(d, 'a.bin')).subarray(0, 20).toString()).toBe('ftrace-race shard 1\n');
+  }, 180_000);
+
+  it('the recipes of docs/scale.md run as written and merge to the same report', () => {
+    expect([...recipes.keys()].sort()).toEqual(['github-actions', 'kubernetes', 'kubernetes-merge', 'slurm', 'slurm-merge']);
+    const refText = reference.out.replace(/\n\n?$/, '');
+
+    // GitHub Actions: each matrix value's run steps, then the merge job's.
+    const gh = parse(recipes.get('github-actions')!);
+    const ghDir = workdir();
+    for (const shard of gh.jobs.shard.strategy.matrix.shard as number[]) {
+      for (const step of gh.jobs.shard.steps) if (typeof step.run === 'string' && step.run.includes('ftrace-race')) sh(step.run.replaceAll('${{ matrix.shard }}', String(shard)), ghDir);
+    }
+    const ghMerge = gh.jobs.merge.steps.find((s: { run?: string }) => s.run?.includes('merge')).run as string;
+    const ghOut = spawnSync('sh', ['-c', ghMerge.replace(/npx ftrace-race/g, `"${process.execPath}" "${BIN}"`)], { cwd: ghDir, encoding: 'utf8', env: ENV });
+    expect(ghOut.stdout.replace(/\n\n?$/, '')).toBe(refText);
+    expect(JSON.parse(readFileSync(join(ghDir, 'ftrace-race.sarif'), 'utf8')).runs).toHaveLength(1);
+
+    // Kubernetes: the container's command with each JOB_COMPLETION_INDEX, /results a directory of ours.
+    const job = parse(recipes.get('kubernetes')!);
+    const kDir = workdir();
+    const results = join(kDir, 'results');
+    execFileSync('mkdir', ['-p', results]);
+    const container = job.spec.template.spec.containers[0];
+    expect(container.command.slice(0, 2)).toEqual(['sh', '-c']);
+    for (let i = 0; i < job.spec.completions; i++) sh(container.command[2].replaceAll('/results', results), kDir, { JOB_COMPLETION_INDEX: String(i) });
+    sh(recipes.get('kubernetes-merge')!.trim().replaceAll('/results', results), kDir);
+    expect(zeroTiming(readFileSync(join(results, 'report.json'), 'utf8'))).toBe(zeroTiming(referenceJson.out));
+
+    // Slurm: the array script with each task id, then the merge script.
+    const script = recipes.get('slurm')!;
+    const array = /#SBATCH --array=(\d+)-(\d+)/.exec(script)!;
+    const cpus = /#SBATCH --cpus-per-task=(\d+)/.exec(script)![1];
+    const count = Number(array[2]) - Number(array[1]) + 1;
+    const sDir = workdir();
+    for (let i = Number(array[1]); i <= Number(array[2]); i++) sh(script, sDir, { SLURM_ARRAY_TASK_ID: String(i), SLURM_ARRAY_TASK_COUNT: String(count), SLURM_CPUS_PER_TASK: cpus });
+    const sOut = spawnSync('sh', ['-c', recipes.get('slurm-merge')!.replace(/npx ftrace-race/g, `"${process.execPath}" "${BIN}"`)], { cwd: sDir, encoding: 'utf8', env: ENV });
+    expect(sOut.stdout.replace(/\n\n?$/, '')).toBe(refText);
+    expect(readFileSync(join(sDir, 'results/junit.xml'), 'utf8')).toMatch(/^<\?xml/);
+  }, 300_000);
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { gen, specText } from './random-spec.js';
+import { loadSpec } from '../../src/spec/load.js';
+import { explore } from '../../src/explore/explore.js';
+import { explorePart, explorePartitioned, mergeParts, splitSearch } from '../../src/explore/partition.js';
+import type { ExploreOptions, ExploreResult } from '../../src/explore/strategy.js';
+import { signature } from '../../src/check/violation.js';
+import { b2OnHarts } from '../helpers/b2-family.js';
+
+/**
+ * The partitioned search (explore/partition.ts; --workers, --shard, merge) against the plain
+ * one, on random small specs (the generator of the soundness test): the same verdict, the same
+ * violation signatures, the same states (the union of the parts' visited sets), and for each
+ * signature a best witness as short and with as few preemptions; with --naive (no visited set,
+ * so the parts are an exact partition of the tree) the same result in every figure. And the
+ * merge does not depend on the order the parts finish in. `PARTITION_RUNS` (bench/soundness.sh)
+ * runs more specs.
+ */
+
+const RUNS = Number(process.env.PARTITION_RUNS ?? 40);
+
+const sigs = (r: ExploreResult) => r.findings.map((f) => signature(f.violation)).sort();
+const best = (r: ExploreResult) => Object.fromEntries(r.findings.map((f) => [signature(f.violation), [f.preemptions, f.steps]]));
+const exact = (r: ExploreResult) => ({ ...r, stats: { ...r.stats, ms: 0, rate: 0, parts: undefined } });
+
+describe('the partitioned search is the plain search, split (fast-check, seeded)', () => {
+  it(`verdict, signatures, states and best witnesses' lengths agree with the plain exhaustive search; --naive agrees in every figure (${RUNS} specs)`, () => {
+    let compared = 0, withParts = 0, withViolations = 0;
+    fc.assert(
+      fc.property(gen, fc.constantFrom(2, 5, 64), (g, target) => {
+        const text = specText(g);
+        const spec = loadSpec(text, 'random.yaml').spec!;
+        const o: ExploreOptions = { strategy: 'exhaustive', naive: false, maxStates: 30_000 };
+        const plain = explore(spec, o);
+        if (!plain.complete) return;
+        const parted = explorePartitioned(spec, o, target);
+        expect(parted.complete, text).toBe(true);
+        expect(parted.verdict, text).toBe(plain.verdict);
+        expect(sigs(parted), text).toEqual(sigs(plain));
+        expect(parted.stats.states, text).toBe(plain.stats.states);
+        expect(best(parted), text).toEqual(best(plain));
+        const n: ExploreOptions = { ...o, naive: true };
+        const naive = explore(spec, n);
+        if (naive.complete) {
+          const naiveParted = explorePartitioned(spec, n, target);
+          expect(exact(naiveParted), text).toEqual(exact(naive));
+        }
+        compared++;
+        if (parted.stats.parts!.count > 0) withParts++;
+        if (plain.findings.length) withViolations++;
+      }),
+      { seed: 0x9a_47, numRuns: RUNS },
+    );
+    console.log(`partition: ${compared} specs compared, ${withParts} split in parts, ${withViolations} with violations`);
+    expect(withParts).toBeGreaterThan(compared / 3);
+    expect(withViolations).toBeGreaterThan(compared / 10);
+  });
+
+  it('the merge is the same whatever order the parts finish in, and a part is the same wherever it runs', () => {
+    const spec = loadSpec(b2OnHarts(3), 'b2-3.yaml').spec!;
+    const o: ExploreOptions = { strategy: 'exhaustive', naive: false };
+    const split = splitSearch(spec, o, 16);
+    expect(split.parts.length).toBeGreaterThanOrEqual(16);
+    const results = split.parts.map((p) => explorePart(spec, o, p));
+    const again = [...split.parts].reverse().map((p) => explorePart(spec, o, p));
+    const a = mergeParts(o, split, results, 0);
+    const b = mergeParts(o, split, again, 0);
+    const shuffled = [...results].sort((x, y) => ((x.index * 7919) % 13) - ((y.index * 7919) % 13));
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(JSON.stringify(mergeParts(o, split, shuffled, 0))).toBe(JSON.stringify(a));
+    expect(a.stats.states).toBe(explore(spec, o).stats.states);
+    expect(() => mergeParts(o, split, results.slice(1), 0)).toThrow(/needs the results of all/);
+  });
+});
