@@ -27,6 +27,7 @@ import { mergeParts, splitSearch, SPLIT_TARGET, type PartResult } from '../explo
 import type { ExploreOptions, ExploreResult } from '../explore/strategy.js';
 import type { Spec } from '../spec/types.js';
 import type { CheckFlags, SearchHook } from './check.js';
+import { VERSION } from '../version.js';
 
 export interface PartFlags {
   workers?: number;
@@ -86,7 +87,8 @@ export async function checkParts(spec: Spec, opts: CheckOptions, workers: number
 
 /** What a shard is bound to: the spec's bytes and the options that shape the parts. */
 function shardKey(specBytes: Uint8Array, eo: ExploreOptions, set: readonly string[]): string {
-  const shape = { naive: eo.naive, symmetry: eo.symmetry ?? null, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
+  // The version too: fingerprints are the model's own hash, and another version may split or hash differently.
+  const shape = { version: VERSION, naive: eo.naive, symmetry: eo.symmetry ?? null, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
   return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
 }
 
