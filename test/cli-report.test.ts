@@ -11,6 +11,8 @@ import Ajv from 'ajv';
 import { ROOT, run } from './report/helpers.js';
 import { makeChalk } from '../src/report/text.js';
 import { progressLine } from '../src/cli/progress.js';
+import { explore } from '../src/explore/explore.js';
+import { loadSpec } from '../src/spec/load.js';
 
 const validateRecord = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schema', 'report.schema.json'), 'utf8')));
 const tmp = () => mkdtempSync(join(tmpdir(), 'ftrace-race-cli-'));
@@ -100,6 +102,24 @@ describe('input, progress, quiet', () => {
     const p = await run(['check', 'specs/b3-nosync-smp.yaml', '--progress', '--no-timing']);
     expect(p.err).toMatch(/^ftrace-race: b3-nosync-smp: starting$/m);
     expect(progressLine('b1', 2, 31, { bound: 1, states: 2000, executions: 10, violations: 1 }, 500)).toBe('[3/31] b1: bound 1, 2000 states, 10 executions, 1 violations, 4000 states/s, 0.5 s');
+    // With an estimate: the naive search's share of its tree, the partitioned search's parts.
+    expect(progressLine('b1', 0, 1, { bound: null, states: 2000, executions: 10, violations: 1, done: 0.25 }, 1000)).toBe('b1: unbounded, 2000 states, 10 executions, 1 violations, 2000 states/s, 1.0 s, about 25% of the tree (~3.0 s left)');
+    expect(progressLine('b1', 0, 1, { bound: null, states: 0, executions: 40, violations: 2, parts: { done: 17, of: 71 } }, 3400)).toBe('b1: unbounded, part 17/71 done, 40 executions, 2 violations, 3.4 s, about 10.8 s left');
+  });
+
+  it('the naive search\'s tree estimate only grows, from 0 to all of it', () => {
+    const spec = loadSpec(readFileSync('specs/v-b1-three-harts.yaml', 'utf8'), 'specs/v-b1-three-harts.yaml').spec!;
+    const seen: number[] = [];
+    const r = explore(spec, { strategy: 'exhaustive', naive: true, onProgress: (p) => seen.push(p.done!) });
+    expect(r.complete).toBe(true);
+    expect(seen.length).toBeGreaterThan(10);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+    expect(seen[0]).toBeGreaterThanOrEqual(0);
+    expect(seen[seen.length - 1]).toBeLessThanOrEqual(1);
+    expect(seen[seen.length - 1]).toBeGreaterThan(0.5);
+    const reduced: (number | undefined)[] = [];
+    explore(spec, { strategy: 'exhaustive', naive: false, maxStates: 50_000, onProgress: (p) => reduced.push(p.done) });
+    expect(reduced.every((d) => d === undefined)).toBe(true);
   });
 });
 

@@ -3,7 +3,8 @@
  * `--progress`, plain lines on stderr at most once a second (CI logs); nothing with `--quiet`.
  * Each shows the spec, its place in the suite, the bound, states, executions, violations, the
  * rate and the elapsed time. A partitioned search (--workers, --shard) shows the parts done and an
- * estimate of the time left from them; a single search gives no estimate of the states left.
+ * estimate of the time left from them; a --naive search (no visited set: the search is its
+ * tree) how much of its tree is behind it by the uniform estimate, and the time that leaves.
  */
 import ora, { Ora } from 'ora';
 import type { Progress } from '../explore/explore.js';
@@ -33,7 +34,9 @@ export function progressLine(spec: string, index: number, count: number, p: Prog
     return `${where}${spec}: unbounded, part ${p.parts.done}/${p.parts.of} done, ${p.executions} executions, ${p.violations} violations, ${secs(ms)}${left}`;
   }
   const rate = ms > 0 ? Math.round((p.states * 1000) / ms) : 0;
-  return `${where}${spec}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations, ${rate} states/s, ${secs(ms)}`;
+  // The tree estimate of this bound's search (explore/strategy.ts Progress.done): shown once it says something.
+  const tree = p.done !== undefined && p.done >= 0.001 ? `, about ${(100 * p.done).toFixed(p.done < 0.1 ? 1 : 0)}% of ${p.bound === null ? 'the' : 'this bound\'s'} tree${p.done < 1 ? ` (~${secs((ms * (1 - p.done)) / p.done)} left)` : ''}` : '';
+  return `${where}${spec}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations, ${rate} states/s, ${secs(ms)}${tree}`;
 }
 
 export function makeProgress(o: ProgressOptions): ProgressSink | null {

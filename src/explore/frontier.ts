@@ -144,7 +144,7 @@ export class Dfs<S> {
     if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
     const states = this.opts.naive ? this.totals.nodes + this.nodes : this.visited.size;
     if ((this.nodes & 4095) === 0 && this.opts.onProgress) {
-      this.opts.onProgress({ bound: this.bound === Infinity ? null : this.bound, states, executions: this.totals.executions + this.executions, violations: this.findings.size });
+      this.opts.onProgress({ bound: this.bound === Infinity ? null : this.bound, states, executions: this.totals.executions + this.executions, violations: this.findings.size, done: this.opts.naive ? this.fractionDone() : undefined });
     }
     const limit = this.budget.exceeded(states);
     if (limit) return limit;
@@ -177,6 +177,22 @@ export class Dfs<S> {
     if (key !== undefined) this.onStackKey.set(key, this.stack.length);
     this.stack.push({ trans, next: 0, last, cost, snap: taken > 1 ? m.save() : null, moved: false, fp, key });
     return null;
+  }
+
+  /**
+   * The uniform estimate of the tree behind the search: at each frame of the stack, the share
+   * of its transitions already finished, scaled by the share of the frames above it.
+   */
+  private fractionDone(): number {
+    let done = 0, scale = 1;
+    for (const f of this.stack) {
+      const n = f.trans.length;
+      if (n === 0) break;
+      const finished = f.moved ? Math.max(0, f.next - 1) : 0;
+      done += (scale * finished) / n;
+      scale /= n;
+    }
+    return Math.min(1, done);
   }
 
   private pop(): void {

@@ -61,6 +61,13 @@ export interface Progress {
   violations: number;
   /** A partitioned search: parts finished of all (explore/partition.ts). */
   parts?: { done: number; of: number };
+  /**
+   * The naive search: the fraction of this bound's tree behind it, were every subtree at a
+   * depth as large as its siblings (the uniform estimate over the DFS stack). Not given with
+   * a visited set: there the subtrees searched later are mostly pruned, and the estimate ran
+   * behind by two orders of magnitude (B2 on 5 harts: "0.7%, 1,144 s left" of a 15 s search).
+   */
+  done?: number;
 }
 
 /** One violating schedule: plain data. */
