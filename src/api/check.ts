@@ -131,10 +131,11 @@ export function checkSpec(spec: Spec, o: CheckOptions = {}): CheckResult & { ok:
  * without a preemption bound (the CLI says so first).
  */
 export async function checkSpecParts(spec: Spec, o: CheckOptions, runParts: (parts: readonly Part[], opts: ExploreOptions) => Promise<PartResult[]>, target?: number): Promise<CheckResult & { ok: true; split: Split }> {
-  const eo = exploreOptions(spec, o);
-  if (eo.strategy !== 'exhaustive') throw new Error('a partitioned search has no preemption bound: it needs the exhaustive strategy');
-  const now = eo.now ?? Date.now;
+  const eo0 = exploreOptions(spec, o);
+  if (eo0.strategy !== 'exhaustive') throw new Error('a partitioned search has no preemption bound: it needs the exhaustive strategy');
+  const now = eo0.now ?? Date.now;
   const t0 = now();
+  const eo = { ...eo0, startedAt: t0 };
   const split = splitSearch(spec, eo, target);
   const parts = split.top.limit ? [] : split.parts;
   const results = await runParts(parts, eo);

@@ -23,8 +23,12 @@ type ToWorker = { part: Part } | { done: true };
 type FromWorker = { kind: 'result'; result: PartResult } | { kind: 'error'; message: string };
 
 /** In a worker: searches the parts it is sent. Returns false on the main thread. */
+let started = false;
+
 export function runPartWorker(): boolean {
   if (isMainThread || (workerData as Job | undefined)?.kind !== KIND) return false;
+  if (started) return true;
+  started = true;
   const job = workerData as Job;
   const opts: ExploreOptions = { ...job.opts, heapUsed: () => process.memoryUsage().heapUsed };
   parentPort!.on('message', (m: ToWorker) => {
@@ -94,3 +98,7 @@ export async function runParts(spec: Spec, opts: ExploreOptions, parts: readonly
   }
   return results;
 }
+
+// A worker runs whatever bundle holds this module (the CLI's, or a harness's that bundles
+// main.ts alone): start the job on import, so no entry point has to know of it.
+runPartWorker();

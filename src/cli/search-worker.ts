@@ -26,8 +26,12 @@ interface Job {
 type Message = { kind: 'progress'; p: Progress } | { kind: 'done'; result: ExploreResult } | { kind: 'error'; message: string };
 
 /** In the worker: runs the job it was started with. Returns false on the main thread. */
+let started = false;
+
 export function runSearchWorker(): boolean {
   if (isMainThread || (workerData as Job | undefined)?.kind !== KIND) return false;
+  if (started) return true;
+  started = true;
   const job = workerData as Job;
   const post = (m: Message) => parentPort!.postMessage(m);
   try {
@@ -71,3 +75,7 @@ export function searchInWorker(spec: Spec, opts: CheckOptions, plan: CheckpointP
     void w.terminate();
   });
 }
+
+// A worker runs whatever bundle holds this module (the CLI's, or a harness's that bundles
+// main.ts alone): start the job on import, so no entry point has to know of it.
+runSearchWorker();

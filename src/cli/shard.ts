@@ -168,6 +168,7 @@ export async function writeShard(io: CliIo, abs: string | undefined, shown: stri
   const out = resolve(io.cwd, flags.shardOut!);
   if (existsSync(out)) throw new UserError(`${flags.shardOut}: exists: a shard never overwrites a file (remove it, or name another)`);
   const t0 = Date.now();
+  eo.startedAt = t0;
   const split = splitSearch(spec, eo);
   const mine = split.top.limit ? [] : split.parts.filter((p) => p.index % n === i);
   progress?.start(`${spec.name} (shard ${i}/${n})`, 0, 1);

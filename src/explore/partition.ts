@@ -86,9 +86,10 @@ function partResult(index: number, dfs: Dfs<unknown>, limit: string | null, extr
   };
 }
 
+/** A part's budget: its own states, the whole search's time (from opts.startedAt) and heap. */
 function budgetOf(opts: ExploreOptions): Budget {
   const now = opts.now ?? Date.now;
-  return new Budget(opts, now(), now, opts.heapUsed);
+  return new Budget(opts, opts.startedAt ?? now(), now, opts.heapUsed);
 }
 
 /** The top of the search and the parts below it (deterministic: the same on every machine). */
@@ -167,6 +168,7 @@ export function mergeParts(opts: ExploreOptions, split: Split, results: readonly
 export function explorePartitioned(spec: Spec, opts: ExploreOptions, target = SPLIT_TARGET): ExploreResult {
   const now = opts.now ?? Date.now;
   const t0 = now();
+  opts = { ...opts, startedAt: opts.startedAt ?? t0 };
   const split = splitSearch(spec, opts, target);
   const results = split.top.limit ? [] : split.parts.map((p) => explorePart(spec, opts, p));
   if (split.top.limit) return mergeParts(opts, { ...split, parts: [] }, [], now() - t0);

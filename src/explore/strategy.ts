@@ -33,6 +33,8 @@ export interface ExploreOptions extends ExploreLimits {
   /** Heap in use, in bytes (injected: nothing below the CLI touches `process`). */
   heapUsed?: () => number;
   now?: () => number;
+  /** When the search began (now()'s clock): a partitioned search's parts count --max-time from it, not each from its own start. */
+  startedAt?: number;
   /** Collect fingerprints of final states (tests compare naive and reduced searches). */
   collectFinals?: boolean;
   /**

@@ -2,7 +2,7 @@
 // reports exit code, output, time and this case's peak RSS. The parent (harness.mjs) kills
 // and replaces the process when a case runs past its time or memory budget or kills it.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -24,13 +24,15 @@ const status = (key) => Number(new RegExp(`${key}:\\s*(\\d+)`).exec(readFileSync
 const resetPeak = () => { try { writeFileSync('/proc/self/clear_refs', '5'); } catch { /* not Linux: peak since start */ } };
 const MAX_OUT = 1 << 20;
 
-let written = [];
+// Every case starts from the same directory: what a case wrote (a shard file, a report, a
+// checkpoint) is removed, or running it again would find it there (`--shard-out` refuses an
+// existing file) and differ.
+const KEEP = new Set(['dir', 'specs', 'fixtures', 'fifo']);
 process.on('message', async (msg) => {
-  for (const f of written) rmSync(join(work, f), { force: true });
-  written = [];
+  for (const f of readdirSync(work)) if (!KEEP.has(f)) rmSync(join(work, f), { recursive: true, force: true });
+  for (const f of readdirSync(join(work, 'dir'))) rmSync(join(work, 'dir', f), { recursive: true, force: true });
   for (const [name, content] of Object.entries(msg.case.files)) {
     writeFileSync(join(work, name), typeof content === 'string' ? content : Buffer.from(content));
-    written.push(name);
   }
   const out = [], err = [];
   let outLen = 0, errLen = 0;

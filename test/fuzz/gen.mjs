@@ -413,6 +413,7 @@ function laterCommand(c, seed, i, small) {
   r.small = small;
   if (!r.chance(0.1)) return undefined;
   const limits = ['--max-states', r.pick(small ? ['300', '2000'] : ['2000', '20000']), '--max-time', '4000'];
+  if (r.chance(0.25)) return partsCase(c, r);
   if (r.chance(0.5)) {
     const base = r.pick(c.specs);
     let text = base.text;
@@ -437,6 +438,69 @@ function laterCommand(c, seed, i, small) {
   if (r.chance(0.5)) argv.push('--model', r.pick(['base', 'ziccid', 'ir-decode-w', 'ir-decode', 'ir3-fetch', 'all', 'nope', '']));
   if (r.chance(0.05)) argv.push(r.pick(['/dev/zero', 'dir', 'fifo', 'missing.litmus']));
   return { kind: 'litmus', base: bases.map((b) => b.name).join(' + '), argv: [...argv, ...limits], files };
+}
+
+/** A shard file's header as `check --shard` writes it, for mutation (src/cli/shard.ts). */
+const SHARD_HEADER = {
+  key: 'k', spec: { file: 'specs/v-b1-three-harts.yaml', sha256: '0' }, options: { set: [], naive: false, symmetry: null, maxStates: null, maxTime: null, maxMemory: null },
+  shard: 0, of: 2, parts: 71, depth: 11, symmetric: [], ms: 0,
+  top: { index: -1, executions: 0, nodes: 1, pruned: 0, maxDepth: 0, findings: [], finals: [], words: 2 }, results: [],
+};
+
+/** --workers, --shard and merge (src/cli/shard.ts): a partitioned search's flags, and shard files that are not quite. */
+function partsCase(c, r) {
+  // The harness's limits: a part stops at 300 or 2,000 states, the whole search at 4 s.
+  const limits = ['--max-states', r.pick(['300', '2000']), '--max-time', '4000'];
+  const base = r.pick(c.specs);
+  let text = base.text;
+  if (r.chance(0.5)) {
+    const doc = parseDocument(base.text, { intAsBigInt: true });
+    mutateDoc(doc, r);
+    try { text = doc.toString({ lineWidth: 0 }); } catch { text = base.text; }
+  }
+  text = text.replace(/\.\.\/fixtures\//g, 'fixtures/');
+  const files = { 'case.yaml': text };
+  const pick = r.int(3);
+  if (pick === 0) {
+    const argv = ['check', 'case.yaml'];
+    if (r.chance(0.8)) argv.push('--exhaustive');
+    argv.push('--workers', r.pick(['1', '2', '2', '0', '65', 'x', '-1']));
+    if (r.chance(0.2)) argv.push(...r.pick([['--bound', '2'], ['--random', '3'], ['--all'], ['--checkpoint', 'cp.bin']]));
+    argv.push(...limits, '--no-timing');
+    return { kind: 'parts', base: base.name, argv, files };
+  }
+  if (pick === 1) {
+    const shard = r.pick(['0/2', '1/2', '2/2', '0/1', 'x', '0/0', '1/99999999', '3/4', '-1/2', '0/2/3']);
+    const out = r.pick(['s.bin', 's.bin', 'dir', 'fifo', '/dev/null', 'case.yaml', 'dir/s.bin', 'nodir/s.bin', '']);
+    const argv = ['check', r.chance(0.1) ? '-' : 'case.yaml', '--exhaustive', '--shard', shard, ...(r.chance(0.9) ? ['--shard-out', out] : []), ...(r.chance(0.3) ? ['--workers', '2'] : []), ...limits];
+    return { kind: 'parts', base: base.name, argv, files };
+  }
+  // merge: shard files that are not quite: their header mutated, cut short, or junk.
+  const n = 1 + r.int(3);
+  const names = [];
+  for (let k = 0; k < n; k++) {
+    const h = JSON.parse(JSON.stringify(SHARD_HEADER));
+    h.shard = k;
+    h.of = r.chance(0.8) ? n : r.pick([0, 1, n + 1, 2 ** 40, -1]);
+    const paths = allPaths(parseDocument(JSON.stringify(h)));
+    if (r.chance(0.7) && paths.length) {
+      const doc = parseDocument(JSON.stringify(h));
+      mutateDoc(doc, r);
+      try { Object.assign(h, doc.toJS({ maxAliasCount: 100 })); } catch { /* keep h */ }
+    }
+    let head;
+    try { head = JSON.stringify(h, (_, v) => (typeof v === 'bigint' ? Number(v) : v)); } catch { head = '{}'; }
+    const words = Uint8Array.from({ length: 8 * r.int(4) }, () => r.int(256));
+    const pre = `ftrace-race shard 1\n${r.chance(0.9) ? Buffer.byteLength(head) : r.pick(['-1', 'x', '999999999', ''])}\n`;
+    let bytes = new Uint8Array([...Buffer.from(pre + head), ...words]);
+    if (r.chance(0.2)) bytes = bytes.slice(0, r.int(bytes.length));
+    if (r.chance(0.1)) bytes = Uint8Array.from({ length: r.int(256) }, () => r.int(256));
+    files[`s${k}.bin`] = bytes;
+    names.push(`s${k}.bin`);
+  }
+  if (r.chance(0.2)) names.push(r.pick(['s0.bin', 'missing.bin', 'dir', '/dev/zero', 'case.yaml']));
+  const argv = ['merge', ...names, ...(r.chance(0.3) ? ['--spec', r.pick(['case.yaml', 'specs/v-b1-three-harts.yaml', 'missing.yaml'])] : []), ...(r.chance(0.3) ? ['--format', r.pick(['json', 'sarif', 'junit', 'x'])] : []), '--no-timing'];
+  return { kind: 'parts', base: 'shard files', argv, files };
 }
 
 function makeCaseUncapped(c, seed, i, { small = false } = {}) {

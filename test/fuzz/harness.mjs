@@ -124,6 +124,7 @@ const ALLOWED = {
   disasm: new Set([0, 2]),
   explain: new Set([0, 1, 2, 3]),
   litmus: new Set([0, 2, 3]),
+  merge: new Set([0, 1, 2, 3]),
 };
 
 /** Failure kind of a finished run, or null when the outcome is one the CLI promises. */
