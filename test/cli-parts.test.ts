@@ -96,6 +96,35 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     expect(readFileSync(join(d, 'a.bin')).subarray(0, 20).toString()).toBe('ftrace-race shard 1\n');
   }, 180_000);
 
+  it('a shard file that was changed is refused with one line, never an internal error', () => {
+    const d = workdir();
+    for (const i of [0, 1]) expect(cli(['check', SPEC, '--exhaustive', '--shard', `${i}/2`, '--shard-out', `s${i}.bin`], d).code).toBe(0);
+    // Rewrite s0.bin's JSON header (the fingerprints after it stay as they are).
+    const edit = (name: string, change: (h: Record<string, any>) => void) => {
+      const bytes = readFileSync(join(d, 's0.bin'));
+      const nl1 = bytes.indexOf(10), nl2 = bytes.indexOf(10, nl1 + 1);
+      const len = Number(bytes.subarray(nl1 + 1, nl2).toString());
+      const h = JSON.parse(bytes.subarray(nl2 + 1, nl2 + 1 + len).toString());
+      change(h);
+      const head = Buffer.from(JSON.stringify(h));
+      writeFileSync(join(d, name), Buffer.concat([Buffer.from(`ftrace-race shard 1\n${head.length}\n`), head, bytes.subarray(nl2 + 1 + len)]));
+    };
+    const merge = (a: string) => { const r = cli(['merge', a, 's1.bin'], d); return [r.code, r.err.trim()]; };
+    edit('of.bin', (h) => { h.of = 2 ** 40; });
+    expect(merge('of.bin')).toEqual([2, 'ftrace-race: of.bin: not a shard file: it is shard 0 of 1099511627776 (at most 1024 shards, counted from 0)']);
+    edit('lost.bin', (h) => { h.results.pop(); });
+    expect(merge('lost.bin')).toEqual([2, 'ftrace-race: lost.bin: not a shard file: its fingerprints are cut short']);
+    const withFinding = (() => { let found = ''; edit('probe.bin', (h) => { found = JSON.stringify(h.results.find((r: { findings: unknown[] }) => r.findings.length)?.index ?? null); }); return found; })();
+    expect(withFinding).not.toBe('null');
+    edit('schedule.bin', (h) => { h.results.find((r: { findings: unknown[] }) => r.findings.length).findings[0].schedule = 'h9'; });
+    expect(merge('schedule.bin')).toEqual([2, "ftrace-race: schedule.bin: not a shard of this spec: a finding's schedule does not replay (schedule step 1 'h9' is not possible here (possible: h0, h1, h2))"]);
+    edit('violation.bin', (h) => { h.results.find((r: { findings: unknown[] }) => r.findings.length).findings[0].violation.kind = 'nop-jalr'; });
+    expect(merge('violation.bin')).toEqual([2, "ftrace-race: violation.bin: not a shard of this spec: a finding's schedule does not end in its violation (mixed-target/nop-jalr)"]);
+    edit('index.bin', (h) => { h.results[0].index = 1; });
+    expect(merge('index.bin')).toEqual([2, "ftrace-race: index.bin: not a shard file: part 1 is not one of shard 0 of 2's parts"]);
+    expect(cli(['merge', 's0.bin', 's1.bin'], d).code).toBe(0);
+  }, 180_000);
+
   it('the recipes of docs/scale.md run as written and merge to the same report', () => {
     expect([...recipes.keys()].sort()).toEqual(['github-actions', 'kubernetes', 'kubernetes-merge', 'slurm', 'slurm-merge']);
     const refText = reference.out.replace(/\n\n?$/, '');

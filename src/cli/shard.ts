@@ -24,7 +24,9 @@ import { runParts } from './part-workers.js';
 import type { ProgressSink } from './progress.js';
 import { checkSpecParts, exploreOptions, type CheckOptions } from '../api/check.js';
 import { mergeParts, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
-import type { ExploreOptions, ExploreResult } from '../explore/strategy.js';
+import type { ExploreOptions, ExploreResult, Finding } from '../explore/strategy.js';
+import { replay } from '../explore/explore.js';
+import { signature, type Violation } from '../check/violation.js';
 import type { Spec } from '../spec/types.js';
 import type { CheckFlags, SearchHook } from './check.js';
 import { VERSION } from '../version.js';
@@ -36,6 +38,9 @@ export interface PartFlags {
 }
 
 const MAGIC = 'ftrace-race shard 1';
+const MAX_SHARDS = SPLIT_TARGET * 16;
+/** More parts than any split makes (its horizon stops at the first depth with SPLIT_TARGET states, each with at most 64 transitions). */
+const MAX_PARTS = SPLIT_TARGET * 64 * 64;
 /** Largest shard file merge reads (a Buffer's limit is 4 GiB). */
 const SHARD_BYTES = 2 ** 31;
 
@@ -43,7 +48,7 @@ export function parseShard(v: string): { i: number; n: number } {
   const m = /^(\d{1,6})\/(\d{1,6})$/.exec(v);
   const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
   if (!m || n < 1 || i >= n) throw new UserError(`--shard: expected i/n with 0 <= i < n (the index counts from 0, as JOB_COMPLETION_INDEX and SLURM_ARRAY_TASK_ID do), got '${v}'`);
-  if (n > SPLIT_TARGET * 16) throw new UserError(`--shard: at most ${SPLIT_TARGET * 16} shards, got '${v}'`);
+  if (n > MAX_SHARDS) throw new UserError(`--shard: at most ${MAX_SHARDS} shards, got '${v}'`);
   return { i, n };
 }
 
@@ -140,9 +145,19 @@ function decodeShard(bytes: Uint8Array): { h: ShardHeader; top: PartResult; resu
     throw bad('its header is not JSON');
   }
   const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (typeof h?.key !== 'string' || typeof h.spec?.file !== 'string' || !int(h.shard) || !int(h.of) || !int(h.parts) || !Array.isArray(h.results) || !h.top || !Array.isArray(h.options?.set)) throw bad('its header is incomplete');
+  const strings = (x: unknown) => Array.isArray(x) && x.every((y) => typeof y === 'string');
+  if (typeof h?.key !== 'string' || typeof h.spec?.file !== 'string' || typeof h.spec.sha256 !== 'string' || !int(h.shard) || !int(h.of) || !int(h.parts) || !int(h.depth) || !int(h.ms) || !Array.isArray(h.results) || !h.top || !strings(h.options?.set)) throw bad('its header is incomplete');
+  if (h.of < 1 || h.of > MAX_SHARDS || h.shard >= h.of) throw bad(`it is shard ${h.shard} of ${h.of} (at most ${MAX_SHARDS} shards, counted from 0)`);
+  if (h.parts > MAX_PARTS) throw bad(`it names ${h.parts} parts (a split makes at most ${MAX_PARTS})`);
+  if (!Array.isArray(h.symmetric) || !h.symmetric.every(strings)) throw bad('its header is incomplete');
+  const o = h.options;
+  if (typeof o.naive !== 'boolean' || ![o.symmetry].every((x) => x === null || typeof x === 'boolean') || ![o.maxStates, o.maxTime, o.maxMemory].every((x) => x === null || int(x))) throw bad('its options are malformed');
   const stored = [h.top, ...h.results];
-  if (stored.some((r) => !int(r?.words) || !Array.isArray(r.findings))) throw bad('its header is incomplete');
+  for (const r of stored) {
+    if (!r || !int(r.words) || r.words % 2 !== 0 || !Array.isArray(r.findings) || !strings(r.finals) || ![r.executions, r.nodes, r.pruned, r.maxDepth].every(int) || !(r.limit === undefined || typeof r.limit === 'string')) throw bad('a part\'s result is malformed');
+  }
+  if (h.top.index !== -1) throw bad('its top is malformed');
+  for (const r of h.results) if (!int(r.index) || r.index >= h.parts || r.index % h.of !== h.shard) throw bad(`part ${String(r.index)} is not one of shard ${h.shard} of ${h.of}'s parts`);
   let at = nl2 + 1 + len;
   if (at + stored.reduce((n, r) => n + r.words * 4, 0) !== bytes.length) throw bad('its fingerprints are cut short');
   const view = new DataView(bytes.buffer, bytes.byteOffset);
@@ -201,6 +216,40 @@ export async function writeShard(io: CliIo, abs: string | undefined, shown: stri
   const executions = [split.top, ...results].reduce((x, r) => x + r.executions, 0);
   io.stdout(`${shown}: shard ${i}/${n}: ${mine.length} of ${split.parts.length} parts searched, ${executions} executions${limited ? `; cut short: ${limited.limit}` : ''}; wrote ${flags.shardOut} (ftrace-race merge all ${n} shards for the report)\n`);
   return limited ? EXIT.inconclusive : EXIT.ok;
+}
+
+/**
+ * A finding read from a shard file, replayed on the spec: its violation as the replay makes
+ * it (a livelock, which no replay ends in, is kept when its fields have their types); one
+ * that does not replay to its own signature is a UserError naming the file.
+ */
+function checkedFinding(spec: Spec, f: Finding, file: string): Finding {
+  const bad = (why: string) => new UserError(`${file}: not a shard of this spec: ${why}`);
+  const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  if (!f || typeof f.schedule !== 'string' || ![f.preemptions, f.steps, f.schedules].every(int) || !f.violation || typeof f.violation !== 'object') throw bad('a finding is malformed');
+  const v = f.violation;
+  const typed = typeof v.property === 'string' && typeof v.kind === 'string' && typeof v.task === 'string' && typeof v.message === 'string' && Number.isSafeInteger(v.hart) && typeof v.pc === 'number'
+    && (v.site === undefined || typeof v.site === 'string') && (v.target === undefined || typeof v.target === 'number') && (v.landing === undefined || v.landing === 'benign' || v.landing === 'wild')
+    && (v.versions === undefined || (Array.isArray(v.versions) && v.versions.every(int))) && (v.benign === undefined || typeof v.benign === 'boolean') && (v.legitimate === undefined || (Array.isArray(v.legitimate) && v.legitimate.every((x) => typeof x === 'number')));
+  if (!typed) throw bad('a finding\'s violation is malformed');
+  let replayed: Violation | undefined;
+  let finals: readonly Violation[] = [];
+  try {
+    const r = replay(spec, f.schedule);
+    replayed = r.violation;
+    if (r.next.length === 0 && r.machine.transitions().length === 0) {
+      const term = r.machine.terminal();
+      if (term.kind === 'done') finals = term.violations;
+    }
+  } catch (e) {
+    throw bad(`a finding's schedule does not replay (${(e as Error).message})`);
+  }
+  if (replayed && signature(replayed) === signature(v)) return { ...f, violation: replayed };
+  // A final state may break several assertions: replay names the first.
+  const final = finals.find((x) => signature(x) === signature(v));
+  if (final) return { ...f, violation: final };
+  if (!replayed && v.property === 'deadlock' && v.kind === 'livelock') return f;
+  throw bad(`a finding's schedule does not end in its violation (${v.property}/${v.kind})`);
 }
 
 /** `ftrace-race merge FILE...`: the report of a sharded search. */
@@ -265,9 +314,22 @@ export function registerMerge(program: Command, ctx: CommandContext, addReportOp
     };
     const hook: SearchHook = async (spec): Promise<ExploreResult> => {
       const eo = exploreOptions(spec, { exhaustive: true, naive: flags.naive, symmetry: flags.symmetry, maxStates: flags.maxStates, maxTime: flags.maxTime, maxMemory: flags.maxMemory });
-      const results = shards.flatMap((s) => s.results);
       const count = first.top.limit ? 0 : first.h.parts;
-      const split = { depth: first.h.depth, parts: Array.from({ length: count }, (_, index) => ({ index, path: [] })), top: first.top, symmetric: first.h.symmetric };
+      const owner = new Map<number, string>();
+      for (const s of shards) {
+        if (s.h.parts !== first.h.parts || s.h.depth !== first.h.depth) throw new UserError(`${s.file}: its split (${s.h.parts} parts at depth ${s.h.depth}) is not ${first.file}'s`);
+        for (const r of s.results) {
+          if (owner.has(r.index)) throw new UserError(`${s.file}: part ${r.index} is also in ${owner.get(r.index)}`);
+          owner.set(r.index, s.file);
+        }
+      }
+      const lost = Array.from({ length: count }, (_, i) => i).filter((i) => !owner.has(i));
+      if (lost.length) throw new UserError(`${shards.find((s) => s.h.shard === lost[0] % n)!.file}: part${lost.length === 1 ? '' : 's'} ${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', ...' : ''} of its shard missing`);
+      // Findings come from a file: each is replayed on the spec before it reaches a report.
+      const checked = (file: string, r: PartResult): PartResult => ({ ...r, findings: r.findings.map((f) => checkedFinding(spec, f, file)) });
+      const top = checked(shards.find((s) => s.h.shard === 0)!.file, first.top);
+      const results = shards.flatMap((s) => s.results.map((r) => checked(s.file, r)));
+      const split = { depth: first.h.depth, parts: Array.from({ length: count }, (_, index) => ({ index, path: [] })), top, symmetric: first.h.symmetric };
       return mergeParts(eo, split, results, Math.max(...shards.map((s) => s.h.ms)));
     };
     await runCheck(ctx, [relative(io.cwd, specPath) || specPath], flags, hook);

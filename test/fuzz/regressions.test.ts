@@ -81,6 +81,15 @@ describe('fuzz regressions (seed 7, second long run)', () => {
     }
   }, 120_000);
 
+  it('case 427653 (fourth long run): merge of a shard file that says it is one of 2^40 is exit 2 (it was exit 70, Invalid array length)', async () => {
+    const c = makeCase(lib, 7, 427653) as Case;
+    expect(c.argv[0]).toBe('merge');
+    const r = await run(c);
+    expect(classify(c, r, MEM_MB, TIME_MS), r.stderr).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('ftrace-race: s0.bin: not a shard file: it is shard 0 of 1099511627776 (at most 1024 shards, counted from 0)\n');
+  }, 120_000);
+
   it('a case naming - reads the case\'s standard input: empty, a spec, or more than the cap', async () => {
     const spec = lib.specs.find((s: { name: string }) => s.name.startsWith('c2-sd-pair-fetch8-no-preempt')).text;
     const cases: [Case, number, RegExp][] = [
