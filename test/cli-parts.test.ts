@@ -123,6 +123,8 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     edit('index.bin', (h) => { h.results[0].index = 1; });
     expect(merge('index.bin')).toEqual([2, "ftrace-race: index.bin: not a shard file: part 1 is not one of shard 0 of 2's parts"]);
     expect(cli(['merge', 's0.bin', 's1.bin'], d).code).toBe(0);
+    // The spec's path is read like any spec: a device is refused unread.
+    expect(cli(['merge', 's0.bin', 's1.bin', '--spec', '/dev/zero'], d).err.trim()).toBe('ftrace-race: /dev/zero: cannot read the spec the shards searched (is a character device, not a regular file; give --spec FILE)');
   }, 180_000);
 
   it('the recipes of docs/scale.md run as written and merge to the same report', () => {

@@ -21,6 +21,7 @@ import { EXIT, UserError } from './io.js';
 import type { CliIo } from './term.js';
 import { InputFileError, readInputFile } from './input.js';
 import { runParts } from './part-workers.js';
+import { DEFAULT_LIMITS } from '../spec/limits.js';
 import type { ProgressSink } from './progress.js';
 import { checkSpecParts, exploreOptions, type CheckOptions } from '../api/check.js';
 import { mergeParts, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
@@ -292,11 +293,13 @@ export function registerMerge(program: Command, ctx: CommandContext, addReportOp
     const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i));
     if (missing.length) throw new UserError(`shard${missing.length === 1 ? '' : 's'} ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''} of ${n} missing: merge needs all ${n}`);
     const specPath = resolve(io.cwd, mflags.spec ?? first.h.spec.file);
-    let specBytes: Buffer;
+    let specBytes: Uint8Array;
     try {
-      specBytes = readFileSync(specPath);
-    } catch {
-      throw new UserError(`${mflags.spec ?? first.h.spec.file}: cannot read the spec the shards searched (give --spec FILE)`);
+      // The path comes from a file: read like any spec (a regular file, with the size cap).
+      specBytes = readInputFile(specPath, DEFAULT_LIMITS.specBytes);
+    } catch (e) {
+      if (!(e instanceof InputFileError)) throw e;
+      throw new UserError(`${mflags.spec ?? first.h.spec.file}: cannot read the spec the shards searched (${e.message}; give --spec FILE)`);
     }
     if (createHash('sha256').update(specBytes).digest('hex') !== first.h.spec.sha256) {
       throw new UserError(`${mflags.spec ?? first.h.spec.file}: not the spec the shards searched (its bytes differ)`);
