@@ -82,7 +82,7 @@ export const DEFAULT_LIMITS = { maxStates: 2_000_000, maxTime: undefined, maxMem
  * The command line has the last word (0 = no limit); a spec may only tighten a default, never
  * loosen it, so a spec arriving in a patch cannot make a CI gate run unbounded.
  */
-function limit(cli: number | undefined, spec: number | undefined, fallback: number | undefined): number | undefined {
+export function limit(cli: number | undefined, spec: number | undefined, fallback: number | undefined): number | undefined {
   if (cli !== undefined) return cli === 0 ? undefined : cli;
   if (spec === undefined) return fallback;
   return fallback === undefined ? spec : Math.min(spec, fallback);

@@ -10,7 +10,7 @@ import { searchInWorker } from './search-worker.js';
 import { checkParts, partConflicts, parseShard, type PartFlags, writeShard } from './shard.js';
 import { checkSpec, CheckOptions, exploreOptions, gateProblems, modelCaveat, verdictMatches } from '../api/check.js';
 import { buildWitness } from '../api/witness.js';
-import { explore } from '../explore/explore.js';
+import { explore, type ExploreResult } from '../explore/explore.js';
 import { loadSpecFile, loadSpecText } from './input.js';
 import { parseSchedule } from '../explore/schedule.js';
 import { diagnosticText, SpecDiagnostic } from '../spec/diagnostic.js';
@@ -281,199 +281,196 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
 }
 
 /** A search that replaces check's own for one spec (`merge`: the shards' results). */
-export type SearchHook = (spec: Spec) => Promise<ExploreResultOf>;
-type ExploreResultOf = ReturnType<typeof checkSpec>['result'];
+export type SearchHook = (spec: Spec) => Promise<ExploreResult>;
 
 /**
  * `check` after its options are parsed; `merge` calls it too, with the flags the shards were
  * run with and a hook that gives the merged result, so its report is check's, byte for byte.
  */
 export async function runCheck(ctx: CommandContext, inputs: string[], flags: CheckFlags, hook?: SearchHook): Promise<void> {
-  {
-    const io = ctx.io as CliIo;
-    const targets = reportTargets(flags);
-    const stdoutFormat = targets.find((t) => t.file === undefined)?.format;
-    if (flags.all && stdoutFormat !== 'text' && stdoutFormat !== 'json') {
-      throw new UserError(`--all streams JSON lines to stdout: write the ${stdoutFormat} report to a file (--report ${stdoutFormat}:FILE)`);
-    }
-    const textOuts = targets.filter((t) => t.format === 'text');
-    const textOut = textOuts[0];
-    const jsonOuts = targets.filter((t) => t.format === 'json');
-    const json = (s: string) => jsonOuts.forEach((t) => emit(t, s));
-    const c = makeChalk(io.env, io.isTTY);
-    conflicts(flags);
-    const plain = makeChalk({ NO_COLOR: '1' }, false);
-    const width = textWidth(io, flags.width);
-    // Text and JSON stream to stdout as each spec finishes; to a file they are kept and written at the end.
-    const buffers = new Map<ReportTarget, string>();
-    const emit = (t: ReportTarget, s: string) => {
-      if (t.file === undefined) io.stdout(s);
-      else buffers.set(t, (buffers.get(t) ?? '') + s);
-    };
-    const text = (colored: (ch: typeof c) => string) => {
-      for (const t of textOuts) emit(t, colored(t.file === undefined ? c : plain));
-    };
-    // Inputs one by one, so a missing file is an entry of the suite and not the end of the run.
-    const files: { shown: string; abs?: string; error?: string }[] = [];
-    for (const input of inputs) {
-      if (input === '-') { files.push({ shown: '-' }); continue; }
-      try {
-        for (const abs of expandInputs([input], io.cwd)) if (!files.some((f) => f.abs === abs)) files.push({ shown: relative(io.cwd, abs) || abs, abs });
-      } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        files.push({ shown: input, abs: resolve(io.cwd, input), error: e.message.replace(/^[^:]*: /, '') });
-      }
-    }
-    const many = files.length > 1;
-    if ((flags.checkpoint || flags.resume) && files.length !== 1) throw new UserError(`--checkpoint and --resume take one spec (${files.length} given)`);
-    if (flags.shard && files.length !== 1) throw new UserError(`--shard takes one spec (${files.length} given)`);
-    const quiet = !!flags.quiet;
-    let worst = EXIT.ok as number;
-    const t0 = Date.now();
-    const suite: SuiteEntry[] = [];
-    /** What the safe verdicts' fetch models leave out, and for how many specs (printed once at the end). */
-    const caveats = new Map<string, number>();
-    const needWitnesses = targets.some((t) => t.format !== 'text' && t.format !== 'json');
-    const progress = makeProgress({
-      mode: quiet || flags.all ? 'off' : flags.progress && !(io.isTTY && io.stderrIsTTY) ? 'lines' : io.isTTY && io.stderrIsTTY && stdoutFormat === 'text' && !io.env.CI ? 'spinner' : flags.progress ? 'lines' : 'off',
-      stderr: (s) => io.stderr(s),
-      now: () => Date.now(),
-      stream: process.stderr,
-    });
-    const fail = (entry: SuiteEntry & { ok: false }) => {
-      worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
-      suite.push(entry);
-      json(JSON.stringify(diagnosticsJson(entry.file, entry.diagnostics)) + '\n');
-      io.stderr(diagnosticText(entry.diagnostics));
-    };
-    for (const [index, f] of files.entries()) {
-      const { shown } = f;
-      let source: string | undefined;
-      try {
-        if (f.error) throw new UserError(f.error);
-        if (!f.abs) source = readStdin(io);
-      } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        fail({ file: shown, path: f.abs, ok: false, diagnostics: [ioDiagnostic(shown, e.message.replace(/^-: /, '').replace(/^.*: cannot read: /, 'cannot read: '))] });
-        continue;
-      }
-      // Untrusted input: read with the size caps and file-type checks of cli/input.ts.
-      const loaded = f.abs ? loadSpecFile(f.abs, shown, { overrides: flags.set }) : loadSpecText(source!, shown, io.cwd, { overrides: flags.set });
-      if (!loaded.spec) {
-        fail({ file: shown, path: f.abs, ok: false, diagnostics: loaded.diagnostics });
-        continue;
-      }
-      const spec = loaded.spec;
-      const opts: CheckOptions = {
-        exhaustive: flags.exhaustive,
-        random: flags.random,
-        seed: flags.seed,
-        naive: flags.naive,
-        symmetry: flags.symmetry,
-        bound: flags.bound,
-        maxStates: flags.maxStates,
-        maxTime: flags.maxTime,
-        maxMemory: flags.maxMemory,
-        all: flags.all,
-        heapUsed: () => process.memoryUsage().heapUsed,
-        onProgress: progress ? (p) => progress.update(p) : undefined,
-        onViolation: flags.all ? (v) => io.stdout(JSON.stringify(violationRecord(spec, v)) + '\n') : undefined,
-      };
-      const plan = planCheckpoint(flags, io.cwd, f.abs, opts, flags.set);
-      if (flags.shard) {
-        // A shard's share of the parts goes to its file; `merge` makes the report.
-        const code = await writeShard(io, f.abs, shown, spec, opts, flags, progress);
-        if (rank(code) > rank(worst)) worst = code;
-        continue;
-      }
-      progress?.start(spec.name, index, files.length);
-      let checked;
-      try {
-        // A checkpointed search runs in a worker so that SIGINT/SIGTERM can reach it (cli/search-worker.ts).
-        if (hook) {
-          const result = await hook(spec);
-          checked = { ok: true as const, spec, result, matches: verdictMatches(spec, result) };
-        } else if (flags.workers !== undefined) {
-          checked = await checkParts(spec, opts, flags.workers, progress);
-        } else if (plan) {
-          const result = await searchInWorker(spec, opts, plan, opts.onProgress);
-          checked = { ok: true as const, spec, result, matches: verdictMatches(spec, result) };
-        } else checked = checkSpec(spec, opts);
-      } catch (e) {
-        if (e instanceof Error && e.message.startsWith('not a usable checkpoint')) throw new UserError(`${flags.resume}: ${e.message}`);
-        throw e;
-      } finally {
-        progress?.stop();
-      }
-      const { result, matches } = checked;
-      // Wall-clock figures are the only output that varies between runs; --no-timing drops them.
-      if (!flags.timing) result.stats = { ...result.stats, ms: 0, rate: 0 };
-      const code = result.verdict === 'inconclusive' && !matches ? EXIT.inconclusive : matches ? EXIT.ok : EXIT.violation;
-      if (rank(code) > rank(worst)) worst = code;
-      const entry: SuiteEntry = { file: shown, path: f.abs, ok: true, spec, result, matches };
-      // Witnesses for the text details, and for every finding when a suite report renders them.
-      const details = (!many || !matches) && result.findings.length > 0;
-      if (needWitnesses || (textOut && details)) entry.witnesses = result.findings.map((x) => buildWitness(spec, shown, x.schedule, x.steps, x.violation));
-      suite.push(entry);
-      if (flags.all) {
-        io.stdout(JSON.stringify(resultJson(spec, result, matches)) + '\n');
-        continue;
-      }
-      json(JSON.stringify(resultJson(spec, result, matches)) + '\n');
-      if (!textOut || (quiet && matches)) continue;
-      text((ch) => verdictLine(spec, result, matches, ch) + '\n');
-      if (!matches && result.verdict !== 'inconclusive') for (const p of gateProblems(spec, result)) text((ch) => ch.red(`  gate: ${p}\n`));
-      const caveat = modelCaveat(spec);
-      if (caveat && result.verdict === 'safe') {
-        if (many) caveats.set(caveat, (caveats.get(caveat) ?? 0) + 1);
-        else text((ch) => wrap(`  safe under ${caveat}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
-      }
-      if (result.limit) text((ch) => ch.yellow(`  inconclusive: ${result.limit}; partial: ${plural(result.stats.executions, 'execution')}, ${plural(result.stats.states, 'state')}, max depth ${result.stats.maxDepth}\n`));
-      // Details for a single spec, and for any spec whose verdict is not the expected one.
-      if (details) {
-        result.findings.forEach((x, i) => text((ch) => '\n' + renderFinding(x, entry.witnesses![i], shown, ch, width) + '\n'));
-      }
-      if (!many && !quiet) {
-        const s = result.stats;
-        const stats = `${plural(s.executions, 'execution')}, ${plural(s.states, 'state')} (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}`;
-        text((ch) => '\n' + wrap(stats, width).map((l) => ch.dim(l)).join('\n') + '\n');
-        if (s.collision !== undefined) text((ch) => wrap(`fingerprint collision probability: optimistic ${s.collision!.toPrecision(2)}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
-        if (s.parts) text((ch) => wrap(`partitioned: ${plural(s.parts!.count, 'part')} below depth ${s.parts!.depth}, each with its own visited set (executions and pruned count their overlap; docs/scale.md)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
-        for (const g of s.symmetry ?? []) text((ch) => wrap(`symmetry: ${g.join(' ~ ')} are interchangeable (with their harts): one state of each permutation explored (--no-symmetry: all)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
-        if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
-      }
-    }
-    const t = totals(suite);
-    const root = flags.sarifRoot ? resolve(io.cwd, flags.sarifRoot) : gitTopLevel(io.cwd);
-    // A suite closes with its totals; one spec's output stays one JSON object (JSON.parse of stdout works).
-    if (!flags.all && many) json(JSON.stringify(summaryJson(t, worst)) + '\n');
-    if (many && textOut && !flags.all && !quiet) {
-      text(() => '\n');
-      for (const [caveat, n] of caveats) text((ch) => wrap(`${n} safe verdict${n === 1 ? '' : 's'} under ${caveat}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
-      text(() => `${files.length} specs: ${t.pass} as expected, ${t.fail} not, ${t.inconclusive} inconclusive, ${t.error} with errors\n`);
-      if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${Date.now() - t0} ms\n`));
-    }
-    for (const target of targets) {
-      if (target.format === 'text' || target.format === 'json') continue;
-      const doc = target.format === 'junit' ? junit(suite) : target.format === 'sarif' ? sarif(suite, { root, exitCode: worst }) : html(suite, { title: files.length === 1 ? files[0].shown : `${files.length} specs` });
-      emit(target, doc);
-    }
-    for (const [target, doc] of buffers) {
-      try {
-        writeFileSync(resolve(io.cwd, target.file!), doc);
-      } catch (e) {
-        throw new UserError(`${target.file}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-    }
-    const annotate = flags.github ?? io.env.GITHUB_ACTIONS === 'true';
-    if (annotate) {
-      // Workflow commands are read from both streams; keep them off a machine-readable stdout.
-      const a = githubAnnotations(suite, root);
-      if (stdoutFormat === undefined || stdoutFormat === 'text') io.stdout(a);
-      else io.stderr(a);
-    }
-    ctx.setExit(worst);
+  const io = ctx.io as CliIo;
+  const targets = reportTargets(flags);
+  const stdoutFormat = targets.find((t) => t.file === undefined)?.format;
+  if (flags.all && stdoutFormat !== 'text' && stdoutFormat !== 'json') {
+    throw new UserError(`--all streams JSON lines to stdout: write the ${stdoutFormat} report to a file (--report ${stdoutFormat}:FILE)`);
   }
+  const textOuts = targets.filter((t) => t.format === 'text');
+  const textOut = textOuts[0];
+  const jsonOuts = targets.filter((t) => t.format === 'json');
+  const json = (s: string) => jsonOuts.forEach((t) => emit(t, s));
+  const c = makeChalk(io.env, io.isTTY);
+  conflicts(flags);
+  const plain = makeChalk({ NO_COLOR: '1' }, false);
+  const width = textWidth(io, flags.width);
+  // Text and JSON stream to stdout as each spec finishes; to a file they are kept and written at the end.
+  const buffers = new Map<ReportTarget, string>();
+  const emit = (t: ReportTarget, s: string) => {
+    if (t.file === undefined) io.stdout(s);
+    else buffers.set(t, (buffers.get(t) ?? '') + s);
+  };
+  const text = (colored: (ch: typeof c) => string) => {
+    for (const t of textOuts) emit(t, colored(t.file === undefined ? c : plain));
+  };
+  // Inputs one by one, so a missing file is an entry of the suite and not the end of the run.
+  const files: { shown: string; abs?: string; error?: string }[] = [];
+  for (const input of inputs) {
+    if (input === '-') { files.push({ shown: '-' }); continue; }
+    try {
+      for (const abs of expandInputs([input], io.cwd)) if (!files.some((f) => f.abs === abs)) files.push({ shown: relative(io.cwd, abs) || abs, abs });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      files.push({ shown: input, abs: resolve(io.cwd, input), error: e.message.replace(/^[^:]*: /, '') });
+    }
+  }
+  const many = files.length > 1;
+  if ((flags.checkpoint || flags.resume) && files.length !== 1) throw new UserError(`--checkpoint and --resume take one spec (${files.length} given)`);
+  if (flags.shard && files.length !== 1) throw new UserError(`--shard takes one spec (${files.length} given)`);
+  const quiet = !!flags.quiet;
+  let worst = EXIT.ok as number;
+  const t0 = Date.now();
+  const suite: SuiteEntry[] = [];
+  /** What the safe verdicts' fetch models leave out, and for how many specs (printed once at the end). */
+  const caveats = new Map<string, number>();
+  const needWitnesses = targets.some((t) => t.format !== 'text' && t.format !== 'json');
+  const progress = makeProgress({
+    mode: quiet || flags.all ? 'off' : flags.progress && !(io.isTTY && io.stderrIsTTY) ? 'lines' : io.isTTY && io.stderrIsTTY && stdoutFormat === 'text' && !io.env.CI ? 'spinner' : flags.progress ? 'lines' : 'off',
+    stderr: (s) => io.stderr(s),
+    now: () => Date.now(),
+    stream: process.stderr,
+  });
+  const fail = (entry: SuiteEntry & { ok: false }) => {
+    worst = rank(EXIT.badInput) > rank(worst) ? EXIT.badInput : worst;
+    suite.push(entry);
+    json(JSON.stringify(diagnosticsJson(entry.file, entry.diagnostics)) + '\n');
+    io.stderr(diagnosticText(entry.diagnostics));
+  };
+  for (const [index, f] of files.entries()) {
+    const { shown } = f;
+    let source: string | undefined;
+    try {
+      if (f.error) throw new UserError(f.error);
+      if (!f.abs) source = readStdin(io);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      fail({ file: shown, path: f.abs, ok: false, diagnostics: [ioDiagnostic(shown, e.message.replace(/^-: /, '').replace(/^.*: cannot read: /, 'cannot read: '))] });
+      continue;
+    }
+    // Untrusted input: read with the size caps and file-type checks of cli/input.ts.
+    const loaded = f.abs ? loadSpecFile(f.abs, shown, { overrides: flags.set }) : loadSpecText(source!, shown, io.cwd, { overrides: flags.set });
+    if (!loaded.spec) {
+      fail({ file: shown, path: f.abs, ok: false, diagnostics: loaded.diagnostics });
+      continue;
+    }
+    const spec = loaded.spec;
+    const opts: CheckOptions = {
+      exhaustive: flags.exhaustive,
+      random: flags.random,
+      seed: flags.seed,
+      naive: flags.naive,
+      symmetry: flags.symmetry,
+      bound: flags.bound,
+      maxStates: flags.maxStates,
+      maxTime: flags.maxTime,
+      maxMemory: flags.maxMemory,
+      all: flags.all,
+      heapUsed: () => process.memoryUsage().heapUsed,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+      onViolation: flags.all ? (v) => io.stdout(JSON.stringify(violationRecord(spec, v)) + '\n') : undefined,
+    };
+    const plan = planCheckpoint(flags, io.cwd, f.abs, opts, flags.set);
+    if (flags.shard) {
+      // A shard's share of the parts goes to its file; `merge` makes the report.
+      const code = await writeShard(io, f.abs, shown, spec, opts, flags, progress);
+      if (rank(code) > rank(worst)) worst = code;
+      continue;
+    }
+    progress?.start(spec.name, index, files.length);
+    let checked;
+    try {
+      // A checkpointed search runs in a worker so that SIGINT/SIGTERM can reach it (cli/search-worker.ts).
+      if (hook) {
+        const result = await hook(spec);
+        checked = { ok: true as const, spec, result, matches: verdictMatches(spec, result) };
+      } else if (flags.workers !== undefined) {
+        checked = await checkParts(spec, opts, flags.workers, progress);
+      } else if (plan) {
+        const result = await searchInWorker(spec, opts, plan, opts.onProgress);
+        checked = { ok: true as const, spec, result, matches: verdictMatches(spec, result) };
+      } else checked = checkSpec(spec, opts);
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith('not a usable checkpoint')) throw new UserError(`${flags.resume}: ${e.message}`);
+      throw e;
+    } finally {
+      progress?.stop();
+    }
+    const { result, matches } = checked;
+    // Wall-clock figures are the only output that varies between runs; --no-timing drops them.
+    if (!flags.timing) result.stats = { ...result.stats, ms: 0, rate: 0 };
+    const code = result.verdict === 'inconclusive' && !matches ? EXIT.inconclusive : matches ? EXIT.ok : EXIT.violation;
+    if (rank(code) > rank(worst)) worst = code;
+    const entry: SuiteEntry = { file: shown, path: f.abs, ok: true, spec, result, matches };
+    // Witnesses for the text details, and for every finding when a suite report renders them.
+    const details = (!many || !matches) && result.findings.length > 0;
+    if (needWitnesses || (textOut && details)) entry.witnesses = result.findings.map((x) => buildWitness(spec, shown, x.schedule, x.steps, x.violation));
+    suite.push(entry);
+    if (flags.all) {
+      io.stdout(JSON.stringify(resultJson(spec, result, matches)) + '\n');
+      continue;
+    }
+    json(JSON.stringify(resultJson(spec, result, matches)) + '\n');
+    if (!textOut || (quiet && matches)) continue;
+    text((ch) => verdictLine(spec, result, matches, ch) + '\n');
+    if (!matches && result.verdict !== 'inconclusive') for (const p of gateProblems(spec, result)) text((ch) => ch.red(`  gate: ${p}\n`));
+    const caveat = modelCaveat(spec);
+    if (caveat && result.verdict === 'safe') {
+      if (many) caveats.set(caveat, (caveats.get(caveat) ?? 0) + 1);
+      else text((ch) => wrap(`  safe under ${caveat}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+    }
+    if (result.limit) text((ch) => ch.yellow(`  inconclusive: ${result.limit}; partial: ${plural(result.stats.executions, 'execution')}, ${plural(result.stats.states, 'state')}, max depth ${result.stats.maxDepth}\n`));
+    // Details for a single spec, and for any spec whose verdict is not the expected one.
+    if (details) {
+      result.findings.forEach((x, i) => text((ch) => '\n' + renderFinding(x, entry.witnesses![i], shown, ch, width) + '\n'));
+    }
+    if (!many && !quiet) {
+      const s = result.stats;
+      const stats = `${plural(s.executions, 'execution')}, ${plural(s.states, 'state')} (${s.pruned} pruned), max depth ${s.maxDepth}; ${result.complete ? 'complete' : result.limit ? 'inconclusive' : `bounded at ${result.bound}`}`;
+      text((ch) => '\n' + wrap(stats, width).map((l) => ch.dim(l)).join('\n') + '\n');
+      if (s.collision !== undefined) text((ch) => wrap(`fingerprint collision probability: optimistic ${s.collision!.toPrecision(2)}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+      if (s.parts) text((ch) => wrap(`partitioned: ${plural(s.parts!.count, 'part')} below depth ${s.parts!.depth}, each with its own visited set (executions and pruned count their overlap; docs/scale.md)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+      for (const g of s.symmetry ?? []) text((ch) => wrap(`symmetry: ${g.join(' ~ ')} are interchangeable (with their harts): one state of each permutation explored (--no-symmetry: all)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+      if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
+    }
+  }
+  const t = totals(suite);
+  const root = flags.sarifRoot ? resolve(io.cwd, flags.sarifRoot) : gitTopLevel(io.cwd);
+  // A suite closes with its totals; one spec's output stays one JSON object (JSON.parse of stdout works).
+  if (!flags.all && many) json(JSON.stringify(summaryJson(t, worst)) + '\n');
+  if (many && textOut && !flags.all && !quiet) {
+    text(() => '\n');
+    for (const [caveat, n] of caveats) text((ch) => wrap(`${n} safe verdict${n === 1 ? '' : 's'} under ${caveat}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+    text(() => `${files.length} specs: ${t.pass} as expected, ${t.fail} not, ${t.inconclusive} inconclusive, ${t.error} with errors\n`);
+    if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${Date.now() - t0} ms\n`));
+  }
+  for (const target of targets) {
+    if (target.format === 'text' || target.format === 'json') continue;
+    const doc = target.format === 'junit' ? junit(suite) : target.format === 'sarif' ? sarif(suite, { root, exitCode: worst }) : html(suite, { title: files.length === 1 ? files[0].shown : `${files.length} specs` });
+    emit(target, doc);
+  }
+  for (const [target, doc] of buffers) {
+    try {
+      writeFileSync(resolve(io.cwd, target.file!), doc);
+    } catch (e) {
+      throw new UserError(`${target.file}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const annotate = flags.github ?? io.env.GITHUB_ACTIONS === 'true';
+  if (annotate) {
+    // Workflow commands are read from both streams; keep them off a machine-readable stdout.
+    const a = githubAnnotations(suite, root);
+    if (stdoutFormat === undefined || stdoutFormat === 'text') io.stdout(a);
+    else io.stderr(a);
+  }
+  ctx.setExit(worst);
 }
 
 export function registerReplay(program: Command, ctx: CommandContext): void {

@@ -8,7 +8,7 @@ import { EXIT, Io } from './io.js';
 import { formatLitmusDiagnostic, parseLitmus } from '../spec/litmus.js';
 import { LITMUS_MODELS, LitmusModel, LitmusProgram, litmusToSpec, withFetchModel } from '../spec/litmus-spec.js';
 import { explore } from '../explore/explore.js';
-import { DEFAULT_LIMITS as CHECK_LIMITS } from '../api/check.js';
+import { DEFAULT_LIMITS as CHECK_LIMITS, limit } from '../api/check.js';
 import { intArg } from './check.js';
 
 /**
@@ -40,8 +40,8 @@ export function runLitmus(p: LitmusProgram, model: LitmusModel, limits: LitmusLi
     strategy: 'exhaustive',
     naive: false,
     // The limits of check: a test is untrusted input too (cut short: exit 3, `Limit ...`).
-    maxStates: limits.maxStates === 0 ? undefined : limits.maxStates ?? CHECK_LIMITS.maxStates,
-    maxTime: limits.maxTime || undefined,
+    maxStates: limit(limits.maxStates, undefined, CHECK_LIMITS.maxStates),
+    maxTime: limit(limits.maxTime, undefined, CHECK_LIMITS.maxTime),
     maxMemory: CHECK_LIMITS.maxMemory,
     heapUsed: () => process.memoryUsage().heapUsed,
     observe: (final) => {

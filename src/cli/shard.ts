@@ -25,6 +25,7 @@ import { DEFAULT_LIMITS } from '../spec/limits.js';
 import type { ProgressSink } from './progress.js';
 import { checkSpecParts, exploreOptions, type CheckOptions } from '../api/check.js';
 import { mergeParts, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
+import { decodeFramed, encodeFramed } from '../explore/framed.js';
 import type { ExploreOptions, ExploreResult, Finding } from '../explore/strategy.js';
 import { replay } from '../explore/explore.js';
 import { signature, type Violation } from '../check/violation.js';
@@ -119,57 +120,34 @@ function encodeShard(h: Omit<ShardHeader, 'top' | 'results'>, top: PartResult, r
     const { keys, ...rest } = r;
     return { ...rest, words: keys.length };
   };
-  const all = [top, ...results];
-  const head = new TextEncoder().encode(JSON.stringify({ ...h, top: strip(top), results: results.map(strip) }));
-  const pre = new TextEncoder().encode(`${MAGIC}\n${head.length}\n`);
-  const words = all.reduce((n, r) => n + r.keys.length, 0);
-  const out = new Uint8Array(pre.length + head.length + words * 4);
-  out.set(pre, 0);
-  out.set(head, pre.length);
-  const view = new DataView(out.buffer);
-  let at = pre.length + head.length;
-  for (const r of all) for (let i = 0; i < r.keys.length; i++, at += 4) view.setUint32(at, r.keys[i], true);
-  return out;
+  return encodeFramed(MAGIC, { ...h, top: strip(top), results: results.map(strip) }, [top, ...results].map((r) => r.keys));
 }
+
+const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
 
 function decodeShard(bytes: Uint8Array): { h: ShardHeader; top: PartResult; results: PartResult[] } {
   const bad = (why: string) => new Error(`not a shard file: ${why}`);
-  const nl1 = bytes.indexOf(10);
-  if (nl1 < 0 || new TextDecoder().decode(bytes.subarray(0, nl1)) !== MAGIC) throw bad(`it does not start with '${MAGIC}'`);
-  const nl2 = bytes.indexOf(10, nl1 + 1);
-  const len = Number(new TextDecoder().decode(bytes.subarray(nl1 + 1, nl2)));
-  if (nl2 < 0 || !Number.isSafeInteger(len) || len <= 0 || nl2 + 1 + len > bytes.length) throw bad('its header is cut short');
-  let h: ShardHeader;
-  try {
-    h = JSON.parse(new TextDecoder().decode(bytes.subarray(nl2 + 1, nl2 + 1 + len)));
-  } catch {
-    throw bad('its header is not JSON');
-  }
-  const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  const file = decodeFramed(bytes, MAGIC, bad);
+  const h = file.header as ShardHeader;
   const strings = (x: unknown) => Array.isArray(x) && x.every((y) => typeof y === 'string');
-  if (typeof h?.key !== 'string' || typeof h.spec?.file !== 'string' || typeof h.spec.sha256 !== 'string' || !int(h.shard) || !int(h.of) || !int(h.parts) || !int(h.depth) || !int(h.ms) || !Array.isArray(h.results) || !h.top || !strings(h.options?.set)) throw bad('its header is incomplete');
+  if (typeof h?.key !== 'string' || typeof h.spec?.file !== 'string' || typeof h.spec.sha256 !== 'string' || !count(h.shard) || !count(h.of) || !count(h.parts) || !count(h.depth) || !count(h.ms) || !Array.isArray(h.results) || !h.top || !strings(h.options?.set)) throw bad('its header is incomplete');
   if (h.of < 1 || h.of > MAX_SHARDS || h.shard >= h.of) throw bad(`it is shard ${h.shard} of ${h.of} (at most ${MAX_SHARDS} shards, counted from 0)`);
   if (h.parts > MAX_PARTS) throw bad(`it names ${h.parts} parts (a split makes at most ${MAX_PARTS})`);
   if (!Array.isArray(h.symmetric) || !h.symmetric.every(strings)) throw bad('its header is incomplete');
   const o = h.options;
-  if (typeof o.naive !== 'boolean' || ![o.symmetry].every((x) => x === null || typeof x === 'boolean') || ![o.maxStates, o.maxTime, o.maxMemory].every((x) => x === null || int(x))) throw bad('its options are malformed');
+  if (typeof o.naive !== 'boolean' || ![o.symmetry].every((x) => x === null || typeof x === 'boolean') || ![o.maxStates, o.maxTime, o.maxMemory].every((x) => x === null || count(x))) throw bad('its options are malformed');
   const stored = [h.top, ...h.results];
   for (const r of stored) {
-    if (!r || !int(r.words) || r.words % 2 !== 0 || !Array.isArray(r.findings) || !strings(r.finals) || ![r.executions, r.nodes, r.pruned, r.maxDepth].every(int) || !(r.limit === undefined || typeof r.limit === 'string')) throw bad('a part\'s result is malformed');
+    if (!r || !count(r.words) || r.words % 2 !== 0 || !Array.isArray(r.findings) || !strings(r.finals) || ![r.executions, r.nodes, r.pruned, r.maxDepth].every(count) || !(r.limit === undefined || typeof r.limit === 'string')) throw bad('a part\'s result is malformed');
   }
   if (h.top.index !== -1) throw bad('its top is malformed');
-  for (const r of h.results) if (!int(r.index) || r.index >= h.parts || r.index % h.of !== h.shard) throw bad(`part ${String(r.index)} is not one of shard ${h.shard} of ${h.of}'s parts`);
-  let at = nl2 + 1 + len;
-  if (at + stored.reduce((n, r) => n + r.words * 4, 0) !== bytes.length) throw bad('its fingerprints are cut short');
-  const view = new DataView(bytes.buffer, bytes.byteOffset);
-  const load = (r: Stored): PartResult => {
-    const keys = new Uint32Array(r.words);
-    for (let i = 0; i < keys.length; i++, at += 4) keys[i] = view.getUint32(at, true);
+  for (const r of h.results) if (!count(r.index) || r.index >= h.parts || r.index % h.of !== h.shard) throw bad(`part ${String(r.index)} is not one of shard ${h.shard} of ${h.of}'s parts`);
+  const keys = file.words(stored.map((r) => r.words), 'its fingerprints are');
+  const load = (r: Stored, i: number): PartResult => {
     const { words: _, ...rest } = r;
-    return { ...rest, keys };
+    return { ...rest, keys: keys[i] };
   };
-  const top = load(h.top);
-  return { h, top, results: h.results.map(load) };
+  return { h, top: load(h.top, 0), results: h.results.map((r, i) => load(r, i + 1)) };
 }
 
 /**
@@ -226,12 +204,11 @@ export async function writeShard(io: CliIo, abs: string | undefined, shown: stri
  */
 function checkedFinding(spec: Spec, f: Finding, file: string): Finding {
   const bad = (why: string) => new UserError(`${file}: not a shard of this spec: ${why}`);
-  const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (!f || typeof f.schedule !== 'string' || ![f.preemptions, f.steps, f.schedules].every(int) || !f.violation || typeof f.violation !== 'object') throw bad('a finding is malformed');
+  if (!f || typeof f.schedule !== 'string' || ![f.preemptions, f.steps, f.schedules].every(count) || !f.violation || typeof f.violation !== 'object') throw bad('a finding is malformed');
   const v = f.violation;
   const typed = typeof v.property === 'string' && typeof v.kind === 'string' && typeof v.task === 'string' && typeof v.message === 'string' && Number.isSafeInteger(v.hart) && typeof v.pc === 'number'
     && (v.site === undefined || typeof v.site === 'string') && (v.target === undefined || typeof v.target === 'number') && (v.landing === undefined || v.landing === 'benign' || v.landing === 'wild')
-    && (v.versions === undefined || (Array.isArray(v.versions) && v.versions.every(int))) && (v.benign === undefined || typeof v.benign === 'boolean') && (v.legitimate === undefined || (Array.isArray(v.legitimate) && v.legitimate.every((x) => typeof x === 'number')));
+    && (v.versions === undefined || (Array.isArray(v.versions) && v.versions.every(count))) && (v.benign === undefined || typeof v.benign === 'boolean') && (v.legitimate === undefined || (Array.isArray(v.legitimate) && v.legitimate.every((x) => typeof x === 'number')));
   if (!typed) throw bad('a finding\'s violation is malformed');
   let replayed: Violation | undefined;
   let finals: readonly Violation[] = [];

@@ -12,6 +12,7 @@
  * line, the header, then the visited set's typed arrays (little-endian words).
  */
 import type { Finding } from './strategy.js';
+import { decodeFramed, encodeFramed } from './framed.js';
 
 export const CHECKPOINT_MAGIC = 'ftrace-race checkpoint 1';
 
@@ -79,51 +80,22 @@ export function encodeCheckpoint(cp: SearchCheckpoint): Uint8Array {
       visited: v && v.kind === 'fpset' ? { kind: 'fpset', count: v.count, full: v.full, words: blobs.map((x) => x.length) } : v,
     },
   };
-  const head = new TextEncoder().encode(JSON.stringify(header));
-  const pre = new TextEncoder().encode(`${CHECKPOINT_MAGIC}\n${head.length}\n`);
-  const size = pre.length + head.length + blobs.reduce((n, x) => n + x.byteLength, 0);
-  const out = new Uint8Array(size);
-  out.set(pre, 0);
-  out.set(head, pre.length);
-  let at = pre.length + head.length;
-  for (const x of blobs) {
-    const view = new DataView(out.buffer, at, x.byteLength);
-    for (let i = 0; i < x.length; i++) view.setUint32(i * 4, x[i], true);
-    at += x.byteLength;
-  }
-  return out;
+  return encodeFramed(CHECKPOINT_MAGIC, header, blobs);
 }
 
 /** Reads a checkpoint file; a file that is not one, or is cut short, is an Error with one line. */
 export function decodeCheckpoint(bytes: Uint8Array): SearchCheckpoint {
   const bad = (why: string) => new Error(`not a usable checkpoint: ${why}`);
-  const nl1 = bytes.indexOf(10);
-  if (nl1 < 0 || new TextDecoder().decode(bytes.subarray(0, nl1)) !== CHECKPOINT_MAGIC) throw bad(`it does not start with '${CHECKPOINT_MAGIC}'`);
-  const nl2 = bytes.indexOf(10, nl1 + 1);
-  const len = Number(new TextDecoder().decode(bytes.subarray(nl1 + 1, nl2)));
-  if (nl2 < 0 || !Number.isSafeInteger(len) || len <= 0 || nl2 + 1 + len > bytes.length) throw bad('its header is cut short');
-  let header: SearchCheckpoint & { dfs: { visited: unknown } };
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(nl2 + 1, nl2 + 1 + len)));
-  } catch {
-    throw bad('its header is not JSON');
-  }
+  const file = decodeFramed(bytes, CHECKPOINT_MAGIC, bad);
+  const header = file.header as SearchCheckpoint & { dfs: { visited: unknown } };
   const d = header?.dfs;
   if (typeof header?.key !== 'string' || !d || !Array.isArray(d.frames) || !Array.isArray(d.path) || d.path.length !== d.frames.length - 1) throw bad('its header is incomplete');
   const v = d.visited as { kind?: string; count?: number; full?: boolean; words?: number[]; entries?: [string, number, number][] } | null;
   if (v && v.kind === 'fpset') {
     const words = v.words;
     if (!Array.isArray(words) || words.length !== 3 || words.some((n) => !Number.isSafeInteger(n) || n < 0)) throw bad('its visited set is malformed');
-    let at = nl2 + 1 + len;
-    if (at + words.reduce((n, w) => n + w * 4, 0) !== bytes.length) throw bad('its visited set is cut short');
-    const arrays = words.map((n) => {
-      const x = new Uint32Array(n);
-      const view = new DataView(bytes.buffer, bytes.byteOffset + at, n * 4);
-      for (let i = 0; i < n; i++) x[i] = view.getUint32(i * 4, true);
-      at += n * 4;
-      return x;
-    });
-    d.visited = { kind: 'fpset', a: arrays[0], b: arrays[1], meta: arrays[2], count: v.count ?? 0, full: !!v.full };
+    const [a, b, meta] = file.words(words, 'its visited set is');
+    d.visited = { kind: 'fpset', a, b, meta, count: v.count ?? 0, full: !!v.full };
   } else if (v && (v.kind !== 'map' || !Array.isArray(v.entries))) throw bad('its visited set is malformed');
   return header as SearchCheckpoint;
 }

@@ -26,27 +26,24 @@ export class Findings {
   }
 
   record(found: FoundSchedule): void {
-    const key = signature(found.violation);
-    const prev = this.map.get(key);
-    if (!prev) {
-      this.map.set(key, { ...found, schedules: 1 });
-      return;
-    }
-    prev.schedules++;
-    if (better(found, prev)) Object.assign(prev, found);
+    this.merge(found, 1);
   }
 
   /** Adds another search's finding: its schedules are counted, the better witness kept (a part of a partitioned search). */
   add(f: Finding): void {
-    const key = signature(f.violation);
+    this.merge(f, f.schedules);
+  }
+
+  private merge(found: FoundSchedule, schedules: number): void {
+    const key = signature(found.violation);
     const prev = this.map.get(key);
     if (!prev) {
-      this.map.set(key, { ...f });
+      this.map.set(key, { ...found, schedules });
       return;
     }
-    const schedules = prev.schedules + f.schedules;
-    if (better(f, prev)) Object.assign(prev, f);
-    prev.schedules = schedules;
+    const total = prev.schedules + schedules;
+    if (better(found, prev)) Object.assign(prev, found);
+    prev.schedules = total;
   }
 
   /** Adds the signatures of `other` this set lacks (an earlier bound's findings). */

@@ -7,7 +7,7 @@
  * never an out-of-memory crash. Same offer() contract as MapVisited (visited.ts), which a
  * property test compares it with.
  */
-import { fpWords, type VisitedSet } from './visited.js';
+import type { VisitedSet } from './visited.js';
 import type { VisitedState } from './checkpoint.js';
 
 const SLOT_BYTES = 12;
@@ -54,8 +54,8 @@ export class FpSet implements VisitedSet {
   }
 
   offer(fp: string, cost: number, depth: number): boolean {
-    const [x, y] = fpWords(fp);
-    return this.offerWords(x, y, cost, depth);
+    // fpWords without its pair: this runs for every successor the search computes.
+    return this.offerWords((fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0, (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0, cost, depth);
   }
 
   /** offer() of a fingerprint given as its two words. */

@@ -166,17 +166,22 @@ export class Dfs<S> {
     }
     // Only the transitions within the bound are taken: a snapshot is needed when two or more
     // are, and the last one to restore takes the snapshot over instead of copying it.
-    let taken = 0, last = -1;
-    for (let i = 0; i < trans.length; i++) {
-      if (cost + trans[i].cost <= this.bound) {
-        taken++;
-        last = i;
-      }
-    }
+    const [first, last] = this.within(trans, cost);
     if (fp !== undefined) this.onStack.set(fp, this.stack.length);
     if (key !== undefined) this.onStackKey.set(key, this.stack.length);
-    this.stack.push({ trans, next: 0, last, cost, snap: taken > 1 ? m.save() : null, moved: false, fp, key });
+    this.stack.push({ trans, next: 0, last, cost, snap: first < last ? m.save() : null, moved: false, fp, key });
     return null;
+  }
+
+  /** The first and the last of `trans` within the bound from `cost` (-1, -1: none is). */
+  private within(trans: readonly Transition[], cost: number): [number, number] {
+    let first = -1, last = -1;
+    for (let i = 0; i < trans.length; i++) {
+      if (cost + trans[i].cost > this.bound) continue;
+      if (first < 0) first = i;
+      last = i;
+    }
+    return [first, last];
   }
 
   /**
@@ -236,18 +241,12 @@ export class Dfs<S> {
     for (const f of s.finals) this.finals.add(f);
     s.frames.forEach((saved, d) => {
       const trans = m.transitions();
-      let taken = 0, last = -1;
-      for (let i = 0; i < trans.length; i++) {
-        if (saved.cost + trans[i].cost <= this.bound) {
-          taken++;
-          last = i;
-        }
-      }
+      const [first, last] = this.within(trans, saved.cost);
       if (last !== saved.last || saved.next > trans.length) throw new Error(`not a usable checkpoint: its frontier does not fit this spec (depth ${d})`);
       if (saved.fp !== undefined) this.onStack.set(saved.fp, d);
       const key = this.sym ? m.canonical() : undefined;
       if (key !== undefined) this.onStackKey.set(key, d);
-      this.stack.push({ trans, next: saved.next, last, cost: saved.cost, snap: taken > 1 ? m.save() : null, moved: saved.moved, fp: saved.fp, key });
+      this.stack.push({ trans, next: saved.next, last, cost: saved.cost, snap: first < last ? m.save() : null, moved: saved.moved, fp: saved.fp, key });
       if (d < s.path.length) {
         const tr = trans[saved.next - 1];
         if (!tr || tr.token !== s.path[d]) throw new Error(`not a usable checkpoint: its path does not fit this spec (step ${d + 1} '${s.path[d]}')`);

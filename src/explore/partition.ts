@@ -170,7 +170,7 @@ export function explorePartitioned(spec: Spec, opts: ExploreOptions, target = SP
   const t0 = now();
   opts = { ...opts, startedAt: opts.startedAt ?? t0 };
   const split = splitSearch(spec, opts, target);
-  const results = split.top.limit ? [] : split.parts.map((p) => explorePart(spec, opts, p));
-  if (split.top.limit) return mergeParts(opts, { ...split, parts: [] }, [], now() - t0);
-  return mergeParts(opts, split, results, now() - t0);
+  // A top cut short by a limit leaves no parts to search.
+  const parts = split.top.limit ? [] : split.parts;
+  return mergeParts(opts, { ...split, parts }, parts.map((p) => explorePart(spec, opts, p)), now() - t0);
 }
