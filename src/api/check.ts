@@ -22,6 +22,8 @@ export interface CheckOptions {
   naive?: boolean;
   /** Symmetry reduction of interchangeable tasks (default on). */
   symmetry?: boolean;
+  /** Partial-order reduction with sleep sets in an exhaustive search (explore/por.ts). */
+  por?: boolean;
   bound?: number;
   maxStates?: number;
   maxTime?: number;
@@ -98,6 +100,7 @@ export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
     // --all enumerates every violating schedule, so no state is pruned.
     naive: o.naive ?? (o.all ? true : e.reduction === 'naive'),
     symmetry: o.symmetry,
+    por: o.por,
     maxStates: limit(o.maxStates, e.maxStates, DEFAULT_LIMITS.maxStates),
     maxTime: limit(o.maxTime, e.maxTime, DEFAULT_LIMITS.maxTime),
     maxMemory: limit(o.maxMemory, e.maxMemory, DEFAULT_LIMITS.maxMemory),
@@ -147,9 +150,12 @@ export async function checkSpecParts(spec: Spec, o: CheckOptions, runParts: (par
  * What a verdict under the spec's fetch model does not cover (docs/semantics.md, Fetch
  * models): printed beside every safe verdict, so "safe" never goes quiet about it.
  */
-export function modelCaveat(spec: Spec): string | undefined {
+export function modelCaveat(spec: Spec, r?: ExploreResult): string | undefined {
   const m = FETCH_MODELS[spec.fetch.model];
-  return m.unexplored && `fetch model ${m.name}: ${m.unexplored}`;
+  const parts = [m.unexplored && `fetch model ${m.name}: ${m.unexplored}`];
+  // --por gives itself up on the first cycle it closes; one it never closes is not judged.
+  if (r?.stats.por && 'slept' in r.stats.por && spec.properties.deadlock) parts.push('partial-order reduction: livelocks only on cycles the reduced search closes (it closed none)');
+  return parts.filter(Boolean).join('; ') || undefined;
 }
 
 export { replay };

@@ -31,7 +31,7 @@ import { DEFAULT_LIMITS, InputLimits } from '../spec/limits.js';
  * the worst wins, in the order 70 > 2 > 1 > 3 > 0.
  */
 
-export type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'symmetry' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & CheckpointFlags & PartFlags & {
+export type CheckFlags = Pick<CheckOptions, 'all' | 'exhaustive' | 'random' | 'seed' | 'naive' | 'symmetry' | 'por' | 'bound' | 'maxStates' | 'maxTime' | 'maxMemory'> & CheckpointFlags & PartFlags & {
   format?: ReportFormat;
   set: string[];
   /** false with --no-timing: wall-clock figures (stats.ms, rate) are zeroed or not printed. */
@@ -243,6 +243,7 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
     .option('--no-symmetry', 'no symmetry reduction: interchangeable tasks are told apart (docs/scale.md)')
+    .option('--por', 'partial-order reduction with sleep sets (with --exhaustive): transitions that commute with the one taken are not taken again (docs/semantics.md)')
     .option('--checkpoint <file>', 'write the search\'s state to FILE every --checkpoint-every seconds, to go on later with --resume (one spec; docs/scale.md)')
     .addOption(new Option('--checkpoint-every <s>', 'seconds between checkpoints (default 300)').argParser(intArg('--checkpoint-every')))
     .option('--resume <file>', 'go on from a checkpoint written by --checkpoint, to the report an uninterrupted run gives')
@@ -266,6 +267,9 @@ function conflicts(f: CheckFlags): void {
     [(!!f.checkpoint || !!f.resume) && f.random !== undefined, '--random walks keep no state to checkpoint: drop --checkpoint/--resume or --random'],
     [(!!f.checkpoint || !!f.resume) && !!f.all, '--all streams every schedule as it runs; a resumed run would stream some twice: drop --checkpoint/--resume or --all'],
     [f.checkpointEvery !== undefined && !f.checkpoint && !f.resume, '--checkpoint-every needs --checkpoint FILE'],
+    [!!f.por && !f.exhaustive, '--por reduces the unbounded search only (preemption bounding and sleep sets are not combined): add --exhaustive'],
+    [!!f.por && (!!f.naive || !!f.all), '--por is a reduction; --naive and --all explore every schedule: drop one'],
+    [!!f.por && (!!f.checkpoint || !!f.resume || f.workers !== undefined || !!f.shard), '--por does not combine with --checkpoint, --resume, --workers or --shard yet: drop --por'],
     ...partConflicts(f),
   ];
   for (const [bad, why] of pairs) if (bad) throw new UserError(`conflicting options: ${why}`);
@@ -368,6 +372,7 @@ export async function runCheck(ctx: CommandContext, inputs: string[], flags: Che
       seed: flags.seed,
       naive: flags.naive,
       symmetry: flags.symmetry,
+      por: flags.por,
       bound: flags.bound,
       maxStates: flags.maxStates,
       maxTime: flags.maxTime,
@@ -421,7 +426,7 @@ export async function runCheck(ctx: CommandContext, inputs: string[], flags: Che
     if (!textOut || (quiet && matches)) continue;
     text((ch) => verdictLine(spec, result, matches, ch) + '\n');
     if (!matches && result.verdict !== 'inconclusive') for (const p of gateProblems(spec, result)) text((ch) => ch.red(`  gate: ${p}\n`));
-    const caveat = modelCaveat(spec);
+    const caveat = modelCaveat(spec, result);
     if (caveat && result.verdict === 'safe') {
       if (many) caveats.set(caveat, (caveats.get(caveat) ?? 0) + 1);
       else text((ch) => wrap(`  safe under ${caveat}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
@@ -437,6 +442,7 @@ export async function runCheck(ctx: CommandContext, inputs: string[], flags: Che
       text((ch) => '\n' + wrap(stats, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.collision !== undefined) text((ch) => wrap(`fingerprint collision probability: optimistic ${s.collision!.toPrecision(2)}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.parts) text((ch) => wrap(`partitioned: ${plural(s.parts!.count, 'part')} below depth ${s.parts!.depth}, each with its own visited set (executions and pruned count their overlap; docs/scale.md)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+      if (s.por) text((ch) => wrap('slept' in s.por! ? `partial-order reduction: ${plural(s.por!.slept, 'transition')} asleep (commuting with one taken) not taken` : `partial-order reduction given up (${s.por!.abandoned}): searched without it`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       for (const g of s.symmetry ?? []) text((ch) => wrap(`symmetry: ${g.join(' ~ ')} are interchangeable (with their harts): one state of each permutation explored (--no-symmetry: all)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
     }

@@ -30,9 +30,10 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   let limit: string | undefined;
   let bound: number | null = null;
   const finals = new Set<string>();
-  const cov = opts.coverage ? new CoverageSink(spec.sites.length) : null;
+  let cov = opts.coverage ? new CoverageSink(spec.sites.length) : null;
   let outcomes = new Map<string, number>();
   let symmetry: string[][] = [];
+  let por: ExploreResult['stats']['por'];
   for (let bi = r?.boundIndex ?? 0; bi < bounds.length; bi++) {
     const b = bounds[bi];
     const ctl = opts.checkpoint;
@@ -42,10 +43,18 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
       stopped: () => ctl.stopped(),
       write: (dfs: DfsState) => ctl.write({ key: opts.checkpointKey ?? '', boundIndex: bi, totals: { ...totals }, pruned, maxDepth, states, prior: prior ? prior.export() : null, dfs }),
     };
-    const dfs = new Dfs(new Machine(spec, cov), opts, b, totals, budget, checkpoints, bi === r?.boundIndex ? r.dfs : undefined);
+    let dfs = new Dfs(new Machine(spec, cov), opts, b, totals, budget, checkpoints, bi === r?.boundIndex ? r.dfs : undefined);
     bound = b === Infinity ? null : b;
     symmetry = dfs.symmetric;
     limit = dfs.run() ?? undefined;
+    if (dfs.por) por = { slept: dfs.slept };
+    if (dfs.porAbandoned !== null) {
+      // The reduction met what it does not cover (explore/por.ts): the same search without it.
+      por = { abandoned: dfs.porAbandoned };
+      if (cov) cov = new CoverageSink(spec.sites.length);
+      dfs = new Dfs(new Machine(spec, cov), { ...opts, por: false }, b, totals, budget, checkpoints);
+      limit = dfs.run() ?? undefined;
+    }
     totals.executions += dfs.executions;
     totals.nodes += dfs.nodes;
     pruned += dfs.pruned;
@@ -74,7 +83,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     complete: complete && !limit,
     bound,
     findings: list,
-    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}) },
+    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}), ...(por ? { por } : {}) },
     limit,
     finals: opts.collectFinals ? finals : undefined,
     coverage: cov?.result(),

@@ -22,6 +22,8 @@ export class FpSet implements VisitedSet {
   /** cost << 26 | depth, + 1 (0 marks an empty slot). */
   private meta: Uint32Array;
   private mask: number;
+  /** Partial-order reduction (explore/por.ts): the sleep mask each state was last explored with (allocated on first use: 16 bytes a slot). */
+  private sl: Uint32Array | null = null;
   private count = 0;
   /** Slots the memory budget allows (a power of two). */
   private readonly maxSlots: number;
@@ -50,7 +52,54 @@ export class FpSet implements VisitedSet {
 
   /** Bytes the table takes now. */
   get bytes(): number {
-    return (this.mask + 1) * SLOT_BYTES;
+    return (this.mask + 1) * (SLOT_BYTES + (this.sl ? 4 : 0));
+  }
+
+  /**
+   * offer() with a sleep set (VisitedSet.offerSleep): -1 when the state is new or now cheaper
+   * (explore it with `sleep`), else the mask of the transitions it slept on before and does
+   * not now (0: prune), the stored mask becoming the intersection.
+   */
+  storedSleep(fp: string, cost: number, depth: number): number {
+    const x = (fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0, y = (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0;
+    for (let i = (x ^ Math.imul(y, 0x9e3779b1)) & this.mask; ; i = (i + 1) & this.mask) {
+      const cur = this.meta[i];
+      if (cur === 0) return -1;
+      if (this.a[i] !== x || this.b[i] !== y) continue;
+      const prevCost = Math.floor((cur - 1) / (DEPTH_MAX + 1));
+      const prevDepth = (cur - 1) % (DEPTH_MAX + 1);
+      if (prevCost <= cost && (prevCost < cost || prevDepth <= depth)) return this.sl ? this.sl[i] : 0;
+      return -1;
+    }
+  }
+
+  offerSleep(fp: string, cost: number, depth: number, sleep: number): number {
+    if (!this.sl) this.sl = new Uint32Array(this.meta.length);
+    const x = (fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0, y = (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0;
+    let i = (x ^ Math.imul(y, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const cur = this.meta[i];
+      if (cur === 0) break;
+      if (this.a[i] === x && this.b[i] === y) {
+        const prevCost = Math.floor((cur - 1) / (DEPTH_MAX + 1));
+        const prevDepth = (cur - 1) % (DEPTH_MAX + 1);
+        if (prevCost <= cost && (prevCost < cost || prevDepth <= depth)) {
+          const stored = this.sl[i];
+          this.sl[i] = stored & sleep;
+          return (stored & ~sleep) >>> 0;
+        }
+        this.meta[i] = (Math.min(cost, COST_MAX) * (DEPTH_MAX + 1) + Math.min(depth, DEPTH_MAX)) + 1;
+        this.sl[i] = sleep;
+        return -1;
+      }
+      i = (i + 1) & this.mask;
+    }
+    if (!this.offerWords(x, y, cost, depth)) return 0; // full: the caller sees `full`
+    // Inserted (maybe after a grow): find the slot again.
+    let j = (x ^ Math.imul(y, 0x9e3779b1)) & this.mask;
+    while (this.a[j] !== x || this.b[j] !== y || this.meta[j] === 0) j = (j + 1) & this.mask;
+    this.sl[j] = sleep;
+    return -1;
   }
 
   offer(fp: string, cost: number, depth: number): boolean {
@@ -122,11 +171,12 @@ export class FpSet implements VisitedSet {
   }
 
   private grow(): void {
-    const { a, b, meta } = this;
+    const { a, b, meta, sl } = this;
     const n = (this.mask + 1) * 2;
     this.a = new Uint32Array(n);
     this.b = new Uint32Array(n);
     this.meta = new Uint32Array(n);
+    if (sl) this.sl = new Uint32Array(n);
     this.mask = n - 1;
     for (let j = 0; j < meta.length; j++) {
       if (meta[j] === 0) continue;
@@ -135,6 +185,7 @@ export class FpSet implements VisitedSet {
       this.a[i] = a[j];
       this.b[i] = b[j];
       this.meta[i] = meta[j];
+      if (sl) this.sl![i] = sl[j];
     }
   }
 }

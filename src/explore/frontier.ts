@@ -16,6 +16,7 @@ import { MapVisited, VisitedSet } from './visited.js';
 import { FpSet } from './fpset.js';
 import type { ExploreOptions } from './strategy.js';
 import type { DfsState } from './checkpoint.js';
+import { Asleep, independent, indexMask, sleepMask, sleepRanks } from './por.js';
 
 interface Frame<S> {
   trans: Transition[];
@@ -31,6 +32,21 @@ interface Frame<S> {
   fp?: string;
   /** Its fingerprint up to symmetry (symmetric search only). */
   key?: string;
+  /** Partial-order reduction (por.ts): indices of `trans` not taken here (asleep, or explored on an earlier visit). */
+  skip: number;
+  /** Transitions asleep on entry, and those taken from this frame so far. */
+  sleep?: Asleep[];
+  done?: Asleep[];
+  /** The sleep mask (by rank) this state was entered with: what no visit of it may have explored. */
+  stored?: number;
+}
+
+/** What partial-order reduction hands enter(): the state's transitions, which to skip, and its sleep set. */
+interface PorEntry {
+  trans: Transition[];
+  skip: number;
+  sleep: Asleep[];
+  stored: number;
 }
 
 /** Totals carried across the searches of iterative bounding. */
@@ -91,6 +107,12 @@ export class Dfs<S> {
   private readonly sym: boolean;
   /** The groups used, by task name (empty: no symmetry reduction). */
   readonly symmetric: string[][];
+  /** Sleep-set reduction is on (opts.por, an unbounded search of its own: not naive, resumed or a part). */
+  readonly por: boolean;
+  /** Transitions not taken because they were asleep when their state was first entered. */
+  slept = 0;
+  /** Why the reduced search gave up its reduction (the caller searches again without it). */
+  porAbandoned: string | null = null;
 
   constructor(
     private readonly m: Model<S>,
@@ -105,6 +127,7 @@ export class Dfs<S> {
     this.visited = visitedSet(opts, resumed?.visited);
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
+    this.por = !!opts.por && !opts.naive && bound === Infinity && !resumed && !part;
   }
 
   private record(v: Violation, cost: number): void {
@@ -139,7 +162,7 @@ export class Dfs<S> {
   }
 
   /** Enters the model's current state: a leaf is judged at once, anything else becomes a frame. */
-  private enter(cost: number, fp: string | undefined, key?: string): string | null {
+  private enter(cost: number, fp: string | undefined, key?: string, por?: PorEntry): string | null {
     this.nodes++;
     if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
     const states = this.opts.naive ? this.totals.nodes + this.nodes : this.visited.size;
@@ -149,7 +172,7 @@ export class Dfs<S> {
     const limit = this.budget.exceeded(states);
     if (limit) return limit;
     const m = this.m;
-    const trans = m.transitions();
+    const trans = por ? por.trans : m.transitions();
     if (trans.length === 0) {
       const term = m.terminal();
       if (term.kind === 'done') {
@@ -166,18 +189,25 @@ export class Dfs<S> {
     }
     // Only the transitions within the bound are taken: a snapshot is needed when two or more
     // are, and the last one to restore takes the snapshot over instead of copying it.
-    const [first, last] = this.within(trans, cost);
+    const skip = por ? por.skip : 0;
+    const [first, last] = this.within(trans, cost, skip);
     if (fp !== undefined) this.onStack.set(fp, this.stack.length);
     if (key !== undefined) this.onStackKey.set(key, this.stack.length);
-    this.stack.push({ trans, next: 0, last, cost, snap: first < last ? m.save() : null, moved: false, fp, key });
+    const frame: Frame<S> = { trans, next: 0, last, cost, snap: first < last ? m.save() : null, moved: false, fp, key, skip };
+    if (por) {
+      frame.sleep = por.sleep;
+      frame.done = [];
+      frame.stored = por.stored;
+    }
+    this.stack.push(frame);
     return null;
   }
 
-  /** The first and the last of `trans` within the bound from `cost` (-1, -1: none is). */
-  private within(trans: readonly Transition[], cost: number): [number, number] {
+  /** The first and the last of `trans` within the bound from `cost` and not skipped (-1, -1: none is). */
+  private within(trans: readonly Transition[], cost: number, skip = 0): [number, number] {
     let first = -1, last = -1;
     for (let i = 0; i < trans.length; i++) {
-      if (cost + trans[i].cost > this.bound) continue;
+      if (cost + trans[i].cost > this.bound || (skip >>> i) & 1) continue;
       if (first < 0) first = i;
       last = i;
     }
@@ -246,7 +276,7 @@ export class Dfs<S> {
       if (saved.fp !== undefined) this.onStack.set(saved.fp, d);
       const key = this.sym ? m.canonical() : undefined;
       if (key !== undefined) this.onStackKey.set(key, d);
-      this.stack.push({ trans, next: saved.next, last, cost: saved.cost, snap: first < last ? m.save() : null, moved: saved.moved, fp: saved.fp, key });
+      this.stack.push({ trans, next: saved.next, last, cost: saved.cost, snap: first < last ? m.save() : null, moved: saved.moved, fp: saved.fp, key, skip: 0 });
       if (d < s.path.length) {
         const tr = trans[saved.next - 1];
         if (!tr || tr.token !== s.path[d]) throw new Error(`not a usable checkpoint: its path does not fit this spec (step ${d + 1} '${s.path[d]}')`);
@@ -272,7 +302,7 @@ export class Dfs<S> {
       const key = this.sym ? m.canonical() : undefined;
       this.onStack.set(fp, this.stack.length);
       if (key !== undefined) this.onStackKey.set(key, this.stack.length);
-      this.stack.push({ trans, next: trans.length, last: -1, cost, snap: null, moved: true, fp, key });
+      this.stack.push({ trans, next: trans.length, last: -1, cost, snap: null, moved: true, fp, key, skip: 0 });
       this.path.push(tok);
       cost += tr.cost;
       if (m.apply(tr).kind !== 'continue') throw new Error(`a part's root does not fit this spec (its path ends at step ${d + 1})`);
@@ -283,6 +313,56 @@ export class Dfs<S> {
     return this.enter(cost, fp, this.sym ? key : undefined);
   }
 
+  private fullMessage(v: FpSet): string {
+    return `visited set full: ${v.size} states fill the ${Math.round(v.bytes / 1048576)} MB the memory budget allows (raise --max-memory)`;
+  }
+
+  /**
+   * A state reached under partial-order reduction (por.ts): pruned, entered without the
+   * transitions asleep in it, or entered again for the ones it slept on before and does not
+   * now. A state on the path again is pruned only when its frame slept on nothing this arrival
+   * does not; otherwise, or on a cycle when livelocks are judged, the reduction is given up
+   * (the caller searches again without it). Returns a limit, or whether a frame was pushed.
+   */
+  private porArrive(key: string, fp: string | undefined, c: number, classOnPath: boolean, cycle: boolean, asleep: Asleep[]): string | boolean {
+    const m = this.m;
+    // A state explored before, as cheaply, with nothing asleep then: pruned before its
+    // transitions are computed (whatever sleeps now).
+    if (!classOnPath && this.visited.storedSleep(key, c, this.path.length) === 0) return this.prune();
+    const trans = m.transitions();
+    const ranks = sleepRanks(m, trans); // after this state's canonical(): its renumbering
+    const sleep = ranks ? asleep.filter((a) => trans.some((t) => t.token === a.t.token)) : [];
+    const mask = ranks ? sleepMask(trans, ranks, sleep) : 0;
+    if (classOnPath) {
+      const j = this.sym ? this.onStackKey.get(key)! : this.onStack.get(fp!)!;
+      if (((this.stack[j].stored ?? 0) & ~mask) !== 0) return this.abandon('a state on the path was reached again with fewer transitions asleep');
+      if (cycle && m.reportsDeadlock) return this.abandon('the state graph has a cycle, and livelocks are judged on the whole graph');
+      this.pruned++;
+      return false;
+    }
+    const r = this.visited.offerSleep(key, c, this.path.length, mask);
+    if (r === 0) return this.prune();
+    if (this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
+    const all = (1 << trans.length) - 1;
+    const skip = !ranks ? 0 : r === -1 ? indexMask(ranks, mask) : ~indexMask(ranks, r) & all;
+    if (r === -1) for (let i = 0; i < trans.length; i++) this.slept += (skip >>> i) & 1;
+    const depth = this.stack.length;
+    const limit = this.enter(c, fp ?? m.fingerprint(), this.sym ? key : undefined, { trans, skip, sleep, stored: mask });
+    if (limit) return limit;
+    return this.stack.length > depth;
+  }
+
+  private prune(): string | false {
+    if (this.visited instanceof FpSet && this.visited.full) return this.fullMessage(this.visited);
+    this.pruned++;
+    return false;
+  }
+
+  private abandon(why: string): string {
+    this.porAbandoned = why;
+    return `partial-order reduction given up: ${why}`;
+  }
+
   /** Explores everything below the model's current state. Returns why it stopped early, or null. */
   run(): string | null {
     const m = this.m;
@@ -291,7 +371,9 @@ export class Dfs<S> {
       const limit0 = this.descend(this.part.prefix);
       if (limit0) return limit0;
     } else {
-      const limit0 = this.enter(0, m.fingerprint(), this.sym ? m.canonical() : undefined);
+      const fp0 = m.fingerprint();
+      const key0 = this.sym ? m.canonical() : undefined;
+      const limit0 = this.enter(0, fp0, key0, this.por ? { trans: m.transitions(), skip: 0, sleep: [], stored: 0 } : undefined);
       if (limit0) return limit0;
     }
     let polls = 0;
@@ -305,8 +387,8 @@ export class Dfs<S> {
       }
       const f = this.stack[this.stack.length - 1];
       let i = f.next;
-      while (i < f.trans.length && f.cost + f.trans[i].cost > this.bound) {
-        this.cut = true;
+      while (i < f.trans.length && ((f.skip >>> i) & 1 || f.cost + f.trans[i].cost > this.bound)) {
+        if (!((f.skip >>> i) & 1)) this.cut = true;
         i++;
       }
       if (i >= f.trans.length) {
@@ -318,6 +400,16 @@ export class Dfs<S> {
       const c = f.cost + tr.cost;
       if (f.moved) m.load(f.snap!, i === f.last);
       f.moved = true;
+      // Sleep sets: what sleeps after tr is what slept here or was taken here before it, and
+      // commutes with it (por.ts); tr's footprint is taken in the state it is enabled in.
+      let asleep: Asleep[] | undefined;
+      if (this.por) {
+        const fpTr = m.footprint(tr);
+        asleep = [];
+        for (const a of f.sleep!) if (independent(a, tr, fpTr)) asleep.push(a);
+        for (const a of f.done!) if (independent(a, tr, fpTr)) asleep.push(a);
+        f.done!.push({ t: tr, fp: fpTr });
+      }
       this.path.push(tr.token);
       const out = m.apply(tr);
       let descended = false;
@@ -344,13 +436,15 @@ export class Dfs<S> {
           key = fp = m.fingerprint();
           classOnPath = cycle = this.onStack.has(fp);
         }
-        if (classOnPath) {
+        if (asleep) {
+          const arrived = this.porArrive(key, fp, c, classOnPath, cycle, asleep);
+          if (typeof arrived === 'string') return arrived;
+          descended = arrived;
+        } else if (classOnPath) {
           if (cycle && m.reportsDeadlock) this.cycle(fp!, c);
           this.pruned++;
         } else if (!this.opts.naive && !this.visited.offer(key, c, this.path.length)) {
-          if (this.visited instanceof FpSet && this.visited.full) {
-            return `visited set full: ${this.visited.size} states fill the ${Math.round(this.visited.bytes / 1048576)} MB the memory budget allows (raise --max-memory)`;
-          }
+          if (this.visited instanceof FpSet && this.visited.full) return this.fullMessage(this.visited);
           this.pruned++;
         } else if (this.part?.horizon && this.path.length === this.part.horizon.depth) {
           // The top of a split: this state is the root of a part, searched on its own.

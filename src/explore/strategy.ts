@@ -26,6 +26,11 @@ export interface ExploreOptions extends ExploreLimits {
   naive: boolean;
   /** Symmetry reduction of interchangeable tasks (default on; --naive has none). */
   symmetry?: boolean;
+  /**
+   * Partial-order reduction with sleep sets (explore/por.ts) in an unbounded search (default
+   * off; never with --naive, a bound, a resumed search or a part of a partitioned one).
+   */
+  por?: boolean;
   /** The visited set: 'fpset' (default, 12 bytes a slot) or 'map' (the reference it is tested against). */
   visited?: 'fpset' | 'map';
   /** Keep every violating schedule (for --all). */
@@ -101,6 +106,11 @@ export interface ExploreStats {
   collision?: number;
   /** Groups of interchangeable tasks the visited set identified up to permutation (model/symmetry.ts); absent: none. */
   symmetry?: string[][];
+  /**
+   * Partial-order reduction (explore/por.ts): transitions not taken because they were asleep;
+   * or why it was given up (and the search done again without it).
+   */
+  por?: { slept: number } | { abandoned: string };
   /** A partitioned search (explore/partition.ts): its parts and the depth of their roots. */
   parts?: { count: number; depth: number };
 }

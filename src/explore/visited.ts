@@ -7,6 +7,15 @@ import type { VisitedState } from './checkpoint.js';
 export interface VisitedSet {
   /** True if fp is new, or now reached more cheaply (and records it). */
   offer(fp: string, cost: number, depth: number): boolean;
+  /**
+   * offer() for a search with sleep sets (explore/por.ts): -1 when fp is new or now reached
+   * more cheaply (explore it, except the transitions in `sleep`, and store `sleep`); otherwise
+   * the transitions fp was last stored asleep on that are awake now (`stored & ~sleep`; 0:
+   * prune), and the stored set becomes `stored & sleep`. Masks are by sleepRanks().
+   */
+  offerSleep(fp: string, cost: number, depth: number, sleep: number): number;
+  /** The sleep mask fp is stored with, if it was reached before as cheaply (else -1); changes nothing. */
+  storedSleep(fp: string, cost: number, depth: number): number;
   readonly size: number;
   /** Its contents, for a checkpoint. */
   export(): VisitedState;
@@ -21,7 +30,7 @@ export function fpWords(fp: string): [number, number] {
 
 /** The reference implementation (a JS Map, ~100 bytes a state); explore/fpset.ts is the compact one. */
 export class MapVisited implements VisitedSet {
-  private readonly map = new Map<string, { cost: number; depth: number }>();
+  private readonly map = new Map<string, { cost: number; depth: number; sleep?: number }>();
 
   get size(): number {
     return this.map.size;
@@ -45,6 +54,22 @@ export class MapVisited implements VisitedSet {
     const m = new MapVisited();
     for (const [fp, cost, depth] of s.entries) m.map.set(fp, { cost, depth });
     return m;
+  }
+
+  storedSleep(fp: string, cost: number, depth: number): number {
+    const prev = this.map.get(fp);
+    return prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth) ? prev.sleep ?? 0 : -1;
+  }
+
+  offerSleep(fp: string, cost: number, depth: number, sleep: number): number {
+    const prev = this.map.get(fp);
+    if (prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth)) {
+      const stored = prev.sleep ?? 0;
+      prev.sleep = stored & sleep;
+      return (stored & ~sleep) >>> 0;
+    }
+    this.map.set(fp, { cost, depth, sleep });
+    return -1;
   }
 
   offer(fp: string, cost: number, depth: number): boolean {

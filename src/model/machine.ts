@@ -30,7 +30,7 @@ import { rewindIntoSite, switchable, taskDone } from './tasks.js';
 import { runCode } from './run.js';
 import type { CoverageSink } from './coverage.js';
 import { note } from './trace.js';
-import { canonicalFingerprint, findSymmetry, Symmetry } from './symmetry.js';
+import { canonicalFingerprint, CanonicalMaps, findSymmetry, Symmetry } from './symmetry.js';
 import { machineFingerprint } from './fingerprint.js';
 
 export interface Snapshot {
@@ -68,6 +68,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   private readonly regsRead: boolean[];
   /** Interchangeable tasks (model/symmetry.ts), found once for the spec. */
   readonly symmetry: Symmetry;
+  /** Filled by canonical(): the renumbering it took the fingerprint under (canonicalMaps()). */
+  private maps: CanonicalMaps = { task: [], hart: [] };
 
   constructor(readonly spec: Spec, readonly cov: CoverageSink | null = null) {
     const layout = (this.layout = new Layout(spec, this.mem));
@@ -165,7 +167,15 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
 
   /** The fingerprint modulo the symmetry of interchangeable tasks (the plain one when there is none). */
   canonical(exact = false): string {
-    return this.symmetry.groups.length ? canonicalFingerprint(this, this.symmetry, this.regsRead, exact) : this.fingerprint();
+    if (!this.symmetry.groups.length) return this.fingerprint();
+    return canonicalFingerprint(this, this.symmetry, this.regsRead, exact, exact ? undefined : this.maps);
+  }
+
+  /** The renumbering of the last canonical() (identity without symmetry). */
+  canonicalMaps(): CanonicalMaps {
+    if (this.symmetry.groups.length) return this.maps;
+    if (this.maps.task.length !== this.st.tasks.length) this.maps = { task: this.st.tasks.map((_, i) => i), hart: Array.from({ length: this.spec.harts }, (_, i) => i) };
+    return this.maps;
   }
 
   // ---- the explorer's view ------------------------------------------------------------------

@@ -68,6 +68,12 @@ export interface Model<Snap = unknown> {
    * order of each group tried), for final states and tests; otherwise ties may keep two.
    */
   canonical(exact?: boolean): string;
+  /**
+   * The renumbering the last canonical() took its fingerprint under (old task -> new task,
+   * old hart -> new hart; the identity without symmetry): names a transition the same way in
+   * every state one canonical fingerprint stands for (explore/por.ts).
+   */
+  canonicalMaps(): { readonly task: readonly number[]; readonly hart: readonly number[] };
   /** The groups of interchangeable tasks, by name (empty: none). */
   readonly symmetric: readonly (readonly string[])[];
   /** What transition t (enabled now) touches in its first visible action (for partial-order reduction). */

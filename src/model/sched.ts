@@ -18,6 +18,8 @@ import { stepEnabled, switchable, taskDone } from './tasks.js';
 import { irqDeliverable } from './kernel/irq.js';
 import { ipiDeliverable, waitedHart } from './kernel/ipi.js';
 import { fixmapTranslate, inFixmap } from './kernel/fixmap.js';
+import { DRIVER_RET } from './layout.js';
+import { ALL_HARTS } from './state.js';
 
 function push(out: Transition[], kind: Transition['kind'], hart: number, task: number, choice: number, cost: 0 | 1): void {
   out.push({ token: tokenOf(kind, hart, task, choice), kind, hart, task, choice, cost });
@@ -105,38 +107,75 @@ const SERVICE_KERNEL: Record<string, Footprint['kernel'][number]> = {
 };
 
 /**
+ * A kernel action whose effect on memory is not modelled byte by byte (a service, an
+ * interrupt, a patch operation closed by patch_done or exit): it reads and writes every
+ * patchable byte, so it is ordered against every fetch and patch write of another hart.
+ */
+function kernelAction(k: Core, tag: Footprint['kernel'][number]): Footprint {
+  return { reads: k.layout.patchable, writes: k.layout.patchable, kernel: [tag] };
+}
+
+/**
+ * A stopper's step (kernel/stop-machine.ts stopperStep): arriving and leaving touch only
+ * stop_machine's state; the runner's body op touches what that op does; the flush raises the
+ * hart's fetch floors, which depends on every patch write.
+ */
+function stopperFootprint(k: Core, ti: number, h: number): Footprint | null {
+  const sm = k.st.sm;
+  const ip = k.st.tasks[ti].ip;
+  if (!sm || ip === 0 || ip >= 3) return { ...NONE, kernel: ['sm'] };
+  if (ip === 2 || sm.phase === 'flush') return { ...NONE, reads: k.layout.patchable, kernel: ['sm'] };
+  if (sm.body >= 0) {
+    const op = sm.runner === h || sm.runner === ALL_HARTS ? k.programs.bodies[sm.body][sm.ip] : undefined;
+    if (op?.k === 'store') return { ...NONE, writes: [[op.at, op.at + op.size]], kernel: ['sm'] };
+    return kernelAction(k, 'sm');
+  }
+  if (!sm.fnStarted && sm.runner !== ALL_HARTS) return kernelAction(k, 'sm');
+  return null; // RV64 fn code runs: the footprint of its next instruction
+}
+
+/**
  * What the first visible action of transition t touches, from the state it is enabled in
  * (LAYOUT.md 4.3 example 4): the pending instruction fetch or data access of the task, the
  * store of a declarative step, the kernel state a service or a scheduling decision
  * synchronises on. The invisible run after the action touches nothing another hart can see.
  * fence.i reads every patchable byte (what it orders depends on every write there).
+ * explore/por.ts decides independence on these: keep every effect another hart can observe
+ * in them.
  */
 export function footprint(k: Core, t: Transition): Footprint {
-  if (t.kind === 'ipi') return { ...NONE, kernel: ['ipi'] };
-  if (t.kind === 'irq') return { ...NONE, kernel: ['sched'] };
+  if (t.kind === 'ipi') return kernelAction(k, 'ipi');
+  if (t.kind === 'irq') return kernelAction(k, 'sched');
   const ti = t.task;
   const kind = k.layout.taskKinds[ti];
+  // A switch reads and sets the scheduling state of its hart and tasks, then steps the task.
   const sched: Footprint['kernel'] = t.kind === 'switch' ? ['sched'] : [];
   const st = k.st.tasks[ti];
   const withSched = (f: Footprint): Footprint => (sched.length ? { ...f, kernel: [...sched, ...f.kernel] } : f);
   if (kind === 'patcher') {
     const op = k.programs.tasks[ti][st.ip];
-    if (!op) return withSched({ ...NONE, kernel: ['sched'] });
+    if (!op) return withSched(kernelAction(k, 'sched'));
     if (op.k === 'store') return withSched({ ...NONE, writes: [[op.at, op.at + op.size]] });
     if (op.k === 'fence.i') return withSched({ ...NONE, reads: k.layout.patchable });
     if (op.k === 'fence') return withSched(NONE);
-    return withSched({ ...NONE, kernel: [SERVICE_KERNEL[op.k === 'stop_machine' ? 'stop_machine' : op.k] ?? 'sched'] });
+    return withSched(kernelAction(k, SERVICE_KERNEL[op.k === 'stop_machine' ? 'stop_machine' : op.k] ?? 'sched'));
   }
-  if (kind === 'stopper' && !k.st.sm?.fnStarted) return withSched({ ...NONE, kernel: ['sm'] });
+  if (kind === 'stopper') {
+    const f = stopperFootprint(k, ti, t.hart);
+    if (f) return withSched(f);
+  }
   const cpu = k.cpus[ti];
   const pc = cpu.pc;
   if (st.partial) {
     const a = st.partial.pc + st.partial.bytes.length;
     return withSched({ ...NONE, reads: [[a, a + 4 - st.partial.bytes.length]] });
   }
-  if (k.layout.codeAt(pc) === undefined) return withSched({ ...NONE, kernel: ['sched'] }); // a task boundary or a return the model handles
+  // A caller between its calls starts the next one or finishes: it touches its own task and its
+  // hart only (runCode's DRIVER_RET case), which every transition of that hart or task shares.
+  if (pc === DRIVER_RET && kind === 'caller' && !st.irq) return withSched(NONE);
+  if (k.layout.codeAt(pc) === undefined) return withSched(kernelAction(k, 'sched')); // another boundary or return the model handles
   const stub = k.layout.stubAt(pc);
-  if (stub) return withSched(stub.role.role === 'service' ? { ...NONE, kernel: [SERVICE_KERNEL[stub.role.service] ?? 'sched'] } : NONE);
+  if (stub) return withSched(stub.role.role === 'service' ? kernelAction(k, SERVICE_KERNEL[stub.role.service] ?? 'sched') : NONE);
   const n = firstFetchBytes(k, pc);
   if (k.layout.isPatchable(pc, n)) return withSched({ ...NONE, reads: [[pc, pc + n]] });
   const c = k.layout.codeAt(pc)!;
@@ -145,7 +184,7 @@ export function footprint(k: Core, t: Transition): Footprint {
   const bits = (lo & 3) === 3 ? (lo | (c.bytes[off + 2] << 16) | (c.bytes[off + 3] << 24)) >>> 0 : lo;
   const insn = decodeCached(bits);
   if (!insn) return withSched(NONE);
-  if (insn.op === 'ecall') return withSched({ ...NONE, kernel: [SERVICE_KERNEL[SERVICE_NAMES.get(Number(cpu.getReg(17))) ?? ''] ?? 'sched'] });
+  if (insn.op === 'ecall') return withSched(kernelAction(k, SERVICE_KERNEL[SERVICE_NAMES.get(Number(cpu.getReg(17))) ?? ''] ?? 'sched'));
   if (insn.op === 'fence.i') return withSched({ ...NONE, reads: k.layout.patchable });
   const acc = memAccess(insn, cpu);
   if (!acc) return withSched(NONE);

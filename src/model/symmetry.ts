@@ -245,7 +245,7 @@ function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: num
  * reduction, never a wrong one); `exact` tries every order and takes the least, a true
  * canonical form (k! orders a group: for final states and tests).
  */
-export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly boolean[], exact = false): string {
+export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly boolean[], exact = false, maps?: CanonicalMaps): string {
   if (exact) {
     let best: string | null = null;
     const orders = sym.groups.map((g) => permutations(g.tasks.length));
@@ -264,7 +264,13 @@ export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly 
     const keys = g.tasks.map((t, j) => slotKey(k, sym, regsRead, t, g.harts[j], g.stoppers[j]));
     return g.tasks.map((_, j) => j).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
   });
-  return fingerprintIn(k, sym, regsRead, orders);
+  return fingerprintIn(k, sym, regsRead, orders, maps);
+}
+
+/** The renumbering a canonical fingerprint was taken under: old task -> new task, old hart -> new hart. */
+export interface CanonicalMaps {
+  task: number[];
+  hart: number[];
 }
 
 function permutations(n: number): number[][] {
@@ -275,7 +281,7 @@ function permutations(n: number): number[][] {
 }
 
 /** The fingerprint with group g's slot orders[g][p] moved to position p. */
-function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], orders: readonly number[][]): string {
+function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], orders: readonly number[][], maps?: CanonicalMaps): string {
   const nTasks = k.st.tasks.length;
   const P = Array.from({ length: nTasks }, (_, i) => i); // old task -> new task
   const H = Array.from({ length: k.spec.harts }, (_, i) => i); // old hart -> new hart
@@ -295,6 +301,10 @@ function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], ord
   else for (let i = 0; i < nTasks; i++) Q[i] = i, P[i] = i;
   if (!permuted) for (let i = 0; i < H.length; i++) H[i] = i;
   const dead = (o: number) => (member[o] ? sym.dead : []);
+  if (maps) {
+    maps.task = P;
+    maps.hart = H;
+  }
   return machineFingerprint(k, regsRead, permuted ? permuteState(k.st, P, H) : k.st, Q, dead);
 }
 

@@ -55,9 +55,9 @@ export function resultJson(spec: Spec, r: ExploreResult, matches: boolean) {
     bound: r.bound,
     limit: r.limit ?? null,
     fetchModel: spec.fetch.model,
-    unexplored: modelCaveat(spec) ?? null,
+    unexplored: modelCaveat(spec, r) ?? null,
     violations: r.findings.map(violationJson),
-    stats: { executions: r.stats.executions, states: r.stats.states, ms: r.stats.ms, pruned: r.stats.pruned, maxDepth: r.stats.maxDepth, rate: r.stats.rate, collisionProbability: r.stats.collision ?? null, symmetry: r.stats.symmetry ?? [], ...(r.stats.parts ? { parts: r.stats.parts } : {}) },
+    stats: { executions: r.stats.executions, states: r.stats.states, ms: r.stats.ms, pruned: r.stats.pruned, maxDepth: r.stats.maxDepth, rate: r.stats.rate, collisionProbability: r.stats.collision ?? null, symmetry: r.stats.symmetry ?? [], ...(r.stats.parts ? { parts: r.stats.parts } : {}), ...(r.stats.por ? { por: r.stats.por } : {}) },
   };
 }
 

@@ -28,9 +28,34 @@ describe('footprints', () => {
     const { m, spec } = machine('b1-stop-machine-preempt-full');
     const f = spec.symbols.get('f')!;
     const first = m.transitions();
-    expect(m.footprint(first.find((t) => t.hart === 0)!)).toEqual({ reads: [], writes: [], kernel: ['sched'] }); // the call itself
-    expect(m.footprint(first.find((t) => t.hart === 1)!)).toEqual({ reads: [], writes: [], kernel: ['sm'] });
+    // The call itself touches only the caller and its hart.
+    expect(m.footprint(first.find((t) => t.hart === 0)!)).toEqual({ reads: [], writes: [], kernel: [] });
+    // A kernel service is ordered against every fetch and patch write: it reads and writes every patchable byte.
+    const patchable = m.layout.patchable;
+    expect(patchable.some(([lo, hi]) => lo <= f && f + 8 <= hi)).toBe(true);
+    expect(m.footprint(first.find((t) => t.hart === 1)!)).toEqual({ reads: patchable, writes: patchable, kernel: ['sm'] });
     m.apply(first.find((t) => t.hart === 0)!);
     expect(m.footprint(m.transitions().find((t) => t.hart === 0)!)).toEqual({ reads: [[f, f + 4]], writes: [], kernel: [] });
+  });
+
+  it("stop_machine's stoppers: arriving touches its state only, the runner's store the site, the flush every patchable byte", () => {
+    const { m, spec } = machine('b2-stop-machine-preempt-none');
+    const f = spec.symbols.get('f')!;
+    const patchable = m.layout.patchable;
+    const seen = new Map<string, unknown>();
+    // Always take the patcher's or a stopper's transition when there is one: the stoppers gather, one stores, all flush.
+    for (let i = 0; i < 200 && m.transitions().length; i++) {
+      const trans = m.transitions();
+      const t = trans.find((x) => m.taskNames[x.task]?.startsWith('stopper')) ?? trans.find((x) => m.taskNames[x.task] === 'patcher') ?? trans[0];
+      const fp = m.footprint(t);
+      if (m.taskNames[t.task]?.startsWith('stopper') && t.kind === 'step') {
+        const what = fp.writes.length ? 'store' : fp.reads.length ? 'flush' : 'sm';
+        if (!seen.has(what)) seen.set(what, fp);
+      }
+      if (m.apply(t).kind !== 'continue') break;
+    }
+    expect(seen.get('sm')).toEqual({ reads: [], writes: [], kernel: ['sm'] });
+    expect(seen.get('store')).toEqual({ reads: [], writes: [[f, f + 8]], kernel: ['sm'] });
+    expect(seen.get('flush')).toEqual({ reads: patchable, writes: [], kernel: ['sm'] });
   });
 });
