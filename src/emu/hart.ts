@@ -45,6 +45,8 @@ export interface HartState {
   readonly r: Int32Array;
   readonly pc: number;
   readonly retired: number;
+  /** A slot for its owner to keep what it derives from these registers (the model: their digests); the hart never reads it. */
+  memo: number[] | null;
 }
 
 /** A translated block: where it was built from, so it is only used while those bytes stand. */
@@ -385,7 +387,7 @@ export class Hart {
   }
 
   snapshot(): HartState {
-    return { r: this.r.slice(), pc: this.pc, retired: this.retired };
+    return { r: this.r.slice(), pc: this.pc, retired: this.retired, memo: null };
   }
 
   restore(s: HartState): void {

@@ -9,7 +9,7 @@ import type { Hart } from '../emu/hart.js';
 import type { Spec } from '../spec/types.js';
 import type { Symbolizer } from '../isa/symbols.js';
 import type { Layout } from './layout.js';
-import type { State } from './state.js';
+import type { Hasher, State } from './state.js';
 import type { Programs, MicroOp } from './kernel/programs.js';
 import type { FetchModel } from './fetch/fetch-model.js';
 import type { TraceEvent } from './trace.js';
@@ -45,4 +45,10 @@ export interface Core {
    * for its requester): the saved copy of ti's hart is stale (Machine.cpuSnap).
    */
   readonly hartChanged: (ti: number) => void;
+  /**
+   * Mixes fingerprint.ts regsDigest of task ti's registers (`dead` as zero) into h: the digest
+   * is kept with the hart's snapshot while the hart is unchanged, so a state's fingerprint
+   * hashes only the registers of the tasks that ran since.
+   */
+  hashRegs(h: Hasher, ti: number, dead: readonly number[]): void;
 }

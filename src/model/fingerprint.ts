@@ -27,6 +27,13 @@ export function mixRegs(h: Hasher, r: Int32Array, dead: readonly number[]): void
   mixAll(h, r, from, 64);
 }
 
+/** The digest of registers x1..x31 (`dead` ones as zero): two hash words, mixed into a fingerprint in their place. */
+export function regsDigest(r: Int32Array, dead: readonly number[]): [number, number] {
+  const h = new Hasher();
+  mixRegs(h, r, dead);
+  return [h.a, h.b];
+}
+
 /**
  * The fingerprint with the tasks in the order `order` (position -> task; null: as they are)
  * and the model state `st` (the machine's own, or its permuted copy). `dead(task)`: registers
@@ -44,7 +51,7 @@ export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: St
     const c = k.cpus[o];
     h.mix(c.pc | 0);
     h.mix(Math.floor(c.pc / 4294967296) | 0);
-    mixRegs(h, c.r, dead ? dead(o) : NO_DEAD);
+    k.hashRegs(h, o, dead ? dead(o) : NO_DEAD);
   }
   hashState(h, st);
   return h.text();

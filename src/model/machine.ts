@@ -18,7 +18,7 @@ import { checkAssertions, FinalView } from '../check/assertions.js';
 import type { Core } from './core.js';
 import type { Footprint, Model, Outcome, Terminal, Transition } from './model.js';
 import { CODE_RET, DRIVER_RET, Layout, SENTINEL_NAMES } from './layout.js';
-import { cloneState, freshTask, HartSt, State, TaskState } from './state.js';
+import { cloneState, freshTask, Hasher, HartSt, State, TaskState } from './state.js';
 import { TraceEvent } from './trace.js';
 import { compilePrograms, microOp, MicroOp, patcherStep, Programs } from './kernel/programs.js';
 import { enterIrq } from './kernel/irq.js';
@@ -31,7 +31,7 @@ import { runCode } from './run.js';
 import type { CoverageSink } from './coverage.js';
 import { note } from './trace.js';
 import { canonicalFingerprint, CanonicalMaps, findSymmetry, Symmetry } from './symmetry.js';
-import { machineFingerprint } from './fingerprint.js';
+import { machineFingerprint, regsDigest } from './fingerprint.js';
 
 export interface Snapshot {
   mem: MemSnapshot;
@@ -126,6 +126,22 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
 
   get reportsDeadlock(): boolean {
     return this.spec.properties.deadlock;
+  }
+
+  hashRegs(h: Hasher, ti: number, dead: readonly number[]): void {
+    const snap = this.cpuSnap[ti];
+    // Two lists are asked for: none, and the symmetry's dead registers (one array).
+    const slot = dead.length === 0 ? 0 : dead === this.symmetry.dead ? 2 : -1;
+    let a: number, b: number;
+    if (snap === null || slot < 0) [a, b] = regsDigest(this.cpus[ti].r, dead);
+    else {
+      const memo = (snap.memo ??= []);
+      if (memo[slot] === undefined) [memo[slot], memo[slot + 1]] = regsDigest(this.cpus[ti].r, dead);
+      a = memo[slot];
+      b = memo[slot + 1];
+    }
+    h.mix(a);
+    h.mix(b);
   }
 
   // ---- snapshots -------------------------------------------------------------------------

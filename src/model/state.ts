@@ -233,7 +233,7 @@ export function hashState(h: Hasher, st: State): void {
     if (x.ipiClock) mixAll(h, x.ipiClock);
     else h.mix(0x5d);
   }
-  if (st.sm) h.value(st.sm);
+  if (st.sm) hashSm(h, st.sm);
   else h.mix(0x5c);
   for (let i = 0; i < st.versions.length; i++) {
     const vs = st.versions[i];
@@ -259,6 +259,32 @@ export function hashState(h: Hasher, st: State): void {
     h.mix(st.dclk[i][0] | 0);
     mixAll(h, st.dclk[i][1]);
   }
+}
+
+const SM_PHASE = { gather: 1, run: 2, flush: 3 } as const;
+/** Every field of SmState, hashed by hashSm: this stops compiling when one is added and not hashed. */
+const SM_FIELDS: Record<keyof SmState, true> = { phase: true, requester: true, body: true, fn: true, arg: true, flush: true, arrived: true, runner: true, ip: true, flushed: true, fnStarted: true, retA0: true, clock: true };
+void SM_FIELDS;
+
+/** stop_machine's state, field by field (Hasher.value would hash every key's name too). */
+function hashSm(h: Hasher, sm: SmState): void {
+  h.mix(0x7b00 | SM_PHASE[sm.phase]);
+  h.mix(sm.requester);
+  h.mix(sm.body);
+  h.int(sm.fn);
+  h.str(sm.arg);
+  h.mix(sm.flush === 'none' ? 0 : 1);
+  h.mix(0x5b000000 | sm.arrived.length);
+  mixAll(h, sm.arrived);
+  h.mix(sm.runner);
+  h.mix(sm.ip);
+  h.mix(0x5b000000 | sm.flushed.length);
+  mixAll(h, sm.flushed);
+  h.mix((sm.fnStarted ? 1 : 0) | (sm.retA0 ? 2 : 0));
+  if (sm.clock) {
+    h.mix(0x5b000000 | sm.clock.length);
+    mixAll(h, sm.clock);
+  } else h.mix(0x5d);
 }
 
 /** h.mix of each element of xs[from, to) in order, with the hash words in locals. */

@@ -28,7 +28,7 @@
 import type { TaskSpec } from '../spec/types.js';
 import type { Core } from './core.js';
 import { Clock, Hasher, State } from './state.js';
-import { machineFingerprint, mixRegs, regsHashed } from './fingerprint.js';
+import { machineFingerprint, regsHashed } from './fingerprint.js';
 import { decode } from '../isa/decode.js';
 
 export interface SymmetryGroup {
@@ -220,7 +220,7 @@ function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: num
     if (!regsHashed(k, regsRead, ti)) continue;
     const c = k.cpus[ti];
     h.mix(c.pc | 0);
-    mixRegs(h, c.r, sym.dead);
+    k.hashRegs(h, ti, sym.dead);
   }
   const hs = k.st.harts[hart];
   h.mix(hs.task === task ? 1 : hs.task === stopper ? 2 : hs.task < 0 ? 3 : 4);
