@@ -243,7 +243,7 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
     .option('--no-symmetry', 'no symmetry reduction: interchangeable tasks are told apart (docs/scale.md)')
-    .option('--por', 'partial-order reduction with sleep sets (with --exhaustive): transitions that commute with the one taken are not taken again (docs/semantics.md)')
+    .option('--por', 'partial-order reduction with sleep sets (with --exhaustive): transitions that commute with the one taken are not taken again; with --naive, one execution per Mazurkiewicz trace (docs/semantics.md)')
     .option('--checkpoint <file>', 'write the search\'s state to FILE every --checkpoint-every seconds, to go on later with --resume (one spec; docs/scale.md)')
     .addOption(new Option('--checkpoint-every <s>', 'seconds between checkpoints (default 300)').argParser(intArg('--checkpoint-every')))
     .option('--resume <file>', 'go on from a checkpoint written by --checkpoint, to the report an uninterrupted run gives')
@@ -268,7 +268,7 @@ function conflicts(f: CheckFlags): void {
     [(!!f.checkpoint || !!f.resume) && !!f.all, '--all streams every schedule as it runs; a resumed run would stream some twice: drop --checkpoint/--resume or --all'],
     [f.checkpointEvery !== undefined && !f.checkpoint && !f.resume, '--checkpoint-every needs --checkpoint FILE'],
     [!!f.por && !f.exhaustive, '--por reduces the unbounded search only (preemption bounding and sleep sets are not combined): add --exhaustive'],
-    [!!f.por && (!!f.naive || !!f.all), '--por is a reduction; --naive and --all explore every schedule: drop one'],
+    [!!f.por && !!f.all, '--por is a reduction; --all streams every schedule: drop one'],
     [!!f.por && (!!f.checkpoint || !!f.resume || f.workers !== undefined || !!f.shard), '--por does not combine with --checkpoint, --resume, --workers or --shard yet: drop --por'],
     ...partConflicts(f),
   ];

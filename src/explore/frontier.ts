@@ -107,7 +107,11 @@ export class Dfs<S> {
   private readonly sym: boolean;
   /** The groups used, by task name (empty: no symmetry reduction). */
   readonly symmetric: string[][];
-  /** Sleep-set reduction is on (opts.por, an unbounded search of its own: not naive, resumed or a part). */
+  /**
+   * Sleep-set reduction is on (opts.por, an unbounded search of its own: not resumed or a part).
+   * With --naive it is the stateless sleep-set search: one complete execution per Mazurkiewicz
+   * trace of the independence relation (por.ts).
+   */
   readonly por: boolean;
   /** Transitions not taken because they were asleep when their state was first entered. */
   slept = 0;
@@ -127,11 +131,17 @@ export class Dfs<S> {
     this.visited = visitedSet(opts, resumed?.visited);
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
-    this.por = !!opts.por && !opts.naive && bound === Infinity && !resumed && !part;
+    this.por = !!opts.por && bound === Infinity && !resumed && !part;
+  }
+
+  /** One more execution explored to its end (a violation, a final state, a stop). */
+  private executed(): void {
+    this.executions++;
+    this.opts.onExecution?.(this.path);
   }
 
   private record(v: Violation, cost: number): void {
-    this.executions++;
+    this.executed();
     const found = { violation: v, schedule: formatSchedule(this.path), preemptions: cost, steps: this.path.length };
     // Iterative bounding re-executes cheaper schedules; each is streamed once, at its own bound.
     if (this.bound === Infinity || cost === this.bound) this.opts.onViolation?.(found);
@@ -176,7 +186,7 @@ export class Dfs<S> {
     if (trans.length === 0) {
       const term = m.terminal();
       if (term.kind === 'done') {
-        this.executions++;
+        this.executed();
         if (this.opts.collectFinals) this.finals.add(m.canonical(true)); // up to symmetry: comparable with any search
         if (this.opts.observe) {
           const o = this.opts.observe(term.final);
@@ -184,7 +194,7 @@ export class Dfs<S> {
         }
         for (const v of term.violations) this.record(v, cost);
       } else if (term.violation) this.record(term.violation, cost);
-      else this.executions++;
+      else this.executed();
       return null;
     }
     // Only the transitions within the bound are taken: a snapshot is needed when two or more
@@ -328,7 +338,8 @@ export class Dfs<S> {
     const m = this.m;
     // A state explored before, as cheaply, with nothing asleep then: pruned before its
     // transitions are computed (whatever sleeps now).
-    if (!classOnPath && this.visited.storedSleep(key, c, this.path.length) === 0) return this.prune();
+    const naive = this.opts.naive;
+    if (!naive && !classOnPath && this.visited.storedSleep(key, c, this.path.length) === 0) return this.prune();
     const trans = m.transitions();
     const ranks = sleepRanks(m, trans); // after this state's canonical(): its renumbering
     const sleep = ranks ? asleep.filter((a) => trans.some((t) => t.token === a.t.token)) : [];
@@ -340,9 +351,9 @@ export class Dfs<S> {
       this.pruned++;
       return false;
     }
-    const r = this.visited.offerSleep(key, c, this.path.length, mask);
+    const r = naive ? -1 : this.visited.offerSleep(key, c, this.path.length, mask);
     if (r === 0) return this.prune();
-    if (this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
+    if (!naive && this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
     const all = (1 << trans.length) - 1;
     const skip = !ranks ? 0 : r === -1 ? indexMask(ranks, mask) : ~indexMask(ranks, r) & all;
     if (r === -1) for (let i = 0; i < trans.length; i++) this.slept += (skip >>> i) & 1;
@@ -416,7 +427,7 @@ export class Dfs<S> {
       if (out.kind === 'continue' && out.benign) for (const v of out.benign) this.note(v, c);
       if (out.kind === 'violation') this.record(out.violation, c);
       else if (out.kind === 'limit') return out.reason;
-      else if (out.kind === 'end') this.executions++;
+      else if (out.kind === 'end') this.executed();
       else {
         // The naive search keeps no visited set, but it still names the states on its path:
         // a cycle back to one is an execution that can run forever (judged as a livelock),

@@ -28,7 +28,8 @@ export interface ExploreOptions extends ExploreLimits {
   symmetry?: boolean;
   /**
    * Partial-order reduction with sleep sets (explore/por.ts) in an unbounded search (default
-   * off; never with --naive, a bound, a resumed search or a part of a partitioned one).
+   * off; never with a bound, a resumed search or a part of a partitioned one). With `naive`:
+   * the stateless sleep-set search.
    */
   por?: boolean;
   /** The visited set: 'fpset' (default, 12 bytes a slot) or 'map' (the reference it is tested against). */
@@ -57,6 +58,8 @@ export interface ExploreOptions extends ExploreLimits {
   checkpointKey?: string;
   /** Go on from this checkpoint instead of starting afresh. */
   resume?: SearchCheckpoint;
+  /** Called at the end of every execution the search explores, with its schedule (read it there: it is the search's own path). */
+  onExecution?: (path: readonly string[]) => void;
   /** Called for every violating schedule as it is found (for --all streaming). */
   onViolation?: (f: FoundSchedule) => void;
 }

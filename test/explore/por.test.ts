@@ -10,6 +10,7 @@ import { signature } from '../../src/check/violation.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { loadSpecFile } from '../../src/cli/input.js';
+import { nameOfSchedule, traceNames } from '../helpers/mazurkiewicz.js';
 
 /**
  * Partial-order reduction with sleep sets (src/explore/por.ts) is sound: over random specs
@@ -19,6 +20,7 @@ import { loadSpecFile } from '../../src/cli/input.js';
  * runs more.
  */
 const RUNS = Number(process.env.POR_RUNS ?? 120);
+const TRACE_RUNS = Math.max(20, Math.round(RUNS / 3));
 const sigs = (r: ExploreResult) => [...new Set(r.findings.map((f) => signature(f.violation)))].sort();
 
 describe('partial-order reduction (sleep sets)', () => {
@@ -61,6 +63,38 @@ describe('partial-order reduction (sleep sets)', () => {
     expect(fewer).toBeGreaterThan(applied / 4);
   });
 
+  it(`without a visited set runs every Mazurkiewicz trace, close to once each (${TRACE_RUNS} specs; test/helpers/mazurkiewicz.ts counts them)`, () => {
+    let compared = 0, exact = 0, traces = 0, porRuns = 0, naiveRuns = 0, worst = 1;
+    fc.assert(
+      fc.property(gen, (g) => {
+        const text = specText(g);
+        const spec = loadSpec(text, 'random.yaml').spec!;
+        const ref = traceNames(spec, 5_000);
+        if (!ref) return; // a cycle, or too many schedules to name
+        const seen = new Set<string>();
+        let runs = 0;
+        const por = explore(spec, { strategy: 'exhaustive', naive: true, por: true, symmetry: false, onExecution: (path) => seen.add(nameOfSchedule(spec, path)) });
+        runs = por.stats.executions;
+        expect(por.complete, text).toBe(true);
+        // Every trace, and nothing that is not one of them.
+        expect([...seen].sort(), text).toEqual([...ref.names].sort());
+        compared++;
+        traces += ref.names.size;
+        porRuns += runs;
+        naiveRuns += ref.executions;
+        if (runs === ref.names.size) exact++;
+        worst = Math.max(worst, runs / ref.names.size);
+      }),
+      { seed: 0x7a_ce, numRuns: TRACE_RUNS },
+    );
+    const per = (x: number) => (x / traces).toFixed(2);
+    console.log(`por: ${compared} specs, ${traces} traces; executions per trace: ${per(porRuns)} with --naive --por (exactly 1 on ${exact} specs, at most ${worst.toFixed(2)}), ${per(naiveRuns)} with --naive`);
+    expect(compared).toBeGreaterThan(TRACE_RUNS / 3);
+    expect(exact).toBeGreaterThan(compared / 2);
+    expect(porRuns / traces).toBeLessThan(1.5);
+    expect(naiveRuns / traces).toBeGreaterThan(2);
+  });
+
   it('agrees with the unreduced search on every bundled spec that ends within 20,000 states', () => {
     const dir = join(__dirname, '../../specs');
     let compared = 0, applied = 0, abandoned = 0;
@@ -98,11 +132,16 @@ describe('partial-order reduction (sleep sets)', () => {
     expect(b.stats.pruned).toBeLessThan(a.stats.pruned);
     expect(b.stats.por.slept).toBeGreaterThan(0);
     expect(b.unexplored).toContain('partial-order reduction: livelocks only on cycles the reduced search closes');
+    // Without a visited set: the stateless sleep-set search, fewer executions than --naive.
+    const naive = JSON.parse((await run(spec, '--exhaustive', '--naive', '--format', 'json', '--no-timing')).out);
+    const naivePor = JSON.parse((await run(spec, '--exhaustive', '--naive', '--por', '--format', 'json', '--no-timing')).out);
+    expect(naivePor.verdict).toBe(naive.verdict);
+    expect(naivePor.stats.executions).toBeLessThan(naive.stats.executions);
     const text = await run(spec, '--exhaustive', '--por');
     expect(text.out).toMatch(/partial-order reduction: [\d,]+ transitions asleep/);
     for (const [args, msg] of [
       [[spec, '--por'], '--por reduces the unbounded search only'],
-      [[spec, '--por', '--exhaustive', '--naive'], '--por is a reduction'],
+      [[spec, '--por', '--exhaustive', '--all'], '--por is a reduction'],
       [[spec, '--por', '--exhaustive', '--workers', '2'], '--por does not combine'],
     ] as const) {
       const r = await run(...args);
