@@ -32,10 +32,10 @@
 //          same compile; `spin states` and the states ratio are that whole-space count, and
 //          both times are given (first error, whole space), each with its spin -a + gcc.
 //
-// Bytes per visited state: the visited set is an FpSet (src/explore/fpset.ts) of 12-byte slots
-// that starts at 4096 slots and doubles when it would pass 3/4 full; the table size for a
-// count is therefore derived exactly, and bytes/state = 12 * slots / states (the table alone:
-// not the search stack, the snapshots or the JS heap).
+// Bytes per visited state: the visited set is an FpSet (src/explore/fpset.ts) of 10-byte slots
+// that starts at 4096 slots and grows by a fifth (rounded down) when it would pass 3/4 full; the
+// table size for a count is therefore derived exactly, and bytes/state = 10 * slots / states
+// (the table alone: not the search stack, the snapshots or the JS heap).
 //
 //   node build.mjs && node bench/scale.mjs [--families safe,stale,unsafe] [--min-n 2] [--max-n 6]
 //        [--runs 1] [--timeout 180] [--nosym-timeout 45] [--no-nosym] [--json FILE]
@@ -96,8 +96,8 @@ function oursOnce(spec, symmetry, timeoutS) {
 /** Bytes of FpSet's table holding `states` (src/explore/fpset.ts: 4096 slots, doubling at 3/4). */
 function fpsetBytes(states) {
   let slots = 1 << 12;
-  while (states > slots * 0.75) slots *= 2;
-  return slots * 12;
+  while (states > slots * 0.75) slots = Math.floor(slots * 1.2);
+  return slots * 10;
 }
 
 function sh(cmd, cwd, timeoutS) {

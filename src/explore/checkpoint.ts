@@ -25,7 +25,7 @@ export interface FrameState {
 }
 
 export type VisitedState =
-  | { kind: 'fpset'; a: Uint32Array; b: Uint32Array; meta: Uint32Array; count: number; full: boolean }
+  | { kind: 'fpset'; a: Uint32Array; b: Uint32Array; meta: Uint16Array | Uint32Array; count: number; full: boolean }
   | { kind: 'map'; entries: [string, number, number][] };
 
 /** One depth-first search, stopped between two transitions. */
@@ -72,7 +72,7 @@ const ARRAYS = ['a', 'b', 'meta'] as const;
 
 export function encodeCheckpoint(cp: SearchCheckpoint): Uint8Array {
   const v = cp.dfs.visited;
-  const blobs: Uint32Array[] = v && v.kind === 'fpset' ? ARRAYS.map((k) => v[k]) : [];
+  const blobs: ArrayLike<number>[] = v && v.kind === 'fpset' ? ARRAYS.map((k) => v[k]) : [];
   const header = {
     ...cp,
     dfs: {

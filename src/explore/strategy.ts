@@ -32,7 +32,7 @@ export interface ExploreOptions extends ExploreLimits {
    * the stateless sleep-set search.
    */
   por?: boolean;
-  /** The visited set: 'fpset' (default, 12 bytes a slot) or 'map' (the reference it is tested against). */
+  /** The visited set: 'fpset' (default, 10 bytes a slot) or 'map' (the reference it is tested against). */
   visited?: 'fpset' | 'map';
   /** Keep every violating schedule (for --all). */
   all?: boolean;

@@ -23,6 +23,17 @@ export interface VisitedSet {
   keys(): Uint32Array;
 }
 
+/**
+ * What a visited set keeps of a state's preemptions and transitions, as FpSet packs them in 16
+ * bits: preemptions up to 127 (every preemption bound, 64 at most, is exact; past it only an
+ * unbounded search goes, where the count orders witnesses and prunes nothing else), and
+ * transitions up to 510: a state reached again more than 510 transitions deep is pruned
+ * whether or not the path is shorter, so a witness longer than that is the shortest only among
+ * the schedules the search kept.
+ */
+export const COST_CAP = 127;
+export const DEPTH_CAP = 510;
+
 /** A 64-bit fingerprint (four UTF-16 units, model/fingerprint.ts) as its two 32-bit words. */
 export function fpWords(fp: string): [number, number] {
   return [(fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0, (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0];
@@ -57,11 +68,15 @@ export class MapVisited implements VisitedSet {
   }
 
   storedSleep(fp: string, cost: number, depth: number): number {
+    cost = Math.min(cost, COST_CAP);
+    depth = Math.min(depth, DEPTH_CAP);
     const prev = this.map.get(fp);
     return prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth) ? prev.sleep ?? 0 : -1;
   }
 
   offerSleep(fp: string, cost: number, depth: number, sleep: number): number {
+    cost = Math.min(cost, COST_CAP);
+    depth = Math.min(depth, DEPTH_CAP);
     const prev = this.map.get(fp);
     if (prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth)) {
       const stored = prev.sleep ?? 0;
@@ -73,6 +88,8 @@ export class MapVisited implements VisitedSet {
   }
 
   offer(fp: string, cost: number, depth: number): boolean {
+    cost = Math.min(cost, COST_CAP);
+    depth = Math.min(depth, DEPTH_CAP);
     const prev = this.map.get(fp);
     if (prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth)) return false;
     this.map.set(fp, { cost, depth });
