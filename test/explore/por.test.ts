@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import Ajv from 'ajv';
 import { join } from 'node:path';
 import { gen, specText } from './random-spec.js';
 import { loadSpec } from '../../src/spec/load.js';
@@ -132,6 +133,8 @@ describe('partial-order reduction (sleep sets)', () => {
     expect(b.stats.pruned).toBeLessThan(a.stats.pruned);
     expect(b.stats.por.slept).toBeGreaterThan(0);
     expect(b.unexplored).toContain('partial-order reduction: livelocks only on cycles the reduced search closes');
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(__dirname, '../../schema/report.schema.json'), 'utf8')));
+    expect(validate(b), JSON.stringify(validate.errors)).toBe(true);
     // Without a visited set: the stateless sleep-set search, fewer executions than --naive.
     const naive = JSON.parse((await run(spec, '--exhaustive', '--naive', '--format', 'json', '--no-timing')).out);
     const naivePor = JSON.parse((await run(spec, '--exhaustive', '--naive', '--por', '--format', 'json', '--no-timing')).out);
