@@ -57,6 +57,7 @@ export interface Totals {
 
 /** Largest visited set a JS Map can hold (V8: 2^24 entries). */
 const MAP_MAX = (1 << 24) - 1;
+const MAP_FULL = `visited set full (${MAP_MAX} states): use --max-states or --naive`;
 
 /** The visited set: the compact fingerprint table, or the Map it is checked against (opts.visited). */
 function visitedSet(opts: ExploreOptions, saved?: DfsState['visited']): VisitedSet {
@@ -341,7 +342,7 @@ export class Dfs<S> {
     const naive = this.opts.naive;
     if (!naive && !classOnPath && this.visited.storedSleep(key, c, this.path.length) === 0) return this.prune();
     const trans = m.transitions();
-    const ranks = sleepRanks(m, trans); // after this state's canonical(): its renumbering
+    const ranks = sleepRanks(trans, this.sym ? m.canonicalMaps() : null); // key = canonical(): its renumbering
     const sleep = ranks ? asleep.filter((a) => trans.some((t) => t.token === a.t.token)) : [];
     const mask = ranks ? sleepMask(trans, ranks, sleep) : 0;
     if (classOnPath) {
@@ -353,7 +354,7 @@ export class Dfs<S> {
     }
     const r = naive ? -1 : this.visited.offerSleep(key, c, this.path.length, mask);
     if (r === 0) return this.prune();
-    if (!naive && this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
+    if (!naive && this.visited.size >= MAP_MAX) return MAP_FULL;
     const all = (1 << trans.length) - 1;
     const skip = !ranks ? 0 : r === -1 ? indexMask(ranks, mask) : ~indexMask(ranks, r) & all;
     if (r === -1) for (let i = 0; i < trans.length; i++) this.slept += (skip >>> i) & 1;
@@ -461,7 +462,7 @@ export class Dfs<S> {
           // The top of a split: this state is the root of a part, searched on its own.
           this.part.horizon.root(this.path.slice(), c);
         } else {
-          if (!this.opts.naive && this.visited.size >= MAP_MAX) return `visited set full (${MAP_MAX} states): use --max-states or --naive`;
+          if (!this.opts.naive && this.visited.size >= MAP_MAX) return MAP_FULL;
           const depth = this.stack.length;
           const limit = this.enter(c, fp ?? m.fingerprint(), this.sym ? key : undefined);
           if (limit) return limit;

@@ -16,6 +16,8 @@
  */
 import type { Footprint, Model, Transition } from '../model/model.js';
 
+type Renumbering = ReturnType<Model['canonicalMaps']>;
+
 /** A transition asleep in a state, with the footprint it had where it was explored. */
 export interface Asleep {
   readonly t: Transition;
@@ -23,7 +25,7 @@ export interface Asleep {
 }
 
 /** Sleep masks are 32-bit: a state with more transitions keeps no sleep set (explores all). */
-export const MAX_SLEEP_TRANSITIONS = 31;
+const MAX_SLEEP_TRANSITIONS = 31;
 
 function overlaps(a: readonly (readonly [number, number])[], b: readonly (readonly [number, number])[]): boolean {
   for (const [lo, hi] of a) for (const [lo2, hi2] of b) if (lo < hi2 && lo2 < hi) return true;
@@ -42,14 +44,16 @@ const KIND = { step: 0, switch: 1, irq: 2, ipi: 3 } as const;
 
 /**
  * Each transition's rank among the state's transitions when they are named up to symmetry
- * (the renumbering of the state's last canonical()): the bit a sleep mask gives it. Equal for
- * the corresponding transitions of every state with the same canonical fingerprint. Null when
- * there are too many for a mask.
+ * (`maps`: the renumbering of the state's canonical fingerprint; null when the search keys
+ * states by their exact fingerprint): the bit a sleep mask gives it. Equal for the
+ * corresponding transitions of every state with the same key. Null when there are too many
+ * for a mask.
  */
-export function sleepRanks(m: Model, trans: readonly Transition[]): Int8Array | null {
+export function sleepRanks(trans: readonly Transition[], maps: Renumbering | null): Int8Array | null {
   if (trans.length > MAX_SLEEP_TRANSITIONS) return null;
-  const { task, hart } = m.canonicalMaps();
-  const ids = trans.map((t) => ((KIND[t.kind] * 64 + hart[t.hart]) * 1024 + (t.task < 0 ? 0 : task[t.task] + 1)) * 4096 + t.choice);
+  const hart = (h: number) => (maps ? maps.hart[h] : h);
+  const task = (t: number) => (t < 0 ? 0 : (maps ? maps.task[t] : t) + 1);
+  const ids = trans.map((t) => ((KIND[t.kind] * 64 + hart(t.hart)) * 1024 + task(t.task)) * 4096 + t.choice);
   const order = trans.map((_, i) => i).sort((x, y) => ids[x] - ids[y]);
   const ranks = new Int8Array(trans.length);
   order.forEach((i, r) => (ranks[i] = r));

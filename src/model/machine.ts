@@ -187,10 +187,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     return canonicalFingerprint(this, this.symmetry, this.regsRead, exact, exact ? undefined : this.maps);
   }
 
-  /** The renumbering of the last canonical() (identity without symmetry). */
+  /** The renumbering of the last canonical() on a spec with symmetry (Model.canonicalMaps). */
   canonicalMaps(): CanonicalMaps {
-    if (this.symmetry.groups.length) return this.maps;
-    if (this.maps.task.length !== this.st.tasks.length) this.maps = { task: this.st.tasks.map((_, i) => i), hart: Array.from({ length: this.spec.harts }, (_, i) => i) };
     return this.maps;
   }
 

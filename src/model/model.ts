@@ -70,8 +70,9 @@ export interface Model<Snap = unknown> {
   canonical(exact?: boolean): string;
   /**
    * The renumbering the last canonical() took its fingerprint under (old task -> new task,
-   * old hart -> new hart; the identity without symmetry): names a transition the same way in
-   * every state one canonical fingerprint stands for (explore/por.ts).
+   * old hart -> new hart), on a spec with interchangeable tasks: names a transition the same
+   * way in every state one canonical fingerprint stands for (explore/por.ts). Empty on a spec
+   * without them, and not meaningful before a canonical() of the current state.
    */
   canonicalMaps(): { readonly task: readonly number[]; readonly hart: readonly number[] };
   /** The groups of interchangeable tasks, by name (empty: none). */

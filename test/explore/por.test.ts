@@ -12,6 +12,8 @@ import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { loadSpecFile } from '../../src/cli/input.js';
 import { nameOfSchedule, traceNames } from '../helpers/mazurkiewicz.js';
+import { sleepRanks } from '../../src/explore/por.js';
+import type { Transition } from '../../src/model/model.js';
 
 /**
  * Partial-order reduction with sleep sets (src/explore/por.ts) is sound: over random specs
@@ -115,6 +117,16 @@ describe('partial-order reduction (sleep sets)', () => {
     console.log(`por: ${compared} bundled specs compared, reduction kept on ${applied}, given up on ${abandoned}`);
     expect(compared).toBeGreaterThan(15);
     expect(applied).toBeGreaterThan(5);
+  });
+
+  it('names a transition by its hart and task as the visited set keys the state: exactly, or up to symmetry', () => {
+    const t = (hart: number, task: number, choice = 0): Transition => ({ token: `h${hart}/${choice}`, kind: 'step', hart, task, choice, cost: 0 });
+    const trans = [t(0, 0), t(0, 0, 1), t(1, 1), t(2, 2)];
+    // Exact keys: ranked by hart, then choice.
+    expect([...sleepRanks(trans, null)!]).toEqual([0, 1, 2, 3]);
+    // Keyed up to symmetry with harts (and tasks) 0 and 2 swapped: hart 2's step ranks first.
+    expect([...sleepRanks(trans, { hart: [2, 1, 0], task: [2, 1, 0] })!]).toEqual([2, 3, 1, 0]);
+    expect(sleepRanks(Array.from({ length: 32 }, (_, i) => t(i % 8, i % 8, i >> 3)), null)).toBeNull();
   });
 
   it('is a check option with its caveat, and refuses what it does not combine with', async () => {

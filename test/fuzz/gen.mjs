@@ -403,6 +403,16 @@ function stdinFor(c, seed, i) {
   }
 }
 
+/** A spec's text after `rounds` mutations of its YAML document (as it was, if the result no longer prints). */
+function mutatedDoc(text, r, rounds) {
+  const doc = parseDocument(text, { intAsBigInt: true });
+  for (let k = rounds; k > 0; k--) mutateDoc(doc, r);
+  try { return doc.toString({ lineWidth: 0 }); } catch { return text; }
+}
+
+/** A bundled spec's fixture paths, made relative to the case's directory. */
+const inCaseDir = (text) => text.replace(/\.\.\/fixtures\//g, 'fixtures/');
+
 /**
  * `explain` and `litmus` cases: one case in ten, chosen by a generator of their own (so that
  * adding them left every other case as it was: the regression tests regenerate old cases; the
@@ -417,12 +427,9 @@ function laterCommand(c, seed, i, small) {
   if (r.chance(0.5)) {
     const base = r.pick(c.specs);
     let text = base.text;
-    if (r.chance(0.7)) {
-      const doc = parseDocument(base.text, { intAsBigInt: true });
-      for (let k = 1 + r.int(3); k > 0; k--) mutateDoc(doc, r);
-      try { text = doc.toString({ lineWidth: 0 }); } catch { text = base.text; }
-    } else if (r.chance(0.5)) text = mutateText(base.text, r);
-    text = text.replace(/\.\.\/fixtures\//g, 'fixtures/');
+    if (r.chance(0.7)) text = mutatedDoc(base.text, r, 1 + r.int(3));
+    else if (r.chance(0.5)) text = mutateText(base.text, r);
+    text = inCaseDir(text);
     const argv = ['explain', r.chance(0.05) ? '-' : 'case.yaml'];
     if (r.chance(0.2)) argv.push('--no-check');
     if (r.chance(0.3)) argv.push('--walks', r.pick(['0', '1', '5', '200', 'x', '-1', '1e9', '100001']));
@@ -453,12 +460,8 @@ function partsCase(c, r) {
   const limits = ['--max-states', r.pick(['300', '2000']), '--max-time', '4000'];
   const base = r.pick(c.specs);
   let text = base.text;
-  if (r.chance(0.5)) {
-    const doc = parseDocument(base.text, { intAsBigInt: true });
-    mutateDoc(doc, r);
-    try { text = doc.toString({ lineWidth: 0 }); } catch { text = base.text; }
-  }
-  text = text.replace(/\.\.\/fixtures\//g, 'fixtures/');
+  if (r.chance(0.5)) text = mutatedDoc(base.text, r, 1);
+  text = inCaseDir(text);
   const files = { 'case.yaml': text };
   const pick = r.int(3);
   if (pick === 0) {
@@ -516,12 +519,8 @@ function porCommand(c, seed, i, small) {
   if (!r.chance(0.05)) return undefined;
   const base = r.pick(c.specs);
   let text = base.text;
-  if (r.chance(0.5)) {
-    const doc = parseDocument(base.text, { intAsBigInt: true });
-    for (let k = 1 + r.int(2); k > 0; k--) mutateDoc(doc, r);
-    try { text = doc.toString({ lineWidth: 0 }); } catch { text = base.text; }
-  }
-  text = text.replace(/\.\.\/fixtures\//g, 'fixtures/');
+  if (r.chance(0.5)) text = mutatedDoc(base.text, r, 1 + r.int(2));
+  text = inCaseDir(text);
   const argv = ['check', 'case.yaml'];
   if (r.chance(0.85)) argv.push('--exhaustive');
   argv.push('--por');
@@ -543,16 +542,12 @@ function makeCaseUncapped(c, seed, i, { small = false } = {}) {
   switch (kind) {
     case 'spec': {
       const base = r.pick(c.specs);
-      const doc = parseDocument(base.text, { intAsBigInt: true });
-      for (let k = 1 + r.int(3); k > 0; k--) mutateDoc(doc, r);
-      let text;
-      try { text = doc.toString({ lineWidth: 0 }); } catch { text = base.text; }
-      text = text.replace(/\.\.\/fixtures\//g, 'fixtures/');
+      const text = inCaseDir(mutatedDoc(base.text, r, 1 + r.int(3)));
       return { kind, base: base.name, argv: checkArgv(r, 'case.yaml'), files: { 'case.yaml': text } };
     }
     case 'spec-text': {
       const base = r.pick(c.specs);
-      const text = mutateText(base.text, r).replace(/\.\.\/fixtures\//g, 'fixtures/');
+      const text = inCaseDir(mutateText(base.text, r));
       return { kind, base: base.name, argv: checkArgv(r, 'case.yaml'), files: { 'case.yaml': text } };
     }
     case 'yaml':
@@ -563,7 +558,7 @@ function makeCaseUncapped(c, seed, i, { small = false } = {}) {
       const m = /file:\s*(\S+)/.exec(base.text);
       const elfName = m ? m[1].replace(/^\.\.\//, '') : 'fixtures/patchable/entry4-rvc.elf';
       const src = c.elfs.find((e) => e.name === elfName) ?? r.pick(c.elfs);
-      const text = base.text.replace(/file:\s*\S+/, 'file: x.elf').replace(/\.\.\/fixtures\//g, 'fixtures/');
+      const text = inCaseDir(base.text.replace(/file:\s*\S+/, 'file: x.elf'));
       return { kind, base: `${base.name} + ${src.name}`, argv: checkArgv(r, 'case.yaml'), files: { 'case.yaml': text, 'x.elf': mutateElf(src.bytes, r) } };
     }
     case 'run': {
