@@ -301,7 +301,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     if (siteIdx >= 0) {
       const site = k.spec.sites[siteIdx];
       if (next < site.base || next >= site.base + site.size) {
-        const pass = t.passes[siteIdx];
+        const pass = t.passes[siteIdx]!; // set above: this instruction is in the site
         // A call out of the site whose return address is inside it suspends the pass; a
         // mix that lands on a legitimate target is then judged when the pass really ends
         // (the old entry's `ld ra` after the call shows whether `ra` is stale).
@@ -311,7 +311,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
         const v = judge(k, ti, h, siteIdx, pass.insns, jump, pc, next, suspend, readsOpenOp(k, siteIdx, pass.insns));
         if (v) return v;
         if (suspend) pass.resumeAt = seq;
-        else delete t.passes[siteIdx];
+        else t.passes[siteIdx] = undefined;
       }
     }
     if (next !== seq) {

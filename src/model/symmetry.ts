@@ -27,7 +27,7 @@
  */
 import type { TaskSpec } from '../spec/types.js';
 import type { Core } from './core.js';
-import { Clock, Hasher, State } from './state.js';
+import { Clock, cloneSm, Hasher, HartSt, SmState, State, TaskState } from './state.js';
 import { machineFingerprint, regsHashed } from './fingerprint.js';
 import { decode } from '../isa/decode.js';
 
@@ -280,12 +280,19 @@ function permutations(n: number): number[][] {
   return out;
 }
 
+function identity(n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
 /** The fingerprint with group g's slot orders[g][p] moved to position p. */
 function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], orders: readonly number[][], maps?: CanonicalMaps): string {
   const nTasks = k.st.tasks.length;
-  const P = Array.from({ length: nTasks }, (_, i) => i); // old task -> new task
-  const H = Array.from({ length: k.spec.harts }, (_, i) => i); // old hart -> new hart
-  const member = new Array<boolean>(nTasks).fill(false);
+  const P = identity(nTasks); // old task -> new task
+  const H = identity(k.spec.harts); // old hart -> new hart
+  const member = new Array<boolean>(nTasks);
+  for (let i = 0; i < nTasks; i++) member[i] = false;
   sym.groups.forEach((g, gi) => {
     orders[gi].forEach((j, p) => {
       P[g.tasks[j]] = g.tasks[p];
@@ -308,6 +315,18 @@ function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], ord
   return machineFingerprint(k, regsRead, permuted ? permuteState(k.st, P, H) : k.st, Q, dead);
 }
 
+/** The harts of a stop_machine member list renumbered by H, in ascending order (insertion sort: a few harts). */
+function sortedHarts(list: readonly number[], H: readonly number[]): number[] {
+  const out = new Array<number>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i] >= 0 ? H[list[i]] : list[i];
+    let j = i;
+    for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
+    out[j] = x;
+  }
+  return out;
+}
+
 /** The state with task i renumbered P[i] and hart h renumbered H[h], everywhere one is held. */
 export function permuteState(st: State, P: readonly number[], H: readonly number[]): State {
   const clock = (c: Clock): Clock => {
@@ -317,22 +336,45 @@ export function permuteState(st: State, P: readonly number[], H: readonly number
   };
   const hart = (h: number) => (h >= 0 ? H[h] : h);
   const task = (t: number) => (t >= 0 ? P[t] : t);
-  const tasks = new Array<State['tasks'][number]>(st.tasks.length);
+  const tasks = new Array<TaskState>(st.tasks.length);
   st.tasks.forEach((t, i) => {
-    tasks[P[i]] = { ...t, hart: hart(t.hart), ipiWait: t.ipiWait.map(hart) };
+    // Explicit literals, not spreads (as cloneState): this runs for every state reached.
+    tasks[P[i]] = {
+      status: t.status,
+      hart: hart(t.hart),
+      preempt: t.preempt,
+      irqsOff: t.irqsOff,
+      started: t.started,
+      ip: t.ip,
+      ipiWait: t.ipiWait.length ? t.ipiWait.map(hart) : t.ipiWait,
+      voluntary: t.voluntary,
+      partial: t.partial,
+      passes: t.passes,
+      irq: t.irq,
+      trap: t.trap,
+      opSites: t.opSites,
+    };
   });
-  const harts = new Array<State['harts'][number]>(st.harts.length);
+  const harts = new Array<HartSt>(st.harts.length);
   st.harts.forEach((x, i) => {
-    harts[H[i]] = { ...x, task: task(x.task), known: clock(x.known), fenced: clock(x.fenced), ipiClock: x.ipiClock && clock(x.ipiClock) };
+    harts[H[i]] = {
+      task: task(x.task),
+      raised: x.raised,
+      seen: x.seen,
+      known: clock(x.known),
+      fenced: clock(x.fenced),
+      ipiClock: x.ipiClock && clock(x.ipiClock),
+      irqs: x.irqs,
+      ipiPending: x.ipiPending,
+    };
   });
-  const sm = st.sm && {
-    ...st.sm,
-    requester: task(st.sm.requester),
-    runner: hart(st.sm.runner),
-    arrived: st.sm.arrived.map(hart).sort((a, b) => a - b),
-    flushed: st.sm.flushed.map(hart).sort((a, b) => a - b),
-    clock: st.sm.clock && clock(st.sm.clock),
-  };
+  let sm: SmState | null = null;
+  if (st.sm) {
+    sm = cloneSm(st.sm, sortedHarts(st.sm.arrived, H), sortedHarts(st.sm.flushed, H));
+    sm.requester = task(st.sm.requester);
+    sm.runner = hart(st.sm.runner);
+    sm.clock = st.sm.clock && clock(st.sm.clock);
+  }
   return {
     tasks,
     harts,

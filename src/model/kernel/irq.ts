@@ -29,7 +29,7 @@ export function enterIrq(k: Core, h: number): void {
   if (handler !== undefined) {
     const cpu = k.cpus[ti];
     t.irq = { regs: toArray(cpu.r), pc: cpu.pc, passes: t.passes };
-    t.passes = {};
+    t.passes = [];
     cpu.pc = handler;
     cpu.setReg(1, BigInt(IRQ_RET));
   }

@@ -22,7 +22,7 @@ export function enterTrap(k: Core, ti: number, h: number, s: number, pc: number)
   const t = k.st.tasks[ti];
   const cpu = k.cpus[ti];
   t.trap = { regs: toArray(cpu.r), pc, passes: t.passes };
-  t.passes = {};
+  t.passes = [];
   cpu.pc = k.spec.sites[s].trap!;
   cpu.setReg(1, BigInt(TRAP_RET));
   cpu.setReg(10, BigInt(pc));
@@ -60,7 +60,7 @@ export function leaveTrap(k: Core, ti: number, h: number): Outcome | null {
   const pass = t.passes[s];
   if (pass && (next < site.base || next >= site.base + site.size)) {
     const out = judge(k, ti, h, s, pass.insns, insn.op === 'jal' || insn.op === 'jalr', saved.pc, next, false, readsOpenOp(k, s, pass.insns));
-    delete t.passes[s];
+    t.passes[s] = undefined;
     if (out) return out;
   }
   return null;
