@@ -312,14 +312,29 @@ export class Memory {
 
   // ---- TLB plumbing -------------------------------------------------------------------
 
+  // A flush empties only the entries filled since the last one (a TLB holds a handful of
+  // pages, and a search flushes at every restore): `used` lists them, `n` counts them.
+  private readonly rUsed = new Uint8Array(TLB_SIZE);
+  private rN = 0;
+  private readonly xUsed = new Uint8Array(TLB_SIZE);
+  private xN = 0;
+  private readonly wUsed = new Uint8Array(TLB_SIZE);
+  private wN = 0;
+
   private flushTlb(): void {
-    this.rKey.fill(NaN);
-    this.xKey.fill(NaN);
+    if (this.rN === TLB_SIZE) this.rKey.fill(NaN);
+    else for (let i = 0; i < this.rN; i++) this.rKey[this.rUsed[i]] = NaN;
+    this.rN = 0;
+    if (this.xN === TLB_SIZE) this.xKey.fill(NaN);
+    else for (let i = 0; i < this.xN; i++) this.xKey[this.xUsed[i]] = NaN;
+    this.xN = 0;
     this.flushWriteTlb();
   }
 
   private flushWriteTlb(): void {
-    this.wKey.fill(NaN);
+    if (this.wN === TLB_SIZE) this.wKey.fill(NaN);
+    else for (let i = 0; i < this.wN; i++) this.wKey[this.wUsed[i]] = NaN;
+    this.wN = 0;
   }
 
   /** The page for a store, owned by the current epoch (cloned if shared with a snapshot). */
@@ -351,6 +366,7 @@ export class Memory {
     if (!p || !(p.perm & PERM_R)) return null;
     if (!this.hook) {
       const e = pn & TLB_MASK;
+      if (this.rN < TLB_SIZE) this.rUsed[this.rN++] = e; // TLB_SIZE: flushed whole
       this.rKey[e] = pn;
       this.rPage[e] = p;
     }
@@ -363,6 +379,7 @@ export class Memory {
     if (this.xKey[e] === pn) return this.xPage[e];
     const p = this.lookup(pn);
     if (!p || !(p.perm & PERM_X)) return null;
+    if (this.xN < TLB_SIZE) this.xUsed[this.xN++] = e;
     this.xKey[e] = pn;
     this.xPage[e] = p;
     return p;
@@ -529,6 +546,7 @@ export class Memory {
     const p = this.pages.get(pn)!;
     if (!this.hook && !this.anyReservation && !p.prov && !p.hasCode && pageOf(addr + size - 1) === pn) {
       const e = pn & TLB_MASK;
+      if (this.wN < TLB_SIZE) this.wUsed[this.wN++] = e;
       this.wKey[e] = pn;
       this.wPage[e] = p;
     }
@@ -656,6 +674,12 @@ export class Memory {
    * history (an all-zero page counts the same whether it was ever touched or not).
    */
   fingerprint(): string {
+    const [a, b] = this.fingerprintLanes();
+    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  }
+
+  /** fingerprint() as its two 32-bit lanes (no text: the model mixes them into its own hash). */
+  fingerprintLanes(): [number, number] {
     this.flushWriteTlb(); // pages in the write TLB may have been written without clearing hash
     let a = 0, b = 0;
     for (const r of this.regions) {
@@ -680,7 +704,7 @@ export class Memory {
       a = fmix32(a ^ Math.imul(h + 1, 0x9e3779b1) ^ (r.addr | 0));
       b = fmix32(b ^ Math.floor(r.addr / 4294967296) ^ (r.size << 8) ^ h);
     }
-    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+    return [a, b];
   }
 
   /** Number of mapped pages (for statistics and the benchmark). */

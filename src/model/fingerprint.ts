@@ -41,7 +41,9 @@ export function regsDigest(r: Int32Array, dead: readonly number[]): [number, num
  */
 export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: State, order: readonly number[] | null = null, dead?: (task: number) => readonly number[]): string {
   const h = new Hasher();
-  h.str(k.mem.fingerprint());
+  const [ma, mb] = k.mem.fingerprintLanes();
+  h.mix(ma);
+  h.mix(mb);
   for (let n = 0; n < k.cpus.length; n++) {
     const o = order ? order[n] : n;
     if (!regsHashed(k, regsRead, o)) {

@@ -46,9 +46,11 @@ export interface Symmetry {
   dead: number[];
   /** Why tasks that look alike are not a group (reports and tests); empty when there is a group or no candidates. */
   why: string[];
+  /** By hart: whether it is a member's hart (its number moves under the renumbering). */
+  moves: boolean[];
 }
 
-const NONE: Symmetry = { groups: [], dead: [], why: [] };
+const NONE: Symmetry = { groups: [], dead: [], why: [], moves: [] };
 
 /** What must be equal for two tasks to be interchangeable: everything but the name and the hart. */
 function taskKey(t: TaskSpec): string | null {
@@ -199,7 +201,9 @@ export function findSymmetry(k: Core): Symmetry {
     const at = executableReads(k, dead);
     if (at) return { ...NONE, why: [`${who}: code at ${at} may read ${list}, which differ between them (their stacks)`] };
   }
-  return { groups, dead: [...dead].sort((a, b) => a - b), why: [] };
+  const moves = new Array<boolean>(spec.harts).fill(false);
+  for (const g of groups) for (const h of g.harts) moves[h] = true;
+  return { groups, dead: [...dead].sort((a, b) => a - b), why: [], moves };
 }
 
 /**
@@ -228,7 +232,7 @@ function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: num
   h.mix(hs.ipiPending ? 1 : 0);
   // Knowledge of writes by harts outside the groups (their numbers do not move), and its own.
   for (let w = 0; w < hs.known.length; w++) {
-    if (w !== hart && sym.groups.some((g) => g.harts.includes(w))) continue;
+    if (w !== hart && sym.moves[w]) continue;
     h.mix(hs.known[w]);
     h.mix(hs.fenced[w]);
   }

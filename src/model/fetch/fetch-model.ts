@@ -55,9 +55,11 @@ const raisedAt = (list: readonly [number, number][], a: number): number => {
 };
 
 /** The instruction an event's bytes hold (one parcel or two): views that differ only past it are one view. */
-function insnKey(bytes: number[], n: number): string {
-  const len = (bytes[0] & 3) === 3 ? 4 : 2;
-  return bytes.slice(0, Math.min(len, n)).join(',');
+function insnKey(bytes: number[], n: number): number {
+  const m = Math.min((bytes[0] & 3) === 3 ? 4 : 2, n);
+  let key = 0;
+  for (let i = m - 1; i >= 0; i--) key = key * 256 + bytes[i];
+  return key + m * 4294967296; // exact in a double: the bytes, and how many
 }
 
 interface Rules {
@@ -88,14 +90,18 @@ function causalModel(r: Rules): FetchModel {
         if (r.monotone || r.fenceOrdersFetches) floor = Math.max(floor, raisedAt(hs.raised, a));
       }
       const times = [floor];
-      for (const w of writes) if (w.id > floor && w.at < addr + n && addr < w.at + w.bytes.length) times.push(w.id);
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i];
+        if (w.id > floor && w.at < addr + n && addr < w.at + w.bytes.length) times.push(w.id);
+      }
+      if (times.length === 1) return times; // one write time: one view
       // Distinct instructions only, latest first.
-      const seen = new Set<string>();
+      const seen: number[] = [];
       const out: number[] = [];
       for (let i = times.length - 1; i >= 0; i--) {
         const key = insnKey(contentAt(k, addr, n, times[i]).bytes, n);
-        if (!seen.has(key)) {
-          seen.add(key);
+        if (!seen.includes(key)) {
+          seen.push(key);
           out.push(times[i]);
         }
       }
