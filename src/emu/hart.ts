@@ -42,7 +42,8 @@ export interface StopReason {
 
 /** The architectural state of a hart (registers as lo/hi words, pc, retired count). */
 export interface HartState {
-  readonly r: Int32Array;
+  /** The register file's int32 pairs, as a plain array (making a small typed array costs ~6x copying into one). */
+  readonly r: readonly number[];
   readonly pc: number;
   readonly retired: number;
   /** A slot for its owner to keep what it derives from these registers (the model: their digests); the hart never reads it. */
@@ -387,7 +388,10 @@ export class Hart {
   }
 
   snapshot(): HartState {
-    return { r: this.r.slice(), pc: this.pc, retired: this.retired, memo: null };
+    const src = this.r;
+    const r = new Array<number>(src.length);
+    for (let i = 0; i < src.length; i++) r[i] = src[i];
+    return { r, pc: this.pc, retired: this.retired, memo: null };
   }
 
   restore(s: HartState): void {

@@ -6,8 +6,9 @@
  * - Accesses never throw for guest reasons. A load/store/fetch that touches an unmapped page or
  *   lacks the permission sets `fault` (a MemFault value) and returns 0 / does nothing; the hart
  *   turns that into a StopReason.
- * - Snapshot/restore are copy-on-write at page granularity: `snapshot()` is O(pages mapped) and
- *   copies no bytes; the first store to a page after a snapshot or restore clones that page.
+ * - Snapshot/restore are copy-on-write at page granularity, and so is the page map: `snapshot()`
+ *   copies no bytes and no map; the first store to a page after a snapshot or restore clones
+ *   that page (and the map, once).
  *   `fingerprint()` hashes page contents, caching each page's hash until the page is written.
  * - Provenance (DESIGN.md §3): bytes of regions marked patchable remember the id of the store
  *   that last wrote them. Stores elsewhere cost nothing extra: pages with provenance, pages
@@ -160,6 +161,12 @@ const ZERO_BYTES = new Uint8Array(PAGE_SIZE);
 
 export class Memory {
   private pages = new Map<number, Page>();
+  /**
+   * Whether a snapshot holds `pages` itself: snapshot and restore share the map instead of
+   * copying it, and the first store that changes it copies it (ownPages), so a transition
+   * that stores nothing copies no map.
+   */
+  private pagesShared = false;
   /** Mapped ranges of page numbers [lo, hi); replaced, never mutated, so snapshots can share it. */
   private regions: readonly { lo: number; hi: number; perm: number }[] = [];
   /** Shared all-zero pages (one per permission set) standing for untouched mapped pages. */
@@ -337,6 +344,15 @@ export class Memory {
     this.wN = 0;
   }
 
+  /** The page map, to change: copied first if a snapshot holds it. */
+  private ownPages(): Map<number, Page> {
+    if (this.pagesShared) {
+      this.pages = new Map(this.pages);
+      this.pagesShared = false;
+    }
+    return this.pages;
+  }
+
   /** The page for a store, owned by the current epoch (cloned if shared with a snapshot). */
   private own(pn: number): Page {
     let p = this.pages.get(pn);
@@ -344,14 +360,14 @@ export class Memory {
       const z = this.lookup(pn);
       if (!z) throw new Error(`host bug: store to unmapped page ${pn}`);
       p = new Page(new Uint8Array(PAGE_SIZE), z.perm, this.epoch, null, null);
-      this.pages.set(pn, p);
+      this.ownPages().set(pn, p);
       const e = pn & TLB_MASK;
       if (this.rKey[e] === pn) this.rPage[e] = p;
       if (this.xKey[e] === pn) this.xPage[e] = p;
       if (this.wKey[e] === pn) this.wKey[e] = NaN;
     } else if (p.epoch !== this.epoch) {
       p = p.clone(this.epoch);
-      this.pages.set(pn, p);
+      this.ownPages().set(pn, p);
       const e = pn & TLB_MASK;
       if (this.rKey[e] === pn) this.rPage[e] = p;
       if (this.xKey[e] === pn) this.xPage[e] = p;
@@ -646,21 +662,23 @@ export class Memory {
   /** O(pages): shares every page with the live memory until one side writes it. */
   snapshot(): MemSnapshot {
     const snap: MemSnapshot = {
-      pages: new Map(this.pages),
+      pages: this.pages,
       regions: this.regions,
       writeSeq: this.writeSeq,
-      reservations: this.reservations.map((r) => (r ? { ...r } : null)),
+      reservations: this.reservations.slice(), // a reservation is replaced, never changed
     };
+    this.pagesShared = true;
     this.epoch++;
     this.flushWriteTlb();
     return snap;
   }
 
   restore(snap: MemSnapshot): void {
-    this.pages = new Map(snap.pages);
+    this.pages = snap.pages as Map<number, Page>; // shared: ownPages copies it before a change
+    this.pagesShared = true;
     this.regions = snap.regions;
     this.writeSeq = snap.writeSeq;
-    this.reservations = snap.reservations.map((r) => (r ? { ...r } : null));
+    this.reservations = snap.reservations.slice();
     this.anyReservation = this.reservations.some((r) => r !== null);
     this.epoch++;
     this.codeEpoch++;

@@ -16,7 +16,7 @@ export function regsHashed(k: Core, regsRead: readonly boolean[], i: number): bo
 }
 
 /** Registers x1..x31 straight from the hart's int32 pairs, with the `dead` ones as zero. */
-export function mixRegs(h: Hasher, r: Int32Array, dead: readonly number[]): void {
+export function mixRegs(h: Hasher, r: ArrayLike<number>, dead: readonly number[]): void {
   let from = 2;
   for (const x of dead) {
     mixAll(h, r, from, 2 * x);
@@ -28,7 +28,7 @@ export function mixRegs(h: Hasher, r: Int32Array, dead: readonly number[]): void
 }
 
 /** The digest of registers x1..x31 (`dead` ones as zero): two hash words, mixed into a fingerprint in their place. */
-export function regsDigest(r: Int32Array, dead: readonly number[]): [number, number] {
+export function regsDigest(r: ArrayLike<number>, dead: readonly number[]): [number, number] {
   const h = new Hasher();
   mixRegs(h, r, dead);
   return [h.a, h.b];
