@@ -5,7 +5,7 @@
  * state. A 64-bit hash (collisions: ~n^2/2^65 for n states).
  */
 import type { Core } from './core.js';
-import { Hasher, hashState, mixAll, State } from './state.js';
+import { Hasher, hashState, mixAll, Renaming, State } from './state.js';
 
 const NO_DEAD: readonly number[] = [];
 
@@ -36,10 +36,10 @@ export function regsDigest(r: ArrayLike<number>, dead: readonly number[]): [numb
 
 /**
  * The fingerprint with the tasks in the order `order` (position -> task; null: as they are)
- * and the model state `st` (the machine's own, or its permuted copy). `dead(task)`: registers
+ * and the model state `st` renumbered by R (model/symmetry.ts; null: as it is). `dead(task)`: registers
  * of that task hashed as zero (model/symmetry.ts; none for the plain fingerprint).
  */
-export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: State, order: readonly number[] | null = null, dead?: (task: number) => readonly number[]): string {
+export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: State, order: readonly number[] | null = null, dead?: (task: number) => readonly number[], R: Renaming | null = null): string {
   const h = new Hasher();
   const [ma, mb] = k.mem.fingerprintLanes();
   h.mix(ma);
@@ -55,6 +55,6 @@ export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: St
     h.mix(Math.floor(c.pc / 4294967296) | 0);
     k.hashRegs(h, o, dead ? dead(o) : NO_DEAD);
   }
-  hashState(h, st);
+  hashState(h, st, R);
   return h.text();
 }

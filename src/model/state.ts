@@ -230,15 +230,43 @@ function hashSaved(h: Hasher, x: TaskState['irq'], none: number): void {
 
 const STATUS: Record<TaskState['status'], number> = { ready: 1, running: 2, blocked: 3, done: 4, inactive: 5 };
 
-/** The state's hash, field by field (the generic Hasher.value for rarely present parts). */
-export function hashState(h: Hasher, st: State): void {
+/**
+ * A renumbering of tasks and harts (model/symmetry.ts): old task i is new task task[i], new
+ * task j is old task taskInv[j]; likewise for harts. Negative numbers (none, all harts) stay.
+ */
+export interface Renaming {
+  task: readonly number[];
+  taskInv: readonly number[];
+  hart: readonly number[];
+  hartInv: readonly number[];
+}
+
+const renamed = (map: readonly number[], x: number): number => (x >= 0 ? map[x] : x);
+
+/** A knowledge vector, its entries in the renumbered harts' order (mixAll without a renaming). */
+function mixClock(h: Hasher, c: Clock, R: Renaming | null): void {
+  if (R === null) {
+    mixAll(h, c);
+    return;
+  }
+  const inv = R.hartInv;
+  for (let w = 0; w < c.length; w++) h.mix(c[inv[w]]);
+}
+
+/**
+ * The state's hash, field by field (the generic Hasher.value for rarely present parts). With
+ * a renaming R: the hash of the state with its tasks and harts renumbered by R (exactly
+ * hashState(h, permuteState(st, ...)) of model/symmetry.ts, without building that state;
+ * test/model/symmetry-hash.test.ts compares the two).
+ */
+export function hashState(h: Hasher, st: State, R: Renaming | null = null): void {
   // Indexed loops and mixAll: the same mixes, in the same order, as plain for-of loops over
   // each field, without iterator objects (this runs for every state the search reaches).
   const tasks = st.tasks;
   for (let i = 0; i < tasks.length; i++) {
-    const t = tasks[i];
+    const t = tasks[R ? R.taskInv[i] : i];
     h.mix(STATUS[t.status]);
-    h.mix(t.hart);
+    h.mix(R ? renamed(R.hart, t.hart) : t.hart);
     h.mix(t.preempt);
     h.mix(t.irqsOff ? 1 : 0);
     h.mix(t.started);
@@ -246,7 +274,7 @@ export function hashState(h: Hasher, st: State): void {
     h.mix(t.voluntary ? 1 : 0);
     // Same mixes as h.value on these arrays of small integers, without the type dispatch.
     h.mix(0x5b000000 | t.ipiWait.length);
-    for (let k = 0; k < t.ipiWait.length; k++) h.int(t.ipiWait[k]);
+    for (let k = 0; k < t.ipiWait.length; k++) h.int(R ? renamed(R.hart, t.ipiWait[k]) : t.ipiWait[k]);
     h.mix(0x5b000000 | t.opSites.length);
     for (let k = 0; k < t.opSites.length; k++) {
       h.mix(0x5b000002);
@@ -261,8 +289,8 @@ export function hashState(h: Hasher, st: State): void {
   }
   const harts = st.harts;
   for (let i = 0; i < harts.length; i++) {
-    const x = harts[i];
-    h.mix(x.task);
+    const x = harts[R ? R.hartInv[i] : i];
+    h.mix(R ? renamed(R.task, x.task) : x.task);
     h.mix(x.irqs);
     h.mix(x.ipiPending ? 1 : 0);
     h.mix(0x5b000000 | x.raised.length);
@@ -275,12 +303,12 @@ export function hashState(h: Hasher, st: State): void {
       h.mix(x.seen[k][0] | 0);
       h.mix(x.seen[k][1]);
     }
-    mixAll(h, x.known);
-    mixAll(h, x.fenced);
-    if (x.ipiClock) mixAll(h, x.ipiClock);
+    mixClock(h, x.known, R);
+    mixClock(h, x.fenced, R);
+    if (x.ipiClock) mixClock(h, x.ipiClock, R);
     else h.mix(0x5d);
   }
-  if (st.sm) hashSm(h, st.sm);
+  if (st.sm) hashSm(h, st.sm, R);
   else h.mix(0x5c);
   for (let i = 0; i < st.versions.length; i++) {
     const vs = st.versions[i];
@@ -288,13 +316,16 @@ export function hashState(h: Hasher, st: State): void {
     for (let k = 0; k < vs.length; k++) mixAll(h, vs[k]);
   }
   h.mix(st.deferred.length);
-  for (let i = 0; i < st.deferred.length; i++) h.value(st.deferred[i]);
+  for (let i = 0; i < st.deferred.length; i++) {
+    const d = st.deferred[i];
+    h.value(R ? { ...d, task: renamed(R.task, d.task), hart: renamed(R.hart, d.hart) } : d);
+  }
   for (let i = 0; i < st.writes.length; i++) {
     const w = st.writes[i];
     h.mix(w.id);
     h.mix(w.at | 0);
-    h.mix(w.hart);
-    mixAll(h, w.clock);
+    h.mix(R ? renamed(R.hart, w.hart) : w.hart);
+    mixClock(h, w.clock, R);
     mixAll(h, w.bytes);
     for (let k = 0; k < w.v.length; k++) {
       h.mix(w.v[k][0]);
@@ -304,7 +335,7 @@ export function hashState(h: Hasher, st: State): void {
   h.mix(st.dclk.length);
   for (let i = 0; i < st.dclk.length; i++) {
     h.mix(st.dclk[i][0] | 0);
-    mixAll(h, st.dclk[i][1]);
+    mixClock(h, st.dclk[i][1], R);
   }
 }
 
@@ -314,24 +345,46 @@ const SM_FIELDS: Record<keyof SmState, true> = { phase: true, requester: true, b
 void SM_FIELDS;
 
 /** stop_machine's state, field by field (Hasher.value would hash every key's name too). */
-function hashSm(h: Hasher, sm: SmState): void {
+function hashSm(h: Hasher, sm: SmState, R: Renaming | null): void {
   h.mix(0x7b00 | SM_PHASE[sm.phase]);
-  h.mix(sm.requester);
+  h.mix(R ? renamed(R.task, sm.requester) : sm.requester);
   h.mix(sm.body);
   h.int(sm.fn);
   h.str(sm.arg);
   h.mix(sm.flush === 'none' ? 0 : 1);
   h.mix(0x5b000000 | sm.arrived.length);
-  mixAll(h, sm.arrived);
-  h.mix(sm.runner);
+  mixHarts(h, sm.arrived, R);
+  h.mix(R ? renamed(R.hart, sm.runner) : sm.runner);
   h.mix(sm.ip);
   h.mix(0x5b000000 | sm.flushed.length);
-  mixAll(h, sm.flushed);
+  mixHarts(h, sm.flushed, R);
   h.mix((sm.fnStarted ? 1 : 0) | (sm.retA0 ? 2 : 0));
   if (sm.clock) {
     h.mix(0x5b000000 | sm.clock.length);
-    mixAll(h, sm.clock);
+    mixClock(h, sm.clock, R);
   } else h.mix(0x5d);
+}
+
+/** A stop_machine member list: as it stands, or renumbered by R and sorted (as permuteState keeps it). */
+function mixHarts(h: Hasher, list: readonly number[], R: Renaming | null): void {
+  if (R === null) {
+    mixAll(h, list);
+    return;
+  }
+  const out = sortedRenamed(list, R.hart);
+  mixAll(h, out);
+}
+
+/** The harts of a list renumbered by `map`, in ascending order (insertion sort: a few harts). */
+export function sortedRenamed(list: readonly number[], map: readonly number[]): number[] {
+  const out = new Array<number>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const x = renamed(map, list[i]);
+    let j = i;
+    for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
+    out[j] = x;
+  }
+  return out;
 }
 
 /** h.mix of each element of xs[from, to) in order, with the hash words in locals. */

@@ -27,7 +27,7 @@
  */
 import type { TaskSpec } from '../spec/types.js';
 import type { Core } from './core.js';
-import { Clock, cloneSm, Hasher, HartSt, SmState, State, TaskState } from './state.js';
+import { Clock, cloneSm, Hasher, HartSt, Renaming, SmState, sortedRenamed, State, TaskState } from './state.js';
 import { machineFingerprint, regsHashed } from './fingerprint.js';
 import { decode } from '../isa/decode.js';
 
@@ -316,22 +316,19 @@ function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], ord
     maps.task = P;
     maps.hart = H;
   }
-  return machineFingerprint(k, regsRead, permuted ? permuteState(k.st, P, H) : k.st, Q, dead);
-}
-
-/** The harts of a stop_machine member list renumbered by H, in ascending order (insertion sort: a few harts). */
-function sortedHarts(list: readonly number[], H: readonly number[]): number[] {
-  const out = new Array<number>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const x = list[i] >= 0 ? H[list[i]] : list[i];
-    let j = i;
-    for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
-    out[j] = x;
+  let R: Renaming | null = null;
+  if (permuted) {
+    const Hinv = new Array<number>(H.length);
+    for (let i = 0; i < H.length; i++) Hinv[H[i]] = i;
+    R = { task: P, taskInv: Q, hart: H, hartInv: Hinv };
   }
-  return out;
+  return machineFingerprint(k, regsRead, k.st, Q, dead, R);
 }
 
-/** The state with task i renumbered P[i] and hart h renumbered H[h], everywhere one is held. */
+/**
+ * The state with task i renumbered P[i] and hart h renumbered H[h], everywhere one is held:
+ * the reference for hashState under a renaming, which hashes this state without building it.
+ */
 export function permuteState(st: State, P: readonly number[], H: readonly number[]): State {
   const clock = (c: Clock): Clock => {
     const out = new Array<number>(c.length);
@@ -374,7 +371,7 @@ export function permuteState(st: State, P: readonly number[], H: readonly number
   });
   let sm: SmState | null = null;
   if (st.sm) {
-    sm = cloneSm(st.sm, sortedHarts(st.sm.arrived, H), sortedHarts(st.sm.flushed, H));
+    sm = cloneSm(st.sm, sortedRenamed(st.sm.arrived, H), sortedRenamed(st.sm.flushed, H));
     sm.requester = task(st.sm.requester);
     sm.runner = hart(st.sm.runner);
     sm.clock = st.sm.clock && clock(st.sm.clock);
