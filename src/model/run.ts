@@ -192,7 +192,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     const siteIdx = layout.siteAt(pc);
     const used = wids.slice(0, len);
     // torn-instruction: bytes from different writes that match no version.
-    if (siteIdx >= 0 && new Set(used).size > 1) {
+    if (siteIdx >= 0 && used.some((w) => w !== used[0])) {
       const mask = versionMask(k, siteIdx, pc, bytes.slice(0, len));
       if (mask === 0 && k.spec.properties['torn-instruction']) {
         traceInsn(k, ti, h, pc, bits, len, insn, used);
