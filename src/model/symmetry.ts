@@ -211,7 +211,7 @@ export function findSymmetry(k: Core): Symmetry {
  * reads only what the fingerprint hashes (a finished task's registers are not), so states
  * with one fingerprint sort alike.
  */
-function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: number, hart: number, stopper: number): string {
+function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: number, hart: number, stopper: number): number {
   const h = new Hasher();
   for (const ti of [task, stopper]) {
     const t = k.st.tasks[ti];
@@ -238,7 +238,8 @@ function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: num
   }
   h.mix(hs.raised.length);
   h.mix(hs.seen.length);
-  return h.text();
+  // 53 of the 64 bits, as one number (exact in a double): a sort key, compared as a number.
+  return (h.a >>> 0) * 2097152 + (h.b >>> 11);
 }
 
 /**
@@ -265,8 +266,21 @@ export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly 
     return best!;
   }
   const orders = sym.groups.map((g) => {
-    const keys = g.tasks.map((t, j) => slotKey(k, sym, regsRead, t, g.harts[j], g.stoppers[j]));
-    return g.tasks.map((_, j) => j).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    // Insertion sort by key, ties in member order (a stable sort: a group has a few members).
+    const n = g.tasks.length;
+    const keys = new Array<number>(n);
+    const order = new Array<number>(n);
+    for (let j = 0; j < n; j++) {
+      const key = slotKey(k, sym, regsRead, g.tasks[j], g.harts[j], g.stoppers[j]);
+      let i = j;
+      for (; i > 0 && keys[i - 1] > key; i--) {
+        keys[i] = keys[i - 1];
+        order[i] = order[i - 1];
+      }
+      keys[i] = key;
+      order[i] = j;
+    }
+    return order;
   });
   return fingerprintIn(k, sym, regsRead, orders, maps);
 }
