@@ -161,7 +161,7 @@ export function cloneState(st: State): State {
       irqs: h.irqs,
       ipiPending: h.ipiPending,
     })),
-    sm: st.sm && cloneSm(st.sm, st.sm.arrived.slice(), st.sm.flushed.slice()),
+    sm: st.sm && cloneSm(st.sm),
     versions: st.versions.map((v) => v.slice()),
     writes: st.writes.slice(), // a write record is never changed once pushed
     deferred: st.deferred.length ? st.deferred.slice() : [],
@@ -178,8 +178,8 @@ export function clonePasses(p: Passes): Passes {
   return out;
 }
 
-/** A copy of stop_machine's state with these member lists (an explicit literal: a spread is several times slower). */
-export function cloneSm(sm: SmState, arrived: number[], flushed: number[]): SmState {
+/** A copy of stop_machine's state (an explicit literal: a spread is several times slower). */
+function cloneSm(sm: SmState): SmState {
   return {
     phase: sm.phase,
     requester: sm.requester,
@@ -187,10 +187,10 @@ export function cloneSm(sm: SmState, arrived: number[], flushed: number[]): SmSt
     fn: sm.fn,
     arg: sm.arg,
     flush: sm.flush,
-    arrived,
+    arrived: sm.arrived.slice(),
     runner: sm.runner,
     ip: sm.ip,
-    flushed,
+    flushed: sm.flushed.slice(),
     fnStarted: sm.fnStarted,
     retA0: sm.retA0,
     clock: sm.clock,
@@ -371,12 +371,11 @@ function mixHarts(h: Hasher, list: readonly number[], R: Renaming | null): void 
     mixAll(h, list);
     return;
   }
-  const out = sortedRenamed(list, R.hart);
-  mixAll(h, out);
+  mixAll(h, sortedRenamed(list, R.hart));
 }
 
 /** The harts of a list renumbered by `map`, in ascending order (insertion sort: a few harts). */
-export function sortedRenamed(list: readonly number[], map: readonly number[]): number[] {
+function sortedRenamed(list: readonly number[], map: readonly number[]): number[] {
   const out = new Array<number>(list.length);
   for (let i = 0; i < list.length; i++) {
     const x = renamed(map, list[i]);

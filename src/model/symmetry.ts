@@ -27,7 +27,7 @@
  */
 import type { TaskSpec } from '../spec/types.js';
 import type { Core } from './core.js';
-import { Clock, cloneSm, Hasher, HartSt, Renaming, SmState, sortedRenamed, State, TaskState } from './state.js';
+import { Clock, Hasher, Renaming, State } from './state.js';
 import { machineFingerprint, regsHashed } from './fingerprint.js';
 import { decode } from '../isa/decode.js';
 
@@ -341,7 +341,8 @@ function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], ord
 
 /**
  * The state with task i renumbered P[i] and hart h renumbered H[h], everywhere one is held:
- * the reference for hashState under a renaming, which hashes this state without building it.
+ * the reference for hashState under a renaming, which hashes this state without building it
+ * (written plainly, apart from it, so that the comparison means something; off the hot path).
  */
 export function permuteState(st: State, P: readonly number[], H: readonly number[]): State {
   const clock = (c: Clock): Clock => {
@@ -351,45 +352,22 @@ export function permuteState(st: State, P: readonly number[], H: readonly number
   };
   const hart = (h: number) => (h >= 0 ? H[h] : h);
   const task = (t: number) => (t >= 0 ? P[t] : t);
-  const tasks = new Array<TaskState>(st.tasks.length);
+  const tasks = new Array<State['tasks'][number]>(st.tasks.length);
   st.tasks.forEach((t, i) => {
-    // Explicit literals, not spreads (as cloneState): this runs for every state reached.
-    tasks[P[i]] = {
-      status: t.status,
-      hart: hart(t.hart),
-      preempt: t.preempt,
-      irqsOff: t.irqsOff,
-      started: t.started,
-      ip: t.ip,
-      ipiWait: t.ipiWait.length ? t.ipiWait.map(hart) : t.ipiWait,
-      voluntary: t.voluntary,
-      partial: t.partial,
-      passes: t.passes,
-      irq: t.irq,
-      trap: t.trap,
-      opSites: t.opSites,
-    };
+    tasks[P[i]] = { ...t, hart: hart(t.hart), ipiWait: t.ipiWait.map(hart) };
   });
-  const harts = new Array<HartSt>(st.harts.length);
+  const harts = new Array<State['harts'][number]>(st.harts.length);
   st.harts.forEach((x, i) => {
-    harts[H[i]] = {
-      task: task(x.task),
-      raised: x.raised,
-      seen: x.seen,
-      known: clock(x.known),
-      fenced: clock(x.fenced),
-      ipiClock: x.ipiClock && clock(x.ipiClock),
-      irqs: x.irqs,
-      ipiPending: x.ipiPending,
-    };
+    harts[H[i]] = { ...x, task: task(x.task), known: clock(x.known), fenced: clock(x.fenced), ipiClock: x.ipiClock && clock(x.ipiClock) };
   });
-  let sm: SmState | null = null;
-  if (st.sm) {
-    sm = cloneSm(st.sm, sortedRenamed(st.sm.arrived, H), sortedRenamed(st.sm.flushed, H));
-    sm.requester = task(st.sm.requester);
-    sm.runner = hart(st.sm.runner);
-    sm.clock = st.sm.clock && clock(st.sm.clock);
-  }
+  const sm = st.sm && {
+    ...st.sm,
+    requester: task(st.sm.requester),
+    runner: hart(st.sm.runner),
+    arrived: st.sm.arrived.map(hart).sort((a, b) => a - b),
+    flushed: st.sm.flushed.map(hart).sort((a, b) => a - b),
+    clock: st.sm.clock && clock(st.sm.clock),
+  };
   return {
     tasks,
     harts,

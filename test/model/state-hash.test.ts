@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { loadSpec } from '../../src/spec/load.js';
-import { Machine } from '../../src/model/machine.js';
 import type { State } from '../../src/model/state.js';
 import { rng } from '../../src/explore/random.js';
+import { librarySpec, randomWalks } from '../helpers/walks.js';
 
 /**
  * The fingerprint names the whole state, so pruning by it is sound: a mutation test. Over
@@ -72,15 +70,7 @@ const KPROBE_SHARED = () => readFileSync('specs/v-kprobe-arm-stop-machine.yaml',
   .replace('memory:\n', 'memory:\n  - name: kprobe_data\n    kind: data\n    at: 0xffffffff81c00000\n    asm: "hits: .dword 0"\n');
 
 /** `name` or `name@model`: a library spec, optionally under another fetch model. */
-function load(id: string) {
-  const [name, model] = id.split('@');
-  const file = `specs/${name}.yaml`;
-  const text = name === 'mp-data' ? MP : name === 'kprobe-shared' ? KPROBE_SHARED() : readFileSync(file, 'utf8');
-  const overrides = model ? [`fetch.model=${model}`] : [];
-  const r = loadSpec(text, file, { overrides, readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(dirname(file), p) });
-  if (!r.spec) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.spec;
-}
+const load = (id: string) => librarySpec(id, id === 'mp-data' ? MP : id === 'kprobe-shared' ? KPROBE_SHARED() : undefined);
 
 type Leaf = { path: (string | number)[]; norm: string };
 
@@ -158,61 +148,53 @@ describe('the fingerprint covers every field the snapshot keeps', () => {
   for (const name of specs) {
     it(`changing one field or one array length changes the fingerprint (${name})`, () => {
       const spec = load(name);
-      const rand = rng(11);
-      for (let walk = 0; walk < 12; walk++) {
-        const m = new Machine(spec);
-        for (let step = 0; step < 60; step++) {
-          const trans = m.transitions();
-          if (!trans.length) break;
-          if (m.apply(trans[Math.floor(rand() * trans.length)]).kind !== 'continue') break;
-          if (rand() > 0.3) continue;
-          const fp = m.fingerprint();
-          const orig: State = m.st;
-          const out: Leaf[] = [];
-          const containers: Leaf[] = [];
-          leaves(orig, [], '', out, containers);
-          for (const leaf of out) {
-            if (DERIVED[leaf.norm]) continue;
-            const copy = structuredClone(orig);
-            const { parent, key } = at(copy, leaf.path);
-            parent[key] = changed(parent[key], key);
-            m.st = copy;
-            expect(m.fingerprint(), `${name}: ${leaf.path.join('.')}`).not.toBe(fp);
-            mutated.add(leaf.norm);
-          }
-          for (const c of containers) {
-            const copy = structuredClone(orig);
-            const { parent, key } = c.path.length ? at(copy, c.path) : { parent: { x: copy }, key: 'x' };
-            const arr = parent[key] as unknown[];
-            if (TUPLES.has(c.norm) || (!arr.length && !(c.norm in ELEMENT) && !c.norm.endsWith('passes{}'))) continue;
-            if (c.norm.endsWith('passes{}')) arr.push({ insns: [], resumeAt: null });
-            else arr.push(arr.length ? structuredClone(arr[arr.length - 1]) : ELEMENT[c.norm]);
-            m.st = copy;
-            expect(m.fingerprint(), `${name}: length of ${c.path.join('.')}`).not.toBe(fp);
-          }
-          m.st = orig;
-          expect(m.fingerprint()).toBe(fp);
-          // Registers of every task the state can still read, and LR reservations. A snapshot
-          // first: the register digests kept with it must give way when a register changes
-          // (changed as a part of the model does it, through hartChanged).
-          m.save();
-          expect(m.fingerprint()).toBe(fp);
-          for (let i = 0; i < m.cpus.length; i++) {
-            const done = m.taskDone(i);
-            const r = m.cpus[i].r;
-            r[10] ^= 1;
-            m.hartChanged(i);
-            if (!done) expect(m.fingerprint(), `${name}: a0 of task ${i}`).not.toBe(fp);
-            r[10] ^= 1;
-            m.hartChanged(i);
-          }
-          expect(m.fingerprint()).toBe(fp);
-          m.mem.reserve(0, 0x1000, 8);
-          expect(m.fingerprint(), `${name}: an lr reservation`).not.toBe(fp);
-          m.mem.clearReservation(0);
-          expect(m.fingerprint()).toBe(fp);
+      randomWalks(spec, rng(11), { walks: 12, steps: 60, sample: 0.3 }, (m) => {
+        const fp = m.fingerprint();
+        const orig: State = m.st;
+        const out: Leaf[] = [];
+        const containers: Leaf[] = [];
+        leaves(orig, [], '', out, containers);
+        for (const leaf of out) {
+          if (DERIVED[leaf.norm]) continue;
+          const copy = structuredClone(orig);
+          const { parent, key } = at(copy, leaf.path);
+          parent[key] = changed(parent[key], key);
+          m.st = copy;
+          expect(m.fingerprint(), `${name}: ${leaf.path.join('.')}`).not.toBe(fp);
+          mutated.add(leaf.norm);
         }
-      }
+        for (const c of containers) {
+          const copy = structuredClone(orig);
+          const { parent, key } = c.path.length ? at(copy, c.path) : { parent: { x: copy }, key: 'x' };
+          const arr = parent[key] as unknown[];
+          if (TUPLES.has(c.norm) || (!arr.length && !(c.norm in ELEMENT) && !c.norm.endsWith('passes{}'))) continue;
+          if (c.norm.endsWith('passes{}')) arr.push({ insns: [], resumeAt: null });
+          else arr.push(arr.length ? structuredClone(arr[arr.length - 1]) : ELEMENT[c.norm]);
+          m.st = copy;
+          expect(m.fingerprint(), `${name}: length of ${c.path.join('.')}`).not.toBe(fp);
+        }
+        m.st = orig;
+        expect(m.fingerprint()).toBe(fp);
+        // Registers of every task the state can still read, and LR reservations. A snapshot
+        // first: the register digests kept with it must give way when a register changes
+        // (changed as a part of the model does it, through hartChanged).
+        m.save();
+        expect(m.fingerprint()).toBe(fp);
+        for (let i = 0; i < m.cpus.length; i++) {
+          const done = m.taskDone(i);
+          const r = m.cpus[i].r;
+          r[10] ^= 1;
+          m.hartChanged(i);
+          if (!done) expect(m.fingerprint(), `${name}: a0 of task ${i}`).not.toBe(fp);
+          r[10] ^= 1;
+          m.hartChanged(i);
+        }
+        expect(m.fingerprint()).toBe(fp);
+        m.mem.reserve(0, 0x1000, 8);
+        expect(m.fingerprint(), `${name}: an lr reservation`).not.toBe(fp);
+        m.mem.clearReservation(0);
+        expect(m.fingerprint()).toBe(fp);
+      });
     });
   }
   it('the walks reached every field of the state', () => {

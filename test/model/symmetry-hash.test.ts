@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
-import { Machine } from '../../src/model/machine.js';
 import { Hasher, hashState, Renaming } from '../../src/model/state.js';
 import { permuteState } from '../../src/model/symmetry.js';
 import { rng } from '../../src/explore/random.js';
 import { gen, specText } from '../explore/random-spec.js';
+import { librarySpec, randomWalks } from '../helpers/walks.js';
 
 /**
  * The canonical fingerprint hashes the model state under a renumbering of tasks and harts
@@ -18,14 +16,6 @@ import { gen, specText } from '../explore/random-spec.js';
  * symmetries of the spec), the two hashes must be equal. The walks must also meet states the
  * renumbering changes, or the comparison would prove nothing.
  */
-function libSpec(id: string): Spec {
-  const [name, model] = id.split('@');
-  const file = `specs/${name}.yaml`;
-  const r = loadSpec(readFileSync(file, 'utf8'), file, { overrides: model ? [`fetch.model=${model}`] : [], readFile: (p) => readFileSync(p), resolvePath: (p) => resolve(dirname(file), p) });
-  if (!r.spec) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.spec;
-}
-
 function shuffled(n: number, rand: () => number): number[] {
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -45,27 +35,20 @@ const text = (f: (h: Hasher) => void) => {
 function compare(spec: Spec, seed: number): [number, number] {
   const rand = rng(seed);
   let compared = 0, moved = 0;
-  for (let walk = 0; walk < 8; walk++) {
-    const m = new Machine(spec);
-    for (let step = 0; step < 80; step++) {
-      const trans = m.transitions();
-      if (!trans.length) break;
-      if (m.apply(trans[Math.floor(rand() * trans.length)]).kind !== 'continue') break;
-      if (rand() > 0.4) continue;
-      for (let k = 0; k < 3; k++) {
-        const P = shuffled(m.st.tasks.length, rand);
-        const H = shuffled(m.st.harts.length, rand);
-        const Q: number[] = [], Hinv: number[] = [];
-        P.forEach((n, o) => (Q[n] = o));
-        H.forEach((n, o) => (Hinv[n] = o));
-        const R: Renaming = { task: P, taskInv: Q, hart: H, hartInv: Hinv };
-        const reference = text((h) => hashState(h, permuteState(m.st, P, H)));
-        expect(text((h) => hashState(h, m.st, R)), `walk ${walk} step ${step}: P ${P} H ${H}`).toBe(reference);
-        compared++;
-        if (reference !== text((h) => hashState(h, m.st))) moved++;
-      }
+  randomWalks(spec, rand, { walks: 8, steps: 80, sample: 0.4 }, (m, walk, step) => {
+    for (let k = 0; k < 3; k++) {
+      const P = shuffled(m.st.tasks.length, rand);
+      const H = shuffled(m.st.harts.length, rand);
+      const Q: number[] = [], Hinv: number[] = [];
+      P.forEach((n, o) => (Q[n] = o));
+      H.forEach((n, o) => (Hinv[n] = o));
+      const R: Renaming = { task: P, taskInv: Q, hart: H, hartInv: Hinv };
+      const reference = text((h) => hashState(h, permuteState(m.st, P, H)));
+      expect(text((h) => hashState(h, m.st, R)), `walk ${walk} step ${step}: P ${P} H ${H}`).toBe(reference);
+      compared++;
+      if (reference !== text((h) => hashState(h, m.st))) moved++;
     }
-  }
+  });
   return [compared, moved];
 }
 
@@ -75,7 +58,7 @@ describe('hashing under a renumbering', () => {
     'g4-fence-i-without-observing-the-write@ir3-fetch', 'v-d1-no-ziccif@ziccid', 'v-kprobe-arm-stop-machine'];
   for (const [i, name] of specs.entries()) {
     it(`equals the hash of the renumbered state (${name})`, () => {
-      const [compared, moved] = compare(libSpec(name), 100 + i);
+      const [compared, moved] = compare(librarySpec(name), 100 + i);
       expect(compared).toBeGreaterThan(20);
       expect(moved).toBeGreaterThan(0);
     });
