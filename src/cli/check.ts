@@ -2,7 +2,7 @@ import { Dirent, existsSync, readdirSync, statSync, writeFileSync } from 'node:f
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CommandContext } from './main.js';
-import { EXIT, UserError } from './io.js';
+import { EXIT, UserError, heapUsed } from './io.js';
 import { CliIo, readStdin, textWidth } from './term.js';
 import { makeProgress } from './progress.js';
 import { planCheckpoint, type CheckpointFlags } from './checkpoint.js';
@@ -378,7 +378,7 @@ export async function runCheck(ctx: CommandContext, inputs: string[], flags: Che
       maxTime: flags.maxTime,
       maxMemory: flags.maxMemory,
       all: flags.all,
-      heapUsed: () => process.memoryUsage().heapUsed,
+      heapUsed,
       onProgress: progress ? (p) => progress.update(p) : undefined,
       onViolation: flags.all ? (v) => io.stdout(JSON.stringify(violationRecord(spec, v)) + '\n') : undefined,
     };

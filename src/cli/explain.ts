@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { intArg } from './check.js';
 import type { CommandContext } from './main.js';
-import { EXIT } from './io.js';
+import { EXIT, heapUsed } from './io.js';
 import { CliIo, readStdin } from './term.js';
 import { loadSpecFile, loadSpecText } from './input.js';
 import { diagnosticText } from '../spec/diagnostic.js';
@@ -126,7 +126,7 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
       const spec = loaded.spec;
       io.stdout(explainModel(spec).join('\n') + '\n');
       if (!flags.check) return;
-      const { result, matches } = checkSpec(spec, { heapUsed: () => process.memoryUsage().heapUsed, coverage: true, maxStates: flags.maxStates, maxTime: flags.maxTime });
+      const { result, matches } = checkSpec(spec, { heapUsed, coverage: true, maxStates: flags.maxStates, maxTime: flags.maxTime });
       io.stdout('\n' + verdictLine(spec, result, matches, c) + '\n');
       // The check's own search when it was complete; a seeded sample when a limit cut it short.
       const whole = result.complete && result.coverage !== undefined;

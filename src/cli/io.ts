@@ -2,6 +2,7 @@
  * The CLI's only window on the outside world. Nothing below src/cli touches `process`;
  * tests drive `main(argv, io)` with an in-memory Io.
  */
+import { getHeapStatistics } from 'node:v8';
 export interface Io {
   /** Text, or raw bytes passed through unchanged (a guest's output under `run`). */
   stdout(text: string | Uint8Array): void;
@@ -52,4 +53,13 @@ export function bufferIo(env: Record<string, string | undefined> = {}): Io & { o
     stderr(t: string | Uint8Array) { io.err += text(t); },
   };
   return io;
+}
+
+/**
+ * The JS heap in use, for --max-memory. V8's heap statistics, not process.memoryUsage(): that
+ * also reads the resident set from the OS, several times the cost (the budget asks every 256
+ * states).
+ */
+export function heapUsed(): number {
+  return getHeapStatistics().used_heap_size;
 }

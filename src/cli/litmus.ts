@@ -4,7 +4,7 @@ import { InputFileError, readInputFile } from './input.js';
 import { DEFAULT_LIMITS } from '../spec/limits.js';
 import { resolve } from 'node:path';
 import type { CommandContext } from './main.js';
-import { EXIT, Io } from './io.js';
+import { EXIT, Io, heapUsed } from './io.js';
 import { formatLitmusDiagnostic, parseLitmus } from '../spec/litmus.js';
 import { LITMUS_MODELS, LitmusModel, LitmusProgram, litmusToSpec, withFetchModel } from '../spec/litmus-spec.js';
 import { explore } from '../explore/explore.js';
@@ -43,7 +43,7 @@ export function runLitmus(p: LitmusProgram, model: LitmusModel, limits: LitmusLi
     maxStates: limit(limits.maxStates, undefined, CHECK_LIMITS.maxStates),
     maxTime: limit(limits.maxTime, undefined, CHECK_LIMITS.maxTime),
     maxMemory: CHECK_LIMITS.maxMemory,
-    heapUsed: () => process.memoryUsage().heapUsed,
+    heapUsed,
     observe: (final) => {
       const o = p.observe(final);
       holds.set(o.state, o.holds);

@@ -9,6 +9,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Spec } from '../spec/types.js';
 import type { ExploreOptions } from '../explore/strategy.js';
 import { explorePart, type Part, type PartResult } from '../explore/partition.js';
+import { heapUsed } from './io.js';
 
 const KIND = 'ftrace-race-parts';
 
@@ -30,7 +31,7 @@ export function runPartWorker(): boolean {
   if (started) return true;
   started = true;
   const job = workerData as Job;
-  const opts: ExploreOptions = { ...job.opts, heapUsed: () => process.memoryUsage().heapUsed };
+  const opts: ExploreOptions = { ...job.opts, heapUsed };
   parentPort!.on('message', (m: ToWorker) => {
     if ('done' in m) {
       parentPort!.close();

@@ -10,6 +10,7 @@ import type { Spec } from '../spec/types.js';
 import { checkSpec, type CheckOptions } from '../api/check.js';
 import type { ExploreResult, Progress } from '../explore/strategy.js';
 import { checkpointControl, type CheckpointPlan } from './checkpoint.js';
+import { heapUsed } from './io.js';
 
 const KIND = 'ftrace-race-search';
 
@@ -39,7 +40,7 @@ export function runSearchWorker(): boolean {
     const { result } = checkSpec(job.spec, {
       ...job.opts,
       ...ctl,
-      heapUsed: () => process.memoryUsage().heapUsed,
+      heapUsed,
       onProgress: job.progress ? (p) => post({ kind: 'progress', p }) : undefined,
     });
     post({ kind: 'done', result });

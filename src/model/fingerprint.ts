@@ -36,10 +36,10 @@ export function regsDigest(r: ArrayLike<number>, dead: readonly number[]): [numb
 
 /**
  * The fingerprint with the tasks in the order `order` (position -> task; null: as they are)
- * and the model state `st` renumbered by R (model/symmetry.ts; null: as it is). `dead(task)`: registers
- * of that task hashed as zero (model/symmetry.ts; none for the plain fingerprint).
+ * and the model state `st` renumbered by R (model/symmetry.ts; null: as it is). `deadOf[task]`:
+ * registers of that task hashed as zero (model/symmetry.ts; none for the plain fingerprint).
  */
-export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: State, order: readonly number[] | null = null, dead?: (task: number) => readonly number[], R: Renaming | null = null): string {
+export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: State, order: readonly number[] | null = null, deadOf: readonly (readonly number[])[] | null = null, R: Renaming | null = null): string {
   const h = new Hasher();
   const [ma, mb] = k.mem.fingerprintLanes();
   h.mix(ma);
@@ -53,7 +53,7 @@ export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: St
     const c = k.cpus[o];
     h.mix(c.pc | 0);
     h.mix(Math.floor(c.pc / 4294967296) | 0);
-    k.hashRegs(h, o, dead ? dead(o) : NO_DEAD);
+    k.hashRegs(h, o, deadOf ? deadOf[o] : NO_DEAD);
   }
   hashState(h, st, R);
   return h.text();

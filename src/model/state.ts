@@ -228,7 +228,16 @@ function hashSaved(h: Hasher, x: TaskState['irq'], none: number): void {
   h.mix(0x7e);
 }
 
-const STATUS: Record<TaskState['status'], number> = { ready: 1, running: 2, blocked: 3, done: 4, inactive: 5 };
+/** A task's status as the number hashed (a switch: a keyed lookup by the string cost more). */
+function statusCode(s: TaskState['status']): number {
+  switch (s) {
+    case 'ready': return 1;
+    case 'running': return 2;
+    case 'blocked': return 3;
+    case 'done': return 4;
+    case 'inactive': return 5;
+  }
+}
 
 /**
  * A renumbering of tasks and harts (model/symmetry.ts): old task i is new task task[i], new
@@ -265,7 +274,7 @@ export function hashState(h: Hasher, st: State, R: Renaming | null = null): void
   const tasks = st.tasks;
   for (let i = 0; i < tasks.length; i++) {
     const t = tasks[R ? R.taskInv[i] : i];
-    h.mix(STATUS[t.status]);
+    h.mix(statusCode(t.status));
     h.mix(R ? renamed(R.hart, t.hart) : t.hart);
     h.mix(t.preempt);
     h.mix(t.irqsOff ? 1 : 0);

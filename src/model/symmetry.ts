@@ -48,9 +48,11 @@ export interface Symmetry {
   why: string[];
   /** By hart: whether it is a member's hart (its number moves under the renumbering). */
   moves: boolean[];
+  /** By task: the registers hashed as zero (`dead` for members and their stoppers, none for the rest). */
+  deadOf: (readonly number[])[];
 }
 
-const NONE: Symmetry = { groups: [], dead: [], why: [], moves: [] };
+const NONE: Symmetry = { groups: [], dead: [], why: [], moves: [], deadOf: [] };
 
 /** What must be equal for two tasks to be interchangeable: everything but the name and the hart. */
 function taskKey(t: TaskSpec): string | null {
@@ -203,7 +205,10 @@ export function findSymmetry(k: Core): Symmetry {
   }
   const moves = new Array<boolean>(spec.harts).fill(false);
   for (const g of groups) for (const h of g.harts) moves[h] = true;
-  return { groups, dead: [...dead].sort((a, b) => a - b), why: [], moves };
+  const deadList = [...dead].sort((a, b) => a - b);
+  const deadOf = k.st.tasks.map((): readonly number[] => []);
+  for (const g of groups) for (const t of [...g.tasks, ...g.stoppers]) deadOf[t] = deadList;
+  return { groups, dead: deadList, why: [], moves, deadOf };
 }
 
 /**
@@ -307,36 +312,42 @@ function identity(n: number): number[] {
 /** The fingerprint with group g's slot orders[g][p] moved to position p. */
 function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], orders: readonly number[][], maps?: CanonicalMaps): string {
   const nTasks = k.st.tasks.length;
+  const nHarts = k.spec.harts;
   const P = identity(nTasks); // old task -> new task
-  const H = identity(k.spec.harts); // old hart -> new hart
-  const member = new Array<boolean>(nTasks);
-  for (let i = 0; i < nTasks; i++) member[i] = false;
-  sym.groups.forEach((g, gi) => {
-    orders[gi].forEach((j, p) => {
+  const H = identity(nHarts); // old hart -> new hart
+  let moved = false;
+  for (let gi = 0; gi < sym.groups.length; gi++) {
+    const g = sym.groups[gi];
+    const order = orders[gi];
+    for (let p = 0; p < order.length; p++) {
+      const j = order[p];
+      if (j === p) continue;
       P[g.tasks[j]] = g.tasks[p];
       P[g.stoppers[j]] = g.stoppers[p];
       H[g.harts[j]] = g.harts[p];
-      member[g.tasks[j]] = member[g.stoppers[j]] = true;
-    });
-  });
+      moved = true;
+    }
+  }
   // An LR reservation is held per task inside memory's own hash: do not permute around one.
-  const permuted = !P.every((x, i) => x === i) && !P.some((x, i) => x !== i && k.mem.reservationOf(i) !== null);
-  const Q = new Array<number>(nTasks); // new task -> old task
-  if (permuted) P.forEach((n, o) => (Q[n] = o));
-  else for (let i = 0; i < nTasks; i++) Q[i] = i, P[i] = i;
-  if (!permuted) for (let i = 0; i < H.length; i++) H[i] = i;
-  const dead = (o: number) => (member[o] ? sym.dead : []);
+  if (moved) for (let i = 0; i < nTasks && moved; i++) if (P[i] !== i && k.mem.reservationOf(i) !== null) moved = false;
+  let R: Renaming | null = null;
+  let Q: number[]; // new task -> old task
+  if (moved) {
+    Q = new Array<number>(nTasks);
+    for (let i = 0; i < nTasks; i++) Q[P[i]] = i;
+    const Hinv = new Array<number>(nHarts);
+    for (let i = 0; i < nHarts; i++) Hinv[H[i]] = i;
+    R = { task: P, taskInv: Q, hart: H, hartInv: Hinv };
+  } else {
+    for (let i = 0; i < nTasks; i++) P[i] = i;
+    for (let i = 0; i < nHarts; i++) H[i] = i;
+    Q = P;
+  }
   if (maps) {
     maps.task = P;
     maps.hart = H;
   }
-  let R: Renaming | null = null;
-  if (permuted) {
-    const Hinv = new Array<number>(H.length);
-    for (let i = 0; i < H.length; i++) Hinv[H[i]] = i;
-    R = { task: P, taskInv: Q, hart: H, hartInv: Hinv };
-  }
-  return machineFingerprint(k, regsRead, k.st, Q, dead, R);
+  return machineFingerprint(k, regsRead, k.st, moved ? Q : null, sym.deadOf, R);
 }
 
 /**
