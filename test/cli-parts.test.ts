@@ -76,6 +76,23 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     expect(parted.violations.map((v: { property: string; kind: string }) => `${v.property}/${v.kind}`)).toEqual(single.violations.map((v: { property: string; kind: string }) => `${v.property}/${v.kind}`));
   }, 180_000);
 
+  it('--por in the parts: 1 and 2 workers and 2 shards merged give the same bytes; the verdict, signatures and states are the single search\'s; a --por shard does not merge with a plain one', () => {
+    const por = ['check', SPEC, '--exhaustive', '--por', '--no-timing', '--format', 'json'];
+    const one = cli([...por, '--workers', '1']);
+    expect(one.code).toBe(0);
+    expect(cli([...por, '--workers', '2']).out).toBe(one.out);
+    const d = workdir();
+    for (let i = 0; i < 2; i++) expect(cli(['check', SPEC, '--exhaustive', '--por', '--shard', `${i}/2`, '--shard-out', `p${i}.bin`], d).code).toBe(0);
+    expect(cli(['merge', 'p1.bin', 'p0.bin', '--no-timing', '--format', 'json'], d).out).toBe(one.out);
+    const parted = JSON.parse(one.out), single = JSON.parse(cli(['check', SPEC, '--exhaustive', '--no-timing', '--format', 'json']).out);
+    expect(parted.stats.por.slept).toBeGreaterThan(0);
+    expect(parted.stats.pruned).toBeLessThan(JSON.parse(referenceJson.out).stats.pruned); // sleep sets: fewer transitions taken
+    expect([parted.verdict, parted.stats.states]).toEqual([single.verdict, single.stats.states]);
+    expect(parted.violations.map((v: { property: string; kind: string; task: string }) => `${v.property}/${v.kind}/${v.task}`)).toEqual(single.violations.map((v: { property: string; kind: string; task: string }) => `${v.property}/${v.kind}/${v.task}`));
+    expect(cli(['check', SPEC, '--exhaustive', '--shard', '1/2', '--shard-out', 'q1.bin'], d).code).toBe(0);
+    expect(cli(['merge', 'p0.bin', 'q1.bin'], d).err.trim()).toBe('ftrace-race: q1.bin: a shard of another search than p0.bin (another spec file or other options)');
+  }, 180_000);
+
   it('bad use is one line and exit 2', () => {
     const d = workdir();
     const bounded = cli(['check', 'specs/b2-stop-machine-preempt-none.yaml', '--workers', '2'], d);

@@ -95,7 +95,7 @@ export async function checkParts(spec: Spec, opts: CheckOptions, workers: number
 /** What a shard is bound to: the spec's bytes and the options that shape the parts. */
 function shardKey(specBytes: Uint8Array, eo: ExploreOptions, set: readonly string[]): string {
   // The version too: fingerprints are the model's own hash, and another version may split or hash differently.
-  const shape = { version: VERSION, naive: eo.naive, symmetry: eo.symmetry ?? null, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
+  const shape = { version: VERSION, naive: eo.naive, symmetry: eo.symmetry ?? null, por: !!eo.por, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
   return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
 }
 
@@ -104,7 +104,7 @@ type Stored = Omit<PartResult, 'keys'> & { words: number };
 interface ShardHeader {
   key: string;
   spec: { file: string; sha256: string };
-  options: { set: string[]; naive: boolean; symmetry: boolean | null; maxStates: number | null; maxTime: number | null; maxMemory: number | null };
+  options: { set: string[]; naive: boolean; symmetry: boolean | null; por: boolean; maxStates: number | null; maxTime: number | null; maxMemory: number | null };
   shard: number;
   of: number;
   parts: number;
@@ -124,6 +124,8 @@ function encodeShard(h: Omit<ShardHeader, 'top' | 'results'>, top: PartResult, r
 }
 
 const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+/** A part's --por figure as a shard stores it: absent, { slept } or { abandoned }. */
+const porField = (x: unknown) => x === undefined || (typeof x === 'object' && x !== null && (('slept' in x && count(x.slept) && Object.keys(x).length === 1) || ('abandoned' in x && typeof x.abandoned === 'string' && Object.keys(x).length === 1)));
 
 function decodeShard(bytes: Uint8Array): { h: ShardHeader; top: PartResult; results: PartResult[] } {
   const bad = (why: string) => new Error(`not a shard file: ${why}`);
@@ -135,10 +137,10 @@ function decodeShard(bytes: Uint8Array): { h: ShardHeader; top: PartResult; resu
   if (h.parts > MAX_PARTS) throw bad(`it names ${h.parts} parts (a split makes at most ${MAX_PARTS})`);
   if (!Array.isArray(h.symmetric) || !h.symmetric.every(strings)) throw bad('its header is incomplete');
   const o = h.options;
-  if (typeof o.naive !== 'boolean' || ![o.symmetry].every((x) => x === null || typeof x === 'boolean') || ![o.maxStates, o.maxTime, o.maxMemory].every((x) => x === null || count(x))) throw bad('its options are malformed');
+  if (typeof o.naive !== 'boolean' || typeof o.por !== 'boolean' || ![o.symmetry].every((x) => x === null || typeof x === 'boolean') || ![o.maxStates, o.maxTime, o.maxMemory].every((x) => x === null || count(x))) throw bad('its options are malformed');
   const stored = [h.top, ...h.results];
   for (const r of stored) {
-    if (!r || !count(r.words) || r.words % 2 !== 0 || !Array.isArray(r.findings) || !strings(r.finals) || ![r.executions, r.nodes, r.pruned, r.maxDepth].every(count) || !(r.limit === undefined || typeof r.limit === 'string')) throw bad('a part\'s result is malformed');
+    if (!r || !count(r.words) || r.words % 2 !== 0 || !Array.isArray(r.findings) || !strings(r.finals) || ![r.executions, r.nodes, r.pruned, r.maxDepth].every(count) || !(r.limit === undefined || typeof r.limit === 'string') || !porField(r.por)) throw bad('a part\'s result is malformed');
   }
   if (h.top.index !== -1) throw bad('its top is malformed');
   for (const r of h.results) if (!count(r.index) || r.index >= h.parts || r.index % h.of !== h.shard) throw bad(`part ${String(r.index)} is not one of shard ${h.shard} of ${h.of}'s parts`);
@@ -176,7 +178,7 @@ export async function writeShard(io: CliIo, abs: string | undefined, shown: stri
   const header = {
     key: shardKey(bytes, eo, flags.set),
     spec: { file: relative(io.cwd, abs) || abs, sha256: createHash('sha256').update(bytes).digest('hex') },
-    options: { set: flags.set, naive: eo.naive, symmetry: eo.symmetry ?? null, maxStates: flags.maxStates ?? null, maxTime: flags.maxTime ?? null, maxMemory: flags.maxMemory ?? null },
+    options: { set: flags.set, naive: eo.naive, symmetry: eo.symmetry ?? null, por: !!eo.por, maxStates: flags.maxStates ?? null, maxTime: flags.maxTime ?? null, maxMemory: flags.maxMemory ?? null },
     shard: i,
     of: n,
     parts: split.parts.length,
@@ -288,12 +290,13 @@ export function registerMerge(program: Command, ctx: CommandContext, addReportOp
       exhaustive: true,
       naive: o.naive || undefined,
       symmetry: o.symmetry ?? undefined,
+      por: o.por || undefined,
       maxStates: o.maxStates ?? undefined,
       maxTime: o.maxTime ?? undefined,
       maxMemory: o.maxMemory ?? undefined,
     };
     const hook: SearchHook = async (spec): Promise<ExploreResult> => {
-      const eo = exploreOptions(spec, { exhaustive: true, naive: flags.naive, symmetry: flags.symmetry, maxStates: flags.maxStates, maxTime: flags.maxTime, maxMemory: flags.maxMemory });
+      const eo = exploreOptions(spec, { exhaustive: true, naive: flags.naive, symmetry: flags.symmetry, por: flags.por, maxStates: flags.maxStates, maxTime: flags.maxTime, maxMemory: flags.maxMemory });
       const count = first.top.limit ? 0 : first.h.parts;
       const owner = new Map<number, string>();
       for (const s of shards) {

@@ -109,7 +109,8 @@ export class Dfs<S> {
   /** The groups used, by task name (empty: no symmetry reduction). */
   readonly symmetric: string[][];
   /**
-   * Sleep-set reduction is on (opts.por, an unbounded search of its own: not resumed or a part).
+   * Sleep-set reduction is on (opts.por, an unbounded search: not resumed, and not the top of a
+   * split; a part starts at its root with nothing asleep).
    * With --naive it is the stateless sleep-set search: one complete execution per Mazurkiewicz
    * trace of the independence relation (por.ts).
    */
@@ -132,7 +133,7 @@ export class Dfs<S> {
     this.visited = visitedSet(opts, resumed?.visited);
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
-    this.por = !!opts.por && bound === Infinity && !resumed && !part;
+    this.por = !!opts.por && bound === Infinity && !resumed && !part?.horizon;
   }
 
   /** One more execution explored to its end (a violation, a final state, a stop). */
@@ -320,8 +321,14 @@ export class Dfs<S> {
     }
     const fp = m.fingerprint();
     const key = this.sym ? m.canonical() : fp;
-    if (!this.opts.naive) this.visited.offer(key, cost, this.path.length);
-    return this.enter(cost, fp, this.sym ? key : undefined);
+    if (!this.por) {
+      if (!this.opts.naive) this.visited.offer(key, cost, this.path.length);
+      return this.enter(cost, fp, this.sym ? key : undefined);
+    }
+    // Partial-order reduction below the root: it is entered with nothing asleep (what slept on
+    // the way to it in another search is not known here), so the part explores all of it.
+    if (!this.opts.naive) this.visited.offerSleep(key, cost, this.path.length, 0);
+    return this.enter(cost, fp, this.sym ? key : undefined, { trans: m.transitions(), skip: 0, sleep: [], stored: 0 });
   }
 
   private fullMessage(v: FpSet): string {

@@ -55,6 +55,8 @@ export interface PartResult {
   findings: Finding[];
   finals: string[];
   limit?: string;
+  /** Partial-order reduction in this part (--por): transitions asleep, or why it was given up (the part then searched without it). */
+  por?: { slept: number } | { abandoned: string };
   /** Fingerprints its visited set held, as word pairs (empty for --naive). */
   keys: Uint32Array;
 }
@@ -66,7 +68,7 @@ export interface Split {
   symmetric: string[][];
 }
 
-function partResult(index: number, dfs: Dfs<unknown>, limit: string | null, extraKeys?: Uint32Array): PartResult {
+function partResult(index: number, dfs: Dfs<unknown>, limit: string | null, extraKeys?: Uint32Array, por?: PartResult['por']): PartResult {
   const keys = dfs.visited.keys();
   const all = extraKeys ? new Uint32Array(keys.length + extraKeys.length) : keys;
   if (extraKeys) {
@@ -82,6 +84,7 @@ function partResult(index: number, dfs: Dfs<unknown>, limit: string | null, extr
     findings: dfs.findings.list(),
     finals: [...dfs.finals],
     ...(limit ? { limit } : {}),
+    ...(por ? { por } : {}),
     keys: all,
   };
 }
@@ -108,10 +111,37 @@ export function splitSearch(spec: Spec, opts: ExploreOptions, target = SPLIT_TAR
   }
 }
 
-/** Searches one part: its own model, visited set and budget. */
+/**
+ * Searches one part: its own model, visited set and budget. With --por, a part whose
+ * reduction met what it does not cover is searched again without it, as a single search is
+ * (bounded.ts): still a function of the part alone.
+ */
 export function explorePart(spec: Spec, opts: ExploreOptions, part: Part): PartResult {
-  const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, { prefix: part.path });
-  return partResult(part.index, dfs, dfs.run());
+  const search = (o: ExploreOptions) => {
+    const dfs = new Dfs(new Machine(spec), o, Infinity, { executions: 0, nodes: 0 }, budgetOf(o), undefined, undefined, { prefix: part.path });
+    return { dfs, limit: dfs.run() };
+  };
+  const first = search(opts);
+  if (!first.dfs.por) return partResult(part.index, first.dfs, first.limit);
+  if (first.dfs.porAbandoned === null) return partResult(part.index, first.dfs, first.limit, undefined, { slept: first.dfs.slept });
+  const again = search({ ...opts, por: false });
+  return partResult(part.index, again.dfs, again.limit, undefined, { abandoned: first.dfs.porAbandoned });
+}
+
+/**
+ * The partial-order reduction of a partitioned search, from its parts in part order: the
+ * transitions asleep in all of them, or the first reason one gave it up for (that part was
+ * searched without it). Undefined without --por, or when no part ran.
+ */
+function porOfParts(results: readonly PartResult[], parts: number): PartResult['por'] {
+  let slept = 0, any = false;
+  for (const r of results) {
+    if (!r.por) continue;
+    any = true;
+    if ('abandoned' in r.por) return { abandoned: `${r.por.abandoned}, in part ${r.index} of ${parts}` };
+    slept += r.por.slept;
+  }
+  return any ? { slept } : undefined;
 }
 
 /**
@@ -140,6 +170,7 @@ export function mergeParts(opts: ExploreOptions, split: Split, results: readonly
   }
   if (union.full) limit ??= `visited set full: the union of the parts' states fills the memory budget (raise --max-memory)`;
   const states = opts.naive ? nodes : union.size;
+  const por = porOfParts(byIndex, split.parts.length);
   const list = findings.list();
   const failing = list.some((f) => !f.violation.benign);
   const complete = !limit;
@@ -158,6 +189,7 @@ export function mergeParts(opts: ExploreOptions, split: Split, results: readonly
       collision: opts.naive ? undefined : (states * states) / 2 ** 65,
       ...(split.symmetric.length ? { symmetry: split.symmetric } : {}),
       parts: { count: split.parts.length, depth: split.depth },
+      ...(por ? { por } : {}),
     },
     limit,
     finals: opts.collectFinals ? finals : undefined,

@@ -15,7 +15,8 @@ import { kernelObjectsMissing } from '../kernel/built.js';
  * The partitioned search (explore/partition.ts; --workers, --shard, merge) against the plain
  * one, on random small specs (the generator of the soundness test): the same verdict, the same
  * violation signatures, the same states (the union of the parts' visited sets), and for each
- * signature a best witness as short and with as few preemptions; with --naive (no visited set,
+ * signature a best witness as short and with as few preemptions; with --por (sleep sets in each
+ * part) the same verdict, signatures, states and final states; with --naive (no visited set,
  * so the parts are an exact partition of the tree) the same result in every figure. And the
  * merge does not depend on the order the parts finish in. `PARTITION_RUNS` (bench/soundness.sh)
  * runs more specs.
@@ -29,7 +30,7 @@ const exact = (r: ExploreResult) => ({ ...r, stats: { ...r.stats, ms: 0, rate: 0
 
 describe('the partitioned search is the plain search, split (fast-check, seeded)', () => {
   it(`verdict, signatures, states and best witnesses' lengths agree with the plain exhaustive search; --naive agrees in every figure (${RUNS} specs)`, () => {
-    let compared = 0, withParts = 0, withViolations = 0;
+    let compared = 0, withParts = 0, withViolations = 0, porSlept = 0, porAbandoned = 0;
     fc.assert(
       fc.property(gen, fc.constantFrom(2, 5, 64), (g, target) => {
         const text = specText(g);
@@ -43,6 +44,18 @@ describe('the partitioned search is the plain search, split (fast-check, seeded)
         expect(sigs(parted), text).toEqual(sigs(plain));
         expect(parted.stats.states, text).toBe(plain.stats.states);
         expect(best(parted), text).toEqual(best(plain));
+        // Sleep sets in the parts (--por --workers/--shard): they cut transitions, never states.
+        const porParted = explorePartitioned(spec, { ...o, por: true, collectFinals: true }, target);
+        expect(porParted.complete, text).toBe(true);
+        expect(porParted.verdict, text).toBe(plain.verdict);
+        expect(sigs(porParted), text).toEqual(sigs(plain));
+        expect(porParted.stats.states, text).toBe(plain.stats.states);
+        expect([...porParted.finals!].sort(), text).toEqual([...explore(spec, { ...o, collectFinals: true }).finals!].sort());
+        if (porParted.stats.parts!.count > 0) {
+          expect(porParted.stats.por, text).toBeDefined();
+          if ('slept' in porParted.stats.por!) porSlept += porParted.stats.por.slept;
+          else porAbandoned++;
+        }
         const n: ExploreOptions = { ...o, naive: true };
         const naive = explore(spec, n);
         if (naive.complete) {
@@ -55,9 +68,10 @@ describe('the partitioned search is the plain search, split (fast-check, seeded)
       }),
       { seed: 0x9a_47, numRuns: RUNS },
     );
-    console.log(`partition: ${compared} specs compared, ${withParts} split in parts, ${withViolations} with violations`);
+    console.log(`partition: ${compared} specs compared, ${withParts} split in parts, ${withViolations} with violations; with --por ${porSlept} transitions asleep in the parts, given up in ${porAbandoned}`);
     expect(withParts).toBeGreaterThan(compared / 3);
     expect(withViolations).toBeGreaterThan(compared / 10);
+    expect(porSlept).toBeGreaterThan(0);
   });
 
   it('the merge is the same whatever order the parts finish in, and a part is the same wherever it runs', () => {
