@@ -269,7 +269,6 @@ function conflicts(f: CheckFlags): void {
     [f.checkpointEvery !== undefined && !f.checkpoint && !f.resume, '--checkpoint-every needs --checkpoint FILE'],
     [!!f.por && !f.exhaustive, '--por reduces the unbounded search only (preemption bounding and sleep sets are not combined): add --exhaustive'],
     [!!f.por && !!f.all, '--por is a reduction; --all streams every schedule: drop one'],
-    [!!f.por && (!!f.checkpoint || !!f.resume), '--por does not combine with --checkpoint or --resume yet: drop --por'],
     ...partConflicts(f),
   ];
   for (const [bad, why] of pairs) if (bad) throw new UserError(`conflicting options: ${why}`);

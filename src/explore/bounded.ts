@@ -34,6 +34,8 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   let outcomes = new Map<string, number>();
   let symmetry: string[][] = [];
   let por: ExploreResult['stats']['por'];
+  // A checkpoint written after --por was given up resumes the search that runs without it.
+  let abandoned = r?.porAbandoned;
   for (let bi = r?.boundIndex ?? 0; bi < bounds.length; bi++) {
     const b = bounds[bi];
     const ctl = opts.checkpoint;
@@ -41,16 +43,19 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     const checkpoints = ctl && {
       due: () => ctl.due(),
       stopped: () => ctl.stopped(),
-      write: (dfs: DfsState) => ctl.write({ key: opts.checkpointKey ?? '', boundIndex: bi, totals: { ...totals }, pruned, maxDepth, states, prior: prior ? prior.export() : null, dfs }),
+      write: (dfs: DfsState) => ctl.write({ key: opts.checkpointKey ?? '', boundIndex: bi, totals: { ...totals }, pruned, maxDepth, states, prior: prior ? prior.export() : null, ...(abandoned !== undefined ? { porAbandoned: abandoned } : {}), dfs }),
     };
-    let dfs = new Dfs(new Machine(spec, cov), opts, b, totals, budget, checkpoints, bi === r?.boundIndex ? r.dfs : undefined);
+    const resumed = bi === r?.boundIndex ? r.dfs : undefined;
+    let dfs = new Dfs(new Machine(spec, cov), abandoned !== undefined ? { ...opts, por: false } : opts, b, totals, budget, checkpoints, resumed);
     bound = b === Infinity ? null : b;
     symmetry = dfs.symmetric;
     limit = dfs.run() ?? undefined;
     if (dfs.por) por = { slept: dfs.slept };
+    if (abandoned !== undefined) por = { abandoned };
     if (dfs.porAbandoned !== null) {
       // The reduction met what it does not cover (explore/por.ts): the same search without it.
-      por = { abandoned: dfs.porAbandoned };
+      abandoned = dfs.porAbandoned;
+      por = { abandoned };
       if (cov) cov = new CoverageSink(spec.sites.length);
       dfs = new Dfs(new Machine(spec, cov), { ...opts, por: false }, b, totals, budget, checkpoints);
       limit = dfs.run() ?? undefined;

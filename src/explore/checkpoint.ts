@@ -12,9 +12,16 @@
  * line, the header, then the visited set's typed arrays (little-endian words).
  */
 import type { Finding } from './strategy.js';
+import type { Footprint, Transition } from '../model/model.js';
 import { decodeFramed, encodeFramed } from './framed.js';
 
 export const CHECKPOINT_MAGIC = 'ftrace-race checkpoint 1';
+
+/** A transition asleep (explore/por.ts) as plain data: what independence and sleep masks read of it. */
+export interface AsleepState {
+  t: Pick<Transition, 'token' | 'kind' | 'hart' | 'task' | 'choice' | 'cost'>;
+  fp: Footprint;
+}
 
 export interface FrameState {
   next: number;
@@ -22,11 +29,17 @@ export interface FrameState {
   cost: number;
   moved: boolean;
   fp?: string;
+  /** Partial-order reduction (--por): the frame's skipped transitions, its sleep set, those taken so far, and its stored mask. */
+  skip?: number;
+  sleep?: AsleepState[];
+  done?: AsleepState[];
+  stored?: number;
 }
 
+/** A visited set; `sl` / an entry's fourth number: the sleep masks of a --por search. */
 export type VisitedState =
-  | { kind: 'fpset'; a: Uint32Array; b: Uint32Array; meta: Uint16Array | Uint32Array; count: number; full: boolean }
-  | { kind: 'map'; entries: [string, number, number][] };
+  | { kind: 'fpset'; a: Uint32Array; b: Uint32Array; meta: Uint16Array | Uint32Array; sl?: Uint32Array; count: number; full: boolean }
+  | { kind: 'map'; entries: ([string, number, number] | [string, number, number, number])[] };
 
 /** One depth-first search, stopped between two transitions. */
 export interface DfsState {
@@ -41,6 +54,8 @@ export interface DfsState {
   path: string[];
   frames: FrameState[];
   visited: VisitedState | null;
+  /** A search with sleep sets (--por): transitions not taken because they were asleep. */
+  slept?: number;
 }
 
 export interface SearchCheckpoint {
@@ -54,6 +69,8 @@ export interface SearchCheckpoint {
   states: number;
   /** Findings of the bounds before the current one (kept where the current search lacks a signature). */
   prior: Finding[] | null;
+  /** --por was given up (why): the current search runs without it. */
+  porAbandoned?: string;
   dfs: DfsState;
 }
 
@@ -72,7 +89,7 @@ const ARRAYS = ['a', 'b', 'meta'] as const;
 
 export function encodeCheckpoint(cp: SearchCheckpoint): Uint8Array {
   const v = cp.dfs.visited;
-  const blobs: ArrayLike<number>[] = v && v.kind === 'fpset' ? ARRAYS.map((k) => v[k]) : [];
+  const blobs: ArrayLike<number>[] = v && v.kind === 'fpset' ? [...ARRAYS.map((k) => v[k]), ...(v.sl ? [v.sl] : [])] : [];
   const header = {
     ...cp,
     dfs: {
@@ -83,6 +100,25 @@ export function encodeCheckpoint(cp: SearchCheckpoint): Uint8Array {
   return encodeFramed(CHECKPOINT_MAGIC, header, blobs);
 }
 
+const int = (x: unknown) => Number.isSafeInteger(x);
+const ranges = (x: unknown) => Array.isArray(x) && x.every((r) => Array.isArray(r) && r.length === 2 && r.every((n) => typeof n === 'number'));
+const KERNEL = new Set(['sm', 'ipi', 'sched']);
+const KINDS = new Set(['step', 'switch', 'irq', 'ipi']);
+
+function asleepOk(a: unknown): boolean {
+  const x = a as AsleepState;
+  return !!x && typeof x === 'object' && !!x.t && typeof x.t.token === 'string' && KINDS.has(x.t.kind) && [x.t.hart, x.t.task, x.t.choice].every(int) && (x.t.cost === 0 || x.t.cost === 1)
+    && !!x.fp && ranges(x.fp.reads) && ranges(x.fp.writes) && Array.isArray(x.fp.kernel) && x.fp.kernel.every((k) => KERNEL.has(k));
+}
+
+/** A frame's --por fields, when it has them: what the search reads of them must have its type. */
+function porFrameOk(f: FrameState): boolean {
+  if (!f || typeof f !== 'object') return false;
+  if (f.skip !== undefined && !int(f.skip)) return false;
+  if (f.stored !== undefined && !int(f.stored)) return false;
+  return [f.sleep, f.done].every((l) => l === undefined || (Array.isArray(l) && l.every(asleepOk)));
+}
+
 /** Reads a checkpoint file; a file that is not one, or is cut short, is an Error with one line. */
 export function decodeCheckpoint(bytes: Uint8Array): SearchCheckpoint {
   const bad = (why: string) => new Error(`not a usable checkpoint: ${why}`);
@@ -90,12 +126,13 @@ export function decodeCheckpoint(bytes: Uint8Array): SearchCheckpoint {
   const header = file.header as SearchCheckpoint & { dfs: { visited: unknown } };
   const d = header?.dfs;
   if (typeof header?.key !== 'string' || !d || !Array.isArray(d.frames) || !Array.isArray(d.path) || d.path.length !== d.frames.length - 1) throw bad('its header is incomplete');
+  if (!d.frames.every(porFrameOk)) throw bad('its frontier\'s sleep sets are malformed');
   const v = d.visited as { kind?: string; count?: number; full?: boolean; words?: number[]; entries?: [string, number, number][] } | null;
   if (v && v.kind === 'fpset') {
     const words = v.words;
-    if (!Array.isArray(words) || words.length !== 3 || words.some((n) => !Number.isSafeInteger(n) || n < 0)) throw bad('its visited set is malformed');
-    const [a, b, meta] = file.words(words, 'its visited set is');
-    d.visited = { kind: 'fpset', a, b, meta, count: v.count ?? 0, full: !!v.full };
+    if (!Array.isArray(words) || (words.length !== 3 && words.length !== 4) || words.some((n) => !Number.isSafeInteger(n) || n < 0)) throw bad('its visited set is malformed');
+    const [a, b, meta, sl] = file.words(words, 'its visited set is');
+    d.visited = { kind: 'fpset', a, b, meta, ...(sl ? { sl } : {}), count: v.count ?? 0, full: !!v.full };
   } else if (v && (v.kind !== 'map' || !Array.isArray(v.entries))) throw bad('its visited set is malformed');
   return header as SearchCheckpoint;
 }

@@ -159,7 +159,7 @@ export class FpSet implements VisitedSet {
 
   /** The table as plain arrays (a checkpoint). */
   export(): VisitedState {
-    return { kind: 'fpset', a: this.a, b: this.b, meta: this.meta, count: this.count, full: this.full };
+    return { kind: 'fpset', a: this.a, b: this.b, meta: this.meta, ...(this.sl ? { sl: this.sl } : {}), count: this.count, full: this.full };
   }
 
   /** A table with a checkpoint's contents, within the same memory budget. */
@@ -167,7 +167,7 @@ export class FpSet implements VisitedSet {
     const t = new FpSet(maxBytes);
     const n = s.meta.length;
     const bad = () => new Error('not a usable checkpoint: its visited set does not fit the memory budget it was written with (give the same --max-memory)');
-    if (n !== s.a.length || n !== s.b.length || n < 16 || n > t.maxSlots) throw bad();
+    if (n !== s.a.length || n !== s.b.length || (s.sl && n !== s.sl.length) || n < 16 || n > t.maxSlots) throw bad();
     const meta = Uint16Array.from(s.meta);
     let count = 0;
     for (let i = 0; i < n; i++) {
@@ -178,6 +178,7 @@ export class FpSet implements VisitedSet {
     t.a = s.a;
     t.b = s.b;
     t.meta = meta;
+    if (s.sl) t.sl = s.sl;
     t.slots = n;
     t.count = s.count;
     t.full = s.full;

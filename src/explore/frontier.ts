@@ -15,7 +15,7 @@ import { Findings } from './findings.js';
 import { MapVisited, VisitedSet } from './visited.js';
 import { FpSet } from './fpset.js';
 import type { ExploreOptions } from './strategy.js';
-import type { DfsState } from './checkpoint.js';
+import type { AsleepState, DfsState } from './checkpoint.js';
 import { Asleep, independent, indexMask, sleepMask, sleepRanks } from './por.js';
 
 interface Frame<S> {
@@ -40,6 +40,9 @@ interface Frame<S> {
   /** The sleep mask (by rank) this state was entered with: what no visit of it may have explored. */
   stored?: number;
 }
+
+/** An asleep transition as a checkpoint keeps it (plain data). */
+const asleepState = (a: Asleep): AsleepState => ({ t: { token: a.t.token, kind: a.t.kind, hart: a.t.hart, task: a.t.task, choice: a.t.choice, cost: a.t.cost }, fp: a.fp });
 
 /** What partial-order reduction hands enter(): the state's transitions, which to skip, and its sleep set. */
 interface PorEntry {
@@ -133,7 +136,7 @@ export class Dfs<S> {
     this.visited = visitedSet(opts, resumed?.visited);
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
-    this.por = !!opts.por && bound === Infinity && !resumed && !part?.horizon;
+    this.por = !!opts.por && bound === Infinity && !part?.horizon;
   }
 
   /** One more execution explored to its end (a violation, a final state, a stop). */
@@ -261,8 +264,16 @@ export class Dfs<S> {
       outcomes: [...this.outcomes],
       finals: [...this.finals],
       path: this.path.slice(),
-      frames: this.stack.map((f) => ({ next: f.next, last: f.last, cost: f.cost, moved: f.moved, ...(f.fp !== undefined ? { fp: f.fp } : {}) })),
+      frames: this.stack.map((f) => ({
+        next: f.next,
+        last: f.last,
+        cost: f.cost,
+        moved: f.moved,
+        ...(f.fp !== undefined ? { fp: f.fp } : {}),
+        ...(this.por ? { skip: f.skip, sleep: (f.sleep ?? []).map(asleepState), done: (f.done ?? []).map(asleepState), stored: f.stored ?? 0 } : {}),
+      })),
       visited: this.opts.naive ? null : this.visited.export(),
+      ...(this.por ? { slept: this.slept } : {}),
     };
   }
 
@@ -278,17 +289,25 @@ export class Dfs<S> {
     this.pruned = s.pruned;
     this.maxDepth = s.maxDepth;
     this.cut = s.cut;
+    if (this.por) this.slept = s.slept ?? 0;
     this.findings.restore(s.findings);
     for (const [k, v] of s.outcomes) this.outcomes.set(k, v);
     for (const f of s.finals) this.finals.add(f);
     s.frames.forEach((saved, d) => {
       const trans = m.transitions();
-      const [first, last] = this.within(trans, saved.cost);
+      const skip = this.por ? saved.skip ?? 0 : 0;
+      const [first, last] = this.within(trans, saved.cost, skip);
       if (last !== saved.last || saved.next > trans.length) throw new Error(`not a usable checkpoint: its frontier does not fit this spec (depth ${d})`);
       if (saved.fp !== undefined) this.onStack.set(saved.fp, d);
       const key = this.sym ? m.canonical() : undefined;
       if (key !== undefined) this.onStackKey.set(key, d);
-      this.stack.push({ trans, next: saved.next, last, cost: saved.cost, snap: first < last ? m.save() : null, moved: saved.moved, fp: saved.fp, key, skip: 0 });
+      const frame: Frame<S> = { trans, next: saved.next, last, cost: saved.cost, snap: first < last ? m.save() : null, moved: saved.moved, fp: saved.fp, key, skip };
+      if (this.por) {
+        frame.sleep = saved.sleep ?? [];
+        frame.done = saved.done ?? [];
+        frame.stored = saved.stored ?? 0;
+      }
+      this.stack.push(frame);
       if (d < s.path.length) {
         const tr = trans[saved.next - 1];
         if (!tr || tr.token !== s.path[d]) throw new Error(`not a usable checkpoint: its path does not fit this spec (step ${d + 1} '${s.path[d]}')`);

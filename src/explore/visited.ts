@@ -48,7 +48,7 @@ export class MapVisited implements VisitedSet {
   }
 
   export(): VisitedState {
-    return { kind: 'map', entries: [...this.map].map(([fp, v]) => [fp, v.cost, v.depth]) };
+    return { kind: 'map', entries: [...this.map].map(([fp, v]) => (v.sleep === undefined ? [fp, v.cost, v.depth] : [fp, v.cost, v.depth, v.sleep])) };
   }
 
   keys(): Uint32Array {
@@ -63,7 +63,7 @@ export class MapVisited implements VisitedSet {
 
   static restore(s: Extract<VisitedState, { kind: 'map' }>): MapVisited {
     const m = new MapVisited();
-    for (const [fp, cost, depth] of s.entries) m.map.set(fp, { cost, depth });
+    for (const [fp, cost, depth, sleep] of s.entries) m.map.set(fp, sleep === undefined ? { cost, depth } : { cost, depth, sleep });
     return m;
   }
 

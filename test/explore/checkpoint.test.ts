@@ -50,6 +50,10 @@ describe('checkpoint and resume', () => {
         { strategy: 'bounded', naive: false },
         { strategy: 'exhaustive', naive: false, visited: 'map' },
         { strategy: 'exhaustive', naive: true, maxStates: 30_000 },
+        // Sleep sets: the frames' sleep sets and the stored masks are in the checkpoint.
+        { strategy: 'exhaustive', naive: false, por: true },
+        { strategy: 'exhaustive', naive: false, por: true, visited: 'map' },
+        { strategy: 'exhaustive', naive: true, por: true, maxStates: 30_000 },
       ] as ExploreOptions[]) {
         const whole = explore(spec, opts);
         const { result, stops } = interrupted(spec, opts, 2);
@@ -72,6 +76,17 @@ describe('checkpoint and resume', () => {
     // A frontier that does not replay (a file edited by hand) is refused, not explored wrongly.
     const edited = { ...cp, dfs: { ...cp.dfs, path: cp.dfs.path.map((t, i) => (i === 1 ? 'h9' : t)) } };
     expect(() => explore(spec, { strategy: 'bounded', naive: false, checkpointKey: 'k', resume: edited })).toThrow(/path does not fit this spec \(step 2 'h9'\)/);
+    // A --por checkpoint keeps each frame's sleep sets; one edited into another shape is refused on reading.
+    let porBytes: Uint8Array | undefined;
+    let porCalls = 0;
+    explore(load('v-b1-three-harts'), { strategy: 'exhaustive', naive: false, por: true, checkpointKey: 'k', checkpoint: { due: () => (++porCalls === 5 ? 'stop' : null), write: (c) => (porBytes = encodeCheckpoint(c)), stopped: () => 'x' } });
+    const porCp = decodeCheckpoint(porBytes!);
+    expect(porCp.dfs.frames.some((f) => (f.done ?? []).length > 0)).toBe(true);
+    const frame = porCp.dfs.frames.find((f) => (f.done ?? []).length > 0)!;
+    const asleep = frame.done![0];
+    frame.done![0] = { ...asleep, fp: { ...asleep.fp, kernel: ['oops' as 'sm'] } };
+    const framed = encodeCheckpoint(porCp);
+    expect(() => decodeCheckpoint(framed)).toThrow(/sleep sets are malformed/);
   });
 });
 
@@ -82,8 +97,10 @@ describe('check --checkpoint / --resume, as a user runs it', () => {
     const { tmpdir } = await import('node:os');
     const { join, resolve } = await import('node:path');
     const bin = resolve('bin/ftrace-race.js');
-    // B2 on four harts, each caller calling f three times, every permutation explored: ~3 s.
-    const text = b2OnHarts(4, 3);
+    // B2 on four harts, each caller calling f five times, every permutation explored: 3-4 s on
+    // this repository's 2-core machine (three calls took 1.2 s once the per-state cost was cut,
+    // and the run could end before its first checkpoint, written after a second).
+    const text = b2OnHarts(4, 5);
     const dir = mkdtempSync(join(tmpdir(), 'ftr-cp-'));
     const spec = join(dir, 'b2-four.yaml');
     writeFileSync(spec, text);
@@ -124,7 +141,7 @@ describe('check --checkpoint / --resume, as a user runs it', () => {
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toBe(whole.stdout);
     // Another spec's checkpoint is refused with one line.
-    writeFileSync(spec, text.replace('times: 3', 'times: 2'));
+    writeFileSync(spec, text.replace('times: 5', 'times: 2'));
     const other = spawnSync(process.execPath, [bin, ...args, '--resume', cp], { encoding: 'utf8' });
     expect(other.status).toBe(2);
     expect(other.stderr.trim().split('\n')).toHaveLength(1);

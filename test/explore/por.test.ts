@@ -157,7 +157,6 @@ describe('partial-order reduction (sleep sets)', () => {
     for (const [args, msg] of [
       [[spec, '--por'], '--por reduces the unbounded search only'],
       [[spec, '--por', '--exhaustive', '--all'], '--por is a reduction'],
-      [[spec, '--por', '--exhaustive', '--resume', 'x.ckpt'], '--por does not combine'],
     ] as const) {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
