@@ -8,14 +8,15 @@
  * byte for byte (`--no-timing`), as one that never stopped; test/explore/checkpoint.test.ts
  * proves it.
  *
- * The file: the line `ftrace-race checkpoint 1`, the byte length of a JSON header on the next
+ * The file: the line `ftrace-race checkpoint 2`, the byte length of a JSON header on the next
  * line, the header, then the visited set's typed arrays (little-endian words).
  */
 import type { Finding } from './strategy.js';
 import type { Footprint, Transition } from '../model/model.js';
 import { decodeFramed, encodeFramed } from './framed.js';
 
-export const CHECKPOINT_MAGIC = 'ftrace-race checkpoint 1';
+/** 2: frames are named by Model.exact, and --por searches keep their sleep sets (1 is refused). */
+export const CHECKPOINT_MAGIC = 'ftrace-race checkpoint 2';
 
 /** A transition asleep (explore/por.ts) as plain data: what independence and sleep masks read of it. */
 export interface AsleepState {

@@ -28,7 +28,7 @@ interface Frame<S> {
   snap: S | null;
   /** A child has run from this frame (the model is no longer in this frame's state). */
   moved: boolean;
-  /** Fingerprint of the frame's state (reduced search only). */
+  /** Exact name of the frame's state (Model.exact): the path's states, for cycles. */
   fp?: string;
   /** Its fingerprint up to symmetry (symmetric search only). */
   key?: string;
@@ -329,8 +329,8 @@ export class Dfs<S> {
       const trans = m.transitions();
       const tr = trans.find((t) => t.token === tok);
       if (!tr) throw new Error(`a part's root does not fit this spec (step ${d + 1} '${tok}')`);
-      const fp = m.fingerprint();
       const key = this.sym ? m.canonical() : undefined;
+      const fp = m.exact();
       this.onStack.set(fp, this.stack.length);
       if (key !== undefined) this.onStackKey.set(key, this.stack.length);
       this.stack.push({ trans, next: trans.length, last: -1, cost, snap: null, moved: true, fp, key, skip: 0 });
@@ -338,8 +338,8 @@ export class Dfs<S> {
       cost += tr.cost;
       if (m.apply(tr).kind !== 'continue') throw new Error(`a part's root does not fit this spec (its path ends at step ${d + 1})`);
     }
-    const fp = m.fingerprint();
-    const key = this.sym ? m.canonical() : fp;
+    const key = this.sym ? m.canonical() : m.fingerprint();
+    const fp = this.sym ? m.exact() : key;
     if (!this.por) {
       if (!this.opts.naive) this.visited.offer(key, cost, this.path.length);
       return this.enter(cost, fp, this.sym ? key : undefined);
@@ -385,7 +385,7 @@ export class Dfs<S> {
     const skip = !ranks ? 0 : r === -1 ? indexMask(ranks, mask) : ~indexMask(ranks, r) & all;
     if (r === -1) for (let i = 0; i < trans.length; i++) this.slept += (skip >>> i) & 1;
     const depth = this.stack.length;
-    const limit = this.enter(c, fp ?? m.fingerprint(), this.sym ? key : undefined, { trans, skip, sleep, stored: mask });
+    const limit = this.enter(c, fp ?? m.exact(), this.sym ? key : undefined, { trans, skip, sleep, stored: mask });
     if (limit) return limit;
     return this.stack.length > depth;
   }
@@ -409,8 +409,8 @@ export class Dfs<S> {
       const limit0 = this.descend(this.part.prefix);
       if (limit0) return limit0;
     } else {
-      const fp0 = m.fingerprint();
       const key0 = this.sym ? m.canonical() : undefined;
+      const fp0 = m.exact();
       const limit0 = this.enter(0, fp0, key0, this.por ? { trans: m.transitions(), skip: 0, sleep: [], stored: 0 } : undefined);
       if (limit0) return limit0;
     }
@@ -469,7 +469,7 @@ export class Dfs<S> {
           key = m.canonical();
           const j = this.onStackKey.get(key);
           classOnPath = j !== undefined;
-          if (classOnPath) cycle = this.stack[j!].fp === (fp = m.fingerprint());
+          if (classOnPath) cycle = this.stack[j!].fp === (fp = m.exact());
         } else {
           key = fp = m.fingerprint();
           classOnPath = cycle = this.onStack.has(fp);
@@ -490,7 +490,7 @@ export class Dfs<S> {
         } else {
           if (!this.opts.naive && this.visited.size >= MAP_MAX) return MAP_FULL;
           const depth = this.stack.length;
-          const limit = this.enter(c, fp ?? m.fingerprint(), this.sym ? key : undefined);
+          const limit = this.enter(c, fp ?? m.exact(), this.sym ? key : undefined);
           if (limit) return limit;
           descended = this.stack.length > depth;
         }

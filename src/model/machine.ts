@@ -31,7 +31,7 @@ import { runCode } from './run.js';
 import type { CoverageSink } from './coverage.js';
 import { note } from './trace.js';
 import { canonicalFingerprint, CanonicalMaps, findSymmetry, Symmetry } from './symmetry.js';
-import { machineFingerprint, regsDigest } from './fingerprint.js';
+import { machineFingerprint, regsDigest, regsHashed } from './fingerprint.js';
 
 export interface Snapshot {
   mem: MemSnapshot;
@@ -70,6 +70,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   readonly symmetry: Symmetry;
   /** Filled by canonical(): the renumbering it took the fingerprint under (canonicalMaps()). */
   private maps: CanonicalMaps = { task: [], hart: [] };
+  /** The last canonical() of the current state (null: the state changed since), for exact(). */
+  private canonKey: string | null = null;
 
   constructor(readonly spec: Spec, readonly cov: CoverageSink | null = null) {
     const layout = (this.layout = new Layout(spec, this.mem));
@@ -157,6 +159,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   }
 
   load(s: Snapshot, last = false): void {
+    this.canonKey = null;
     this.mem.restore(s.mem);
     for (let i = 0; i < this.cpus.length; i++) {
       if (this.cpuSnap[i] === s.cpus[i]) continue; // the hart is still in that state
@@ -184,7 +187,36 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   /** The fingerprint modulo the symmetry of interchangeable tasks (the plain one when there is none). */
   canonical(exact = false): string {
     if (!this.symmetry.groups.length) return this.fingerprint();
-    return canonicalFingerprint(this, this.symmetry, this.regsRead, exact, exact ? undefined : this.maps);
+    if (exact) return canonicalFingerprint(this, this.symmetry, this.regsRead, true);
+    return (this.canonKey = canonicalFingerprint(this, this.symmetry, this.regsRead, false, this.maps));
+  }
+
+  /**
+   * Model.exact: the canonical fingerprint with its renumbering and the values of the
+   * registers it hashed as zero. The canonical fingerprint names the renumbered state with
+   * those registers zero; the renumbering undoes the renaming and the values restore the
+   * registers, so two states get one name only when their fingerprints are equal (up to a
+   * collision of either hash). test/model/exact-name.test.ts compares it with fingerprint().
+   */
+  exact(): string {
+    const sym = this.symmetry;
+    if (!sym.groups.length) return this.fingerprint();
+    const key = this.canonKey ?? this.canonical();
+    const h = new Hasher();
+    for (let i = 0; i < 4; i++) h.mix(key.charCodeAt(i));
+    const { task, hart } = this.maps;
+    for (let i = 0; i < task.length; i++) h.mix(task[i]);
+    for (let i = 0; i < hart.length; i++) h.mix(hart[i]);
+    for (let t = 0; t < sym.deadOf.length; t++) {
+      const dead = sym.deadOf[t];
+      if (dead.length === 0 || !regsHashed(this, this.regsRead, t)) continue;
+      const r = this.cpus[t].r;
+      for (const x of dead) {
+        h.mix(r[2 * x]);
+        h.mix(r[2 * x + 1]);
+      }
+    }
+    return h.text();
   }
 
   /** The renumbering of the last canonical() on a spec with symmetry (Model.canonicalMaps). */
@@ -199,6 +231,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   }
 
   apply(t: Transition): Outcome {
+    this.canonKey = null;
     const out = this.step(t);
     if (this.benign.length === 0) return out;
     const benign = this.benign;

@@ -62,6 +62,14 @@ export interface Model<Snap = unknown> {
   /** Names the whole state (a 64-bit hash as a short string key). */
   fingerprint(): string;
   /**
+   * Names the whole state as exactly as fingerprint() does (equal names for equal states, and
+   * otherwise different up to a hash collision), but from the canonical fingerprint of the
+   * state, the renumbering it was taken under and the registers it hashes as zero: nearly free
+   * after canonical() (computed first when the state changed since). The search keys its path
+   * by it to find cycles. Equal to fingerprint() on a spec without interchangeable tasks.
+   */
+  exact(): string;
+  /**
    * Names the state up to a symmetry of interchangeable tasks (model/symmetry.ts): equal for
    * states one permutation of them relates, so the visited set explores one of each. Equal to
    * fingerprint() when the spec has no such tasks. `exact`: a true canonical form (every
