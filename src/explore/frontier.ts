@@ -112,8 +112,8 @@ export class Dfs<S> {
   /** The groups used, by task name (empty: no symmetry reduction). */
   readonly symmetric: string[][];
   /**
-   * Sleep-set reduction is on (opts.por, an unbounded search: not resumed, and not the top of a
-   * split; a part starts at its root with nothing asleep).
+   * Sleep-set reduction is on (opts.por, an unbounded search that is not the top of a split; a
+   * part starts at its root with nothing asleep, a resumed search with the sleep sets saved).
    * With --naive it is the stateless sleep-set search: one complete execution per Mazurkiewicz
    * trace of the independence relation (por.ts).
    */
