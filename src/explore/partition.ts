@@ -22,7 +22,8 @@
  * executions and pruned states count that overlap (docs/scale.md has it measured).
  *
  * Without a preemption bound only: iterative bounding decides after each bound whether to go
- * on, which no shard can decide alone.
+ * on, which no shard can decide alone. With --por the top is searched without sleep sets and
+ * each part with them from its root (docs/semantics.md, "Partial-order reduction").
  */
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
