@@ -139,6 +139,15 @@ export class Dfs<S> {
     this.por = !!opts.por && bound === Infinity && !part?.horizon;
   }
 
+  /**
+   * The name a state on the path is kept under, to find cycles: Model.exact in a search keyed
+   * up to symmetry, the fingerprint itself otherwise (--naive, --no-symmetry), which is what
+   * every arrival is compared with there.
+   */
+  private pathName(): string {
+    return this.sym ? this.m.exact() : this.m.fingerprint();
+  }
+
   /** One more execution explored to its end (a violation, a final state, a stop). */
   private executed(): void {
     this.executions++;
@@ -330,7 +339,7 @@ export class Dfs<S> {
       const tr = trans.find((t) => t.token === tok);
       if (!tr) throw new Error(`a part's root does not fit this spec (step ${d + 1} '${tok}')`);
       const key = this.sym ? m.canonical() : undefined;
-      const fp = m.exact();
+      const fp = this.pathName();
       this.onStack.set(fp, this.stack.length);
       if (key !== undefined) this.onStackKey.set(key, this.stack.length);
       this.stack.push({ trans, next: trans.length, last: -1, cost, snap: null, moved: true, fp, key, skip: 0 });
@@ -339,7 +348,7 @@ export class Dfs<S> {
       if (m.apply(tr).kind !== 'continue') throw new Error(`a part's root does not fit this spec (its path ends at step ${d + 1})`);
     }
     const key = this.sym ? m.canonical() : m.fingerprint();
-    const fp = this.sym ? m.exact() : key;
+    const fp = this.sym ? this.pathName() : key;
     if (!this.por) {
       if (!this.opts.naive) this.visited.offer(key, cost, this.path.length);
       return this.enter(cost, fp, this.sym ? key : undefined);
@@ -385,7 +394,7 @@ export class Dfs<S> {
     const skip = !ranks ? 0 : r === -1 ? indexMask(ranks, mask) : ~indexMask(ranks, r) & all;
     if (r === -1) for (let i = 0; i < trans.length; i++) this.slept += (skip >>> i) & 1;
     const depth = this.stack.length;
-    const limit = this.enter(c, fp ?? m.exact(), this.sym ? key : undefined, { trans, skip, sleep, stored: mask });
+    const limit = this.enter(c, fp ?? this.pathName(), this.sym ? key : undefined, { trans, skip, sleep, stored: mask });
     if (limit) return limit;
     return this.stack.length > depth;
   }
@@ -410,7 +419,7 @@ export class Dfs<S> {
       if (limit0) return limit0;
     } else {
       const key0 = this.sym ? m.canonical() : undefined;
-      const fp0 = m.exact();
+      const fp0 = this.pathName();
       const limit0 = this.enter(0, fp0, key0, this.por ? { trans: m.transitions(), skip: 0, sleep: [], stored: 0 } : undefined);
       if (limit0) return limit0;
     }
@@ -469,7 +478,7 @@ export class Dfs<S> {
           key = m.canonical();
           const j = this.onStackKey.get(key);
           classOnPath = j !== undefined;
-          if (classOnPath) cycle = this.stack[j!].fp === (fp = m.exact());
+          if (classOnPath) cycle = this.stack[j!].fp === (fp = this.pathName());
         } else {
           key = fp = m.fingerprint();
           classOnPath = cycle = this.onStack.has(fp);
@@ -490,7 +499,7 @@ export class Dfs<S> {
         } else {
           if (!this.opts.naive && this.visited.size >= MAP_MAX) return MAP_FULL;
           const depth = this.stack.length;
-          const limit = this.enter(c, fp ?? m.exact(), this.sym ? key : undefined);
+          const limit = this.enter(c, fp ?? this.pathName(), this.sym ? key : undefined);
           if (limit) return limit;
           descended = this.stack.length > depth;
         }

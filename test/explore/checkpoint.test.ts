@@ -5,6 +5,7 @@ import { explore } from '../../src/explore/explore.js';
 import type { ExploreOptions, ExploreResult } from '../../src/explore/strategy.js';
 import { b2OnHarts } from '../helpers/b2-family.js';
 import { decodeCheckpoint, encodeCheckpoint, type SearchCheckpoint } from '../../src/explore/checkpoint.js';
+import { Machine } from '../../src/model/machine.js';
 
 /**
  * Checkpoint/resume (issue 9): a search stopped between two transitions, written to bytes,
@@ -62,6 +63,25 @@ describe('checkpoint and resume', () => {
       }
     });
   }
+
+  it('the states on the path are named as each arrival is compared with: Model.exact up to symmetry, the fingerprint with --no-symmetry or --naive', () => {
+    // Cycles are found by looking an arrival up among the path's names; a frame named the other
+    // way (the root, a part's prefix) would hide a cycle back to it. Read off a checkpoint's frames.
+    const spec = load('v-b1-three-harts');
+    for (const o of [{ symmetry: true }, { symmetry: false }, { naive: true, maxStates: 30_000 }] as Partial<ExploreOptions>[]) {
+      let cp: SearchCheckpoint | undefined;
+      let calls = 0;
+      explore(spec, { strategy: 'exhaustive', naive: false, ...o, checkpointKey: 'k', checkpoint: { due: () => (++calls === 3 ? 'stop' : null), write: (c) => (cp = c), stopped: () => 'x' } });
+      const m = new Machine(spec);
+      expect(m.symmetric.length).toBeGreaterThan(0);
+      cp!.dfs.frames.forEach((f, d) => {
+        const keyed = o.symmetry === true;
+        expect(f.fp, `${JSON.stringify(o)} frame ${d}`).toBe(keyed ? m.exact() : m.fingerprint());
+        if (d < cp!.dfs.path.length) m.apply(m.transitions().find((t) => t.token === cp!.dfs.path[d])!);
+      });
+      expect(cp!.dfs.frames.length).toBeGreaterThan(3);
+    }
+  });
 
   it('a checkpoint for another spec or options, and a damaged file, are refused with one line', () => {
     const spec = load('b1-stop-machine-preempt-full');
