@@ -22,16 +22,11 @@ import { Budget } from '../../src/explore/budget.js';
 import { Dfs } from '../../src/explore/frontier.js';
 import { explore } from '../../src/explore/explore.js';
 import { splitSearch } from '../../src/explore/partition.js';
-import { COST_CAP, DEPTH_CAP, fpWords, type VisitedSet } from '../../src/explore/visited.js';
+import { fpWords, type VisitedSet } from '../../src/explore/visited.js';
+import { covers, packed } from '../../src/explore/fpset.js';
 import type { ExploreOptions } from '../../src/explore/strategy.js';
 import { signature } from '../../src/check/violation.js';
 
-const DEPTHS = DEPTH_CAP + 2;
-const packed = (cost: number, depth: number) => Math.min(cost, COST_CAP) * DEPTHS + Math.min(depth, DEPTH_CAP) + 1;
-const covers = (cur: number, cost: number, depth: number) => {
-  const pc = Math.floor((cur - 1) / DEPTHS), pd = (cur - 1) % DEPTHS, c = Math.min(cost, COST_CAP);
-  return pc <= c && (pc < c || pd <= Math.min(depth, DEPTH_CAP));
-};
 const LOCKED = -1;
 
 /** FpSet's offer() contract over shared memory: slots of [a, b, label]; word 0 of `count` counts states. */

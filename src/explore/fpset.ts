@@ -20,9 +20,10 @@ const INITIAL_SLOTS = 1 << 12;
 /** DEPTH_CAP + 2 depths a cost: cost * 512 + depth + 1 fits 16 bits (0 marks an empty slot). */
 const DEPTHS = DEPTH_CAP + 2;
 
-const packed = (cost: number, depth: number) => Math.min(cost, COST_CAP) * DEPTHS + Math.min(depth, DEPTH_CAP) + 1;
+/** A slot's label word: (preemptions, transitions) packed, never 0. */
+export const packed = (cost: number, depth: number) => Math.min(cost, COST_CAP) * DEPTHS + Math.min(depth, DEPTH_CAP) + 1;
 /** Pruned when reached before with fewer preemptions, or as few and no more transitions (as MapVisited). */
-const covers = (cur: number, cost: number, depth: number) => {
+export const covers = (cur: number, cost: number, depth: number) => {
   const prevCost = Math.floor((cur - 1) / DEPTHS), prevDepth = (cur - 1) % DEPTHS;
   const c = Math.min(cost, COST_CAP);
   return prevCost <= c && (prevCost < c || prevDepth <= Math.min(depth, DEPTH_CAP));
