@@ -11,6 +11,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'n
 import { resolve } from 'node:path';
 import { UserError } from './io.js';
 import { VERSION } from '../version.js';
+import { FINGERPRINT_FORMAT } from '../model/fingerprint.js';
 import type { CheckOptions } from '../api/check.js';
 import { decodeCheckpoint, encodeCheckpoint, type SearchCheckpoint } from '../explore/checkpoint.js';
 
@@ -23,7 +24,7 @@ export interface CheckpointFlags {
 /** The search options a checkpoint is bound to (beside the spec's bytes). */
 function keyOf(specBytes: Uint8Array, o: CheckOptions, set: readonly string[]): string {
   // The version too: fingerprints are the model's own hash, and another version may hash differently.
-  const shape = { version: VERSION, exhaustive: o.exhaustive ?? null, bound: o.bound ?? null, naive: o.naive ?? null, symmetry: o.symmetry ?? null, maxMemory: o.maxMemory ?? null, set, ...(o.por ? { por: true } : {}) };
+  const shape = { version: VERSION, fingerprints: FINGERPRINT_FORMAT, exhaustive: o.exhaustive ?? null, bound: o.bound ?? null, naive: o.naive ?? null, symmetry: o.symmetry ?? null, maxMemory: o.maxMemory ?? null, set, ...(o.por ? { por: true } : {}) };
   return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
 }
 

@@ -32,6 +32,7 @@ import { signature, type Violation } from '../check/violation.js';
 import type { Spec } from '../spec/types.js';
 import type { CheckFlags, SearchHook } from './check.js';
 import { VERSION } from '../version.js';
+import { FINGERPRINT_FORMAT } from '../model/fingerprint.js';
 
 export interface PartFlags {
   workers?: number;
@@ -95,7 +96,7 @@ export async function checkParts(spec: Spec, opts: CheckOptions, workers: number
 /** What a shard is bound to: the spec's bytes and the options that shape the parts. */
 function shardKey(specBytes: Uint8Array, eo: ExploreOptions, set: readonly string[]): string {
   // The version too: fingerprints are the model's own hash, and another version may split or hash differently.
-  const shape = { version: VERSION, naive: eo.naive, symmetry: eo.symmetry ?? null, por: !!eo.por, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
+  const shape = { version: VERSION, fingerprints: FINGERPRINT_FORMAT, naive: eo.naive, symmetry: eo.symmetry ?? null, por: !!eo.por, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
   return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
 }
 

@@ -51,4 +51,10 @@ export interface Core {
    * hashes only the registers of the tasks that ran since.
    */
   hashRegs(h: Hasher, ti: number, dead: readonly number[]): void;
+  /**
+   * Mixes state.ts taskDigest of task ti of `st` into h: the digest is kept while the task is
+   * unchanged, from the snapshot the state was loaded from, so a fingerprint hashes only the
+   * tasks that changed since.
+   */
+  mixTask(h: Hasher, ti: number): void;
 }

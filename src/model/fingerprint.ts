@@ -9,6 +9,13 @@ import { Hasher, hashState, mixAll, Renaming, State } from './state.js';
 
 const NO_DEAD: readonly number[] = [];
 
+/**
+ * The version of the fingerprint function: one more each time the fingerprint of some state
+ * changes (2: tasks hashed through their digests). Checkpoints and shard files hold
+ * fingerprints, so they are bound to it (cli/checkpoint.ts, cli/shard.ts).
+ */
+export const FINGERPRINT_FORMAT = 2;
+
 /** Whether task i's registers are part of the state: it is live, or an assertion reads them once it is done. */
 export function regsHashed(k: Core, regsRead: readonly boolean[], i: number): boolean {
   const s = k.st.tasks[i].status;
@@ -55,6 +62,6 @@ export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: St
     h.mix(Math.floor(c.pc / 4294967296) | 0);
     k.hashRegs(h, o, deadOf ? deadOf[o] : NO_DEAD);
   }
-  hashState(h, st, R);
+  hashState(h, st, R, st === k.st ? k : null);
   return h.text();
 }

@@ -18,7 +18,7 @@ import { checkAssertions, FinalView } from '../check/assertions.js';
 import type { Core } from './core.js';
 import type { Footprint, Model, Outcome, Terminal, Transition } from './model.js';
 import { CODE_RET, DRIVER_RET, Layout, SENTINEL_NAMES } from './layout.js';
-import { cloneState, freshTask, Hasher, HartSt, State, TaskState } from './state.js';
+import { cloneState, freshTask, Hasher, HartSt, sameTask, State, taskDigest, TaskState } from './state.js';
 import { TraceEvent } from './trace.js';
 import { compilePrograms, microOp, MicroOp, patcherStep, Programs } from './kernel/programs.js';
 import { enterIrq } from './kernel/irq.js';
@@ -38,8 +38,16 @@ export interface Snapshot {
   cpus: HartState[];
   state: State;
   steps: number[];
+  /** Per task, state.ts taskDigest of state.tasks[i] at 3i, 3i + 1, and 1 at 3i + 2 once it is there. */
+  digests: number[];
+  /** The snapshot that lent digests when this one was taken (Machine.base). */
+  base: Snapshot | null;
+  /** Loaded with `last`: the machine took its objects over and changes them (it lends nothing since). */
+  consumed: boolean;
 }
 
+
+const SCRATCH = new Int32Array(2);
 
 export class Machine implements Model<Snapshot>, Core, FinalView {
   readonly mem = new Memory();
@@ -48,7 +56,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   readonly programs: Programs;
   readonly fetch: FetchModel;
   readonly names: Symbolizer;
-  st: State;
+  private cur!: State;
   steps: number[];
   trace: TraceEvent[] | null = null;
   benign: Violation[] = [];
@@ -72,8 +80,25 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   private maps: CanonicalMaps = { task: [], hart: [] };
   /** The last canonical() of the current state (null: the state changed since), for exact(). */
   private canonKey: string | null = null;
+  /**
+   * Task digests (mixTask): digests[3i..3i+1] is task i's while digests[3i + 2] is `epoch`,
+   * which load() and apply() advance. `base`: a snapshot not consumed, the one the state was
+   * copied from or an earlier one, whose tasks lend their digests to the state's equal tasks
+   * (a snapshot's objects never change until a load with `last` consumes it).
+   * (Past 2^31 changes an int32 stamp never equals the epoch again: every digest is then
+   * taken afresh, slower and still right.)
+   */
+  private digests: Int32Array;
+  private epoch = 1;
+  private base: Snapshot | null = null;
+  /** Task digests a snapshot lent (a count for tests and measurements). */
+  digestsLent = 0;
 
-  constructor(readonly spec: Spec, readonly cov: CoverageSink | null = null) {
+  /**
+   * `keepDigests: false` is the reference path (tests): every task digest taken afresh, nothing
+   * kept or lent, so a state's fingerprint is computed from the state alone.
+   */
+  constructor(readonly spec: Spec, readonly cov: CoverageSink | null = null, private readonly keepDigests = true) {
     const layout = (this.layout = new Layout(spec, this.mem));
     this.fetch = FETCH_MODELS[spec.fetch.model];
     this.names = new Symbolizer(spec.symbols, (a) => layout.inRegion(a), SENTINEL_NAMES, new Set(spec.regions.map((r) => r.name)));
@@ -116,6 +141,18 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     this.cpuSnap = layout.taskNames.map(() => null);
     this.regsRead = layout.taskNames.map((_, i) => spec.assertions.some((a) => a.kind === 'register' && a.task === i) || !!spec.observe?.some((o) => o.task === i));
     this.symmetry = findSymmetry(this);
+    this.digests = new Int32Array(3 * tasks.length);
+  }
+
+  /** The model state. Setting it (load, or a test putting a state of its own) drops what was kept of the last one. */
+  get st(): State {
+    return this.cur;
+  }
+
+  set st(v: State) {
+    this.cur = v;
+    this.canonKey = null;
+    this.epoch++;
   }
 
   get symmetric(): readonly (readonly string[])[] {
@@ -146,6 +183,33 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     h.mix(b);
   }
 
+  mixTask(h: Hasher, ti: number): void {
+    let d = this.digests;
+    let at = 3 * ti;
+    if (!this.keepDigests || at >= d.length) {
+      // The reference path, or a state with more tasks than the spec's (a test's).
+      d = SCRATCH;
+      at = 0;
+      taskDigest(this.st.tasks[ti], d, 0);
+    } else if (d[at + 2] !== this.epoch) {
+      const t = this.st.tasks[ti];
+      const b = this.base;
+      if (b !== null && !b.consumed && sameTask(t, b.state.tasks[ti])) {
+        const bd = b.digests;
+        if (bd[at + 2] !== 1) {
+          taskDigest(b.state.tasks[ti], bd, at);
+          bd[at + 2] = 1;
+        }
+        d[at] = bd[at];
+        d[at + 1] = bd[at + 1];
+        this.digestsLent++;
+      } else taskDigest(t, d, at);
+      d[at + 2] = this.epoch;
+    }
+    h.mix(d[at]);
+    h.mix(d[at + 1]);
+  }
+
   // ---- snapshots -------------------------------------------------------------------------
 
   save(): Snapshot {
@@ -155,11 +219,22 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       if (c === null) c = this.cpuSnap[i] = this.cpus[i].snapshot();
       cpus[i] = c;
     }
-    return { mem: this.mem.snapshot(), cpus, state: cloneState(this.st), steps: this.steps.slice() };
+    // The digests taken of the state since it last changed are the copy's.
+    const n = this.st.tasks.length;
+    const digests = new Array<number>(3 * n).fill(0); // a plain array: cheaper to make than a typed one
+    const d = this.digests;
+    for (let at = 0; at < 3 * n; at += 3) {
+      if (d[at + 2] !== this.epoch) continue;
+      digests[at] = d[at];
+      digests[at + 1] = d[at + 1];
+      digests[at + 2] = 1;
+    }
+    return { mem: this.mem.snapshot(), cpus, state: cloneState(this.st), steps: this.steps.slice(), digests, base: this.base, consumed: false };
   }
 
   load(s: Snapshot, last = false): void {
     this.canonKey = null;
+    this.epoch++;
     this.mem.restore(s.mem);
     for (let i = 0; i < this.cpus.length; i++) {
       if (this.cpuSnap[i] === s.cpus[i]) continue; // the hart is still in that state
@@ -167,11 +242,23 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       this.cpuSnap[i] = s.cpus[i];
     }
     if (last) {
+      // The state takes the snapshot's objects over and changes them: it lends nothing
+      // more, the snapshot it was taken with may (its digests are the state's until it changes).
+      s.consumed = true;
       this.st = s.state;
       this.steps = s.steps;
+      this.base = s.base;
+      const d = this.digests, sd = s.digests;
+      for (let at = 0; at < d.length; at += 3) {
+        if (sd[at + 2] !== 1) continue;
+        d[at] = sd[at];
+        d[at + 1] = sd[at + 1];
+        d[at + 2] = this.epoch;
+      }
     } else {
       this.st = cloneState(s.state);
       this.steps = s.steps.slice();
+      this.base = s;
     }
   }
 
@@ -232,6 +319,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
 
   apply(t: Transition): Outcome {
     this.canonKey = null;
+    this.epoch++;
     const out = this.step(t);
     if (this.benign.length === 0) return out;
     const benign = this.benign;

@@ -228,6 +228,78 @@ function hashSaved(h: Hasher, x: TaskState['irq'], none: number): void {
   h.mix(0x7e);
 }
 
+/**
+ * Every field of TaskState, and where it is hashed: in the task's digest (taskDigest, compared
+ * by sameTask), or beside it (the hart numbers, which a renaming changes). This stops
+ * compiling when a field is added and not placed.
+ */
+const TASK_FIELDS: Record<keyof TaskState, 'digest' | 'beside'> = {
+  status: 'digest', preempt: 'digest', irqsOff: 'digest', started: 'digest', ip: 'digest', voluntary: 'digest',
+  opSites: 'digest', partial: 'digest', passes: 'digest', irq: 'digest', trap: 'digest',
+  hart: 'beside', ipiWait: 'beside',
+};
+void TASK_FIELDS;
+
+const SCRATCH = new Int32Array(2);
+
+/**
+ * The digest of a task's fields that hold no hart number (TASK_FIELDS), as two hash words at
+ * out[at], out[at + 1]: mixed into the state's hash in the task's place.
+ */
+export function taskDigest(t: TaskState, out: { [i: number]: number }, at: number): void {
+  const h = DIGEST;
+  h.a = 0x811c9dc5 | 0;
+  h.b = 0x9e3779b9 | 0;
+  h.mix(statusCode(t.status));
+  h.mix(t.preempt);
+  h.mix(t.irqsOff ? 1 : 0);
+  h.mix(t.started);
+  h.mix(t.ip);
+  h.mix(t.voluntary ? 1 : 0);
+  h.mix(0x5b000000 | t.opSites.length);
+  for (let k = 0; k < t.opSites.length; k++) {
+    h.mix(0x5b000002);
+    h.int(t.opSites[k][0]);
+    h.int(t.opSites[k][1]);
+  }
+  if (t.partial) h.value(t.partial);
+  else h.mix(0x5e);
+  hashPasses(h, t.passes);
+  hashSaved(h, t.irq, 0x5f);
+  hashSaved(h, t.trap, 0x60);
+  out[at] = h.a;
+  out[at + 1] = h.b;
+}
+
+/**
+ * Whether two tasks have the same digest fields (TASK_FIELDS), so that one's taskDigest is the
+ * other's. Half-fetched instructions, pass instruction records and saved contexts are never
+ * changed once made (cloneState shares them), so the same object is the same value; a new
+ * object that happens to be equal only counts as a change (the digest is then computed).
+ */
+export function sameTask(x: TaskState, y: TaskState): boolean {
+  if (x.status !== y.status || x.preempt !== y.preempt || x.irqsOff !== y.irqsOff || x.started !== y.started || x.ip !== y.ip || x.voluntary !== y.voluntary) return false;
+  if (x.partial !== y.partial || x.irq !== y.irq || x.trap !== y.trap) return false;
+  const a = x.opSites, b = y.opSites;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k][0] !== b[k][0] || a[k][1] !== b[k][1]) return false;
+  const p = x.passes, q = y.passes;
+  if (p.length !== q.length) return false;
+  for (let k = 0; k < p.length; k++) {
+    const u = p[k], v = q[k];
+    if (u === v) continue;
+    if (u === undefined || v === undefined || u.resumeAt !== v.resumeAt || u.insns.length !== v.insns.length) return false;
+    for (let j = 0; j < u.insns.length; j++) if (u.insns[j] !== v.insns[j]) return false;
+  }
+  return true;
+}
+
+/** Where hashState takes task i's digest from (Machine keeps them while tasks are unchanged). */
+export interface TaskDigests {
+  /** Mixes taskDigest of the state's task i into h. */
+  mixTask(h: Hasher, i: number): void;
+}
+
 /** A task's status as the number hashed (a switch: a keyed lookup by the string cost more). */
 function statusCode(s: TaskState['status']): number {
   switch (s) {
@@ -268,33 +340,25 @@ function mixClock(h: Hasher, c: Clock, R: Renaming | null): void {
  * hashState(h, permuteState(st, ...)) of model/symmetry.ts, without building that state;
  * test/model/symmetry-hash.test.ts compares the two).
  */
-export function hashState(h: Hasher, st: State, R: Renaming | null = null): void {
+export function hashState(h: Hasher, st: State, R: Renaming | null = null, digests: TaskDigests | null = null): void {
   // Indexed loops and mixAll: the same mixes, in the same order, as plain for-of loops over
   // each field, without iterator objects (this runs for every state the search reaches).
   const tasks = st.tasks;
   for (let i = 0; i < tasks.length; i++) {
-    const t = tasks[R ? R.taskInv[i] : i];
-    h.mix(statusCode(t.status));
+    const j = R ? R.taskInv[i] : i;
+    const t = tasks[j];
+    // What a task holds apart from hart numbers, as its digest (kept while the task is
+    // unchanged: TaskDigests), then the hart numbers it holds, renamed.
+    if (digests) digests.mixTask(h, j);
+    else {
+      taskDigest(t, SCRATCH, 0);
+      h.mix(SCRATCH[0]);
+      h.mix(SCRATCH[1]);
+    }
     h.mix(R ? renamed(R.hart, t.hart) : t.hart);
-    h.mix(t.preempt);
-    h.mix(t.irqsOff ? 1 : 0);
-    h.mix(t.started);
-    h.mix(t.ip);
-    h.mix(t.voluntary ? 1 : 0);
-    // Same mixes as h.value on these arrays of small integers, without the type dispatch.
+    // Same mixes as h.value on this array of small integers, without the type dispatch.
     h.mix(0x5b000000 | t.ipiWait.length);
     for (let k = 0; k < t.ipiWait.length; k++) h.int(R ? renamed(R.hart, t.ipiWait[k]) : t.ipiWait[k]);
-    h.mix(0x5b000000 | t.opSites.length);
-    for (let k = 0; k < t.opSites.length; k++) {
-      h.mix(0x5b000002);
-      h.int(t.opSites[k][0]);
-      h.int(t.opSites[k][1]);
-    }
-    if (t.partial) h.value(t.partial);
-    else h.mix(0x5e);
-    hashPasses(h, t.passes);
-    hashSaved(h, t.irq, 0x5f);
-    hashSaved(h, t.trap, 0x60);
   }
   const harts = st.harts;
   for (let i = 0; i < harts.length; i++) {
@@ -478,3 +542,6 @@ export class Hasher {
     return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
   }
 }
+
+/** The hasher taskDigest reuses (one at a time: a digest hashes nothing that takes another). */
+const DIGEST = new Hasher();

@@ -218,14 +218,9 @@ export function findSymmetry(k: Core): Symmetry {
  */
 function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: number, hart: number, stopper: number): number {
   const h = new Hasher();
-  for (const ti of [task, stopper]) {
-    const t = k.st.tasks[ti];
-    h.mix(t.status.length);
-    h.mix(t.status.charCodeAt(0));
-    h.mix(t.started);
-    h.mix(t.ip);
-    h.mix(t.preempt);
-    h.mix(t.irqsOff ? 1 : 0);
+  for (let n = 0; n < 2; n++) {
+    const ti = n === 0 ? task : stopper;
+    k.mixTask(h, ti); // what the task holds but hart numbers (a member's are its own hart's)
     if (!regsHashed(k, regsRead, ti)) continue;
     const c = k.cpus[ti];
     h.mix(c.pc | 0);
