@@ -17,6 +17,9 @@ import { librarySpec } from '../helpers/walks.js';
  * last-in first-out), and after each operation the two must name the state alike: fingerprint,
  * fingerprint up to symmetry and exact name.
  */
+/** Random specs (CI: 40; bench/soundness.sh sets more). */
+const RUNS = Number(process.env.DIGEST_RUNS ?? 40);
+
 function lockstep(spec: Spec, seed: number, ops: number): { compared: number; lent: number } {
   const rand = rng(seed);
   const a = new Machine(spec);
@@ -67,7 +70,7 @@ function lockstep(spec: Spec, seed: number, ops: number): { compared: number; le
 }
 
 describe('task digests kept and lent by snapshots (Machine.mixTask) against digests taken afresh', () => {
-  it('name every state alike on random specs', () => {
+  it(`name every state alike on random specs (${RUNS})`, () => {
     let compared = 0, lent = 0;
     fc.assert(
       fc.property(gen, fc.integer({ min: 1, max: 1 << 30 }), (g, seed) => {
@@ -76,7 +79,7 @@ describe('task digests kept and lent by snapshots (Machine.mixTask) against dige
         compared += r.compared;
         lent += r.lent;
       }),
-      { seed: 0xd16e, numRuns: 40 },
+      { seed: 0xd16e, numRuns: RUNS },
     );
     expect(compared).toBeGreaterThan(2000);
     expect(lent).toBeGreaterThan(1000);
