@@ -5,6 +5,7 @@
  * worker count or shard.
  */
 import { signature } from '../check/violation.js';
+import type { Violation } from '../check/violation.js';
 import type { Finding, FoundSchedule } from './strategy.js';
 
 /** a before b in the witness order. */
@@ -29,6 +30,21 @@ export class Findings {
     this.merge(found, 1);
   }
 
+  /**
+   * record() of a violation whose schedule text is made only when it can be the witness kept:
+   * a schedule with more preemptions, or as many and more steps, than the signature's witness
+   * is only counted (its text could not win).
+   */
+  recordLazy(violation: Violation, preemptions: number, steps: number, schedule: () => string): void {
+    const key = signature(violation);
+    const prev = this.map.get(key);
+    if (prev && (preemptions > prev.preemptions || (preemptions === prev.preemptions && steps > prev.steps))) {
+      prev.schedules++;
+      return;
+    }
+    this.mergeAt(key, prev, { violation, schedule: schedule(), preemptions, steps }, 1);
+  }
+
   /** Adds another search's finding: its schedules are counted, the better witness kept (a part of a partitioned search). */
   add(f: Finding): void {
     this.merge(f, f.schedules);
@@ -36,7 +52,10 @@ export class Findings {
 
   private merge(found: FoundSchedule, schedules: number): void {
     const key = signature(found.violation);
-    const prev = this.map.get(key);
+    this.mergeAt(key, this.map.get(key), found, schedules);
+  }
+
+  private mergeAt(key: string, prev: Finding | undefined, found: FoundSchedule, schedules: number): void {
     if (!prev) {
       this.map.set(key, { ...found, schedules });
       return;

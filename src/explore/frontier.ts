@@ -156,17 +156,17 @@ export class Dfs<S> {
 
   private record(v: Violation, cost: number): void {
     this.executed();
-    const found = { violation: v, schedule: formatSchedule(this.path), preemptions: cost, steps: this.path.length };
-    // Iterative bounding re-executes cheaper schedules; each is streamed once, at its own bound.
-    if (this.bound === Infinity || cost === this.bound) this.opts.onViolation?.(found);
-    this.findings.record(found);
+    this.note(v, cost);
   }
 
   /** A benign finding: reported with its schedule so far; the execution goes on. */
   private note(v: Violation, cost: number): void {
-    const found = { violation: v, schedule: formatSchedule(this.path), preemptions: cost, steps: this.path.length };
-    if (this.bound === Infinity || cost === this.bound) this.opts.onViolation?.(found);
-    this.findings.record(found);
+    // Iterative bounding re-executes cheaper schedules; each is streamed once, at its own bound.
+    if (this.opts.onViolation && (this.bound === Infinity || cost === this.bound)) {
+      const found = { violation: v, schedule: formatSchedule(this.path), preemptions: cost, steps: this.path.length };
+      this.opts.onViolation(found);
+      this.findings.record(found);
+    } else this.findings.recordLazy(v, cost, this.path.length, () => formatSchedule(this.path));
   }
 
   /**
