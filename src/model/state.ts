@@ -22,8 +22,8 @@ export interface TaskState {
   started: number;
   /** Patcher: index into its program. Stopper: phase (0 arrive, 1 run/wait, 2 flush, 3 exit). */
   ip: number;
-  /** Harts whose IPI this task waits for. */
-  ipiWait: number[];
+  /** Harts whose IPI this task waits for (replaced on change, never changed: snapshots share it). */
+  ipiWait: readonly number[];
   /** Stopped at cond_resched: a voluntary switch point. */
   voluntary: boolean;
   /** First half of an instruction whose fetch needs two events. */
@@ -143,7 +143,7 @@ export function cloneState(st: State): State {
       irqsOff: t.irqsOff,
       started: t.started,
       ip: t.ip,
-      ipiWait: t.ipiWait.length ? t.ipiWait.slice() : [],
+      ipiWait: t.ipiWait, // replaced on change, never changed (kernel/ipi.ts)
       voluntary: t.voluntary,
       partial: t.partial,
       passes: clonePasses(t.passes),
