@@ -9,7 +9,7 @@ import type { Hart } from '../emu/hart.js';
 import type { Spec } from '../spec/types.js';
 import type { Symbolizer } from '../isa/symbols.js';
 import type { Layout } from './layout.js';
-import type { Hasher, State } from './state.js';
+import type { Hasher, HartSt, State, TaskState } from './state.js';
 import type { Programs, MicroOp } from './kernel/programs.js';
 import type { FetchModel } from './fetch/fetch-model.js';
 import type { TraceEvent } from './trace.js';
@@ -57,4 +57,13 @@ export interface Core {
    * tasks that changed since.
    */
   mixTask(h: Hasher, ti: number): void;
+  /**
+   * Task ti of `st` to change: the running state's own copy (made on the first change since the
+   * state was loaded or saved; st.tasks[ti] is that copy from then on). Tasks are shared with
+   * snapshots until then (copy-on-write), so nothing may change one any other way, nor keep
+   * a task read before a save or load.
+   */
+  ownTask(ti: number): TaskState;
+  /** Hart h's model state to change, likewise (st.harts[h]). */
+  ownHart(h: number): HartSt;
 }

@@ -18,7 +18,7 @@ import { checkAssertions, FinalView } from '../check/assertions.js';
 import type { Core } from './core.js';
 import type { Footprint, Model, Outcome, Terminal, Transition } from './model.js';
 import { CODE_RET, DRIVER_RET, Layout, SENTINEL_NAMES } from './layout.js';
-import { cloneState, freshTask, Hasher, HartSt, sameTask, State, taskDigest, TaskState } from './state.js';
+import { cloneHart, cloneState, cloneTask, freshTask, Hasher, HartSt, sameTask, State, taskDigest, TaskState } from './state.js';
 import { TraceEvent } from './trace.js';
 import { compilePrograms, microOp, MicroOp, patcherStep, Programs } from './kernel/programs.js';
 import { enterIrq } from './kernel/irq.js';
@@ -89,6 +89,13 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
    * taken afresh, slower and still right.)
    */
   private digests: Int32Array;
+  /**
+   * Copy-on-write of tasks and harts (ownTask, ownHart): ownT[i] is 1 when st.tasks[i] is the
+   * running state's own copy, shared with no snapshot; ownH likewise. A save, a load and
+   * setting st share everything again.
+   */
+  private ownT: Uint8Array;
+  private ownH: Uint8Array;
   private epoch = 1;
   private base: Snapshot | null = null;
   /** Task digests a snapshot lent (a count for tests and measurements). */
@@ -108,7 +115,9 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       cpu.setReg(2, BigInt(layout.stackTop[i]));
       if (layout.taskArea.length) cpu.setReg(4, BigInt(layout.taskArea[i])); // tp = current
       this.cpus.push(cpu);
-      tasks.push(layout.taskKinds[i] === 'stopper' ? { ...freshTask(), status: 'inactive' } : freshTask());
+      const t = freshTask();
+      if (layout.taskKinds[i] === 'stopper') t.status = 'inactive';
+      tasks.push(t);
     });
     this.programs = compilePrograms(spec.tasks.map((t) => (t.kind === 'patcher' ? t.steps : undefined)), spec.sites);
     // Registers and entry points.
@@ -123,7 +132,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       }
     });
     const zero: number[] = new Array(spec.harts).fill(0);
-    const harts: HartSt[] = Array.from({ length: spec.harts }, () => ({ task: -1, raised: [], seen: [], known: zero, fenced: zero, ipiClock: null, irqs: 0, ipiPending: false }));
+    const harts: HartSt[] = Array.from({ length: spec.harts }, () => cloneHart({ task: -1, raised: [], seen: [], known: zero, fenced: zero, ipiClock: null, irqs: 0, ipiPending: false }));
     // Initial placement: tasks marked `start: running` first, then the rest in spec order,
     // each on the lowest allowed idle hart.
     const order = spec.tasks.map((_, i) => i).sort((a, b) => Number(spec.tasks[b].start === 'running') - Number(spec.tasks[a].start === 'running') || a - b);
@@ -142,6 +151,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     this.regsRead = layout.taskNames.map((_, i) => spec.assertions.some((a) => a.kind === 'register' && a.task === i) || !!spec.observe?.some((o) => o.task === i));
     this.symmetry = findSymmetry(this);
     this.digests = new Int32Array(3 * tasks.length);
+    this.ownT = new Uint8Array(tasks.length);
+    this.ownH = new Uint8Array(spec.harts);
   }
 
   /** The model state. Setting it (load, or a test putting a state of its own) drops what was kept of the last one. */
@@ -153,6 +164,27 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     this.cur = v;
     this.canonKey = null;
     this.epoch++;
+    // Initialised by the constructor after the state is first set.
+    this.ownT?.fill(0);
+    this.ownH?.fill(0);
+  }
+
+  ownTask(ti: number): TaskState {
+    const tasks = this.cur.tasks;
+    if (this.ownT[ti] === 0) {
+      tasks[ti] = cloneTask(tasks[ti]);
+      this.ownT[ti] = 1;
+    }
+    return tasks[ti] as TaskState;
+  }
+
+  ownHart(h: number): HartSt {
+    const harts = this.cur.harts;
+    if (this.ownH[h] === 0) {
+      harts[h] = cloneHart(harts[h]);
+      this.ownH[h] = 1;
+    }
+    return harts[h] as HartSt;
   }
 
   get symmetric(): readonly (readonly string[])[] {
@@ -194,7 +226,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     } else if (d[at + 2] !== this.epoch) {
       const t = this.st.tasks[ti];
       const b = this.base;
-      if (b !== null && !b.consumed && sameTask(t, b.state.tasks[ti])) {
+      // Copy-on-write: a task no step changed is the snapshot's own object.
+      if (b !== null && !b.consumed && (t === b.state.tasks[ti] || sameTask(t, b.state.tasks[ti]))) {
         const bd = b.digests;
         if (bd[at + 2] !== 1) {
           taskDigest(b.state.tasks[ti], bd, at);
@@ -229,6 +262,9 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
       digests[at + 1] = d[at + 1];
       digests[at + 2] = 1;
     }
+    // The snapshot shares the state's tasks and harts: a change from now on copies one first.
+    this.ownT.fill(0);
+    this.ownH.fill(0);
     return { mem: this.mem.snapshot(), cpus, state: cloneState(this.st), steps: this.steps.slice(), digests, base: this.base, consumed: false };
   }
 
@@ -330,38 +366,39 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   private step(t: Transition): Outcome {
     const st = this.st;
     const h = t.hart;
-    const hs = st.harts[h];
     if (t.kind === 'ipi') {
       takeIpi(this, h);
       return { kind: 'continue' };
     }
     if (t.kind === 'irq') {
-      this.cpuSnap[hs.task] = null;
-      this.mem.clearReservation(hs.task); // as for a switch: the trap return clears it
+      const on = st.harts[h].task;
+      this.cpuSnap[on] = null;
+      this.mem.clearReservation(on); // as for a switch: the trap return clears it
       enterIrq(this, h);
       return { kind: 'continue' };
     }
     if (t.kind === 'switch') {
       const to = t.task;
-      const from = hs.task;
+      const from = st.harts[h].task;
       const preempt = from >= 0 && switchable(this, h) === 'preempt';
-      if (from >= 0 && st.tasks[from].status === 'running') st.tasks[from].status = 'ready';
+      if (from >= 0 && st.tasks[from].status === 'running') this.ownTask(from).status = 'ready';
       // The trap that switches a task out returns through the kernel's exit path, whose sc
       // clears any reservation (arch/riscv/kernel/entry.S, ret_from_exception): a task's
       // lr/sc pair never succeeds across a context switch.
       if (from >= 0) this.mem.clearReservation(from);
-      hs.task = to;
-      st.tasks[to].status = 'running';
-      st.tasks[to].hart = h;
-      st.tasks[to].voluntary = false;
+      this.ownHart(h).task = to;
+      const tt = this.ownTask(to);
+      tt.status = 'running';
+      tt.hart = h;
+      tt.voluntary = false;
       const names = this.layout.taskNames;
       note(this, h, to, 'switch', from >= 0 ? `${preempt ? 'preempt' : 'switch'} ${names[from]} -> ${names[to]}` : `schedule ${names[to]}`);
       this.cpuSnap[to] = null;
       if (rewindIntoSite(this, to)) note(this, h, to, 'note', `trap return rewinds ${names[to]} to the start of the site`);
     }
-    const ti = hs.task;
+    const ti = st.harts[h].task;
     this.cpuSnap[ti] = null; // the step may change this task's hart (see cpuSnap)
-    st.tasks[ti].voluntary = false;
+    if (st.tasks[ti].voluntary) this.ownTask(ti).voluntary = false;
     const kind = this.layout.taskKinds[ti];
     if (kind === 'patcher') return patcherStep(this, ti, h);
     if (kind === 'stopper') return stopperStep(this, ti, h, t.choice);

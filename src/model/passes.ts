@@ -51,7 +51,7 @@ export function closeOp(k: Core, ti: number): Outcome | null {
   const t = st.tasks[ti];
   if (!t.opSites.length) return null;
   const closed = t.opSites;
-  t.opSites = [];
+  k.ownTask(ti).opSites = [];
   if (!st.deferred.length) return null;
   const keep: Deferred[] = [];
   let out: Outcome | null = null;

@@ -58,9 +58,8 @@ function validTarget(k: Core, ti: number, addr: number): boolean {
  * invisible instructions after it, stopping before the next visible one.
  */
 export function runCode(k: Core, ti: number, h: number, choice: number): Outcome {
-  const st = k.st;
   const layout = k.layout;
-  const t = st.tasks[ti];
+  const t = k.ownTask(ti); // its step changes it (its pc's site passes, fetch halves, counts)
   const cpu = k.cpus[ti];
   const kind = layout.taskKinds[ti];
   const name = (a: number) => k.names.name(a);

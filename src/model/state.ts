@@ -12,7 +12,46 @@ import type { PassInsn, PassState } from '../check/passes.js';
  */
 export type Passes = (PassState | undefined)[];
 
+/**
+ * The brand of a task or hart the running state owns (Core.ownTask, Core.ownHart): only an
+ * owned one may be changed. A type only (no such property exists at run time): a TaskView,
+ * what snapshots and the running state share, is not assignable to TaskState, so a shared
+ * task cannot reach code that changes it without going through ownTask.
+ */
+declare const OWNED: unique symbol;
+
+/** A site pass as snapshots share it. */
+export interface PassView {
+  readonly insns: readonly PassInsn[];
+  readonly resumeAt: number | null;
+}
+
+/** A saved interrupt or trap context (never changed once made). */
+export interface SavedContext {
+  readonly regs: readonly number[];
+  readonly pc: number;
+  readonly passes: readonly (PassView | undefined)[];
+}
+
+/** A task as the running state and its snapshots share it: read-only (ownTask gives one to change). */
+export interface TaskView {
+  readonly status: TaskState['status'];
+  readonly hart: number;
+  readonly preempt: number;
+  readonly irqsOff: boolean;
+  readonly started: number;
+  readonly ip: number;
+  readonly ipiWait: readonly number[];
+  readonly voluntary: boolean;
+  readonly partial: { readonly pc: number; readonly bytes: readonly number[]; readonly wids: readonly number[] } | null;
+  readonly passes: readonly (PassView | undefined)[];
+  readonly irq: SavedContext | null;
+  readonly trap: SavedContext | null;
+  readonly opSites: readonly (readonly [number, number])[];
+}
+
 export interface TaskState {
+  readonly [OWNED]: true;
   status: 'ready' | 'running' | 'blocked' | 'done' | 'inactive';
   /** Hart it runs on (running) or last ran on; -1 never ran. */
   hart: number;
@@ -26,14 +65,14 @@ export interface TaskState {
   ipiWait: readonly number[];
   /** Stopped at cond_resched: a voluntary switch point. */
   voluntary: boolean;
-  /** First half of an instruction whose fetch needs two events. */
-  partial: { pc: number; bytes: number[]; wids: number[] } | null;
-  /** Site passes by site index. */
+  /** First half of an instruction whose fetch needs two events (never changed once made). */
+  partial: TaskView['partial'];
+  /** Site passes by site index (the task's own copies: a task is copied whole before a change). */
   passes: Passes;
   /** In an interrupt handler: what to restore at IRQ_RET. */
-  irq: { regs: number[]; pc: number; passes: Passes } | null;
+  irq: SavedContext | null;
   /** In a kprobe's trap handler: what to restore at TRAP_RET, and the probed pc. */
-  trap: { regs: number[]; pc: number; passes: Passes } | null;
+  trap: SavedContext | null;
   /**
    * RV64 patcher: [site, version] for each site written since the last patch_done: the
    * pending version those stores belong to (declared by the next patch_done, or by the task's end).
@@ -49,7 +88,20 @@ export interface TaskState {
  */
 export type Clock = readonly number[];
 
+/** A hart's model state as the running state and its snapshots share it: read-only (ownHart gives one to change). */
+export interface HartView {
+  readonly task: number;
+  readonly raised: readonly (readonly [number, number])[];
+  readonly seen: readonly (readonly [number, number])[];
+  readonly known: Clock;
+  readonly fenced: Clock;
+  readonly ipiClock: Clock | null;
+  readonly irqs: number;
+  readonly ipiPending: boolean;
+}
+
 export interface HartSt {
+  readonly [OWNED]: true;
   task: number;
   /** Per-byte fetch floors [address, write id]: ziccid raises them at every fetch, ir3-fetch at fence.i. */
   raised: [number, number][];
@@ -112,8 +164,12 @@ export interface Deferred {
 }
 
 export interface State {
-  tasks: TaskState[];
-  harts: HartSt[];
+  /**
+   * Shared with snapshots element by element (copy-on-write): read here, changed only through
+   * Core.ownTask / Core.ownHart, which put the running state's own copy in its place.
+   */
+  tasks: TaskView[];
+  harts: HartView[];
   sm: SmState | null;
   /** Site versions: content of each version (version 0 = initial). */
   versions: number[][][];
@@ -125,42 +181,54 @@ export interface State {
 }
 
 export function freshTask(): TaskState {
-  return { status: 'ready', hart: -1, preempt: 0, irqsOff: false, started: 0, ip: 0, ipiWait: [], voluntary: false, partial: null, passes: [], irq: null, trap: null, opSites: [] };
+  return { status: 'ready', hart: -1, preempt: 0, irqsOff: false, started: 0, ip: 0, ipiWait: [], voluntary: false, partial: null, passes: [], irq: null, trap: null, opSites: [] } as unknown as TaskState;
+}
+
+/** A task's own copy, to change (explicit literals, not spreads: one hidden class per kind, several times faster in V8). */
+export function cloneTask(t: TaskView): TaskState {
+  return {
+    status: t.status,
+    hart: t.hart,
+    preempt: t.preempt,
+    irqsOff: t.irqsOff,
+    started: t.started,
+    ip: t.ip,
+    ipiWait: t.ipiWait, // replaced on change, never changed (kernel/ipi.ts)
+    voluntary: t.voluntary,
+    partial: t.partial,
+    passes: clonePasses(t.passes),
+    irq: t.irq,
+    trap: t.trap,
+    opSites: t.opSites.length ? t.opSites.map((x) => [x[0], x[1]] as [number, number]) : [],
+  } as unknown as TaskState;
+}
+
+/** A hart's own copy, to change. */
+export function cloneHart(h: HartView): HartSt {
+  return {
+    task: h.task,
+    raised: h.raised.length ? h.raised.map((e) => [e[0], e[1]] as [number, number]) : [],
+    seen: h.seen.length ? h.seen.map((e) => [e[0], e[1]] as [number, number]) : [],
+    known: h.known,
+    fenced: h.fenced,
+    ipiClock: h.ipiClock,
+    irqs: h.irqs,
+    ipiPending: h.ipiPending,
+  } as unknown as HartSt;
 }
 
 /**
- * Copy of the model state for backtracking. Objects the model never mutates once made (site
- * version contents, pass instruction records, half-fetched instructions, saved interrupt
- * contexts, write records, knowledge vectors) are shared; everything the model mutates in place is copied.
+ * Copy of the model state for backtracking. Tasks and harts are shared, copied only when the
+ * running state changes one (copy-on-write: Core.ownTask, Core.ownHart); so are the objects
+ * the model never changes once made (site version contents, pass instruction records,
+ * half-fetched instructions, saved interrupt contexts, write records, knowledge vectors).
+ * What the model changes in place (stop_machine's state, the lists of versions, writes,
+ * deferred passes and data knowledge) is copied.
  */
 export function cloneState(st: State): State {
   return {
-    // Explicit literals, not spreads: one hidden class per kind, several times faster in V8.
-    tasks: st.tasks.map((t): TaskState => ({
-      status: t.status,
-      hart: t.hart,
-      preempt: t.preempt,
-      irqsOff: t.irqsOff,
-      started: t.started,
-      ip: t.ip,
-      ipiWait: t.ipiWait, // replaced on change, never changed (kernel/ipi.ts)
-      voluntary: t.voluntary,
-      partial: t.partial,
-      passes: clonePasses(t.passes),
-      irq: t.irq,
-      trap: t.trap,
-      opSites: t.opSites.length ? t.opSites.map((x) => [x[0], x[1]] as [number, number]) : [],
-    })),
-    harts: st.harts.map((h): HartSt => ({
-      task: h.task,
-      raised: h.raised.length ? h.raised.map((e) => [e[0], e[1]] as [number, number]) : [],
-      seen: h.seen.length ? h.seen.map((e) => [e[0], e[1]] as [number, number]) : [],
-      known: h.known,
-      fenced: h.fenced,
-      ipiClock: h.ipiClock,
-      irqs: h.irqs,
-      ipiPending: h.ipiPending,
-    })),
+    tasks: st.tasks.slice(),
+    harts: st.harts.slice(),
     sm: st.sm && cloneSm(st.sm),
     versions: st.versions.map((v) => v.slice()),
     writes: st.writes.slice(), // a write record is never changed once pushed
@@ -169,7 +237,7 @@ export function cloneState(st: State): State {
   };
 }
 
-export function clonePasses(p: Passes): Passes {
+export function clonePasses(p: readonly (PassView | undefined)[]): Passes {
   const out: Passes = p.length ? new Array(p.length) : [];
   for (let k = 0; k < p.length; k++) {
     const x = p[k];
@@ -198,7 +266,7 @@ function cloneSm(sm: SmState): SmState {
 }
 
 /** A task's open passes: site index, resume point and the instructions, in site order. */
-function hashPasses(h: Hasher, passes: Passes): void {
+function hashPasses(h: Hasher, passes: readonly (PassView | undefined)[]): void {
   for (let k = 0; k < passes.length; k++) {
     const p = passes[k];
     if (p === undefined) continue;
@@ -233,7 +301,7 @@ function hashSaved(h: Hasher, x: TaskState['irq'], none: number): void {
  * by sameTask), or beside it (the hart numbers, which a renaming changes). This stops
  * compiling when a field is added and not placed.
  */
-const TASK_FIELDS: Record<keyof TaskState, 'digest' | 'beside'> = {
+const TASK_FIELDS: Record<keyof TaskView, 'digest' | 'beside'> = {
   status: 'digest', preempt: 'digest', irqsOff: 'digest', started: 'digest', ip: 'digest', voluntary: 'digest',
   opSites: 'digest', partial: 'digest', passes: 'digest', irq: 'digest', trap: 'digest',
   hart: 'beside', ipiWait: 'beside',
@@ -246,7 +314,7 @@ const SCRATCH = new Int32Array(2);
  * The digest of a task's fields that hold no hart number (TASK_FIELDS), as two hash words at
  * out[at], out[at + 1]: mixed into the state's hash in the task's place.
  */
-export function taskDigest(t: TaskState, out: { [i: number]: number }, at: number): void {
+export function taskDigest(t: TaskView, out: { [i: number]: number }, at: number): void {
   const h = DIGEST;
   h.a = 0x811c9dc5 | 0;
   h.b = 0x9e3779b9 | 0;
@@ -277,7 +345,7 @@ export function taskDigest(t: TaskState, out: { [i: number]: number }, at: numbe
  * changed once made (cloneState shares them), so the same object is the same value; a new
  * object that happens to be equal only counts as a change (the digest is then computed).
  */
-export function sameTask(x: TaskState, y: TaskState): boolean {
+export function sameTask(x: TaskView, y: TaskView): boolean {
   if (x.status !== y.status || x.preempt !== y.preempt || x.irqsOff !== y.irqsOff || x.started !== y.started || x.ip !== y.ip || x.voluntary !== y.voluntary) return false;
   if (x.partial !== y.partial || x.irq !== y.irq || x.trap !== y.trap) return false;
   const a = x.opSites, b = y.opSites;

@@ -71,13 +71,13 @@ export function rewindIntoSite(k: Core, ti: number): boolean {
   const s = k.layout.siteAt(cpu.pc);
   if (s < 0 || cpu.pc === k.spec.sites[s].base) return false;
   cpu.pc = k.spec.sites[s].base;
-  k.st.tasks[ti].passes[s] = undefined;
+  k.ownTask(ti).passes[s] = undefined;
   return true;
 }
 
 export function finish(k: Core, ti: number, h: number): void {
-  const t = k.st.tasks[ti];
+  const t = k.ownTask(ti);
   t.status = k.layout.taskKinds[ti] === 'stopper' ? 'inactive' : 'done';
   t.passes = [];
-  k.st.harts[h].task = -1;
+  k.ownHart(h).task = -1;
 }

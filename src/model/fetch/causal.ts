@@ -29,32 +29,32 @@ export function join(a: Clock, b: Clock | null): Clock {
 
 /** Hart h makes patch write `id`: its knowledge now includes it; returns that knowledge (the write's clock). */
 export function ownWrite(k: Core, h: number, id: number): Clock {
-  const hs = k.st.harts[h];
-  const c = hs.known.slice();
+  const c = k.st.harts[h].known.slice();
   c[h] = Math.max(c[h], id);
-  hs.known = c;
+  k.ownHart(h).known = c;
   return c;
 }
 
 /** Hart h loaded [addr, addr+n): it learns what the writers of the bytes it read knew. */
 export function observe(k: Core, h: number, addr: number, n: number): void {
-  const hs = k.st.harts[h];
   const st = k.st;
+  let known = st.harts[h].known;
   for (let a = addr; a < addr + n; a++) {
     if (k.layout.isPatchable(a)) {
       const wid = k.mem.provenance(a);
       if (wid === 0) continue;
       for (let i = st.writes.length - 1; i >= 0; i--) {
         if (st.writes[i].id === wid) {
-          hs.known = join(hs.known, st.writes[i].clock);
+          known = join(known, st.writes[i].clock);
           break;
         }
       }
     } else {
       const d = st.dclk;
-      for (let i = 0; i < d.length; i++) if (d[i][0] === a) hs.known = join(hs.known, d[i][1]);
+      for (let i = 0; i < d.length; i++) if (d[i][0] === a) known = join(known, d[i][1]);
     }
   }
+  if (known !== st.harts[h].known) k.ownHart(h).known = known; // join returns its first argument when nothing is new
 }
 
 /** Hart h stored to shared data [addr, addr+n): a later load of these bytes learns h's knowledge. */

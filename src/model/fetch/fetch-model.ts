@@ -49,7 +49,7 @@ function raise(list: [number, number][], a: number, T: number): void {
   }
 }
 
-const raisedAt = (list: readonly [number, number][], a: number): number => {
+const raisedAt = (list: readonly (readonly [number, number])[], a: number): number => {
   for (let i = 0; i < list.length; i++) if (list[i][0] === a) return list[i][1];
   return 0;
 };
@@ -108,8 +108,8 @@ function causalModel(r: Rules): FetchModel {
       return out;
     },
     fetched(k, h, addr, n, T, c) {
-      const hs = k.st.harts[h];
       if (!r.monotone && !r.fenceOrdersFetches) return;
+      const hs = k.ownHart(h);
       for (let a = addr; a < addr + n; a++) {
         if (!k.layout.isPatchable(a)) continue;
         // ziccid: the floor itself rises; ir3-fetch: remember the write the byte came from.
@@ -118,7 +118,7 @@ function causalModel(r: Rules): FetchModel {
       }
     },
     fenceI(k, h) {
-      const hs = k.st.harts[h];
+      const hs = k.ownHart(h);
       if (r.fenceOrdersFetches) {
         // The writes earlier fetches read are now ordered before later fetches, and with them
         // everything their writers knew (ir3-fetch: fence.i orders earlier fetches too).
@@ -160,7 +160,6 @@ export function fenceI(k: Core, h: number): void {
 
 /** Hart h acquires knowledge `c` (kernel synchronisation), then runs fence.i. */
 export function acquireAndFence(k: Core, h: number, c: readonly number[] | null): void {
-  const hs = k.st.harts[h];
-  hs.known = join(hs.known, c);
+  k.ownHart(h).known = join(k.st.harts[h].known, c);
   k.fetch.fenceI(k, h);
 }

@@ -26,12 +26,12 @@ export function sendIpi(k: Core, ti: number, h: number, harts: IpiTargets, wait:
     else {
       // The kernel orders its earlier stores before the IPI (smp_mb before sending): the
       // target's fence.i must see what the sender knew.
-      const hx = k.st.harts[x];
+      const hx = k.ownHart(x);
       hx.ipiPending = true;
       hx.ipiClock = hx.ipiClock ? join(hx.ipiClock, known) : known;
     }
   }
-  if (wait) k.st.tasks[ti].ipiWait = targets.filter((x) => x !== h).map((x) => (firmware ? sbiWait(x) : x));
+  if (wait) k.ownTask(ti).ipiWait = targets.filter((x) => x !== h).map((x) => (firmware ? sbiWait(x) : x));
   const others = targets.filter((x) => x !== h);
   const how = firmware ? 'SBI remote fence.i' : 'remote fence.i IPI';
   note(k, h, ti, 'service', others.length ? `${how} to hart ${others.join(', ')}${wait ? ', waiting' : ''}` : `${how}: no other hart to send it to`);
@@ -39,12 +39,16 @@ export function sendIpi(k: Core, ti: number, h: number, harts: IpiTargets, wait:
 
 /** Hart h takes its pending IPI: fence.i, and every task waiting for h stops waiting for it. */
 export function takeIpi(k: Core, h: number): void {
-  const hs = k.st.harts[h];
-  acquireAndFence(k, h, hs.ipiClock);
+  acquireAndFence(k, h, k.st.harts[h].ipiClock);
+  const hs = k.ownHart(h);
   hs.ipiClock = null;
   hs.ipiPending = false;
   const sbi = sbiWait(h);
-  for (const t of k.st.tasks) if (t.ipiWait.length) t.ipiWait = t.ipiWait.filter((x) => x !== h && x !== sbi);
+  const tasks = k.st.tasks;
+  for (let i = 0; i < tasks.length; i++) {
+    const w = tasks[i].ipiWait;
+    if (w.some((x) => x === h || x === sbi)) k.ownTask(i).ipiWait = w.filter((x) => x !== h && x !== sbi);
+  }
   note(k, h, hs.task, 'ipi', 'IPI: remote fence.i');
 }
 

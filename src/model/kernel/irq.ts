@@ -21,12 +21,12 @@ export function irqDeliverable(k: Core, h: number): boolean {
 }
 
 export function enterIrq(k: Core, h: number): void {
-  const hs = k.st.harts[h];
+  const hs = k.ownHart(h);
   hs.irqs++;
   const ti = hs.task;
-  const t = k.st.tasks[ti];
   const handler = k.spec.interrupts.handler;
   if (handler !== undefined) {
+    const t = k.ownTask(ti);
     const cpu = k.cpus[ti];
     t.irq = { regs: toArray(cpu.r), pc: cpu.pc, passes: t.passes };
     t.passes = [];
@@ -38,7 +38,7 @@ export function enterIrq(k: Core, h: number): void {
 
 /** The handler returned to IRQ_RET: the interrupted context comes back. */
 export function returnFromIrq(k: Core, ti: number, h: number): void {
-  const t = k.st.tasks[ti];
+  const t = k.ownTask(ti);
   const cpu = k.cpus[ti];
   cpu.r.set(t.irq!.regs);
   cpu.pc = t.irq!.pc;

@@ -118,7 +118,7 @@ export function microOp(k: Core, ti: number, h: number, op: MicroOp): Outcome {
 
 /** One step of a declarative patcher: its next micro-op; the task ends after its last. */
 export function patcherStep(k: Core, ti: number, h: number): Outcome {
-  const t = k.st.tasks[ti];
+  const t = k.ownTask(ti); // its program counter moves
   const prog = k.programs.tasks[ti];
   if (t.ip >= prog.length) {
     finish(k, ti, h);

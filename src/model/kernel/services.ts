@@ -45,12 +45,12 @@ const flag = (name: ServiceName, ecall: number, body: (k: Core, ti: number) => v
 });
 
 export const SERVICES: readonly KernelService[] = [
-  flag('preempt_disable', 1, (k, ti) => { k.st.tasks[ti].preempt++; }),
-  flag('preempt_enable', 2, (k, ti) => { const t = k.st.tasks[ti]; t.preempt = Math.max(0, t.preempt - 1); }),
-  flag('local_irq_disable', 3, (k, ti) => { k.st.tasks[ti].irqsOff = true; }),
-  flag('local_irq_enable', 4, (k, ti) => { k.st.tasks[ti].irqsOff = false; }),
+  flag('preempt_disable', 1, (k, ti) => { k.ownTask(ti).preempt++; }),
+  flag('preempt_enable', 2, (k, ti) => { const t = k.ownTask(ti); t.preempt = Math.max(0, t.preempt - 1); }),
+  flag('local_irq_disable', 3, (k, ti) => { k.ownTask(ti).irqsOff = true; }),
+  flag('local_irq_enable', 4, (k, ti) => { k.ownTask(ti).irqsOff = false; }),
   // A voluntary switch point (kernel.preemption: voluntary).
-  flag('cond_resched', 5, (k, ti) => { k.st.tasks[ti].voluntary = true; }),
+  flag('cond_resched', 5, (k, ti) => { k.ownTask(ti).voluntary = true; }),
   {
     // a0: bit mask of target harts, 0 = every other hart; the caller waits for them.
     name: 'remote_fence_i', ecall: 6, quiet: true,
@@ -78,7 +78,7 @@ export const SERVICES: readonly KernelService[] = [
     name: 'stop_machine', ecall: 8, quiet: true,
     run(k, ti, h, call) {
       if (call.from === 'step' && call.op.k === 'stop_machine') {
-        if (!requestStopMachine(k, ti, h, call.op.body, 0, 0n, call.op.flush)) k.st.tasks[ti].ip--; // retry the step
+        if (!requestStopMachine(k, ti, h, call.op.body, 0, 0n, call.op.flush)) k.ownTask(ti).ip--; // retry the step
         return null;
       }
       if (k.layout.taskKinds[ti] === 'stopper') return { kind: 'limit', reason: 'stop_machine called from inside stop_machine' };

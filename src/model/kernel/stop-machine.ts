@@ -29,8 +29,8 @@ import { join } from '../fetch/causal.js';
 export function requestStopMachine(k: Core, ti: number, h: number, body: number, fn: number, arg: bigint, flush: 'fence.i' | 'none', everyHart = false): boolean {
   const st = k.st;
   if (st.sm) {
-    st.tasks[ti].status = 'blocked';
-    st.harts[h].task = -1;
+    k.ownTask(ti).status = 'blocked';
+    k.ownHart(h).task = -1;
     note(k, h, ti, 'service', 'stop_machine: another stop_machine runs; waits for it (stop_cpus_mutex)');
     return false;
   }
@@ -39,8 +39,8 @@ export function requestStopMachine(k: Core, ti: number, h: number, body: number,
   for (const s of k.layout.stopperOf) {
     st.tasks[s] = { ...freshTask(), status: 'ready', hart: k.layout.taskHarts[s][0] };
   }
-  st.tasks[ti].status = 'blocked';
-  st.harts[h].task = -1;
+  k.ownTask(ti).status = 'blocked';
+  k.ownHart(h).task = -1;
   note(k, h, ti, 'service', 'stop_machine: wake every hart\'s stopper');
   return true;
 }
@@ -48,7 +48,7 @@ export function requestStopMachine(k: Core, ti: number, h: number, body: number,
 export function stopperStep(k: Core, ti: number, h: number, choice: number): Outcome {
   const st = k.st;
   const sm = st.sm!;
-  const t = st.tasks[ti];
+  const t = k.ownTask(ti);
   switch (t.ip) {
     case 0:
       t.irqsOff = true; // multi_cpu_stop: MULTI_STOP_DISABLE_IRQ
@@ -108,7 +108,7 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
       // multi_cpu_stop's state machine acknowledges each step with atomics: every stopper
       // has seen the runner's stores when it leaves MULTI_STOP_RUN.
       if (sm.flush === 'fence.i') acquireAndFence(k, h, sm.clock);
-      else st.harts[h].known = join(st.harts[h].known, sm.clock);
+      else k.ownHart(h).known = join(st.harts[h].known, sm.clock);
       sm.flushed.push(h);
       sm.flushed.sort((a, b) => a - b); // a set, as arrived
       t.ip = 3;
@@ -120,7 +120,7 @@ export function stopperStep(k: Core, ti: number, h: number, choice: number): Out
       note(k, h, ti, 'service', 'stopper exits (IRQs on)');
       if (k.layout.stopperOf.every((s) => st.tasks[s].status === 'inactive')) {
         // The requester returns; tasks waiting for stop_cpus_mutex retry (only stop_machine blocks tasks).
-        for (const t of st.tasks) if (t.status === 'blocked') t.status = 'ready';
+        for (let i = 0; i < st.tasks.length; i++) if (st.tasks[i].status === 'blocked') k.ownTask(i).status = 'ready';
         st.sm = null;
       }
       return { kind: 'continue' };
@@ -138,7 +138,7 @@ export function fnReturned(k: Core, ti: number, h: number): void {
       k.cpus[sm.requester].setReg(10, v);
       k.hartChanged(sm.requester);
     }
-    k.st.tasks[ti].ip = 2;
+    k.ownTask(ti).ip = 2;
     note(k, h, ti, 'service', 'fn returns on this hart');
     return;
   }

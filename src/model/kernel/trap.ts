@@ -19,7 +19,7 @@ import { readsOpenOp } from '../sites/ledger.js';
 
 /** The ebreak at pc in site s traps: the handler runs next (a0 = pc). */
 export function enterTrap(k: Core, ti: number, h: number, s: number, pc: number): void {
-  const t = k.st.tasks[ti];
+  const t = k.ownTask(ti);
   const cpu = k.cpus[ti];
   t.trap = { regs: toArray(cpu.r), pc, passes: t.passes };
   t.passes = [];
@@ -35,7 +35,7 @@ export function enterTrap(k: Core, ti: number, h: number, s: number, pc: number)
  * faults), else null with the task's pc after the instruction.
  */
 export function leaveTrap(k: Core, ti: number, h: number): Outcome | null {
-  const t = k.st.tasks[ti];
+  const t = k.ownTask(ti);
   const cpu = k.cpus[ti];
   const saved = t.trap!;
   cpu.r.set(saved.regs);
