@@ -35,6 +35,9 @@ function freezeShared(st: State): void {
   for (const d of st.dclk) freezeDeep(d);
 }
 
+/** Random specs (CI: 40; bench/soundness.sh sets more). */
+const RUNS = Number(process.env.COW_RUNS ?? 40);
+
 let frozen = 0;
 const save = Machine.prototype.save;
 function freezing(on: boolean): void {
@@ -70,7 +73,7 @@ describe('copy-on-write snapshots: no step changes what a snapshot shares', () =
   });
   afterAll(() => freezing(false));
 
-  it('random specs give the same results with every snapshot frozen (every strategy)', () => {
+  it(`random specs give the same results with every snapshot frozen (every strategy, ${RUNS} specs)`, () => {
     fc.assert(
       fc.property(gen, (g) => {
         const text = specText(g);
@@ -81,7 +84,7 @@ describe('copy-on-write snapshots: no step changes what a snapshot shares', () =
         same(spec, { strategy: 'exhaustive', naive: true, maxStates: 3_000 }, text);
         same(spec, { strategy: 'random', naive: false, executions: 20, seed: 3 }, text);
       }),
-      { seed: 0xc0e, numRuns: 40 },
+      { seed: 0xc0e, numRuns: RUNS },
     );
     expect(frozen).toBeGreaterThan(10_000);
   });
