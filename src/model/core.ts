@@ -64,6 +64,14 @@ export interface Core {
    * a task read before a save or load.
    */
   ownTask(ti: number): TaskState;
+  /**
+   * The slot key (model/symmetry.ts) of group member m, whose task, hart and stopper are given,
+   * when the machine has it for this state (kept since the state last changed, or lent by the
+   * snapshot it was copied from when the member's task, stopper, hart and registers are that
+   * snapshot's own); -1 when not. keepSlotKey gives it the key computed.
+   */
+  slotKey(m: number, task: number, hart: number, stopper: number): number;
+  keepSlotKey(m: number, key: number): void;
   /** Hart h's model state to change, likewise (st.harts[h]). */
   ownHart(h: number): HartSt;
 }

@@ -44,6 +44,8 @@ export interface Snapshot {
   base: Snapshot | null;
   /** Loaded with `last`: the machine took its objects over and changes them (it lends nothing since). */
   consumed: boolean;
+  /** Per group member, its slot key in this state, or -1 (Machine.slotKey). */
+  slotKeys: number[];
 }
 
 
@@ -96,6 +98,9 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
    */
   private ownT: Uint8Array;
   private ownH: Uint8Array;
+  /** Slot keys of group members (slotKey): slotLive[m] is member m's while slotAt[m] is `epoch`. */
+  private slotLive: number[];
+  private slotAt: number[];
   private epoch = 1;
   private base: Snapshot | null = null;
   /** Task digests a snapshot lent (a count for tests and measurements). */
@@ -152,6 +157,9 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     this.symmetry = findSymmetry(this);
     this.digests = new Int32Array(3 * tasks.length);
     this.ownT = new Uint8Array(tasks.length);
+    const members = this.symmetry.groups.reduce((n, g) => n + g.tasks.length, 0);
+    this.slotLive = new Array<number>(members).fill(-1);
+    this.slotAt = new Array<number>(members).fill(0);
     this.ownH = new Uint8Array(spec.harts);
   }
 
@@ -167,6 +175,26 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     // Initialised by the constructor after the state is first set.
     this.ownT?.fill(0);
     this.ownH?.fill(0);
+  }
+
+  slotKey(m: number, task: number, hart: number, stopper: number): number {
+    if (!this.keepDigests) return -1;
+    if (this.slotAt[m] === this.epoch) return this.slotLive[m];
+    const b = this.base;
+    if (b === null || b.consumed) return -1;
+    const key = b.slotKeys[m];
+    if (key < 0) return -1;
+    const st = this.cur, bs = b.state;
+    // Everything a slot key reads: the member's and its stopper's task state and registers, its hart's state.
+    if (st.tasks[task] !== bs.tasks[task] || st.tasks[stopper] !== bs.tasks[stopper] || st.harts[hart] !== bs.harts[hart]) return -1;
+    if (this.cpuSnap[task] !== b.cpus[task] || this.cpuSnap[stopper] !== b.cpus[stopper]) return -1;
+    this.keepSlotKey(m, key);
+    return key;
+  }
+
+  keepSlotKey(m: number, key: number): void {
+    this.slotLive[m] = key;
+    this.slotAt[m] = this.epoch;
   }
 
   ownTask(ti: number): TaskState {
@@ -265,7 +293,9 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     // The snapshot shares the state's tasks and harts: a change from now on copies one first.
     this.ownT.fill(0);
     this.ownH.fill(0);
-    return { mem: this.mem.snapshot(), cpus, state: cloneState(this.st), steps: this.steps.slice(), digests, base: this.base, consumed: false };
+    const slotKeys = this.slotLive.slice();
+    for (let m = 0; m < slotKeys.length; m++) if (this.slotAt[m] !== this.epoch) slotKeys[m] = -1;
+    return { mem: this.mem.snapshot(), cpus, state: cloneState(this.st), steps: this.steps.slice(), digests, base: this.base, consumed: false, slotKeys };
   }
 
   load(s: Snapshot, last = false): void {
@@ -291,6 +321,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
         d[at + 1] = sd[at + 1];
         d[at + 2] = this.epoch;
       }
+      for (let m = 0; m < s.slotKeys.length; m++) if (s.slotKeys[m] >= 0) this.keepSlotKey(m, s.slotKeys[m]);
     } else {
       this.st = cloneState(s.state);
       this.steps = s.steps.slice();

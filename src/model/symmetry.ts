@@ -265,13 +265,15 @@ export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly 
     pick(0, []);
     return best!;
   }
+  let m = 0; // members numbered across the groups (the machine keeps their keys: Core.slotKey)
   const orders = sym.groups.map((g) => {
     // Insertion sort by key, ties in member order (a stable sort: a group has a few members).
     const n = g.tasks.length;
     const keys = new Array<number>(n);
     const order = new Array<number>(n);
-    for (let j = 0; j < n; j++) {
-      const key = slotKey(k, sym, regsRead, g.tasks[j], g.harts[j], g.stoppers[j]);
+    for (let j = 0; j < n; j++, m++) {
+      let key = k.slotKey(m, g.tasks[j], g.harts[j], g.stoppers[j]);
+      if (key < 0) k.keepSlotKey(m, (key = slotKey(k, sym, regsRead, g.tasks[j], g.harts[j], g.stoppers[j])));
       let i = j;
       for (; i > 0 && keys[i - 1] > key; i--) {
         keys[i] = keys[i - 1];
