@@ -53,7 +53,7 @@ export function planCheckpoint(flags: CheckpointFlags, cwd: string, specPath: st
     } catch (e) {
       throw new UserError(`${flags.resume}: ${(e as Error).message}`);
     }
-    if (resume.key !== key) throw new UserError(`${flags.resume}: not a usable checkpoint: it was written for another spec file or other options (the spec, --set, --exhaustive, --bound, --naive, --no-symmetry, --por, --max-memory and the ftrace-race version must be the same)`);
+    if (resume.key !== key) throw new UserError(`${flags.resume}: not a usable checkpoint: it was written for another spec file or other options (the spec, --set, --exhaustive, --bound, --naive, --no-symmetry, --por, --max-memory, the ftrace-race version and its fingerprint format must be the same)`);
   }
   const out = flags.checkpoint ? resolve(cwd, flags.checkpoint) : resumePath!;
   if (flags.checkpoint && out !== resumePath && existsSync(out)) {
