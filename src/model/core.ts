@@ -64,6 +64,8 @@ export interface Core {
    * a task read before a save or load.
    */
   ownTask(ti: number): TaskState;
+  /** Hart h's model state to change, likewise (st.harts[h]). */
+  ownHart(h: number): HartSt;
   /**
    * The slot key (model/symmetry.ts) of group member m, whose task, hart and stopper are given,
    * when the machine has it for this state (kept since the state last changed, or lent by the
@@ -72,6 +74,4 @@ export interface Core {
    */
   slotKey(m: number, task: number, hart: number, stopper: number): number;
   keepSlotKey(m: number, key: number): void;
-  /** Hart h's model state to change, likewise (st.harts[h]). */
-  ownHart(h: number): HartSt;
 }

@@ -18,7 +18,7 @@ import { checkAssertions, FinalView } from '../check/assertions.js';
 import type { Core } from './core.js';
 import type { Footprint, Model, Outcome, Terminal, Transition } from './model.js';
 import { CODE_RET, DRIVER_RET, Layout, SENTINEL_NAMES } from './layout.js';
-import { cloneHart, cloneState, cloneTask, freshTask, Hasher, HartSt, sameTask, State, taskDigest, TaskState } from './state.js';
+import { cloneHart, cloneState, cloneTask, freshTask, Hasher, HartSt, mixTaskDigest, sameTask, State, taskDigest, TaskState } from './state.js';
 import { TraceEvent } from './trace.js';
 import { compilePrograms, microOp, MicroOp, patcherStep, Programs } from './kernel/programs.js';
 import { enterIrq } from './kernel/irq.js';
@@ -48,8 +48,6 @@ export interface Snapshot {
   slotKeys: number[];
 }
 
-
-const SCRATCH = new Int32Array(2);
 
 export class Machine implements Model<Snapshot>, Core, FinalView {
   readonly mem = new Memory();
@@ -244,14 +242,14 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   }
 
   mixTask(h: Hasher, ti: number): void {
-    let d = this.digests;
-    let at = 3 * ti;
+    const d = this.digests;
+    const at = 3 * ti;
     if (!this.keepDigests || at >= d.length) {
       // The reference path, or a state with more tasks than the spec's (a test's).
-      d = SCRATCH;
-      at = 0;
-      taskDigest(this.st.tasks[ti], d, 0);
-    } else if (d[at + 2] !== this.epoch) {
+      mixTaskDigest(h, this.st.tasks[ti]);
+      return;
+    }
+    if (d[at + 2] !== this.epoch) {
       const t = this.st.tasks[ti];
       const b = this.base;
       // Copy-on-write: a task no step changed is the snapshot's own object.
@@ -299,8 +297,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   }
 
   load(s: Snapshot, last = false): void {
-    this.canonKey = null;
-    this.epoch++;
+    // Setting st below drops what was kept of the state before (canonKey, the epoch's digests).
     this.mem.restore(s.mem);
     for (let i = 0; i < this.cpus.length; i++) {
       if (this.cpuSnap[i] === s.cpus[i]) continue; // the hart is still in that state

@@ -310,6 +310,13 @@ void TASK_FIELDS;
 
 const SCRATCH = new Int32Array(2);
 
+/** Mixes taskDigest(t) into h, taken afresh. */
+export function mixTaskDigest(h: Hasher, t: TaskView): void {
+  taskDigest(t, SCRATCH, 0);
+  h.mix(SCRATCH[0]);
+  h.mix(SCRATCH[1]);
+}
+
 /**
  * The digest of a task's fields that hold no hart number (TASK_FIELDS), as two hash words at
  * out[at], out[at + 1]: mixed into the state's hash in the task's place.
@@ -342,7 +349,7 @@ export function taskDigest(t: TaskView, out: { [i: number]: number }, at: number
 /**
  * Whether two tasks have the same digest fields (TASK_FIELDS), so that one's taskDigest is the
  * other's. Half-fetched instructions, pass instruction records and saved contexts are never
- * changed once made (cloneState shares them), so the same object is the same value; a new
+ * changed once made (a task's copies share them), so the same object is the same value; a new
  * object that happens to be equal only counts as a change (the digest is then computed).
  */
 export function sameTask(x: TaskView, y: TaskView): boolean {
@@ -418,11 +425,7 @@ export function hashState(h: Hasher, st: State, R: Renaming | null = null, diges
     // What a task holds apart from hart numbers, as its digest (kept while the task is
     // unchanged: TaskDigests), then the hart numbers it holds, renamed.
     if (digests) digests.mixTask(h, j);
-    else {
-      taskDigest(t, SCRATCH, 0);
-      h.mix(SCRATCH[0]);
-      h.mix(SCRATCH[1]);
-    }
+    else mixTaskDigest(h, t);
     h.mix(R ? renamed(R.hart, t.hart) : t.hart);
     // Same mixes as h.value on this array of small integers, without the type dispatch.
     h.mix(0x5b000000 | t.ipiWait.length);
