@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 
 const ROOT = resolve(__dirname, '..');
 const BIN = join(ROOT, 'bin/ftrace-race.js');
-const SPEC = 'specs/v-b1-three-harts.yaml';
+const SPEC = 'specs/elf-63-enable-modify-preempt-full.yaml';
 const ENV = { ...process.env, NO_COLOR: '1', CI: '1', GITHUB_ACTIONS: '' };
 
 function cli(args: string[], cwd = ROOT) {
@@ -55,7 +55,7 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
 
   it('1 and 2 workers, and 3 shards merged, give the same bytes (text and JSON); the verdict is the single search\'s', () => {
     expect(reference.code).toBe(0); // unsafe, as the spec expects
-    expect(reference.out).toMatch(/partitioned: 71 parts below depth 11/);
+    expect(reference.out).toMatch(/partitioned: 76 parts below depth 15/);
     const two = cli(['check', SPEC, '--exhaustive', '--workers', '2', '--no-timing']);
     expect(two.out).toBe(reference.out);
     expect(cli(['check', SPEC, '--exhaustive', '--workers', '2', '--no-timing', '--format', 'json']).out).toBe(referenceJson.out);
@@ -63,7 +63,7 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     for (let i = 0; i < 3; i++) {
       const s = cli(['check', SPEC, '--exhaustive', '--shard', `${i}/3`, '--shard-out', `s${i}.bin`], d);
       expect(s.code).toBe(0);
-      expect(s.out).toMatch(new RegExp(`^specs/v-b1-three-harts.yaml: shard ${i}/3: 2\\d of 71 parts searched, \\d+ executions; wrote s${i}.bin`));
+      expect(s.out).toMatch(new RegExp(`^specs/elf-63-enable-modify-preempt-full.yaml: shard ${i}/3: 2\\d of 76 parts searched, \\d+ executions; wrote s${i}.bin`));
     }
     const merged = cli(['merge', 's2.bin', 's0.bin', 's1.bin', '--no-timing'], d);
     expect(merged.out).toBe(reference.out);
@@ -134,9 +134,9 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     const withFinding = (() => { let found = ''; edit('probe.bin', (h) => { found = JSON.stringify(h.results.find((r: { findings: unknown[] }) => r.findings.length)?.index ?? null); }); return found; })();
     expect(withFinding).not.toBe('null');
     edit('schedule.bin', (h) => { h.results.find((r: { findings: unknown[] }) => r.findings.length).findings[0].schedule = 'h9'; });
-    expect(merge('schedule.bin')).toEqual([2, "ftrace-race: schedule.bin: not a shard of this spec: a finding's schedule does not replay (schedule step 1 'h9' is not possible here (possible: h0, h1, h2))"]);
-    edit('violation.bin', (h) => { h.results.find((r: { findings: unknown[] }) => r.findings.length).findings[0].violation.kind = 'nop-jalr'; });
-    expect(merge('violation.bin')).toEqual([2, "ftrace-race: violation.bin: not a shard of this spec: a finding's schedule does not end in its violation (mixed-target/nop-jalr)"]);
+    expect(merge('schedule.bin')).toEqual([2, "ftrace-race: schedule.bin: not a shard of this spec: a finding's schedule does not replay (schedule step 1 'h9' is not possible here (possible: h0, h1))"]);
+    edit('violation.bin', (h) => { h.results.find((r: { findings: unknown[] }) => r.findings.length).findings[0].violation.kind = 'auipc-jalr'; });
+    expect(merge('violation.bin')).toEqual([2, "ftrace-race: violation.bin: not a shard of this spec: a finding's schedule does not end in its violation (mixed-target/auipc-jalr)"]);
     edit('index.bin', (h) => { h.results[0].index = 1; });
     expect(merge('index.bin')).toEqual([2, "ftrace-race: index.bin: not a shard file: part 1 is not one of shard 0 of 2's parts"]);
     expect(cli(['merge', 's0.bin', 's1.bin'], d).code).toBe(0);

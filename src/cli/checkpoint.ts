@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { UserError } from './io.js';
 import { VERSION } from '../version.js';
 import { FINGERPRINT_FORMAT } from '../model/fingerprint.js';
+import { SEARCH_FORMAT } from '../explore/strategy.js';
 import type { CheckOptions } from '../api/check.js';
 import { decodeCheckpoint, encodeCheckpoint, type SearchCheckpoint } from '../explore/checkpoint.js';
 
@@ -24,7 +25,7 @@ export interface CheckpointFlags {
 /** The search options a checkpoint is bound to (beside the spec's bytes). */
 function keyOf(specBytes: Uint8Array, o: CheckOptions, set: readonly string[]): string {
   // The version too: fingerprints are the model's own hash, and another version may hash differently.
-  const shape = { version: VERSION, fingerprints: FINGERPRINT_FORMAT, exhaustive: o.exhaustive ?? null, bound: o.bound ?? null, naive: o.naive ?? null, symmetry: o.symmetry ?? null, maxMemory: o.maxMemory ?? null, set, ...(o.por ? { por: true } : {}) };
+  const shape = { version: VERSION, fingerprints: FINGERPRINT_FORMAT, search: SEARCH_FORMAT, exhaustive: o.exhaustive ?? null, bound: o.bound ?? null, naive: o.naive ?? null, symmetry: o.symmetry ?? null, maxMemory: o.maxMemory ?? null, set, ...(o.por ? { por: true } : {}) };
   return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
 }
 
@@ -53,7 +54,7 @@ export function planCheckpoint(flags: CheckpointFlags, cwd: string, specPath: st
     } catch (e) {
       throw new UserError(`${flags.resume}: ${(e as Error).message}`);
     }
-    if (resume.key !== key) throw new UserError(`${flags.resume}: not a usable checkpoint: it was written for another spec file or other options (the spec, --set, --exhaustive, --bound, --naive, --no-symmetry, --por, --max-memory, the ftrace-race version and its fingerprint format must be the same)`);
+    if (resume.key !== key) throw new UserError(`${flags.resume}: not a usable checkpoint: it was written for another spec file or other options (the spec, --set, --exhaustive, --bound, --naive, --no-symmetry, --por, --max-memory, the ftrace-race version and its fingerprint and search formats must be the same)`);
   }
   const out = flags.checkpoint ? resolve(cwd, flags.checkpoint) : resumePath!;
   if (flags.checkpoint && out !== resumePath && existsSync(out)) {

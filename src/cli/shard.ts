@@ -26,6 +26,7 @@ import type { ProgressSink } from './progress.js';
 import { checkSpecParts, exploreOptions, type CheckOptions } from '../api/check.js';
 import { mergeParts, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
 import { decodeFramed, encodeFramed } from '../explore/framed.js';
+import { SEARCH_FORMAT } from '../explore/strategy.js';
 import type { ExploreOptions, ExploreResult, Finding } from '../explore/strategy.js';
 import { replay } from '../explore/explore.js';
 import { signature, type Violation } from '../check/violation.js';
@@ -96,7 +97,7 @@ export async function checkParts(spec: Spec, opts: CheckOptions, workers: number
 /** What a shard is bound to: the spec's bytes and the options that shape the parts. */
 function shardKey(specBytes: Uint8Array, eo: ExploreOptions, set: readonly string[]): string {
   // The version too: fingerprints are the model's own hash, and another version may split or hash differently.
-  const shape = { version: VERSION, fingerprints: FINGERPRINT_FORMAT, naive: eo.naive, symmetry: eo.symmetry ?? null, por: !!eo.por, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
+  const shape = { version: VERSION, fingerprints: FINGERPRINT_FORMAT, search: SEARCH_FORMAT, naive: eo.naive, symmetry: eo.symmetry ?? null, por: !!eo.por, maxStates: eo.maxStates ?? null, maxMemory: eo.maxMemory ?? null, set, target: SPLIT_TARGET };
   return createHash('sha256').update(specBytes).update(JSON.stringify(shape)).digest('hex');
 }
 

@@ -39,6 +39,8 @@ interface Frame<S> {
   done?: Asleep[];
   /** The sleep mask (by rank) this state was entered with: what no visit of it may have explored. */
   stored?: number;
+  /** A state passed through (Model.passThrough): not a visited state; `skip` leaves only its task's steps. */
+  pass?: boolean;
 }
 
 /** An asleep transition as a checkpoint keeps it (plain data). */
@@ -137,6 +139,53 @@ export class Dfs<S> {
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
     this.por = !!opts.por && bound === Infinity && !part?.horizon;
+    this.fuse = !opts.naive && opts.fusion !== false;
+  }
+
+  /**
+   * Call starts are passed through (Model.passThrough): on by default, off in the naive search
+   * (the reference every reduction is compared with).
+   */
+  readonly fuse: boolean;
+
+  /**
+   * The skip mask of a state passed through: every transition but hart h's steps (-1: it is
+   * not passed through after all — none of them, or too many transitions for a mask).
+   */
+  private passMask(trans: readonly Transition[], h: number): number {
+    if (trans.length > 31) return -1;
+    let skip = 0, steps = 0;
+    for (let i = 0; i < trans.length; i++) {
+      if (trans[i].kind === 'step' && trans[i].hart === h) steps++;
+      else skip |= 1 << i;
+    }
+    return steps > 0 ? skip : -1;
+  }
+
+  /**
+   * Passes through the model's current state (Model.passThrough returned h): a frame whose
+   * only transitions are the steps of h's task, without the visited set, a fingerprint or a
+   * name on the path (no cycle passes through it). Returns false when it cannot be.
+   */
+  private passThrough(h: number, cost: number, asleep: Asleep[] | undefined): boolean {
+    const m = this.m;
+    const trans = m.transitions();
+    let skip = this.passMask(trans, h);
+    if (skip < 0) return false;
+    if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
+    // With sleep sets: what sleeps here sleeps on (the task's own steps never do: they depend
+    // on the call just taken), and what is taken here is done for the steps after it.
+    const sleep = asleep ? asleep.filter((a) => trans.some((t) => t.token === a.t.token)) : undefined;
+    if (sleep) for (let i = 0; i < trans.length; i++) if (sleep.some((a) => a.t.token === trans[i].token)) skip |= 1 << i;
+    const [first, last] = this.within(trans, cost, skip);
+    const frame: Frame<S> = { trans, next: 0, last, cost, snap: first < last ? m.save() : null, moved: false, skip, pass: true };
+    if (sleep) {
+      frame.sleep = sleep;
+      frame.done = [];
+      frame.stored = 0;
+    }
+    this.stack.push(frame);
+    return true;
   }
 
   /**
@@ -302,15 +351,18 @@ export class Dfs<S> {
     this.findings.restore(s.findings);
     for (const [k, v] of s.outcomes) this.outcomes.set(k, v);
     for (const f of s.finals) this.finals.add(f);
+    let pass = -1; // the hart a state of the path is passed through for (passThrough), as the search decided
     s.frames.forEach((saved, d) => {
       const trans = m.transitions();
-      const skip = this.por ? saved.skip ?? 0 : 0;
+      const passSkip = pass >= 0 ? this.passMask(trans, pass) : -1;
+      const skip = this.por ? saved.skip ?? 0 : passSkip >= 0 ? passSkip : 0;
       const [first, last] = this.within(trans, saved.cost, skip);
       if (last !== saved.last || saved.next > trans.length) throw new Error(`not a usable checkpoint: its frontier does not fit this spec (depth ${d})`);
       if (saved.fp !== undefined) this.onStack.set(saved.fp, d);
-      const key = this.sym ? m.canonical() : undefined;
+      const key = this.sym && passSkip < 0 ? m.canonical() : undefined;
       if (key !== undefined) this.onStackKey.set(key, d);
       const frame: Frame<S> = { trans, next: saved.next, last, cost: saved.cost, snap: first < last ? m.save() : null, moved: saved.moved, fp: saved.fp, key, skip };
+      if (passSkip >= 0) frame.pass = true;
       if (this.por) {
         frame.sleep = saved.sleep ?? [];
         frame.done = saved.done ?? [];
@@ -323,6 +375,7 @@ export class Dfs<S> {
         this.path.push(tr.token);
         const out = m.apply(tr);
         if (out.kind !== 'continue') throw new Error(`not a usable checkpoint: its path ends early (step ${d + 1})`);
+        pass = this.fuse && !(this.stack[d].pass) ? m.passThrough() : -1;
       }
     });
   }
@@ -399,6 +452,15 @@ export class Dfs<S> {
     return this.stack.length > depth;
   }
 
+  /**
+   * Whether the state just reached from frame f may be passed through: at the top of a split
+   * only down to its horizon (a state passed through at the horizon has its successors, one
+   * deeper, as the roots of parts instead).
+   */
+  private passable(f: Frame<S>): boolean {
+    return !f.pass && this.m.passThrough() >= 0 && (!this.part?.horizon || this.path.length <= this.part.horizon.depth);
+  }
+
   private prune(): string | false {
     if (this.visited instanceof FpSet && this.visited.full) return this.fullMessage(this.visited);
     this.pruned++;
@@ -464,6 +526,7 @@ export class Dfs<S> {
       if (out.kind === 'violation') this.record(out.violation, c);
       else if (out.kind === 'limit') return out.reason;
       else if (out.kind === 'end') this.executed();
+      else if (this.fuse && this.passable(f) && this.passThrough(m.passThrough(), c, asleep)) descended = true;
       else {
         // The naive search keeps no visited set, but it still names the states on its path:
         // a cycle back to one is an execution that can run forever (judged as a livelock),
@@ -493,7 +556,7 @@ export class Dfs<S> {
         } else if (!this.opts.naive && !this.visited.offer(key, c, this.path.length)) {
           if (this.visited instanceof FpSet && this.visited.full) return this.fullMessage(this.visited);
           this.pruned++;
-        } else if (this.part?.horizon && this.path.length === this.part.horizon.depth) {
+        } else if (this.part?.horizon && (this.path.length === this.part.horizon.depth || (f.pass && this.path.length === this.part.horizon.depth + 1))) {
           // The top of a split: this state is the root of a part, searched on its own.
           this.part.horizon.root(this.path.slice(), c);
         } else {

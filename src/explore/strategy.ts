@@ -8,6 +8,14 @@ import type { FinalView } from '../check/assertions.js';
 import type { SearchCoverage } from '../model/coverage.js';
 import type { CheckpointControl, SearchCheckpoint } from './checkpoint.js';
 
+/**
+ * The version of the search's shape: one more each time the states a search enters (or the
+ * parts a split makes) change for the same spec and options (2: call starts passed through,
+ * Model.passThrough). Checkpoints and shard files hold a search's frontier and parts, so they
+ * are bound to it (cli/checkpoint.ts, cli/shard.ts).
+ */
+export const SEARCH_FORMAT = 2;
+
 export interface ExploreLimits {
   maxStates?: number;
   /** Milliseconds. */
@@ -32,6 +40,12 @@ export interface ExploreOptions extends ExploreLimits {
    * the stateless sleep-set search.
    */
   por?: boolean;
+  /**
+   * Pass through the state between a caller's call start and its first visible action
+   * (Model.passThrough; default on; never with `naive` or `por`). Off: the reference it is
+   * tested against.
+   */
+  fusion?: boolean;
   /** The visited set: 'fpset' (default, 10 bytes a slot) or 'map' (the reference it is tested against). */
   visited?: 'fpset' | 'map';
   /** Keep every violating schedule (for --all). */

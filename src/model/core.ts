@@ -35,6 +35,11 @@ export interface Core {
   /** Benign findings of the transition being applied (reported, the execution goes on). */
   benign: Violation[];
   /**
+   * The hart whose caller the transition being applied started a call on, stopping before the
+   * patchable fetch at the call's entry (-1: none); Model.passThrough.
+   */
+  callStarted: number;
+  /**
    * Hooks that close the one cycle of the model's parts: a stopper runs RV64 `fn` code and
    * declarative body micro-ops, and both reach the stopper again (model/machine.ts wires them).
    */

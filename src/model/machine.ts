@@ -60,6 +60,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   steps: number[];
   trace: TraceEvent[] | null = null;
   benign: Violation[] = [];
+  callStarted = -1;
   readonly runCode = (ti: number, h: number, choice: number): Outcome => runCode(this, ti, h, choice);
   readonly microOp = (ti: number, h: number, op: MicroOp): Outcome => microOp(this, ti, h, op);
   readonly hartChanged = (ti: number): void => {
@@ -384,6 +385,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   apply(t: Transition): Outcome {
     this.canonKey = null;
     this.epoch++;
+    this.callStarted = -1;
     const out = this.step(t);
     if (this.benign.length === 0) return out;
     const benign = this.benign;
@@ -449,6 +451,15 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
 
   footprint(t: Transition): Footprint {
     return footprint(this, t);
+  }
+
+  passThrough(): number {
+    const h = this.callStarted;
+    if (h < 0) return -1;
+    // An interrupt cannot arrive at a task boundary (irqDeliverable), but can once the call
+    // has started: that state is not passed through where interrupts reach the hart.
+    const ir = this.spec.interrupts;
+    return ir.enabled && ir.harts.includes(h) ? -1 : h;
   }
 
   // ---- queries (reports, assertions, tests) ------------------------------------------------

@@ -87,4 +87,17 @@ export interface Model<Snap = unknown> {
   readonly symmetric: readonly (readonly string[])[];
   /** What transition t (enabled now) touches in its first visible action (for partial-order reduction). */
   footprint(t: Transition): Footprint;
+  /**
+   * After apply: the hart h whose caller this transition took from a task boundary into its
+   * next call, stopping before the patchable fetch at the call's entry (an ftrace site at the
+   * function's start), when this state may be passed through: its only successors searched
+   * are that fetch's (one for each fetch view), as if the call were part of it. -1: an
+   * ordinary state. The call is invisible (it sets the caller's own registers), so in any
+   * schedule it moves to just before the fetch; a switch here costs what it costs at the
+   * boundary or more (free there), and no interrupt can arrive at the boundary, so none may
+   * here either. The call start's footprint already names the fetch (sched.ts callEntry). A
+   * call counts one more in the caller's state, so no cycle passes through such a state
+   * (docs/semantics.md, "Call starts passed through").
+   */
+  passThrough(): number;
 }

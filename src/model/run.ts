@@ -65,6 +65,8 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
   const name = (a: number) => k.names.name(a);
   if (kind === 'code') t.started = 1;
   let first = true;
+  // The entry of the call this action started (-1: none): a patchable entry stops it at once.
+  let entry = -1;
   for (;;) {
     if (++k.steps[ti] > k.spec.explore.maxSteps) {
       return { kind: 'limit', reason: `task ${layout.taskNames[ti]} ran more than ${k.spec.explore.maxSteps} instructions (explore.max-steps)` };
@@ -84,6 +86,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       cpu.pc = spec.call;
       if (k.trace) k.trace.push({ hart: h, task: layout.taskNames[ti], kind: 'note', text: `call ${name(spec.call)} (${t.started}/${spec.times})` });
       first = false;
+      entry = spec.call;
       continue;
     }
     if (pc === IRQ_RET && t.irq) {
@@ -153,7 +156,11 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     } else {
       const n = firstFetchBytes(k, pc);
       if (layout.isPatchable(pc, n)) {
-        if (!first) return { kind: 'continue' };
+        if (!first) {
+          // Right after a call start (nothing ran since): the call's entry fetch is next.
+          if (pc === entry) k.callStarted = h;
+          return { kind: 'continue' };
+        }
         const views = k.fetch.views(k, h, pc, n);
         const T = views[Math.min(choice, views.length - 1)];
         const c = contentAt(k, pc, n, T);

@@ -100,6 +100,18 @@ export function livelock(k: Core, length: number): Violation {
 }
 
 const NONE: Footprint = { reads: [], writes: [], kernel: [] };
+
+/**
+ * The bytes a caller at its task boundary fetches first when its next call starts, if the
+ * call's entry is patchable (an ftrace site at the function's start): null when it finishes
+ * instead, or its entry is ordinary code.
+ */
+export function callEntry(k: Core, ti: number): [number, number] | null {
+  const spec = k.spec.tasks[ti];
+  if (spec.kind !== 'caller' || k.st.tasks[ti].started >= spec.times) return null;
+  const n = firstFetchBytes(k, spec.call);
+  return k.layout.isPatchable(spec.call, n) ? [spec.call, spec.call + n] : null;
+}
 const SERVICE_KERNEL: Record<string, Footprint['kernel'][number]> = {
   preempt_disable: 'sched', preempt_enable: 'sched', local_irq_disable: 'sched', local_irq_enable: 'sched', cond_resched: 'sched',
   remote_fence_i: 'ipi', flush_icache_all: 'ipi', stop_machine: 'sm', patch_done: 'sched', exit: 'sched',
@@ -172,7 +184,12 @@ export function footprint(k: Core, t: Transition): Footprint {
   }
   // A caller between its calls starts the next one or finishes: it touches its own task and its
   // hart only (runCode's DRIVER_RET case), which every transition of that hart or task shares.
-  if (pc === DRIVER_RET && kind === 'caller' && !st.irq) return withSched(NONE);
+  // A call whose entry is a patchable fetch also names that fetch: the search may pass through
+  // the state between the two (Model.passThrough), making them one transition.
+  if (pc === DRIVER_RET && kind === 'caller' && !st.irq) {
+    const entry = callEntry(k, ti);
+    return withSched(entry ? { ...NONE, reads: [entry] } : NONE);
+  }
   if (k.layout.codeAt(pc) === undefined) return withSched(kernelAction(k, 'sched')); // another boundary or return the model handles
   const stub = k.layout.stubAt(pc);
   if (stub) return withSched(stub.role.role === 'service' ? kernelAction(k, SERVICE_KERNEL[stub.role.service] ?? 'sched') : NONE);

@@ -28,13 +28,15 @@ describe('footprints', () => {
     const { m, spec } = machine('b1-stop-machine-preempt-full');
     const f = spec.symbols.get('f')!;
     const first = m.transitions();
-    // The call itself touches only the caller and its hart.
-    expect(m.footprint(first.find((t) => t.hart === 0)!)).toEqual({ reads: [], writes: [], kernel: [] });
+    // The call itself touches only the caller and its hart; it names the fetch at its entry (a
+    // patch site), which the search runs with it (Model.passThrough).
+    expect(m.footprint(first.find((t) => t.hart === 0)!)).toEqual({ reads: [[f, f + 4]], writes: [], kernel: [] });
     // A kernel service is ordered against every fetch and patch write: it reads and writes every patchable byte.
     const patchable = m.layout.patchable;
     expect(patchable.some(([lo, hi]) => lo <= f && f + 8 <= hi)).toBe(true);
     expect(m.footprint(first.find((t) => t.hart === 1)!)).toEqual({ reads: patchable, writes: patchable, kernel: ['sm'] });
     m.apply(first.find((t) => t.hart === 0)!);
+    expect(m.passThrough()).toBe(0);
     expect(m.footprint(m.transitions().find((t) => t.hart === 0)!)).toEqual({ reads: [[f, f + 4]], writes: [], kernel: [] });
   });
 
