@@ -124,6 +124,11 @@ export class Dfs<S> {
   slept = 0;
   /** Why the reduced search gave up its reduction (the caller searches again without it). */
   porAbandoned: string | null = null;
+  /**
+   * Call starts are passed through (Model.passThrough): on by default, off in the naive search
+   * (the reference every reduction is compared with).
+   */
+  readonly fuse: boolean;
 
   constructor(
     private readonly m: Model<S>,
@@ -143,12 +148,6 @@ export class Dfs<S> {
   }
 
   /**
-   * Call starts are passed through (Model.passThrough): on by default, off in the naive search
-   * (the reference every reduction is compared with).
-   */
-  readonly fuse: boolean;
-
-  /**
    * The skip mask of a state passed through: every transition but hart h's steps (-1: it is
    * not passed through after all — none of them, or too many transitions for a mask).
    */
@@ -163,11 +162,12 @@ export class Dfs<S> {
   }
 
   /**
-   * Passes through the model's current state (Model.passThrough returned h): a frame whose
-   * only transitions are the steps of h's task, without the visited set, a fingerprint or a
-   * name on the path (no cycle passes through it). Returns false when it cannot be.
+   * Passes through the model's current state for hart h (passHart): a frame whose only
+   * transitions are the steps of h's task, without the visited set, a fingerprint or a name on
+   * the path (no cycle passes through it). Returns false when it is not (h < 0, or it cannot be).
    */
   private passThrough(h: number, cost: number, asleep: Asleep[] | undefined): boolean {
+    if (h < 0) return false;
     const m = this.m;
     const trans = m.transitions();
     let skip = this.passMask(trans, h);
@@ -375,7 +375,7 @@ export class Dfs<S> {
         this.path.push(tr.token);
         const out = m.apply(tr);
         if (out.kind !== 'continue') throw new Error(`not a usable checkpoint: its path ends early (step ${d + 1})`);
-        pass = this.fuse && !(this.stack[d].pass) ? m.passThrough() : -1;
+        pass = this.fuse && !this.stack[d].pass ? m.passThrough() : -1;
       }
     });
   }
@@ -453,12 +453,13 @@ export class Dfs<S> {
   }
 
   /**
-   * Whether the state just reached from frame f may be passed through: at the top of a split
-   * only down to its horizon (a state passed through at the horizon has its successors, one
-   * deeper, as the roots of parts instead).
+   * The hart the state just reached from frame f is passed through for (-1: it is entered): at
+   * the top of a split only down to its horizon (a state passed through at the horizon has its
+   * successors, one deeper, as the roots of parts instead).
    */
-  private passable(f: Frame<S>): boolean {
-    return !f.pass && this.m.passThrough() >= 0 && (!this.part?.horizon || this.path.length <= this.part.horizon.depth);
+  private passHart(f: Frame<S>): number {
+    if (f.pass || (this.part?.horizon && this.path.length > this.part.horizon.depth)) return -1;
+    return this.m.passThrough();
   }
 
   private prune(): string | false {
@@ -526,7 +527,7 @@ export class Dfs<S> {
       if (out.kind === 'violation') this.record(out.violation, c);
       else if (out.kind === 'limit') return out.reason;
       else if (out.kind === 'end') this.executed();
-      else if (this.fuse && this.passable(f) && this.passThrough(m.passThrough(), c, asleep)) descended = true;
+      else if (this.fuse && this.passThrough(this.passHart(f), c, asleep)) descended = true;
       else {
         // The naive search keeps no visited set, but it still names the states on its path:
         // a cycle back to one is an execution that can run forever (judged as a livelock),
