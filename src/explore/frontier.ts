@@ -129,6 +129,12 @@ export class Dfs<S> {
    * (the reference every reduction is compared with).
    */
   readonly fuse: boolean;
+  /**
+   * With sleep sets, a persistent transition is searched alone where the model names one
+   * (Model.persistent). Not without them: it keeps every outcome but not the shortest
+   * schedule to each (a violation while exits are pending is reached after them).
+   */
+  readonly exits: boolean;
 
   constructor(
     private readonly m: Model<S>,
@@ -145,6 +151,21 @@ export class Dfs<S> {
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
     this.por = !!opts.por && bound === Infinity && !part?.horizon;
     this.fuse = !opts.naive && opts.fusion !== false;
+    this.exits = this.por && !opts.naive && opts.persistent !== false;
+  }
+
+  /**
+   * The skip mask that leaves only a persistent transition of `trans` (Model.persistent), the
+   * one of least rank (`ranks`: the same choice in every state of one key, as a visit again
+   * must make it); 0 when there is none or the reduction is off.
+   */
+  private persistentSkip(trans: readonly Transition[], ranks: Int8Array): number {
+    if (!this.exits || trans.length > 31) return 0;
+    const alone = this.m.persistent(trans);
+    if (alone.length === 0) return 0;
+    let i = alone[0];
+    for (const j of alone) if (ranks[j] < ranks[i]) i = j;
+    return ~(1 << i) & ((1 << trans.length) - 1);
   }
 
   /**
@@ -447,7 +468,7 @@ export class Dfs<S> {
     const skip = !ranks ? 0 : r === -1 ? indexMask(ranks, mask) : ~indexMask(ranks, r) & all;
     if (r === -1) for (let i = 0; i < trans.length; i++) this.slept += (skip >>> i) & 1;
     const depth = this.stack.length;
-    const limit = this.enter(c, fp ?? this.pathName(), this.sym ? key : undefined, { trans, skip, sleep, stored: mask });
+    const limit = this.enter(c, fp ?? this.pathName(), this.sym ? key : undefined, { trans, skip: ranks ? skip | this.persistentSkip(trans, ranks) : skip, sleep, stored: mask });
     if (limit) return limit;
     return this.stack.length > depth;
   }

@@ -11,10 +11,10 @@ import type { CheckpointControl, SearchCheckpoint } from './checkpoint.js';
 /**
  * The version of the search's shape: one more each time the states a search enters (or the
  * parts a split makes) change for the same spec and options (2: call starts passed through,
- * Model.passThrough). Checkpoints and shard files hold a search's frontier and parts, so they
+ * Model.passThrough; 3: with --por, stoppers' exits first, Model.persistent). Checkpoints and shard files hold a search's frontier and parts, so they
  * are bound to it (cli/checkpoint.ts, cli/shard.ts).
  */
-export const SEARCH_FORMAT = 2;
+export const SEARCH_FORMAT = 3;
 
 export interface ExploreLimits {
   maxStates?: number;
@@ -46,6 +46,12 @@ export interface ExploreOptions extends ExploreLimits {
    * tested against.
    */
   fusion?: boolean;
+  /**
+   * With `por`: where the model names a transition that is a persistent set alone
+   * (Model.persistent: stop_machine's stoppers exiting), search only it (default on). Off: the
+   * reference it is tested against.
+   */
+  persistent?: boolean;
   /** The visited set: 'fpset' (default, 10 bytes a slot) or 'map' (the reference it is tested against). */
   visited?: 'fpset' | 'map';
   /** Keep every violating schedule (for --all). */

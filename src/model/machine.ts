@@ -25,7 +25,7 @@ import { enterIrq } from './kernel/irq.js';
 import { takeIpi } from './kernel/ipi.js';
 import { stopperStep } from './kernel/stop-machine.js';
 import { FETCH_MODELS, FetchModel } from './fetch/fetch-model.js';
-import { deadlock, footprint, livelock, transitions } from './sched.js';
+import { deadlock, exitsFirst, footprint, livelock, singleStopMachine, transitions } from './sched.js';
 import { rewindIntoSite, switchable, taskDone } from './tasks.js';
 import { runCode } from './run.js';
 import type { CoverageSink } from './coverage.js';
@@ -452,6 +452,13 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   footprint(t: Transition): Footprint {
     return footprint(this, t);
   }
+
+  persistent(trans: readonly Transition[]): number[] {
+    return exitsFirst(this, trans, (this.single ??= singleStopMachine(this)));
+  }
+
+  /** singleStopMachine, once per machine (persistent). */
+  private single: boolean | undefined;
 
   passThrough(): number {
     const h = this.callStarted;

@@ -100,4 +100,11 @@ export interface Model<Snap = unknown> {
    * (docs/semantics.md, "Call starts passed through").
    */
   passThrough(): number;
+  /**
+   * Indices of `trans` (this state's transitions(), in their order) each of which forms a
+   * persistent set alone: every transition not in it, in every state reachable without it, is
+   * independent of it, and it stays enabled, so searching only it loses no behaviour, final
+   * state or deadlock (sched.ts exitsFirst: stop_machine's stoppers exiting). Empty: none.
+   */
+  persistent(trans: readonly Transition[]): number[];
 }

@@ -217,3 +217,65 @@ export function footprint(k: Core, t: Transition): Footprint {
   const writes = acc.write ? [r] : [];
   return withSched({ ...NONE, reads, writes });
 }
+
+/**
+ * Whether a spec can make no stop_machine request but one declarative patcher's single step:
+ * no RV64 code task, no kernel objects (their code may call the service through a stub), no
+ * stop_machine with an RV64 fn (its stores are arbitrary), and no ecall anywhere the model can
+ * fetch from (none in declared code, no byte 0x73 in a patch store or in patchable code, torn
+ * instructions checked, so only versions run). Then while stop_machine's stoppers exit nothing
+ * can ask for another one (exitsFirst).
+ */
+export function singleStopMachine(k: Core): boolean {
+  const { spec, layout, programs } = k;
+  if (spec.kernel || !spec.properties['torn-instruction']) return false;
+  if (layout.taskKinds.some((kind) => kind === 'code')) return false;
+  let requests = 0;
+  for (const prog of programs.tasks) {
+    for (const op of prog) {
+      if (op.k === 'stop_machine') {
+        requests++;
+        if (op.body < 0) return false;
+      }
+    }
+  }
+  if (requests > 1) return false;
+  for (const body of programs.bodies) for (const op of body) if (op.k === 'store' && hasByte(op.value, op.size, 0x73)) return false;
+  for (const prog of programs.tasks) for (const op of prog) if (op.k === 'store' && hasByte(op.value, op.size, 0x73)) return false;
+  for (const c of layout.code) {
+    const b = c.bytes;
+    for (let i = 0; i < b.length; i++) {
+      if (b[i] !== 0x73) continue;
+      if (c.patchable) return false;
+      if (i % 2 === 0 && b[i + 1] === 0 && b[i + 2] === 0 && b[i + 3] === 0) return false;
+    }
+  }
+  return true;
+}
+
+function hasByte(v: bigint, size: number, byte: number): boolean {
+  for (let i = 0; i < size; i++) if (Number((v >> BigInt(8 * i)) & 0xffn) === byte) return true;
+  return false;
+}
+
+/**
+ * Indices of `trans` (the state's transitions) each of which alone is a persistent set
+ * (Godefroid, LNCS 1032, ch. 4): the exits of stop_machine's stoppers, once every hart has
+ * flushed, when no other request can come (singleStopMachine). An exit touches only its
+ * stopper, its hart (idle after it) and stop_machine's state; the last one also wakes the
+ * requester and ends stop_machine. No other transition reads or changes any of that — the
+ * stoppers' harts run nothing else until they exit, and no task can ask for stop_machine —
+ * so exits commute with every other transition and with each other, none is ever disabled,
+ * and taking one first loses no behaviour. Empty: none known.
+ */
+export function exitsFirst(k: Core, trans: readonly Transition[], single: boolean): number[] {
+  const sm = k.st.sm;
+  if (!single || !sm || sm.phase !== 'flush' || sm.flushed.length !== k.spec.harts) return [];
+  const out: number[] = [];
+  for (let i = 0; i < trans.length; i++) {
+    const t = trans[i];
+    if (t.kind === 'step' && k.layout.taskKinds[t.task] === 'stopper' && k.st.tasks[t.task].ip >= 3) out.push(i);
+  }
+  return out;
+}
+

@@ -123,10 +123,10 @@ describe('check --checkpoint / --resume, as a user runs it', () => {
     const { tmpdir } = await import('node:os');
     const { join, resolve } = await import('node:path');
     const bin = resolve('bin/ftrace-race.js');
-    // B2 on four harts, each caller calling f five times, every permutation explored: 3-4 s on
-    // this repository's 2-core machine (three calls took 1.2 s once the per-state cost was cut,
-    // and the run could end before its first checkpoint, written after a second).
-    const text = b2OnHarts(4, 5);
+    // B2 on four harts, each caller calling f eight times, every permutation explored: 4-5 s on
+    // this repository's 2-core machine (five calls took 1.4 s once call starts were passed
+    // through, and the run could end before its first checkpoint, written after a second).
+    const text = b2OnHarts(4, 8);
     const dir = mkdtempSync(join(tmpdir(), 'ftr-cp-'));
     const spec = join(dir, 'b2-four.yaml');
     writeFileSync(spec, text);
@@ -167,7 +167,7 @@ describe('check --checkpoint / --resume, as a user runs it', () => {
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toBe(whole.stdout);
     // Another spec's checkpoint is refused with one line.
-    writeFileSync(spec, text.replace('times: 5', 'times: 2'));
+    writeFileSync(spec, text.replace('times: 8', 'times: 2'));
     const other = spawnSync(process.execPath, [bin, ...args, '--resume', cp], { encoding: 'utf8' });
     expect(other.status).toBe(2);
     expect(other.stderr.trim().split('\n')).toHaveLength(1);

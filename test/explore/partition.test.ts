@@ -44,12 +44,13 @@ describe('the partitioned search is the plain search, split (fast-check, seeded)
         expect(sigs(parted), text).toEqual(sigs(plain));
         expect(parted.stats.states, text).toBe(plain.stats.states);
         expect(best(parted), text).toEqual(best(plain));
-        // Sleep sets in the parts (--por --workers/--shard): they cut transitions, never states.
+        // Sleep sets in the parts (--por --workers/--shard): they cut transitions; the stoppers'
+        // exits taken first (Model.persistent) cut states.
         const porParted = explorePartitioned(spec, { ...o, por: true, collectFinals: true }, target);
         expect(porParted.complete, text).toBe(true);
         expect(porParted.verdict, text).toBe(plain.verdict);
         expect(sigs(porParted), text).toEqual(sigs(plain));
-        expect(porParted.stats.states, text).toBe(plain.stats.states);
+        expect(porParted.stats.states, text).toBeLessThanOrEqual(plain.stats.states);
         expect([...porParted.finals!].sort(), text).toEqual([...explore(spec, { ...o, collectFinals: true }).finals!].sort());
         if (porParted.stats.parts!.count > 0) {
           expect(porParted.stats.por, text).toBeDefined();

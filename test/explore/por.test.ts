@@ -40,7 +40,9 @@ describe('partial-order reduction (sleep sets)', () => {
         expect(por.verdict, text).toBe(plain.verdict);
         expect(sigs(por), text).toEqual(sigs(plain));
         expect([...por.finals!].sort(), text).toEqual([...plain.finals!].sort());
-        expect(por.stats.states, text).toBe(plain.stats.states); // sleep sets prune transitions, never states
+        // Sleep sets prune transitions, never states; the stoppers' exits taken first prune states.
+        expect(por.stats.states, text).toBeLessThanOrEqual(plain.stats.states);
+        if (!spec.tasks.some((t) => t.kind === 'patcher' && JSON.stringify(t).includes('stop_machine'))) expect(por.stats.states, text).toBe(plain.stats.states);
         const naive = explore(spec, { strategy: 'exhaustive', naive: true, maxStates: 20_000 });
         if (naive.complete) {
           withNaive++;
@@ -141,7 +143,7 @@ describe('partial-order reduction (sleep sets)', () => {
     expect(por.code).toBe(plain.code);
     const a = JSON.parse(plain.out), b = JSON.parse(por.out);
     expect(b.verdict).toBe(a.verdict);
-    expect(b.stats.states).toBe(a.stats.states);
+    expect(b.stats.states).toBeLessThan(a.stats.states); // the stoppers' exits first
     expect(b.stats.pruned).toBeLessThan(a.stats.pruned);
     expect(b.stats.por.slept).toBeGreaterThan(0);
     expect(b.unexplored).toContain('partial-order reduction: livelocks only on cycles the reduced search closes');
