@@ -21,7 +21,7 @@
 //           new jalr with the old t0.
 //
 // Per family and N, end to end, each in a fresh process / temp dir, median of --runs:
-//   ours:  node bin/ftrace-race.js check SPEC --exhaustive --format json --no-timing
+//   ours:  node bin/ftrace-race.js check SPEC --exhaustive --format json --no-timing [--por]
 //          (Node start-up included), and again with --no-symmetry within --nosym-timeout
 //          (after one timeout the larger N of that family are skipped: they only grow);
 //   SPIN:  spin -DNHARTS=N -DPREEMPT_FULL=p -DSTALE=s -a bench/spin/scale.pml
@@ -38,7 +38,7 @@
 // (the table alone: not the search stack, the snapshots or the JS heap).
 //
 //   node build.mjs && node bench/scale.mjs [--families safe,stale,unsafe] [--min-n 2] [--max-n 6]
-//        [--runs 1] [--timeout 180] [--nosym-timeout 45] [--no-nosym] [--json FILE]
+//        [--runs 1] [--timeout 180] [--nosym-timeout 45] [--no-nosym] [--por] [--json FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,8 @@ const MIN_N = Number(arg('--min-n', '2'));
 const MAX_N = Number(arg('--max-n', '6'));
 const RUNS = Number(arg('--runs', '1'));
 const TIMEOUT = Number(arg('--timeout', '180'));
+/** Ours with --por (sleep sets and the stoppers' exits first: docs/semantics.md). */
+const POR = process.argv.includes('--por');
 const NOSYM_TIMEOUT = Number(arg('--nosym-timeout', '45'));
 const NOSYM = !process.argv.includes('--no-nosym');
 const JSON_OUT = arg('--json', null);
@@ -79,6 +81,7 @@ requireSpin();
 function oursOnce(spec, symmetry, timeoutS) {
   const args = [join(root, 'bin/ftrace-race.js'), 'check', spec, '--exhaustive', '--format', 'json', '--no-timing', '--max-states', '0'];
   if (!symmetry) args.push('--no-symmetry');
+  if (POR) args.push('--por');
   const t0 = now();
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: timeoutS * 1000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });
   const ms = now() - t0;
@@ -214,7 +217,7 @@ for (const r of rows) {
   ]);
 }
 const widths = head.map((_, c) => Math.max(...table.map((row) => row[c].length)));
-console.log(`ftrace-race vs SPIN ${/Version ([\d.]+)/.exec(spawnSync('spin', ['-V'], { encoding: 'utf8' }).stdout)?.[1] ?? ''} on the scale family (bench/scale.mjs), median of ${RUNS} run(s), end to end`);
+console.log(`ftrace-race vs SPIN ${/Version ([\d.]+)/.exec(spawnSync('spin', ['-V'], { encoding: 'utf8' }).stdout)?.[1] ?? ''} on the scale family (bench/scale.mjs${POR ? ", ours with --por" : ""}), median of ${RUNS} run(s), end to end`);
 for (const row of table) console.log(row.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
 console.log('time SPIN/ours > 1: ftrace-race is faster; SPIN s (whole) = spin -a + gcc + pan exploring the whole space (-c0 when unsafe),');
 console.log('  the job that matches ours (exhaustive, every violation); SPIN s (first err) = the same compile + pan stopping at the first error.');
