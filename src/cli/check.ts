@@ -243,7 +243,7 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
     .option('--no-symmetry', 'no symmetry reduction: interchangeable tasks are told apart (docs/scale.md)')
-    .option('--por', 'partial-order reduction with sleep sets (with --exhaustive): transitions that commute with the one taken are not taken again; with --naive, one execution per Mazurkiewicz trace (docs/semantics.md)')
+    .option('--por', 'partial-order reduction with sleep sets and persistent sets (with --exhaustive): transitions that commute with the one taken are not taken again, and stop_machine\'s stoppers exit first; witnesses as few preemptions, maybe longer; with --naive, one execution per Mazurkiewicz trace (docs/semantics.md)')
     .option('--checkpoint <file>', 'write the search\'s state to FILE every --checkpoint-every seconds, to go on later with --resume (one spec; docs/scale.md)')
     .addOption(new Option('--checkpoint-every <s>', 'seconds between checkpoints (default 300)').argParser(intArg('--checkpoint-every')))
     .option('--resume <file>', 'go on from a checkpoint written by --checkpoint, to the report an uninterrupted run gives')
