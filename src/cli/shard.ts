@@ -24,7 +24,7 @@ import { runParts } from './part-workers.js';
 import { DEFAULT_LIMITS } from '../spec/limits.js';
 import type { ProgressSink } from './progress.js';
 import { checkSpecParts, exploreOptions, type CheckOptions } from '../api/check.js';
-import { mergeParts, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
+import { mergeParts, partsLimit, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
 import { decodeFramed, encodeFramed } from '../explore/framed.js';
 import { SEARCH_FORMAT } from '../explore/strategy.js';
 import type { ExploreOptions, ExploreResult, Finding } from '../explore/strategy.js';
@@ -195,9 +195,9 @@ export async function writeShard(io: CliIo, abs: string | undefined, shown: stri
   } catch (e) {
     throw new UserError(`${flags.shardOut}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const limited = [split.top, ...results].find((r) => r.limit);
+  const limited = partsLimit([split.top, ...results], split.parts.length);
   const executions = [split.top, ...results].reduce((x, r) => x + r.executions, 0);
-  io.stdout(`${shown}: shard ${i}/${n}: ${mine.length} of ${split.parts.length} parts searched, ${executions} executions${limited ? `; cut short: ${limited.limit}` : ''}; wrote ${flags.shardOut} (ftrace-race merge all ${n} shards for the report)\n`);
+  io.stdout(`${shown}: shard ${i}/${n}: ${mine.length} of ${split.parts.length} parts searched, ${executions} executions${limited ? `; cut short: ${limited}` : ''}; wrote ${flags.shardOut} (ftrace-race merge all ${n} shards for the report)\n`);
   return limited ? EXIT.inconclusive : EXIT.ok;
 }
 

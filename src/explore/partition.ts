@@ -165,10 +165,10 @@ export function mergeParts(opts: ExploreOptions, split: Split, results: readonly
     nodes += r.nodes;
     pruned += r.pruned;
     maxDepth = Math.max(maxDepth, r.maxDepth);
-    limit ??= r.limit && (r.index < 0 ? r.limit : `${r.limit} in part ${r.index} of ${split.parts.length}`);
     for (const f of r.finals) finals.add(f);
     for (let i = 0; i < r.keys.length; i += 2) union.offerWords(r.keys[i], r.keys[i + 1], 0, 0);
   }
+  limit = partsLimit(all, split.parts.length);
   if (union.full) limit ??= `visited set full: the union of the parts' states fills the memory budget (raise --max-memory)`;
   const states = opts.naive ? nodes : union.size;
   const por = porOfParts(byIndex, split.parts.length);
@@ -195,6 +195,20 @@ export function mergeParts(opts: ExploreOptions, split: Split, results: readonly
     limit,
     finals: opts.collectFinals ? finals : undefined,
   };
+}
+
+/**
+ * Why a partitioned search (the top and the parts, in part order) was cut short: the first
+ * part's limit, and a wall-clock or heap limit that stopped a later part as well, so that a
+ * result the clock shaped always says so (the states limit alone is the same on every run).
+ */
+export function partsLimit(all: readonly PartResult[], parts: number): string | undefined {
+  const named = (r: PartResult) => (r.index < 0 ? r.limit! : `${r.limit} in part ${r.index} of ${parts}`);
+  const first = all.find((r) => r.limit);
+  if (!first) return undefined;
+  const clock = /^max-(time|memory) /;
+  const timed = clock.test(first.limit!) ? undefined : all.find((r) => r.limit && clock.test(r.limit));
+  return timed ? `${named(first)}; ${named(timed)}` : named(first);
 }
 
 /** The whole partitioned search in this thread, part after part (the reference for workers and shards). */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { gen, specText } from './random-spec.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { explore } from '../../src/explore/explore.js';
-import { explorePart, explorePartitioned, mergeParts, splitSearch } from '../../src/explore/partition.js';
+import { explorePart, explorePartitioned, mergeParts, partsLimit, splitSearch } from '../../src/explore/partition.js';
 import type { ExploreOptions, ExploreResult } from '../../src/explore/strategy.js';
 import { signature } from '../../src/check/violation.js';
 import { b2OnHarts } from '../helpers/b2-family.js';
@@ -89,6 +89,22 @@ describe('the partitioned search is the plain search, split (fast-check, seeded)
     expect(JSON.stringify(mergeParts(o, split, shuffled, 0))).toBe(JSON.stringify(a));
     expect(a.stats.states).toBe(explore(spec, o).stats.states);
     expect(() => mergeParts(o, split, results.slice(1), 0)).toThrow(/needs the results of all/);
+  });
+
+  it('a part the clock stopped is named in the limit, after the first part\'s (fuzz seed 7, case 773,475)', () => {
+    const spec = loadSpec(b2OnHarts(3), 'b2-3.yaml').spec!;
+    const o: ExploreOptions = { strategy: 'exhaustive', naive: false };
+    const split = splitSearch(spec, o, 16);
+    const results = split.parts.map((p) => explorePart(spec, o, p));
+    const n = split.parts.length;
+    const cut = (i: number, limit: string) => results.map((r) => (r.index === i ? { ...r, limit } : r));
+    const states = cut(2, 'max-states 100 reached');
+    expect(mergeParts(o, split, states, 0).limit).toBe(`max-states 100 reached in part 2 of ${n}`);
+    const both = cut(2, 'max-states 100 reached').map((r) => (r.index === 5 ? { ...r, limit: 'max-time 4000 ms reached' } : r));
+    expect(partsLimit([split.top, ...both], n)).toBe(`max-states 100 reached in part 2 of ${n}; max-time 4000 ms reached in part 5 of ${n}`);
+    expect(mergeParts(o, split, both, 0).limit).toBe(partsLimit([split.top, ...both], n));
+    expect(partsLimit([split.top, ...cut(3, 'max-time 4000 ms reached')], n)).toBe(`max-time 4000 ms reached in part 3 of ${n}`);
+    expect(partsLimit([split.top, ...results], n)).toBeUndefined();
   });
 
   it.skipIf(kernelObjectsMissing)('livelocks are found in parts as by the single search (6.1 patch_text under a cpumask, IPI flush)', () => {
