@@ -104,6 +104,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   private base: Snapshot | null = null;
   /** Task digests a snapshot lent (a count for tests and measurements). */
   digestsLent = 0;
+  /** singleStopMachine, once per machine (persistent). */
+  private single: boolean | undefined;
 
   /**
    * `keepDigests: false` is the reference path (tests): every task digest taken afresh, nothing
@@ -456,9 +458,6 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
   persistent(trans: readonly Transition[]): number[] {
     return exitsFirst(this, trans, (this.single ??= singleStopMachine(this)));
   }
-
-  /** singleStopMachine, once per machine (persistent). */
-  private single: boolean | undefined;
 
   passThrough(): number {
     const h = this.callStarted;
