@@ -11,8 +11,9 @@ import type { CheckpointControl, SearchCheckpoint } from './checkpoint.js';
 /**
  * The version of the search's shape: one more each time the states a search enters (or the
  * parts a split makes) change for the same spec and options (2: call starts passed through,
- * Model.passThrough; 3: with --por, stoppers' exits first, Model.persistent). Checkpoints and shard files hold a search's frontier and parts, so they
- * are bound to it (cli/checkpoint.ts, cli/shard.ts).
+ * Model.passThrough; 3: with --por, stoppers' exits first, Model.persistent). Checkpoints and
+ * shard files hold a search's frontier and parts, so they are bound to it (cli/checkpoint.ts,
+ * cli/shard.ts).
  */
 export const SEARCH_FORMAT = 3;
 
@@ -41,8 +42,8 @@ export interface ExploreOptions extends ExploreLimits {
    */
   por?: boolean;
   /**
-   * Pass through the state between a caller's call start and its first visible action
-   * (Model.passThrough; default on; never with `naive` or `por`). Off: the reference it is
+   * Pass through the state between a caller's call start and the fetch at its patchable entry
+   * (Model.passThrough; default on, `por` too; never with `naive`). Off: the reference it is
    * tested against.
    */
   fusion?: boolean;

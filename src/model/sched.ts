@@ -231,17 +231,12 @@ export function singleStopMachine(k: Core): boolean {
   if (spec.kernel || !spec.properties['torn-instruction']) return false;
   if (layout.taskKinds.some((kind) => kind === 'code')) return false;
   let requests = 0;
-  for (const prog of programs.tasks) {
+  for (const prog of [...programs.tasks, ...programs.bodies]) {
     for (const op of prog) {
-      if (op.k === 'stop_machine') {
-        requests++;
-        if (op.body < 0) return false;
-      }
+      if (op.k === 'stop_machine' && (++requests > 1 || op.body < 0)) return false;
+      if (op.k === 'store' && hasByte(op.value, op.size, 0x73)) return false;
     }
   }
-  if (requests > 1) return false;
-  for (const body of programs.bodies) for (const op of body) if (op.k === 'store' && hasByte(op.value, op.size, 0x73)) return false;
-  for (const prog of programs.tasks) for (const op of prog) if (op.k === 'store' && hasByte(op.value, op.size, 0x73)) return false;
   for (const c of layout.code) {
     const b = c.bytes;
     for (let i = 0; i < b.length; i++) {
