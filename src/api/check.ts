@@ -8,7 +8,7 @@ import type { Spec } from '../spec/types.js';
 import type { Violation } from '../check/violation.js';
 import { explore, ExploreOptions, ExploreResult, replay, ReplayResult } from '../explore/explore.js';
 import { FETCH_MODELS } from '../model/fetch/fetch-model.js';
-import { mergeParts, splitSearch, type Part, type PartResult, type Split } from '../explore/partition.js';
+import { mergeParts, partsAgain, splitSearch, type Part, type PartResult, type Split } from '../explore/partition.js';
 
 export interface CheckOptions {
   overrides?: readonly string[];
@@ -139,11 +139,19 @@ export async function checkSpecParts(spec: Spec, o: CheckOptions, runParts: (par
   const now = eo0.now ?? Date.now;
   const t0 = now();
   const eo = { ...eo0, startedAt: t0 };
-  const split = splitSearch(spec, eo, target);
-  const parts = split.top.limit ? [] : split.parts;
-  const results = await runParts(parts, eo);
-  const result = mergeParts(eo, { ...split, parts }, results, now() - t0);
-  return { ok: true, spec, result, matches: verdictMatches(spec, result), split };
+  let split = splitSearch(spec, eo, target);
+  for (;;) {
+    const parts = split.top.limit ? [] : split.parts;
+    const results = await runParts(parts, eo);
+    // A part that gave symmetry up: every part again without it (explore/partition.ts).
+    const again = partsAgain(spec, eo, { ...split, parts }, results, target);
+    if (again) {
+      split = again;
+      continue;
+    }
+    const result = mergeParts(eo, { ...split, parts }, results, now() - t0);
+    return { ok: true, spec, result, matches: verdictMatches(spec, result), split };
+  }
 }
 
 /**
@@ -155,6 +163,7 @@ export function modelCaveat(spec: Spec, r?: ExploreResult): string | undefined {
   const parts = [m.unexplored && `fetch model ${m.name}: ${m.unexplored}`];
   // --por gives itself up on the first cycle it closes; one it never closes is not judged.
   if (r?.stats.por && 'slept' in r.stats.por && spec.properties.deadlock) parts.push('partial-order reduction: livelocks only on cycles the reduced search closes (it closed none)');
+  if (r?.stats.unjudged && spec.properties.deadlock) parts.push(`livelocks: ${r.stats.unjudged}`);
   return parts.filter(Boolean).join('; ') || undefined;
 }
 

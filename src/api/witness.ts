@@ -76,6 +76,8 @@ export interface Witness {
   finished: boolean;
   /** Transitions still possible when the schedule stopped short. */
   next: string[];
+  /** A livelock's cycle: the schedule's steps after `step` (events from index `event`) return to the state they start from. */
+  cycle?: { step: number; event: number };
   events: WitnessEvent[];
   sites: WitnessSite[];
   tasks: WitnessTask[];
@@ -170,6 +172,7 @@ export function buildWitness(spec: Spec, file: string, schedule: string, steps: 
     violation: v && { ...v, pcSymbol: names.name(v.pc), legitimateSymbols: v.legitimate?.map((t) => names.name(t)) },
     finished: r.finished,
     next: r.next,
+    ...(r.cycle ? { cycle: r.cycle } : {}),
     events,
     sites: spec.sites.map((s, i) => ({
       name: s.name,

@@ -442,6 +442,7 @@ export async function runCheck(ctx: CommandContext, inputs: string[], flags: Che
       if (s.collision !== undefined) text((ch) => wrap(`fingerprint collision probability: optimistic ${s.collision!.toPrecision(2)}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.parts) text((ch) => wrap(`partitioned: ${plural(s.parts!.count, 'part')} below depth ${s.parts!.depth}, each with its own visited set (executions and pruned count their overlap; docs/scale.md)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.por) text((ch) => wrap('slept' in s.por! ? `partial-order reduction: ${plural(s.por!.slept, 'transition')} asleep (commuting with one taken) not taken` : `partial-order reduction given up (${s.por!.abandoned}): ${s.parts ? 'that part searched again without it' : 'searched without it'}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+      if (s.symmetryAbandoned) text((ch) => wrap(`symmetry reduction given up (${s.symmetryAbandoned}): searched without it`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       for (const g of s.symmetry ?? []) text((ch) => wrap(`symmetry: ${g.join(' ~ ')} are interchangeable (with their harts): one state of each permutation explored (--no-symmetry: all)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (flags.timing && stdoutFormat === 'text') io.stderr(c.dim(`checked in ${s.ms} ms (${s.rate} states/s)\n`));
     }

@@ -142,7 +142,7 @@ function decodeShard(bytes: Uint8Array): { h: ShardHeader; top: PartResult; resu
   if (typeof o.naive !== 'boolean' || typeof o.por !== 'boolean' || ![o.symmetry].every((x) => x === null || typeof x === 'boolean') || ![o.maxStates, o.maxTime, o.maxMemory].every((x) => x === null || count(x))) throw bad('its options are malformed');
   const stored = [h.top, ...h.results];
   for (const r of stored) {
-    if (!r || !count(r.words) || r.words % 2 !== 0 || !Array.isArray(r.findings) || !strings(r.finals) || ![r.executions, r.nodes, r.pruned, r.maxDepth].every(count) || !(r.limit === undefined || typeof r.limit === 'string') || !porField(r.por)) throw bad('a part\'s result is malformed');
+    if (!r || !count(r.words) || r.words % 2 !== 0 || !Array.isArray(r.findings) || !strings(r.finals) || ![r.executions, r.nodes, r.pruned, r.maxDepth].every(count) || !(r.limit === undefined || typeof r.limit === 'string') || !porField(r.por) || ![r.unjudged, r.symmetryAbandoned].every((x) => x === undefined || typeof x === 'string')) throw bad('a part\'s result is malformed');
   }
   if (h.top.index !== -1) throw bad('its top is malformed');
   for (const r of h.results) if (!count(r.index) || r.index >= h.parts || r.index % h.of !== h.shard) throw bad(`part ${String(r.index)} is not one of shard ${h.shard} of ${h.of}'s parts`);

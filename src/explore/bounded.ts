@@ -34,8 +34,10 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   let outcomes = new Map<string, number>();
   let symmetry: string[][] = [];
   let por: ExploreResult['stats']['por'];
-  // A checkpoint written after --por was given up resumes the search that runs without it.
+  // A checkpoint written after --por (or symmetry) was given up resumes the search that runs without it.
   let abandoned = r?.porAbandoned;
+  let symAbandoned = r?.symAbandoned;
+  const current = (): ExploreOptions => ({ ...opts, ...(abandoned !== undefined ? { por: false } : {}), ...(symAbandoned !== undefined ? { symmetry: false } : {}) });
   for (let bi = r?.boundIndex ?? 0; bi < bounds.length; bi++) {
     const b = bounds[bi];
     const ctl = opts.checkpoint;
@@ -43,23 +45,24 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     const checkpoints = ctl && {
       due: () => ctl.due(),
       stopped: () => ctl.stopped(),
-      write: (dfs: DfsState) => ctl.write({ key: opts.checkpointKey ?? '', boundIndex: bi, totals: { ...totals }, pruned, maxDepth, states, prior: prior ? prior.export() : null, ...(abandoned !== undefined ? { porAbandoned: abandoned } : {}), dfs }),
+      write: (dfs: DfsState) => ctl.write({ key: opts.checkpointKey ?? '', boundIndex: bi, totals: { ...totals }, pruned, maxDepth, states, prior: prior ? prior.export() : null, ...(abandoned !== undefined ? { porAbandoned: abandoned } : {}), ...(symAbandoned !== undefined ? { symAbandoned } : {}), dfs }),
     };
     const resumed = bi === r?.boundIndex ? r.dfs : undefined;
-    let dfs = new Dfs(new Machine(spec, cov), abandoned !== undefined ? { ...opts, por: false } : opts, b, totals, budget, checkpoints, resumed);
+    let dfs = new Dfs(new Machine(spec, cov), current(), b, totals, budget, checkpoints, resumed);
     bound = b === Infinity ? null : b;
-    symmetry = dfs.symmetric;
     limit = dfs.run() ?? undefined;
-    if (dfs.por) por = { slept: dfs.slept };
-    if (abandoned !== undefined) por = { abandoned };
-    if (dfs.porAbandoned !== null) {
-      // The reduction met what it does not cover (explore/por.ts): the same search without it.
-      abandoned = dfs.porAbandoned;
-      por = { abandoned };
+    while (dfs.porAbandoned !== null || dfs.symAbandoned !== null) {
+      // A reduction met what it does not cover (explore/por.ts; a permuted cycle, explore/scc.ts):
+      // the same search without it.
+      if (dfs.porAbandoned !== null) abandoned = dfs.porAbandoned;
+      if (dfs.symAbandoned !== null) symAbandoned = dfs.symAbandoned;
       if (cov) cov = new CoverageSink(spec.sites.length);
-      dfs = new Dfs(new Machine(spec, cov), { ...opts, por: false }, b, totals, budget, checkpoints);
+      dfs = new Dfs(new Machine(spec, cov), current(), b, totals, budget, checkpoints);
       limit = dfs.run() ?? undefined;
     }
+    symmetry = dfs.symmetric;
+    if (dfs.por) por = { slept: dfs.slept };
+    if (abandoned !== undefined) por = { abandoned };
     totals.executions += dfs.executions;
     totals.nodes += dfs.nodes;
     pruned += dfs.pruned;
@@ -88,7 +91,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     complete: complete && !limit,
     bound,
     findings: list,
-    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}), ...(por ? { por } : {}) },
+    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}), ...(symAbandoned !== undefined ? { symmetryAbandoned: symAbandoned } : {}), ...(por ? { por } : {}) },
     limit,
     finals: opts.collectFinals ? finals : undefined,
     coverage: cov?.result(),

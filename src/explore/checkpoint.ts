@@ -14,6 +14,7 @@
 import type { Finding } from './strategy.js';
 import type { Footprint, Transition } from '../model/model.js';
 import { decodeFramed, encodeFramed } from './framed.js';
+import type { SccState } from './scc.js';
 
 /** 2: frames are named by Model.exact, and --por searches keep their sleep sets (1 is refused). */
 export const CHECKPOINT_MAGIC = 'ftrace-race checkpoint 2';
@@ -35,6 +36,8 @@ export interface FrameState {
   sleep?: AsleepState[];
   done?: AsleepState[];
   stored?: number;
+  /** Its node's position in the components' stack (DfsState.scc), when livelocks are judged. */
+  scc?: number;
 }
 
 /** A visited set; `sl` / an entry's fourth number: the sleep masks of a --por search. */
@@ -57,6 +60,10 @@ export interface DfsState {
   visited: VisitedState | null;
   /** A search with sleep sets (--por): transitions not taken because they were asleep. */
   slept?: number;
+  /** The components' stack (explore/scc.ts), when livelocks are judged. */
+  scc?: SccState;
+  /** Dfs.unjudged. */
+  unjudged?: string;
 }
 
 export interface SearchCheckpoint {
@@ -72,6 +79,8 @@ export interface SearchCheckpoint {
   prior: Finding[] | null;
   /** --por was given up (why): the current search runs without it. */
   porAbandoned?: string;
+  /** Symmetry reduction was given up (why): the current search runs without it. */
+  symAbandoned?: string;
   dfs: DfsState;
 }
 
@@ -120,6 +129,16 @@ function porFrameOk(f: FrameState): boolean {
   return [f.sleep, f.done].every((l) => l === undefined || (Array.isArray(l) && l.every(asleepOk)));
 }
 
+const strs = (x: unknown) => Array.isArray(x) && x.every((t) => typeof t === 'string');
+const optStr = (x: unknown) => x === undefined || typeof x === 'string';
+
+/** The components' stack (explore/scc.ts), when it has one: every field the search reads, of its type. */
+function sccOk(s: SccState | undefined): boolean {
+  if (s === undefined) return true;
+  if (!s || typeof s !== 'object' || !int(s.next) || !Array.isArray(s.nodes)) return false;
+  return s.nodes.every((n) => !!n && typeof n === 'object' && int(n.index) && int(n.low) && optStr(n.key) && optStr(n.exact) && strs(n.trans) && strs(n.taken) && typeof n.mapped === 'boolean');
+}
+
 /** Reads a checkpoint file; a file that is not one, or is cut short, is an Error with one line. */
 export function decodeCheckpoint(bytes: Uint8Array): SearchCheckpoint {
   const bad = (why: string) => new Error(`not a usable checkpoint: ${why}`);
@@ -128,6 +147,7 @@ export function decodeCheckpoint(bytes: Uint8Array): SearchCheckpoint {
   const d = header?.dfs;
   if (typeof header?.key !== 'string' || !d || !Array.isArray(d.frames) || !Array.isArray(d.path) || d.path.length !== d.frames.length - 1) throw bad('its header is incomplete');
   if (!d.frames.every(porFrameOk)) throw bad('its frontier\'s sleep sets are malformed');
+  if (!sccOk(d.scc) || !d.frames.every((f) => f.scc === undefined || (int(f.scc) && f.scc >= 0 && f.scc < d.scc!.nodes.length))) throw bad('its components of the state graph are malformed');
   const v = d.visited as { kind?: string; count?: number; full?: boolean; words?: number[]; entries?: [string, number, number][] } | null;
   if (v && v.kind === 'fpset') {
     const words = v.words;

@@ -17,6 +17,7 @@ import { FpSet } from './fpset.js';
 import type { ExploreOptions } from './strategy.js';
 import type { AsleepState, DfsState } from './checkpoint.js';
 import { Asleep, independent, indexMask, sleepMask, sleepRanks } from './por.js';
+import { Components, type Component, type SccNode } from './scc.js';
 
 interface Frame<S> {
   trans: Transition[];
@@ -41,6 +42,8 @@ interface Frame<S> {
   stored?: number;
   /** A state passed through (Model.passThrough): not a visited state; `skip` leaves only its task's steps. */
   pass?: boolean;
+  /** Its instance in the graph whose components judge livelocks (scc.ts), when they are judged. */
+  scc?: SccNode;
 }
 
 /** An asleep transition as a checkpoint keeps it (plain data). */
@@ -62,6 +65,8 @@ export interface Totals {
 
 /** Largest visited set a JS Map can hold (V8: 2^24 entries). */
 const MAP_MAX = (1 << 24) - 1;
+/** States a part searches in all, judging components through its prefix, to see whether an edge out of them returns (Dfs.prefixJudge). */
+const PREFIX_REACH = 100_000;
 const MAP_FULL = `visited set full (${MAP_MAX} states): use --max-states or --naive`;
 
 /** The visited set: the compact fingerprint table, or the Map it is checked against (opts.visited). */
@@ -125,6 +130,21 @@ export class Dfs<S> {
   /** Why the reduced search gave up its reduction (the caller searches again without it). */
   porAbandoned: string | null = null;
   /**
+   * Why the search up to symmetry gave itself up (the caller searches again without it): a
+   * cycle through a permuted image of a state, whose transitions do not compare as they are.
+   */
+  symAbandoned: string | null = null;
+  /**
+   * Livelocks are judged on strongly connected components (scc.ts) when the spec reports them.
+   * `unjudged`: why a component of a split's part or top was judged on part of its edges only
+   * (a state of its prefix, whose other edges are other parts') and found not fair: said
+   * beside the verdict.
+   */
+  private readonly comps: Components | null;
+  unjudged: string | null = null;
+  /** The initial state, to replay a path to the root of a livelock's component. */
+  private init: S | null = null;
+  /**
    * Call starts are passed through (Model.passThrough): on by default, off in the naive search
    * (the reference every reduction is compared with).
    */
@@ -152,6 +172,12 @@ export class Dfs<S> {
     this.por = !!opts.por && bound === Infinity && !part?.horizon;
     this.fuse = !opts.naive && opts.fusion !== false;
     this.exits = this.por && !opts.naive && opts.persistent !== false;
+    this.comps = m.reportsDeadlock ? new Components() : null;
+  }
+
+  /** The key pruned edges find a state's instance by: none in the naive search (it prunes nothing). */
+  private sccKey(fp: string | undefined, key: string | undefined): string | undefined {
+    return this.opts.naive ? undefined : key ?? fp;
   }
 
   /**
@@ -200,6 +226,7 @@ export class Dfs<S> {
     if (sleep) for (let i = 0; i < trans.length; i++) if (sleep.some((a) => a.t.token === trans[i].token)) skip |= 1 << i;
     const [first, last] = this.within(trans, cost, skip);
     const frame: Frame<S> = { trans, next: 0, last, cost, snap: first < last ? m.save() : null, moved: false, skip, pass: true };
+    if (this.comps) frame.scc = this.comps.open(trans, undefined, undefined);
     if (sleep) {
       frame.sleep = sleep;
       frame.done = [];
@@ -239,22 +266,6 @@ export class Dfs<S> {
     } else this.findings.recordLazy(v, cost, this.path.length, () => formatSchedule(this.path));
   }
 
-  /**
-   * A cycle back to a state on the current path is an execution that can run forever. It is a
-   * livelock (reported as deadlock/livelock) when it is weakly fair: every transition enabled
-   * in all states of the cycle is taken in it. An unfair cycle (a hart that could move, or a
-   * stopper that could take its hart, but never does) is not a behaviour of a real machine,
-   * whose scheduler and harts make progress, and is simply cut.
-   */
-  private cycle(fp: string, cost: number): void {
-    const j = this.onStack.get(fp)!;
-    const taken = new Set(this.path.slice(j));
-    let always = new Set(this.stack[j].trans.map((t) => t.token));
-    for (const f of this.stack.slice(j + 1)) always = new Set(f.trans.map((t) => t.token).filter((t) => always.has(t)));
-    for (const t of always) if (!taken.has(t)) return;
-    this.record(this.m.livelock(this.path.length - j), cost);
-  }
-
   /** Enters the model's current state: a leaf is judged at once, anything else becomes a frame. */
   private enter(cost: number, fp: string | undefined, key?: string, por?: PorEntry): string | null {
     this.nodes++;
@@ -288,6 +299,7 @@ export class Dfs<S> {
     if (fp !== undefined) this.onStack.set(fp, this.stack.length);
     if (key !== undefined) this.onStackKey.set(key, this.stack.length);
     const frame: Frame<S> = { trans, next: 0, last, cost, snap: first < last ? m.save() : null, moved: false, fp, key, skip };
+    if (this.comps) frame.scc = this.comps.open(trans, this.sccKey(fp, key), fp);
     if (por) {
       frame.sleep = por.sleep;
       frame.done = [];
@@ -324,15 +336,188 @@ export class Dfs<S> {
     return Math.min(1, done);
   }
 
-  private pop(): void {
-    const f = this.stack.pop()!;
+  /** Pops the top frame, everything below it searched: its component is judged if it is complete (a limit, or null). */
+  private pop(): string | null {
+    const n = this.stack.length;
+    const f = this.stack[n - 1];
+    const comp = f.scc ? this.comps!.close(f.scc, this.stack[n - 2]?.scc, this.path[n - 2]) : null;
+    const limit = comp ? this.judge(comp, f) : null;
+    this.stack.pop();
     if (f.fp !== undefined) this.onStack.delete(f.fp);
     if (f.key !== undefined) this.onStackKey.delete(f.key);
     if (this.stack.length > 0) this.path.pop();
+    return limit;
+  }
+
+  /**
+   * A complete component with an edge inside it, whose root is frame f (scc.ts). Fair: a
+   * livelock, reported with the path to its root as its witness (it leads into the cycle). A
+   * permuted edge inside it makes the search up to symmetry give itself up (its caller searches
+   * again without it: bounded.ts, partition.ts); partial-order reduction gives itself up on any
+   * cycle (its sleep sets may have cut the edges that make one fair).
+   */
+  private judge(comp: Component, f: Frame<S>): string | null {
+    if (comp.permuted) {
+      this.symAbandoned = 'a cycle returns to a permuted image of a state, and livelocks are judged on exact states';
+      return `symmetry reduction given up: ${this.symAbandoned}`;
+    }
+    if (this.por) return this.abandon('the state graph has a cycle, and livelocks are judged on the whole graph');
+    const whole = !comp.fair && comp.prefix ? this.prefixJudge(comp) : null;
+    if (comp.fair || whole === 'fair') {
+      this.replayPath();
+      const loop = this.lasso(comp.names);
+      if (!loop) throw new Error('internal: no fair walk through a fair component');
+      const v = this.m.livelock(loop.states);
+      const depth = this.path.length;
+      this.path.push(...loop.tokens);
+      this.record(v, f.cost + loop.cost);
+      this.path.length = depth;
+    } else if (whole === 'unknown') {
+      this.unjudged ??= 'a cycle through the top of the split leaves what its part searched and may come back (search without --workers and --shard to judge it whole)';
+    }
+    return null;
+  }
+
+  /**
+   * A livelock's witness goes on from its component's root (the model's state) around a fair
+   * cycle: a walk among the component's states (`names`, by exact name) back to the root that
+   * takes every transition enabled in all the states it visits. Greedy, breadth first: the
+   * nearest edge that takes a transition still owed, or the nearest state that disables one,
+   * until none is owed, then the way back. Each leg settles at least one transition, so the
+   * walk has at most as many legs as the root has transitions, and replaying the witness shows
+   * the cycle (explore/replay.ts). Null if the walk leaves the component (it cannot: every
+   * state of a strongly connected component reaches every other).
+   */
+  private lasso(names: Set<string>): { tokens: string[]; cost: number; states: number } | null {
+    const m = this.m;
+    const root = this.pathName();
+    const enabled = () => new Set(m.transitions().map((t) => t.token));
+    interface Node { snap: S; name: string; enabled: Set<string>; via: number; tok: string; cost: number }
+    let at: Node = { snap: m.save(), name: root, enabled: enabled(), via: -1, tok: '', cost: 0 };
+    const tokens: string[] = [];
+    let cost = 0;
+    const seen = new Set([root]);
+    const owed = new Set(at.enabled);
+    /** Breadth first from `at` to the first edge or state a goal accepts; the walk goes on along it. */
+    const leg = (edgeGoal: (tok: string) => boolean, stateGoal: (n: Node) => boolean, target?: string): boolean => {
+      const nodes: Node[] = [{ ...at, via: -1 }];
+      const found = new Set([at.name]);
+      for (let i = 0; i < nodes.length; i++) {
+        m.load(nodes[i].snap);
+        for (const tr of m.transitions()) {
+          m.load(nodes[i].snap);
+          if (m.apply(tr).kind !== 'continue') continue;
+          const name = this.pathName();
+          const hit = edgeGoal(tr.token) || name === target;
+          if (!names.has(name) || (!hit && found.has(name))) continue;
+          found.add(name);
+          const n: Node = { snap: m.save(), name, enabled: enabled(), via: i, tok: tr.token, cost: tr.cost };
+          nodes.push(n);
+          if (!hit && !stateGoal(n)) continue;
+          const chain: Node[] = [];
+          for (let k = nodes.length - 1; k > 0; k = nodes[k].via) chain.push(nodes[k]);
+          for (const c of chain.reverse()) {
+            tokens.push(c.tok);
+            cost += c.cost;
+            seen.add(c.name);
+            for (const t of owed) if (!c.enabled.has(t)) owed.delete(t);
+            owed.delete(c.tok);
+          }
+          at = n;
+          return true;
+        }
+      }
+      return false;
+    };
+    while (owed.size > 0) if (!leg((tok) => owed.has(tok), (n) => [...owed].some((t) => !n.enabled.has(t)))) return null;
+    if ((tokens.length === 0 || at.name !== root) && !leg(() => false, () => false, root)) return null;
+    m.load(at.snap);
+    return { tokens, cost, states: seen.size };
+  }
+
+  /**
+   * A component through a part's prefix, unfair on the edges the part searched: the prefix's
+   * states have edges the part did not take (other parts search them). Each such edge is
+   * followed: into one of the component's states, it takes its transition inside; elsewhere, a
+   * breadth-first search from its state (within the part's budget for it, PREFIX_REACH) tells
+   * whether it comes back. If no edge comes back through states the part never saw, the
+   * component is the whole component of the graph and the judgement is exact: 'fair' or
+   * 'unfair'. 'unknown' leaves it to the caveat beside the verdict.
+   */
+  private prefixJudge(comp: Component): 'fair' | 'unfair' | 'unknown' {
+    const m = this.m;
+    const owed = new Set(comp.owed);
+    const members = new Set(comp.members);
+    for (let d = 0; d < this.stack.length; d++) {
+      const fr = this.stack[d];
+      if (!fr.scc?.prefix || !members.has(fr.scc)) continue;
+      for (const t of fr.trans) {
+        if (t.token === this.path[d]) continue; // the prefix's own edge, searched
+        m.load(this.init!, false);
+        for (const tok of this.path.slice(0, d)) m.apply(m.transitions().find((x) => x.token === tok)!);
+        const tr = m.transitions().find((x) => x.token === t.token)!;
+        if (m.apply(tr).kind !== 'continue') continue; // the execution ends: out of every cycle
+        if (comp.names.has(this.pathName())) {
+          owed.delete(t.token);
+          continue;
+        }
+        const back = this.reaches(comp.names);
+        if (back !== false) return 'unknown';
+      }
+    }
+    return owed.size === 0 ? 'fair' : 'unfair';
+  }
+
+  /** States a part may search, over all its prefix judgements, to see whether an edge comes back. */
+  private reachLeft = PREFIX_REACH;
+
+  /** Whether a state named in `names` is reachable from the model's state; null past the budget. */
+  private reaches(names: Set<string>): boolean | null {
+    const m = this.m;
+    const queue: S[] = [m.save()];
+    const seen = new Set<string>([this.pathName()]);
+    for (let i = 0; i < queue.length; i++) {
+      m.load(queue[i]);
+      for (const tr of m.transitions()) {
+        m.load(queue[i]);
+        if (m.apply(tr).kind !== 'continue') continue;
+        const name = this.pathName();
+        if (names.has(name)) return true;
+        if (seen.has(name)) continue;
+        if (--this.reachLeft < 0) return null;
+        seen.add(name);
+        queue.push(m.save());
+      }
+    }
+    return false;
+  }
+
+  /** Puts the model in the state at the end of the current path, replayed from the initial state. */
+  private replayPath(): void {
+    const m = this.m;
+    m.load(this.init!, false);
+    for (const tok of this.path) {
+      const tr = m.transitions().find((t) => t.token === tok);
+      if (!tr || m.apply(tr).kind !== 'continue') throw new Error(`internal: the path to a component's root does not replay at '${tok}'`);
+    }
+  }
+
+  /**
+   * An edge from frame f by `tr` to a state reached before: to an instance whose component is
+   * not complete (on the path, or pruned by the visited set and still on the components'
+   * stack), it puts both in one component. `j`: the frame of the state's class on the path.
+   */
+  private sccEdge(f: Frame<S>, tr: Transition, key: string, j: number | undefined, exact: boolean | undefined): void {
+    if (!f.scc) return;
+    const v = j !== undefined ? this.stack[j].scc : this.opts.naive ? undefined : this.comps!.find(key);
+    if (!v) return;
+    const permuted = this.sym && !(exact ?? v.exact === this.pathName());
+    this.comps!.edge(f.scc, v, tr.token, permuted);
   }
 
   /** The search as plain data, between two transitions (explore/checkpoint.ts). */
   private export(): DfsState {
+    const comps = this.comps?.export();
     return {
       executions: this.executions,
       nodes: this.nodes,
@@ -350,9 +535,12 @@ export class Dfs<S> {
         moved: f.moved,
         ...(f.fp !== undefined ? { fp: f.fp } : {}),
         ...(this.por ? { skip: f.skip, sleep: (f.sleep ?? []).map(asleepState), done: (f.done ?? []).map(asleepState), stored: f.stored ?? 0 } : {}),
+        ...(comps && f.scc ? { scc: comps.ids.get(f.scc)! } : {}),
       })),
       visited: this.opts.naive ? null : this.visited.export(),
       ...(this.por ? { slept: this.slept } : {}),
+      ...(comps ? { scc: comps.state } : {}),
+      ...(this.unjudged !== null ? { unjudged: this.unjudged } : {}),
     };
   }
 
@@ -372,6 +560,9 @@ export class Dfs<S> {
     this.findings.restore(s.findings);
     for (const [k, v] of s.outcomes) this.outcomes.set(k, v);
     for (const f of s.finals) this.finals.add(f);
+    if (this.comps && !s.scc) throw new Error('not a usable checkpoint: it keeps no components of the state graph');
+    const nodes = this.comps ? this.comps.restore(s.scc!) : [];
+    this.unjudged = s.unjudged ?? null;
     let pass = -1; // the hart a state of the path is passed through for (passThrough), as the search decided
     s.frames.forEach((saved, d) => {
       const trans = m.transitions();
@@ -384,6 +575,10 @@ export class Dfs<S> {
       if (key !== undefined) this.onStackKey.set(key, d);
       const frame: Frame<S> = { trans, next: saved.next, last, cost: saved.cost, snap: first < last ? m.save() : null, moved: saved.moved, fp: saved.fp, key, skip };
       if (passSkip >= 0) frame.pass = true;
+      if (this.comps) {
+        frame.scc = nodes[saved.scc ?? -1];
+        if (!frame.scc) throw new Error(`not a usable checkpoint: a frame has no component node (depth ${d})`);
+      }
       if (this.por) {
         frame.sleep = saved.sleep ?? [];
         frame.done = saved.done ?? [];
@@ -416,7 +611,9 @@ export class Dfs<S> {
       const fp = this.pathName();
       this.onStack.set(fp, this.stack.length);
       if (key !== undefined) this.onStackKey.set(key, this.stack.length);
-      this.stack.push({ trans, next: trans.length, last: -1, cost, snap: null, moved: true, fp, key, skip: 0 });
+      const frame: Frame<S> = { trans, next: trans.length, last: -1, cost, snap: null, moved: true, fp, key, skip: 0 };
+      if (this.comps) frame.scc = this.comps.open(trans, this.sccKey(fp, key), fp, true);
+      this.stack.push(frame);
       this.path.push(tok);
       cost += tr.cost;
       if (m.apply(tr).kind !== 'continue') throw new Error(`a part's root does not fit this spec (its path ends at step ${d + 1})`);
@@ -449,7 +646,7 @@ export class Dfs<S> {
     // A state explored before, as cheaply, with nothing asleep then: pruned before its
     // transitions are computed (whatever sleeps now).
     const naive = this.opts.naive;
-    if (!naive && !classOnPath && this.visited.storedSleep(key, c, this.path.length) === 0) return this.prune();
+    if (!naive && !classOnPath && this.visited.storedSleep(key, c, this.path.length) === 0) return this.prunePor(key);
     const trans = m.transitions();
     const ranks = sleepRanks(trans, this.sym ? m.canonicalMaps() : null); // key = canonical(): its renumbering
     const sleep = ranks ? asleep.filter((a) => trans.some((t) => t.token === a.t.token)) : [];
@@ -457,12 +654,12 @@ export class Dfs<S> {
     if (classOnPath) {
       const j = this.sym ? this.onStackKey.get(key)! : this.onStack.get(fp!)!;
       if (((this.stack[j].stored ?? 0) & ~mask) !== 0) return this.abandon('a state on the path was reached again with fewer transitions asleep');
-      if (cycle && m.reportsDeadlock) return this.abandon('the state graph has a cycle, and livelocks are judged on the whole graph');
+      if (m.reportsDeadlock) return this.abandon('the state graph has a cycle, and livelocks are judged on the whole graph');
       this.pruned++;
       return false;
     }
     const r = naive ? -1 : this.visited.offerSleep(key, c, this.path.length, mask);
-    if (r === 0) return this.prune();
+    if (r === 0) return this.prunePor(key);
     if (!naive && this.visited.size >= MAP_MAX) return MAP_FULL;
     const all = (1 << trans.length) - 1;
     const skip = !ranks ? 0 : r === -1 ? indexMask(ranks, mask) : ~indexMask(ranks, r) & all;
@@ -483,8 +680,13 @@ export class Dfs<S> {
     return this.m.passThrough();
   }
 
-  private prune(): string | false {
+  /**
+   * A state pruned under partial-order reduction. One whose component is not complete closes a
+   * cycle the search did not walk; with livelocks judged the reduction gives itself up on it.
+   */
+  private prunePor(key: string): string | false {
     if (this.visited instanceof FpSet && this.visited.full) return this.fullMessage(this.visited);
+    if (this.comps?.find(key)) return this.abandon('the state graph has a cycle, and livelocks are judged on the whole graph');
     this.pruned++;
     return false;
   }
@@ -497,6 +699,7 @@ export class Dfs<S> {
   /** Explores everything below the model's current state. Returns why it stopped early, or null. */
   run(): string | null {
     const m = this.m;
+    if (this.comps) this.init = m.save();
     if (this.resumed) this.restore(this.resumed);
     else if (this.part?.prefix) {
       const limit0 = this.descend(this.part.prefix);
@@ -523,7 +726,8 @@ export class Dfs<S> {
         i++;
       }
       if (i >= f.trans.length) {
-        this.pop();
+        const limit = this.pop();
+        if (limit) return limit;
         continue;
       }
       f.next = i + 1;
@@ -557,26 +761,29 @@ export class Dfs<S> {
         // on the path (a cycle when it is the very state).
         let fp: string | undefined;
         let key: string;
-        let classOnPath: boolean;
+        let j: number | undefined;
         let cycle = false;
         if (this.sym) {
           key = m.canonical();
-          const j = this.onStackKey.get(key);
-          classOnPath = j !== undefined;
-          if (classOnPath) cycle = this.stack[j!].fp === (fp = this.pathName());
+          j = this.onStackKey.get(key);
+          if (j !== undefined) cycle = this.stack[j].fp === (fp = this.pathName());
         } else {
           key = fp = m.fingerprint();
-          classOnPath = cycle = this.onStack.has(fp);
+          j = this.onStack.get(fp);
+          cycle = j !== undefined;
         }
+        const classOnPath = j !== undefined;
         if (asleep) {
           const arrived = this.porArrive(key, fp, c, classOnPath, cycle, asleep);
           if (typeof arrived === 'string') return arrived;
           descended = arrived;
         } else if (classOnPath) {
-          if (cycle && m.reportsDeadlock) this.cycle(fp!, c);
+          // Back to the path: an execution that can run forever, judged with its component.
+          this.sccEdge(f, tr, key, j, cycle);
           this.pruned++;
         } else if (!this.opts.naive && !this.visited.offer(key, c, this.path.length)) {
           if (this.visited instanceof FpSet && this.visited.full) return this.fullMessage(this.visited);
+          this.sccEdge(f, tr, key, undefined, undefined);
           this.pruned++;
         } else if (this.part?.horizon && (this.path.length === this.part.horizon.depth || (f.pass && this.path.length === this.part.horizon.depth + 1))) {
           // The top of a split: this state is the root of a part, searched on its own.

@@ -43,6 +43,8 @@ export interface Part {
   index: number;
   /** Transition tokens from the initial state to the root. */
   path: string[];
+  /** The top gave symmetry up (a permuted cycle, explore/scc.ts): the part is searched without it too. */
+  noSymmetry?: true;
 }
 
 /** What one part (or the top) found: plain data, sent between threads and written by shards. */
@@ -58,6 +60,14 @@ export interface PartResult {
   limit?: string;
   /** Partial-order reduction in this part (--por): transitions asleep, or why it was given up (the part then searched without it). */
   por?: { slept: number } | { abandoned: string };
+  /** Why a cycle of this part was judged for livelock on part of its edges only (Dfs.unjudged). */
+  unjudged?: string;
+  /**
+   * Why symmetry was given up (Dfs.symAbandoned): on the top, the split was made again without
+   * it; on a part, the part stopped (its limit says so) and the caller searches every part
+   * again without it (partsAgain), or, merging shards, cannot and reports the limit.
+   */
+  symmetryAbandoned?: string;
   /** Fingerprints its visited set held, as word pairs (empty for --naive). */
   keys: Uint32Array;
 }
@@ -86,6 +96,8 @@ function partResult(index: number, dfs: Dfs<unknown>, limit: string | null, extr
     finals: [...dfs.finals],
     ...(limit ? { limit } : {}),
     ...(por ? { por } : {}),
+    ...(dfs.unjudged !== null ? { unjudged: dfs.unjudged } : {}),
+    ...(dfs.symAbandoned !== null && index >= 0 ? { symmetryAbandoned: dfs.symAbandoned } : {}),
     keys: all,
   };
 }
@@ -106,6 +118,11 @@ export function splitSearch(spec: Spec, opts: ExploreOptions, target = SPLIT_TAR
     });
     const init = opts.naive ? new Uint32Array(0) : Uint32Array.from(fpWords(dfs.symmetric.length ? m.canonical() : m.fingerprint()));
     const limit = dfs.run();
+    // A permuted cycle in the top (explore/scc.ts): the whole split again without symmetry.
+    if (dfs.symAbandoned !== null) {
+      const split = splitSearch(spec, { ...opts, symmetry: false }, target);
+      return { ...split, top: { ...split.top, symmetryAbandoned: dfs.symAbandoned }, parts: split.parts.map((p) => ({ ...p, noSymmetry: true })) };
+    }
     if (limit || roots.length === 0 || roots.length >= target || depth >= SPLIT_MAX_DEPTH) {
       return { depth, parts: roots.map((path, index) => ({ index, path })), top: partResult(-1, dfs, limit, init), symmetric: dfs.symmetric };
     }
@@ -118,14 +135,18 @@ export function splitSearch(spec: Spec, opts: ExploreOptions, target = SPLIT_TAR
  * (bounded.ts): still a function of the part alone.
  */
 export function explorePart(spec: Spec, opts: ExploreOptions, part: Part): PartResult {
+  if (part.noSymmetry) opts = { ...opts, symmetry: false };
   const search = (o: ExploreOptions) => {
     const dfs = new Dfs(new Machine(spec), o, Infinity, { executions: 0, nodes: 0 }, budgetOf(o), undefined, undefined, { prefix: part.path });
     return { dfs, limit: dfs.run() };
   };
   const first = search(opts);
+  // A permuted cycle (explore/scc.ts): the part stops; the caller searches every part again without symmetry.
+  if (first.dfs.symAbandoned !== null) return partResult(part.index, first.dfs, `symmetry reduction given up (${first.dfs.symAbandoned}): search again with --no-symmetry`);
   if (!first.dfs.por) return partResult(part.index, first.dfs, first.limit);
   if (first.dfs.porAbandoned === null) return partResult(part.index, first.dfs, first.limit, undefined, { slept: first.dfs.slept });
   const again = search({ ...opts, por: false });
+  if (again.dfs.symAbandoned !== null) return partResult(part.index, again.dfs, `symmetry reduction given up (${again.dfs.symAbandoned}): search again with --no-symmetry`);
   return partResult(part.index, again.dfs, again.limit, undefined, { abandoned: first.dfs.porAbandoned });
 }
 
@@ -172,6 +193,7 @@ export function mergeParts(opts: ExploreOptions, split: Split, results: readonly
   if (union.full) limit ??= `visited set full: the union of the parts' states fills the memory budget (raise --max-memory)`;
   const states = opts.naive ? nodes : union.size;
   const por = porOfParts(byIndex, split.parts.length);
+  const unjudged = all.find((r) => r.unjudged);
   const list = findings.list();
   const failing = list.some((f) => !f.violation.benign);
   const complete = !limit;
@@ -189,8 +211,10 @@ export function mergeParts(opts: ExploreOptions, split: Split, results: readonly
       rate: ms > 0 ? Math.round((states / ms) * 1000) : states,
       collision: opts.naive ? undefined : (states * states) / 2 ** 65,
       ...(split.symmetric.length ? { symmetry: split.symmetric } : {}),
+      ...(split.top.symmetryAbandoned ? { symmetryAbandoned: split.top.symmetryAbandoned } : {}),
       parts: { count: split.parts.length, depth: split.depth },
       ...(por ? { por } : {}),
+      ...(unjudged ? { unjudged: unjudged.index < 0 ? `${unjudged.unjudged} (the top of the split)` : `${unjudged.unjudged} (part ${unjudged.index} of ${split.parts.length})` } : {}),
     },
     limit,
     finals: opts.collectFinals ? finals : undefined,
@@ -211,13 +235,32 @@ export function partsLimit(all: readonly PartResult[], parts: number): string | 
   return timed ? `${named(first)}; ${named(timed)}` : named(first);
 }
 
+/**
+ * A part that gave symmetry up (a permuted cycle, explore/scc.ts): the split without symmetry,
+ * its top marked with why, for every part to be searched again (what the single search does,
+ * bounded.ts). Undefined when no part gave it up. Shards cannot (each searched its own share):
+ * their merge reports the part's limit instead.
+ */
+export function partsAgain(spec: Spec, opts: ExploreOptions, split: Split, results: readonly PartResult[], target = SPLIT_TARGET): Split | undefined {
+  const gave = [...results].sort((a, b) => a.index - b.index).find((r) => r.symmetryAbandoned);
+  if (!gave) return undefined;
+  const again = splitSearch(spec, { ...opts, symmetry: false }, target);
+  const why = `${gave.symmetryAbandoned}, in part ${gave.index} of ${split.parts.length}`;
+  return { ...again, top: { ...again.top, symmetryAbandoned: again.top.symmetryAbandoned ?? why }, parts: again.parts.map((p) => ({ ...p, noSymmetry: true })) };
+}
+
 /** The whole partitioned search in this thread, part after part (the reference for workers and shards). */
 export function explorePartitioned(spec: Spec, opts: ExploreOptions, target = SPLIT_TARGET): ExploreResult {
   const now = opts.now ?? Date.now;
   const t0 = now();
   opts = { ...opts, startedAt: opts.startedAt ?? t0 };
-  const split = splitSearch(spec, opts, target);
-  // A top cut short by a limit leaves no parts to search.
-  const parts = split.top.limit ? [] : split.parts;
-  return mergeParts(opts, { ...split, parts }, parts.map((p) => explorePart(spec, opts, p)), now() - t0);
+  let split = splitSearch(spec, opts, target);
+  for (;;) {
+    // A top cut short by a limit leaves no parts to search.
+    const parts = split.top.limit ? [] : split.parts;
+    const results = parts.map((p) => explorePart(spec, opts, p));
+    const again = partsAgain(spec, opts, { ...split, parts }, results, target);
+    if (!again) return mergeParts(opts, { ...split, parts }, results, now() - t0);
+    split = again;
+  }
 }

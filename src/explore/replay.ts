@@ -1,6 +1,9 @@
 /**
  * Replay: follows one schedule exactly with tracing on. Reports build witnesses from it
  * (api/witness.ts). A schedule that does not fit the spec is an Error with a one-line message.
+ * A schedule that ends in a state it passed before, around a weakly fair cycle (every
+ * transition enabled all along the cycle is taken in it), shows a livelock: the witness the
+ * search gives one (explore/frontier.ts, lasso).
  */
 import type { Spec } from '../spec/types.js';
 import type { Violation } from '../check/violation.js';
@@ -18,6 +21,8 @@ export interface ReplayResult {
   /** The model in its final state (api/witness.ts reads site versions and symbols from it). */
   machine: Machine;
   preemptions: number;
+  /** A livelock: the schedule's steps after `step` return to the state they start from, fairly; `event`: the trace index where they start. */
+  cycle?: { step: number; event: number };
 }
 
 export function replay(spec: Spec, schedule: string): ReplayResult {
@@ -27,8 +32,15 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
   let preemptions = 0;
   /** A benign finding made by the schedule's last transition (the execution went on after it). */
   let benign: Violation | undefined;
+  /** Each state's exact name and its transitions (the state after i steps), to see a cycle. */
+  const names: string[] = [];
+  const enabled: Set<string>[] = [];
+  const marks: number[] = [];
   for (const [i, tok] of tokens.entries()) {
+    marks.push(trace.length);
     const trans = m.transitions();
+    names.push(m.fingerprint());
+    enabled.push(new Set(trans.map((t) => t.token)));
     const tr = trans.find((t) => t.token === tok);
     if (!tr) {
       throw new Error(`schedule step ${i + 1} '${tok}' is not possible here (possible: ${trans.map((t) => t.token).join(', ') || 'none'})`);
@@ -55,6 +67,12 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
       return { trace, violation: v, finished: !v, next: [], machine: m, preemptions };
     }
     return { trace, violation: term.violation ?? m.deadlock(), finished: false, next: [], machine: m, preemptions };
+  }
+  const k = names.indexOf(m.fingerprint());
+  if (k >= 0) {
+    const taken = new Set(tokens.slice(k));
+    const always = [...enabled[k]].filter((t) => enabled.slice(k + 1).every((e) => e.has(t)));
+    if (always.every((t) => taken.has(t))) return { trace, violation: m.livelock(new Set(names.slice(k)).size), finished: false, next: next.map((t) => t.token), machine: m, preemptions, cycle: { step: k, event: marks[k] } };
   }
   return { trace, finished: false, next: next.map((t) => t.token), machine: m, preemptions };
 }

@@ -11,11 +11,12 @@ import type { CheckpointControl, SearchCheckpoint } from './checkpoint.js';
 /**
  * The version of the search's shape: one more each time the states a search enters (or the
  * parts a split makes) change for the same spec and options (2: call starts passed through,
- * Model.passThrough; 3: with --por, stoppers' exits first, Model.persistent). Checkpoints and
+ * Model.passThrough; 3: with --por, stoppers' exits first, Model.persistent; 4: livelocks judged
+ * on strongly connected components, explore/scc.ts, whose stack checkpoints keep). Checkpoints and
  * shard files hold a search's frontier and parts, so they are bound to it (cli/checkpoint.ts,
  * cli/shard.ts).
  */
-export const SEARCH_FORMAT = 3;
+export const SEARCH_FORMAT = 4;
 
 export interface ExploreLimits {
   maxStates?: number;
@@ -135,8 +136,16 @@ export interface ExploreStats {
    * or why it was given up (and the search done again without it).
    */
   por?: { slept: number } | { abandoned: string };
+  /** Why symmetry reduction was given up (a cycle through a permuted state, explore/scc.ts): the search ran without it. */
+  symmetryAbandoned?: string;
   /** A partitioned search (explore/partition.ts): its parts and the depth of their roots. */
   parts?: { count: number; depth: number };
+  /**
+   * Livelocks (explore/scc.ts): why some cycle was judged on part of its edges only and found
+   * not fair (a split's part sees its prefix's states without their other edges): printed
+   * beside the verdict. Absent: every cycle was judged whole.
+   */
+  unjudged?: string;
 }
 
 export interface ExploreResult {

@@ -447,8 +447,8 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     return deadlock(this);
   }
 
-  livelock(length: number): Violation {
-    return livelock(this, length);
+  livelock(states: number): Violation {
+    return livelock(this, states);
   }
 
   footprint(t: Transition): Footprint {

@@ -52,8 +52,8 @@ export interface Model<Snap = unknown> {
   apply(t: Transition): Outcome;
   /** Only meaningful when transitions() is empty. */
   terminal(): Terminal;
-  /** The livelock violation for a fair cycle of `length` transitions back to this state. */
-  livelock(length: number): Violation;
+  /** The livelock violation for a fair strongly connected component of `states` states, this state among them. */
+  livelock(states: number): Violation;
   /** Whether the spec asks for deadlock/livelock to be reported. */
   readonly reportsDeadlock: boolean;
   save(): Snap;

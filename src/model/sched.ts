@@ -84,13 +84,13 @@ export function deadlock(k: Core): Violation {
   return { property: 'deadlock', kind, hart: Math.max(0, st.tasks[who]?.hart ?? 0), task: names[who] ?? '?', pc: k.cpus[who]?.pc ?? 0, message };
 }
 
-/** An execution that can cycle forever without every task finishing (explore/dfs.ts finds the cycle). */
-export function livelock(k: Core, length: number): Violation {
+/** An execution that can cycle forever without every task finishing, in a fair component of `states` states (explore/scc.ts finds it). */
+export function livelock(k: Core, states: number): Violation {
   const st = k.st;
   const names = k.layout.taskNames;
   const stuck = st.tasks.map((_, i) => i).filter((i) => !taskDone(k, i));
   const sm = st.sm;
-  let message = `an execution can run forever (a fair cycle of ${length} transitions) while ${stuck.map((i) => names[i]).join(', ')} never finish${stuck.length === 1 ? 'es' : ''}`;
+  let message = `an execution can run forever (a fair cycle through ${states} state${states === 1 ? '' : 's'}) while ${stuck.map((i) => names[i]).join(', ')} never finish${stuck.length === 1 ? 'es' : ''}`;
   if (sm && sm.phase === 'gather') {
     const missing = Array.from({ length: k.spec.harts }, (_, h) => h).filter((h) => !sm.arrived.includes(h));
     message += `: stop_machine never gathers hart ${missing.join(', ')}`;

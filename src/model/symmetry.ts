@@ -18,12 +18,14 @@
  * initial values differ between members (sp) must be read by no instruction the machine can
  * execute, which is checked over every byte of code and every byte a patcher can write.
  *
- * Cycles: the explorer still finds cycles on exact fingerprints, and a cycle that returns to
- * a permuted image of a state on the path is pruned by the visited set, not judged. No such
- * cycle exists while groups hold only `call:` tasks and no RV64 code task runs (findSymmetry):
- * callers and declarative patchers only move forward, and what can repeat — a stopper spinning
- * in gather, a hart waiting — repeats the state exactly. Widening the groups to code tasks
- * needs the permuted cycle walked until it repeats exactly (or judged with the permutation).
+ * Cycles: livelocks are judged on exact states (explore/scc.ts), and an edge inside a strongly
+ * connected component that leads to a permuted image of a state (the callers' code spinning in
+ * step, two pollers trading places) is seen by comparing exact names. The search then gives
+ * symmetry up and runs again without it (explore/frontier.ts judge; bounded.ts, partition.ts),
+ * saying so in the report: judging fairness up to a permutation would need the quotient graph
+ * annotated with the permutations (Emerson and Sistla, "Utilizing symmetry when model-checking
+ * under fairness assumptions", TOPLAS 1997). An earlier version claimed no such cycle exists
+ * while groups hold only `call:` tasks: callers that spin on shared data make one.
  */
 import type { TaskSpec } from '../spec/types.js';
 import type { Core } from './core.js';

@@ -61,6 +61,11 @@ export function swimlane(w: Witness): string {
     w.events.forEach((e, i) => { if (i > wake && e.text?.startsWith('stopper exits')) end = i; });
     parts.push(`<g class="span stop-machine" data-from="${wake + 1}" data-to="${end + 1}"><rect x="${LEFT - 4}" y="${y(wake) - 2}" width="${harts * LANE + 8}" height="${(end - wake + 1) * ROW + 2}" rx="6"/><text x="${LEFT + harts * LANE + 8}" y="${y(wake) + 14}">stop_machine</text></g>`);
   }
+  // A livelock's cycle: from its first step to the end, which returns to the state it starts from.
+  if (w.cycle) {
+    const from = w.cycle.event;
+    parts.push(`<g class="span cycle" data-from="${from + 1}" data-to="${n}"><rect x="${LEFT - 6}" y="${y(from) - 3}" width="${harts * LANE + 12}" height="${(n - from) * ROW + 4}" rx="6"/><text x="${LEFT + harts * LANE + 8}" y="${y(from) + 30}">cycle (${from + 1}-${n}): back to its start, forever</text><title>${esc('the steps from here return to the state they start from, taking every transition enabled all along: an execution that runs forever under weak fairness')}</title></g>`);
+  }
   // Preemption: from `preempt A -> B` to the step where A runs again on that hart.
   w.events.forEach((e, i) => {
     const m = e.kind === 'switch' && /^preempt (\S+) -> /.exec(e.text ?? '');
@@ -105,7 +110,7 @@ svg text{font-size:11px}.step text{pointer-events:none}.lane-title{font-size:13p
 .step rect{stroke:#666;stroke-width:.5}.step.old rect{fill:#9ecae1}.step.new rect{fill:#a1d99b}.step.mid rect{fill:#fdd0a2}
 .step.mixed rect{fill:#fb6a4a}.step.code rect{fill:#eee}.step.kernel rect{fill:#f4f0fa}.step.switch rect{fill:#fff3b0}.step.store rect{fill:#e5c1f5}
 .step.stale rect{stroke:#cf222e;stroke-width:2;stroke-dasharray:3 2}.step:hover rect{stroke:#000;stroke-width:1.5}
-.stop-machine rect{fill:#d8c8f0;opacity:.35}.stop-machine text{fill:#6639ba;font-weight:600}
+.stop-machine rect{fill:#d8c8f0;opacity:.35}.stop-machine text{fill:#6639ba;font-weight:600}.cycle rect{fill:none;stroke:#b26b00;stroke-dasharray:5 3}.cycle text{fill:#b26b00;font-weight:600}
 .preemption rect{fill:#e36209}
 .jump line{stroke:#cf222e;stroke-width:2}.jump marker path,#arrow path{fill:#cf222e}.jump .target{fill:#cf222e;font-weight:600}.jump.benign .target{fill:#1a7f37}.legit{fill:#1a7f37}
 .key span{display:inline-block;padding:0 6px;margin-right:6px;border:1px solid #999;font-size:12px}

@@ -130,7 +130,7 @@ function legendLines(w: Witness, width: number): string[] {
 /**
  * Renders a witness's events with one column per hart, fitting `width` columns (0: no limit,
  * columns as wide as their widest cell). Rows are trace events (a transition may show several);
- * the schedule counts transitions.
+ * the schedule counts transitions. A livelock's cycle is marked where it starts.
  */
 export function renderTrace(w: Witness, c: ChalkInstance, width = DEFAULT_WIDTH): string {
   const harts = w.spec.harts;
@@ -145,6 +145,7 @@ export function renderTrace(w: Witness, c: ChalkInstance, width = DEFAULT_WIDTH)
     // Stacked: one column, each row names its hart.
     out.push(c.underline(`${'#'.padEnd(numW)} hart`));
     w.events.forEach((ev, i) => {
+      if (i === w.cycle?.event) out.push(c.yellow(cycleLine(w)));
       cells[i].forEach((line, k) => {
         const head = k === 0 ? `${String(i + 1).padEnd(numW)} h${ev.hart} ` : ' '.repeat(numW + 4);
         for (const [j, part] of wrap(line, width - head.length, indentOf(line)).entries()) out.push((j === 0 ? head : ' '.repeat(head.length)) + part);
@@ -156,6 +157,7 @@ export function renderTrace(w: Witness, c: ChalkInstance, width = DEFAULT_WIDTH)
   for (let h = 0; h < harts; h++) head.push(pad(`hart ${h}`, col));
   out.push(c.underline(head.join(' ').trimEnd()));
   w.events.forEach((ev, i) => {
+    if (i === w.cycle?.event) out.push(c.yellow(cycleLine(w)));
     const lines = cells[i].flatMap((l) => wrap(l, col, indentOf(l)));
     lines.forEach((line, k) => {
       const row = [k === 0 ? String(i + 1).padEnd(numW) : ' '.repeat(numW)];
@@ -164,6 +166,12 @@ export function renderTrace(w: Witness, c: ChalkInstance, width = DEFAULT_WIDTH)
     });
   });
   return out.join('\n');
+}
+
+/** The line that opens a livelock's cycle in its trace. */
+function cycleLine(w: Witness): string {
+  const n = w.steps - w.cycle!.step;
+  return `-- the cycle: ${n === 1 ? "the schedule's last step returns" : `the schedule's last ${n} steps return`} to this state, taking every transition enabled all along (forever under weak fairness)`;
 }
 
 /** The jump the violation is about: the last jalr of its task at its pc. */
