@@ -1,7 +1,8 @@
 /**
  * Random small specs for the soundness property tests (soundness.test.ts, symmetry.test.ts):
  * one or two sites of real encodings, every fetch model and granule, preemption models,
- * interrupts, stop_machine or not, flushes, shared data read by the callers.
+ * interrupts, stop_machine or not, flushes, shared data read by the callers, and callers that
+ * spin on it (until the patcher sets it, or while it is set): cycles, judged for livelock.
  */
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -37,6 +38,8 @@ export interface Gen {
   stopMachine: boolean;
   after: 'none' | 'fence.i' | 'flush_icache_all';
   data: boolean;
+  /** With data: the caller spins on the flag until it is set, or while it is set (explore/scc.ts judges the cycles). */
+  spin: 'none' | 'until-set' | 'while-set';
 }
 
 /** Labels `1:` before each auipc so %pcrel_lo(1b) pairs with it, as GNU as wants. */
@@ -55,7 +58,7 @@ export function specText(g: Gen): string {
     `${g.odd ? 'c.nop\n' : ''}f:`,
     labelled(PAIRS[g.pair.initial]),
     ...(g.word ? ['g:', WORDS[g.word.initial]] : []),
-    ...(g.data ? ['la a1, flag', 'ld a1, 0(a1)'] : []),
+    ...(g.data ? ['la a2, flag', '2: ld a1, 0(a2)', ...(g.spin === 'none' ? [] : [`${g.spin === 'until-set' ? 'beqz' : 'bnez'} a1, 2b`])] : []),
     'addi a0, a0, 1',
     'ret',
     'near:', // a nearby trampoline a jal can reach (the kernel's are megabytes away)
@@ -101,6 +104,7 @@ export const gen: fc.Arbitrary<Gen> = fc
     stopMachine: fc.boolean(),
     after: fc.constantFrom('none', 'fence.i', 'flush_icache_all') as fc.Arbitrary<Gen['after']>,
     data: fc.boolean(),
+    spin: fc.constantFrom('none', 'until-set', 'while-set') as fc.Arbitrary<Gen['spin']>,
   })
   .map((g) => ({
     ...g,

@@ -20,7 +20,7 @@ const RUNS = Number(process.env.SOUNDNESS_RUNS ?? 150);
 
 describe('every reduction is sound (fast-check, seeded)', () => {
   it(`default, exhaustive and naive searches agree; random walks find nothing the exhaustive search misses (${RUNS} specs)`, () => {
-    let compared = 0, skipped = 0, withViolations = 0;
+    let compared = 0, skipped = 0, withViolations = 0, livelocks = 0;
     const byModel: Record<string, number> = {};
     fc.assert(
       fc.property(gen, (g) => {
@@ -48,10 +48,13 @@ describe('every reduction is sound (fast-check, seeded)', () => {
         compared++;
         byModel[g.model] = (byModel[g.model] ?? 0) + 1;
         if (naive.findings.length) withViolations++;
+        if (naive.findings.some((f) => f.violation.kind === 'livelock')) livelocks++;
       }),
       { seed: 0x50_0d, numRuns: RUNS },
     );
-    console.log(`soundness: ${compared} specs compared (${withViolations} with violations, ${skipped} too large for --naive); by model ${JSON.stringify(byModel)}`);
+    console.log(`soundness: ${compared} specs compared (${withViolations} with violations, ${livelocks} with livelocks, ${skipped} too large for --naive); by model ${JSON.stringify(byModel)}`);
+    // Callers spinning on shared data (random-spec.ts): livelocks, judged by every search.
+    expect(livelocks).toBeGreaterThan(0);
     expect(compared).toBeGreaterThan(RUNS / 3);
     expect(withViolations).toBeGreaterThan(compared / 10);
     expect(withViolations).toBeLessThan(compared);
