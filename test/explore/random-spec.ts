@@ -38,8 +38,12 @@ export interface Gen {
   stopMachine: boolean;
   after: 'none' | 'fence.i' | 'flush_icache_all';
   data: boolean;
-  /** With data: the caller spins on the flag until it is set, or while it is set (explore/scc.ts judges the cycles). */
-  spin: 'none' | 'until-set' | 'while-set';
+  /**
+   * With data: the caller spins on the flag until it is set, or while it is set (explore/scc.ts
+   * judges the cycles); `twice`: two loads a turn, so two callers spinning in step trade places
+   * (a cycle through a permuted image of a state, which gives symmetry up).
+   */
+  spin: 'none' | 'until-set' | 'while-set' | 'twice';
 }
 
 /** Labels `1:` before each auipc so %pcrel_lo(1b) pairs with it, as GNU as wants. */
@@ -58,7 +62,7 @@ export function specText(g: Gen): string {
     `${g.odd ? 'c.nop\n' : ''}f:`,
     labelled(PAIRS[g.pair.initial]),
     ...(g.word ? ['g:', WORDS[g.word.initial]] : []),
-    ...(g.data ? ['la a2, flag', '2: ld a1, 0(a2)', ...(g.spin === 'none' ? [] : [`${g.spin === 'until-set' ? 'beqz' : 'bnez'} a1, 2b`])] : []),
+    ...(g.data ? ['la a2, flag', '2: ld a1, 0(a2)', ...(g.spin === 'twice' ? ['ld a1, 0(a2)'] : []), ...(g.spin === 'none' ? [] : [`${g.spin === 'while-set' ? 'bnez' : 'beqz'} a1, 2b`])] : []),
     'addi a0, a0, 1',
     'ret',
     'near:', // a nearby trampoline a jal can reach (the kernel's are megabytes away)
@@ -104,7 +108,7 @@ export const gen: fc.Arbitrary<Gen> = fc
     stopMachine: fc.boolean(),
     after: fc.constantFrom('none', 'fence.i', 'flush_icache_all') as fc.Arbitrary<Gen['after']>,
     data: fc.boolean(),
-    spin: fc.constantFrom('none', 'until-set', 'while-set') as fc.Arbitrary<Gen['spin']>,
+    spin: fc.constantFrom('none', 'until-set', 'while-set', 'twice') as fc.Arbitrary<Gen['spin']>,
   })
   .map((g) => ({
     ...g,
