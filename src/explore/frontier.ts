@@ -367,7 +367,11 @@ export class Dfs<S> {
       this.replayPath();
       // No walk would be a bug of lasso (every witness's replay is checked by the property
       // tests); the livelock is still reported, with the path to the component as its witness.
-      const loop = this.lasso(comp.names) ?? { tokens: [], cost: 0, states: comp.states };
+      let loop = this.lasso(comp.names);
+      if (!loop) {
+        this.replayPath();
+        loop = { tokens: [], cost: 0, states: comp.states };
+      }
       const v = this.m.livelock(loop.states);
       const depth = this.path.length;
       this.path.push(...loop.tokens);
