@@ -17,7 +17,7 @@ import { FpSet } from './fpset.js';
 import type { ExploreOptions } from './strategy.js';
 import type { AsleepState, DfsState } from './checkpoint.js';
 import { Asleep, independent, indexMask, sleepMask, sleepRanks } from './por.js';
-import { Components, type Component, type SccNode } from './scc.js';
+import { agentOf, Components, staleView, type Component, type SccNode } from './scc.js';
 
 interface Frame<S> {
   trans: Transition[];
@@ -172,7 +172,7 @@ export class Dfs<S> {
     this.por = !!opts.por && bound === Infinity && !part?.horizon;
     this.fuse = !opts.naive && opts.fusion !== false;
     this.exits = this.por && !opts.naive && opts.persistent !== false;
-    this.comps = m.reportsDeadlock ? new Components() : null;
+    this.comps = m.reportsDeadlock ? new Components(m.eventualFetch) : null;
   }
 
   /** The key pruned edges find a state's instance by: none in the naive search (it prunes nothing). */
@@ -365,9 +365,14 @@ export class Dfs<S> {
     const whole = !comp.fair && comp.prefix ? this.prefixJudge(comp) : null;
     if (comp.fair || whole === 'fair') {
       this.replayPath();
-      // No walk would be a bug of lasso (every witness's replay is checked by the property
-      // tests); the livelock is still reported, with the path to the component as its witness.
       let loop = this.lasso(comp.names);
+      if (!loop && this.m.eventualFetch) {
+        // Every agent moves by a latest-view edge somewhere in it, but no walk keeps to them.
+        this.unjudged ??= 'a cycle that moves every hart only through fetches of older views was not judged (writes become visible to fetches eventually under this fetch model)';
+        return null;
+      }
+      // No walk otherwise would be a bug of lasso (every witness's replay is checked by the
+      // property tests): the livelock is still reported, with the path to the component.
       if (!loop) {
         this.replayPath();
         loop = { tokens: [], cost: 0, states: comp.states };
@@ -386,17 +391,19 @@ export class Dfs<S> {
   /**
    * A livelock's witness goes on from its component's root (the model's state) around a fair
    * cycle: a walk among the component's states (`names`, by exact name) back to the root that
-   * takes every transition enabled in all the states it visits. Greedy, breadth first: the
-   * nearest edge that takes a transition still owed, or the nearest state that disables one,
-   * until none is owed, then the way back. Each leg settles at least one transition, so the
-   * walk has at most as many legs as the root has transitions, and replaying the witness shows
-   * the cycle (explore/replay.ts). Null if the walk leaves the component (it cannot: every
-   * state of a strongly connected component reaches every other).
+   * moves every agent (scc.ts agentOf) enabled in all the states it visits. Greedy, breadth
+   * first: the nearest edge that moves an agent still owed, or the nearest state that disables
+   * one, until none is owed, then the way back. Each leg settles at least one agent, so the walk
+   * has at most as many legs as the root has agents, and replaying the witness shows the cycle
+   * (explore/replay.ts). With eventual fetches (FetchModel.eventual) it keeps to latest-view
+   * edges. Null if it finds no walk: without eventual fetches it always does (every state of a
+   * strongly connected component reaches every other).
    */
   private lasso(names: Set<string>): { tokens: string[]; cost: number; states: number } | null {
     const m = this.m;
     const root = this.pathName();
-    const enabled = () => new Set(m.transitions().map((t) => t.token));
+    const enabled = () => new Set(m.transitions().map((t) => agentOf(t.token)));
+    const eventual = m.eventualFetch;
     interface Node { snap: S; name: string; enabled: Set<string>; via: number; tok: string; cost: number }
     let at: Node = { snap: m.save(), name: root, enabled: enabled(), via: -1, tok: '', cost: 0 };
     const tokens: string[] = [];
@@ -410,10 +417,11 @@ export class Dfs<S> {
       for (let i = 0; i < nodes.length; i++) {
         m.load(nodes[i].snap);
         for (const tr of m.transitions()) {
+          if (eventual && staleView(tr.token)) continue;
           m.load(nodes[i].snap);
           if (m.apply(tr).kind !== 'continue') continue;
           const name = this.pathName();
-          const hit = edgeGoal(tr.token) || name === target;
+          const hit = edgeGoal(agentOf(tr.token)) || name === target;
           if (!names.has(name) || (!hit && found.has(name))) continue;
           found.add(name);
           const n: Node = { snap: m.save(), name, enabled: enabled(), via: i, tok: tr.token, cost: tr.cost };
@@ -426,7 +434,7 @@ export class Dfs<S> {
             cost += c.cost;
             seen.add(c.name);
             for (const t of owed) if (!c.enabled.has(t)) owed.delete(t);
-            owed.delete(c.tok);
+            owed.delete(agentOf(c.tok));
           }
           at = n;
           return true;
@@ -443,7 +451,7 @@ export class Dfs<S> {
   /**
    * A component through a part's prefix, unfair on the edges the part searched: the prefix's
    * states have edges the part did not take (other parts search them). Each such edge is
-   * followed: into one of the component's states, it takes its transition inside; elsewhere, a
+   * followed: into one of the component's states, it moves its agent inside; elsewhere, a
    * breadth-first search from its state (within the part's budget for it, PREFIX_REACH) tells
    * whether it comes back. If no edge comes back through states the part never saw, the
    * component is the whole component of the graph and the judgement is exact: 'fair' or
@@ -463,7 +471,7 @@ export class Dfs<S> {
         const tr = m.transitions().find((x) => x.token === t.token)!;
         if (m.apply(tr).kind !== 'continue') continue; // the execution ends: out of every cycle
         if (comp.names.has(this.pathName())) {
-          owed.delete(t.token);
+          if (!m.eventualFetch || !staleView(t.token)) owed.delete(agentOf(t.token));
           continue;
         }
         const back = this.reaches(comp.names);

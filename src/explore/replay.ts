@@ -1,15 +1,17 @@
 /**
  * Replay: follows one schedule exactly with tracing on. Reports build witnesses from it
  * (api/witness.ts). A schedule that does not fit the spec is an Error with a one-line message.
- * A schedule that ends in a state it passed before, around a weakly fair cycle (every
- * transition enabled all along the cycle is taken in it), shows a livelock: the witness the
- * search gives one (explore/frontier.ts, lasso).
+ * A schedule that ends in a state it passed before, around a weakly fair cycle (every agent
+ * enabled all along the cycle moves in it, explore/scc.ts; with eventual fetches, by
+ * latest views only), shows a livelock: the witness the search gives one (explore/frontier.ts,
+ * lasso).
  */
 import type { Spec } from '../spec/types.js';
 import type { Violation } from '../check/violation.js';
 import { Machine } from '../model/machine.js';
 import type { TraceEvent } from '../model/trace.js';
 import { parseSchedule } from './schedule.js';
+import { agentOf, staleView } from './scc.js';
 
 export interface ReplayResult {
   trace: TraceEvent[];
@@ -40,7 +42,7 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
     marks.push(trace.length);
     const trans = m.transitions();
     names.push(m.fingerprint());
-    enabled.push(new Set(trans.map((t) => t.token)));
+    enabled.push(new Set(trans.map((t) => agentOf(t.token))));
     const tr = trans.find((t) => t.token === tok);
     if (!tr) {
       throw new Error(`schedule step ${i + 1} '${tok}' is not possible here (possible: ${trans.map((t) => t.token).join(', ') || 'none'})`);
@@ -70,9 +72,11 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
   }
   const k = names.indexOf(m.fingerprint());
   if (k >= 0) {
-    const taken = new Set(tokens.slice(k));
+    const cycle = tokens.slice(k);
+    const taken = new Set(cycle.map(agentOf));
     const always = [...enabled[k]].filter((t) => enabled.slice(k + 1).every((e) => e.has(t)));
-    if (always.every((t) => taken.has(t))) return { trace, violation: m.livelock(new Set(names.slice(k)).size), finished: false, next: next.map((t) => t.token), machine: m, preemptions, cycle: { step: k, event: marks[k] } };
+    const fresh = !m.eventualFetch || !cycle.some(staleView);
+    if (fresh && always.every((t) => taken.has(t))) return { trace, violation: m.livelock(new Set(names.slice(k)).size), finished: false, next: next.map((t) => t.token), machine: m, preemptions, cycle: { step: k, event: marks[k] } };
   }
   return { trace, finished: false, next: next.map((t) => t.token), machine: m, preemptions };
 }

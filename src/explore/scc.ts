@@ -2,12 +2,22 @@
  * Livelocks as strongly connected components (Tarjan, SIAM J. Comput. 1972), found on the fly
  * by the depth-first search of frontier.ts.
  *
- * An execution that runs forever under weak fairness (every transition enabled from some
- * point on is taken infinitely often) ends in one component of the state graph. A component
- * holds such an execution exactly when every transition enabled in all of its states is taken
- * by one of its own edges: the execution that walks all of its edges forever is then fair, and
- * when it is not, no execution inside it is (fewer states enable no fewer transitions always;
- * fewer edges take no more). Judging only the cycles a search closes on its current path, as
+ * Fairness is weak and per *agent*: a hart running its task, a task switched in on a hart, an
+ * interrupt, an IPI (agentOf: the token without its fetch view). An agent enabled from some
+ * point on moves infinitely often, by any of its transitions: which view a fetch takes is the
+ * hardware's choice, not an agent's, so a hart may fetch a stale view forever (base) or the
+ * latest forever. Under a fetch model whose writes become visible to fetches eventually
+ * (ziccid, FetchModel.eventual) a cycle that fetches a stale view repeats it forever, which the
+ * model rules out: only latest-view edges move an agent then. (The first version of this file
+ * judged every token on its own, as if each stale view were bound to be taken in the end: under
+ * base it lost the livelock of a hart that spins on the latest code, which `latest` reports.)
+ *
+ * An execution that runs forever ends in one component of the state graph. A component holds a
+ * fair one exactly when every agent enabled in all of its states is moved by one of its own
+ * edges: the execution that walks all of its edges forever is then fair, and when it is not,
+ * no execution inside it is (fewer states enable no fewer agents always; fewer edges move no
+ * more). With eventual fetches this is necessary only: the walk that shows it must keep to
+ * latest-view edges (frontier.ts lasso), and a component whose walk cannot is not judged. Judging only the cycles a search closes on its current path, as
  * ftrace-race did before, is weaker: two harts each spinning on a flag nobody sets make a state
  * with two loops back to itself, each unfair alone (the other hart never moves) — the fair
  * execution alternates them and is no simple cycle, so neither search saw it (docs/semantics.md,
@@ -20,6 +30,17 @@
  * and back: the components of the instance graph judge the same executions.
  */
 import type { Transition } from '../model/model.js';
+
+/** The agent a transition moves: its token without the fetch view (model/token.ts). */
+export function agentOf(token: string): string {
+  const i = token.indexOf('/');
+  return i < 0 ? token : token.slice(0, i);
+}
+
+/** A transition that fetches an older view than the latest (`/n`). */
+export function staleView(token: string): boolean {
+  return token.includes('/');
+}
 
 /** One instance of a state in the search: Tarjan's index and lowlink, and what the judgement reads. */
 export interface SccNode {
@@ -42,7 +63,7 @@ export interface SccNode {
 /** A component with an edge inside it, complete when its root's frame is popped. */
 export interface Component {
   states: number;
-  /** Every transition enabled in all its states is taken by one of its edges. */
+  /** Every agent enabled in all its states is moved by one of its edges (agentOf). */
   fair: boolean;
   /** Some edge inside it leads to a permuted image: the tokens do not compare as they are. */
   permuted: boolean;
@@ -52,7 +73,7 @@ export interface Component {
   names: Set<string>;
   /** Its states (a part judges the edges of its prefix's states it did not search: frontier.ts). */
   members: SccNode[];
-  /** The transitions enabled in all its states that none of its edges takes (empty: fair). */
+  /** The agents enabled in all its states that none of its edges moves (empty: fair). */
   owed: string[];
 }
 
@@ -75,6 +96,9 @@ export interface SccState {
 }
 
 export class Components {
+  /** `eventual`: only latest-view edges move an agent (FetchModel.eventual). */
+  constructor(private readonly eventual = false) {}
+
   private next = 0;
   private readonly stack: SccNode[] = [];
   /** The latest instance of each key still on the stack. */
@@ -124,14 +148,14 @@ export class Components {
     const names = new Set<string>();
     for (const n of members) {
       if (n.exact !== undefined) names.add(n.exact);
-      if (n.taken) for (const t of n.taken) taken.add(t);
+      if (n.taken) for (const t of n.taken) if (!this.eventual || !staleView(t)) taken.add(agentOf(t));
       permuted ||= n.permuted;
       prefix ||= n.prefix;
     }
-    let always = new Set(members[0].trans.map((t) => t.token));
+    let always = new Set(members[0].trans.map((t) => agentOf(t.token)));
     for (const n of members.slice(1)) {
       if (always.size === 0) break;
-      const here = new Set(n.trans.map((t) => t.token));
+      const here = new Set(n.trans.map((t) => agentOf(t.token)));
       always = new Set([...always].filter((t) => here.has(t)));
     }
     const owed = [...always].filter((t) => !taken.has(t));

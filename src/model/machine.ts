@@ -228,6 +228,10 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     return this.spec.properties.deadlock;
   }
 
+  get eventualFetch(): boolean {
+    return this.fetch.eventual;
+  }
+
   hashRegs(h: Hasher, ti: number, dead: readonly number[]): void {
     const snap = this.cpuSnap[ti];
     // Two lists are asked for: none, and the symmetry's dead registers (one array).

@@ -56,6 +56,8 @@ export interface Model<Snap = unknown> {
   livelock(states: number): Violation;
   /** Whether the spec asks for deadlock/livelock to be reported. */
   readonly reportsDeadlock: boolean;
+  /** Writes become visible to fetches eventually (FetchModel.eventual): a livelock's cycle takes latest views only. */
+  readonly eventualFetch: boolean;
   save(): Snap;
   /** `last`: the snapshot is never loaded again, so it may be taken over rather than copied. */
   load(s: Snap, last?: boolean): void;

@@ -64,7 +64,7 @@ export function swimlane(w: Witness): string {
   // A livelock's cycle: from its first step to the end, which returns to the state it starts from.
   if (w.cycle) {
     const from = w.cycle.event;
-    parts.push(`<g class="span cycle" data-from="${from + 1}" data-to="${n}"><rect x="${LEFT - 6}" y="${y(from) - 3}" width="${harts * LANE + 12}" height="${(n - from) * ROW + 4}" rx="6"/><text x="${LEFT + harts * LANE + 8}" y="${y(from) + 30}">cycle (${from + 1}-${n}): back to its start, forever</text><title>${esc('the steps from here return to the state they start from, taking every transition enabled all along: an execution that runs forever under weak fairness')}</title></g>`);
+    parts.push(`<g class="span cycle" data-from="${from + 1}" data-to="${n}"><rect x="${LEFT - 6}" y="${y(from) - 3}" width="${harts * LANE + 12}" height="${(n - from) * ROW + 4}" rx="6"/><text x="${LEFT + harts * LANE + 8}" y="${y(from) + 30}">cycle (${from + 1}-${n}): back to its start, forever</text><title>${esc('the steps from here return to the state they start from, moving every hart (and every task, interrupt or IPI) enabled all along: an execution that runs forever under weak fairness')}</title></g>`);
   }
   // Preemption: from `preempt A -> B` to the step where A runs again on that hart.
   w.events.forEach((e, i) => {

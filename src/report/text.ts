@@ -171,7 +171,7 @@ export function renderTrace(w: Witness, c: ChalkInstance, width = DEFAULT_WIDTH)
 /** The line that opens a livelock's cycle in its trace. */
 function cycleLine(w: Witness): string {
   const n = w.steps - w.cycle!.step;
-  return `-- the cycle: ${n === 1 ? "the schedule's last step returns" : `the schedule's last ${n} steps return`} to this state, taking every transition enabled all along (forever under weak fairness)`;
+  return `-- the cycle: ${n === 1 ? "the schedule's last step returns" : `the schedule's last ${n} steps return`} to this state, moving every hart enabled all along (forever under weak fairness)`;
 }
 
 /** The jump the violation is about: the last jalr of its task at its pc. */

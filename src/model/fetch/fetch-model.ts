@@ -25,6 +25,12 @@ export interface FetchModel {
   /** Whether a fetch can have more than one view (otherwise views() is always [latest]). */
   readonly choices: boolean;
   /**
+   * Writes become visible to fetches eventually (Ziccid): an execution that fetches an older
+   * view forever is not one of the model's, so a livelock's cycle takes latest views only
+   * (explore/scc.ts). Without it (base and the others), a hart may fetch a stale view forever.
+   */
+  readonly eventual: boolean;
+  /**
    * Behaviours the architecture (under this model) allows that the operational model cannot
    * produce; printed with every verdict so a "safe" says what it covers. Undefined: none.
    */
@@ -64,7 +70,7 @@ function insnKey(bytes: number[], n: number): number {
 
 interface Rules {
   name: Exclude<FetchModelName, 'latest'>;
-  /** ziccid: a fetch never sees an older value at a byte than this hart's last fetch there. */
+  /** ziccid: a fetch never sees an older value at a byte than this hart's last fetch there; and writes become visible to fetches eventually (FetchModel.eventual). */
   monotone: boolean;
   /** ir3-fetch: fence.i orders the hart's earlier fetches before its later ones. */
   fenceOrdersFetches: boolean;
@@ -75,6 +81,7 @@ function causalModel(r: Rules): FetchModel {
   return {
     name: r.name,
     choices: true,
+    eventual: r.monotone,
     unexplored: r.unexplored,
     views(k, h, addr, n) {
       const hs = k.st.harts[h];
@@ -144,6 +151,7 @@ export const FETCH_MODELS: Record<FetchModelName, FetchModel> = {
   latest: {
     name: 'latest',
     choices: false,
+    eventual: true,
     unexplored: 'fetches always see the latest write: stronger than any conforming hart, so "safe" here is not a proof',
     views: (k) => [k.mem.writeSeq],
     fetched(k, _h, addr, n, _T, c) {
