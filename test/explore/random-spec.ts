@@ -41,9 +41,12 @@ export interface Gen {
   /**
    * With data: the caller spins on the flag until it is set, or while it is set (explore/scc.ts
    * judges the cycles); `twice`: two loads a turn, so two callers spinning in step trade places
-   * (a cycle through a permuted image of a state, which gives symmetry up).
+   * (a cycle through a permuted image of a state, which gives symmetry up); `code`: the flag is
+   * code instead, `j .+4` that the patcher turns into `j .`, and the caller runs it: a hart that
+   * fetches the new code spins forever, whichever view it could take (explore/scc.ts: fairness
+   * per agent, not per fetch view).
    */
-  spin: 'none' | 'until-set' | 'while-set' | 'twice';
+  spin: 'none' | 'until-set' | 'while-set' | 'twice' | 'code';
 }
 
 /** Labels `1:` before each auipc so %pcrel_lo(1b) pairs with it, as GNU as wants. */
@@ -55,14 +58,15 @@ export function specText(g: Gen): string {
   const stores = g.stores === 'auto' ? undefined : g.stores;
   const writes: unknown[] = g.pair.writes.map((w) => ({ write: { at: 'f', asm: labelled(PAIRS[w]) + '\n', ...(stores ? { stores } : {}), rvc: w === 'cnops' } }));
   if (g.word) for (const w of g.word.writes) writes.push({ write: { at: 'g', asm: WORDS[w] + '\n', ...(stores ? { stores: Math.min(stores, 4) } : {}), rvc: w === 'cnop2' } });
-  if (g.data) writes.push({ write: { at: 'flag', bytes: '01 00 00 00 00 00 00 00' } });
+  if (g.data) writes.push(g.spin === 'code' ? { write: { at: 'flag', asm: 'j .\n', rvc: false } } : { write: { at: 'flag', bytes: '01 00 00 00 00 00 00 00' } });
   const patch: unknown[] = g.stopMachine ? [{ stop_machine: { steps: writes } }] : writes;
   if (g.after !== 'none') patch.push(g.after);
   const text = [
     `${g.odd ? 'c.nop\n' : ''}f:`,
     labelled(PAIRS[g.pair.initial]),
     ...(g.word ? ['g:', WORDS[g.word.initial]] : []),
-    ...(g.data ? ['la a2, flag', '2: ld a1, 0(a2)', ...(g.spin === 'twice' ? ['ld a1, 0(a2)'] : []), ...(g.spin === 'none' ? [] : [`${g.spin === 'while-set' ? 'bnez' : 'beqz'} a1, 2b`])] : []),
+    ...(g.data && g.spin === 'code' ? ['la a2, flag', 'jalr t1, 0(a2)'] : []),
+    ...(g.data && g.spin !== 'code' ? ['la a2, flag', '2: ld a1, 0(a2)', ...(g.spin === 'twice' ? ['ld a1, 0(a2)'] : []), ...(g.spin === 'none' ? [] : [`${g.spin === 'while-set' ? 'bnez' : 'beqz'} a1, 2b`])] : []),
     'addi a0, a0, 1',
     'ret',
     'near:', // a nearby trampoline a jal can reach (the kernel's are megabytes away)
@@ -76,7 +80,7 @@ export function specText(g: Gen): string {
       { name: 't1', kind: 'code', at: '0xffffffff8000c6f0', asm: `${FC}:\n  jr t0\n` },
       { name: 't2', kind: 'code', at: '0xffffffff8000c7c4', asm: 'ftrace_regs_caller:\n  jr t0\n' },
       // A literal in patchable memory the callers load (as CALL_OPS does) and the patcher rewrites.
-      ...(g.data ? [{ name: 'd', kind: 'patchable', at: '0xffffffff81c00000', asm: 'flag: .dword 0\n' }] : []),
+      ...(g.data ? [{ name: 'd', kind: 'patchable', at: '0xffffffff81c00000', rvc: false, asm: g.spin === 'code' ? 'flag:\n  j .+4\n  jr t1\n' : 'flag: .dword 0\n' }] : []),
       { name: 'text', kind: 'code', at: '0xffffffff80a4bf30', rvc: false, asm: text + '\n' },
     ],
     sites: [
@@ -108,7 +112,7 @@ export const gen: fc.Arbitrary<Gen> = fc
     stopMachine: fc.boolean(),
     after: fc.constantFrom('none', 'fence.i', 'flush_icache_all') as fc.Arbitrary<Gen['after']>,
     data: fc.boolean(),
-    spin: fc.constantFrom('none', 'until-set', 'while-set', 'twice') as fc.Arbitrary<Gen['spin']>,
+    spin: fc.constantFrom('none', 'until-set', 'while-set', 'twice', 'code') as fc.Arbitrary<Gen['spin']>,
   })
   .map((g) => ({
     ...g,
