@@ -101,9 +101,9 @@ const hex64 = (v: bigint) => '0x' + BigInt.asUintN(64, v).toString(16);
 
 /** Replays `schedule` and returns its witness. Throws Error (one line) for a schedule that does not fit. */
 /**
- * `found`: the violation the search reported for the schedule. A livelock's schedule leads into
- * the cycle, and replaying it ends in no violation (the cycle is seen by the search only): the
- * witness then carries the one found.
+ * `found`: the violation the search reported for the schedule. A livelock's schedule ends
+ * around its fair cycle, which replay sees; should it not (a lasso the search could not
+ * complete, explore/frontier.ts), the witness carries the one found.
  */
 export function buildWitness(spec: Spec, file: string, schedule: string, steps: number, found?: Violation): Witness {
   const r = replay(spec, schedule);

@@ -28,6 +28,12 @@ const FRC = 'auipc t0, 0xff5c1\njalr t0, -1900(t0)\n';
 
 /** The B1 layout with a `poll` routine (spins until `flag` is set) and a `set` routine (sets it). */
 function spec(harts: number, tasks: unknown[], loads = 1) {
+  const r = loadSpec(specYaml(harts, tasks, loads), 'pollers.yaml');
+  if (!r.spec) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`).join('\n'));
+  return r.spec;
+}
+
+function specYaml(harts: number, tasks: unknown[], loads = 1): string {
   const poll = `poll:\n  la t1, flag\n1:\n${'  ld t2, 0(t1)\n'.repeat(loads)}  beqz t2, 1b\n  ret\nset:\n  la t1, flag\n  li t2, 1\n  sd t2, 0(t1)\n  ret\n`;
   const s = {
     name: 'pollers',
@@ -43,9 +49,7 @@ function spec(harts: number, tasks: unknown[], loads = 1) {
     sites: [{ name: 'f', at: 'f', size: 8, targets: ['ftrace_caller', 'ftrace_regs_caller'] }],
     tasks,
   };
-  const r = loadSpec(stringify(s), 'pollers.yaml');
-  if (!r.spec) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`).join('\n'));
-  return r.spec;
+  return stringify(s);
 }
 
 const patcher = (hart: number) => ({ name: 'patcher', hart, patch: [{ stop_machine: { steps: [{ write: { at: 'f', asm: FRC } }] } }] });
@@ -205,6 +209,25 @@ describe('a livelock\'s witness is a lasso that replays', () => {
     expect(await main(['replay', file, '--schedule', schedule], again)).toBe(1);
     expect(again.out).toMatch(/an execution can run forever \(a fair cycle through 1 state\)/);
     expect(again.out).toMatch(/-- the cycle:/);
+  });
+});
+
+describe('shards of a spec with livelocks', () => {
+  it('merge replays each livelock from its shard file (its schedule ends around the cycle) and gives the --workers report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftr-ll-sh-'));
+    const file = join(dir, 'pollers.yaml');
+    writeFileSync(file, specYaml(3, [{ name: 'p0', hart: 0, entry: 'poll' }, { name: 'p1', hart: 1, entry: 'poll' }, patcher(2)]));
+    const workers = bufferIo();
+    expect(await main(['check', file, '--exhaustive', '--workers', '2', '--no-timing'], workers)).toBe(1);
+    expect(workers.out).toMatch(/stop_machine never\s+gathers/);
+    const files: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      files.push(join(dir, `s${i}.bin`));
+      expect(await main(['check', file, '--exhaustive', '--shard', `${i}/3`, '--shard-out', files[i], '--no-timing'], bufferIo())).toBe(0);
+    }
+    const merged = bufferIo();
+    expect(await main(['merge', ...files, '--no-timing'], merged)).toBe(1);
+    expect(merged.out).toBe(workers.out);
   });
 });
 
