@@ -34,6 +34,8 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   let outcomes = new Map<string, number>();
   let symmetry: string[][] = [];
   let por: ExploreResult['stats']['por'];
+  /** The last search's components it could not judge (Dfs.unjudged): a caveat on the verdict. */
+  let unjudged: string | undefined;
   // A checkpoint written after --por (or symmetry) was given up resumes the search that runs without it.
   let abandoned = r?.porAbandoned;
   let symAbandoned = r?.symAbandoned;
@@ -61,6 +63,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
       limit = dfs.run() ?? undefined;
     }
     symmetry = dfs.symmetric;
+    unjudged = dfs.unjudged ?? undefined;
     if (dfs.por) por = { slept: dfs.slept };
     if (abandoned !== undefined) por = { abandoned };
     totals.executions += dfs.executions;
@@ -91,7 +94,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     complete: complete && !limit,
     bound,
     findings: list,
-    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}), ...(symAbandoned !== undefined ? { symmetryAbandoned: symAbandoned } : {}), ...(por ? { por } : {}) },
+    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}), ...(symAbandoned !== undefined ? { symmetryAbandoned: symAbandoned } : {}), ...(unjudged ? { unjudged } : {}), ...(por ? { por } : {}) },
     limit,
     finals: opts.collectFinals ? finals : undefined,
     coverage: cov?.result(),

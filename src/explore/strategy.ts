@@ -141,9 +141,10 @@ export interface ExploreStats {
   /** A partitioned search (explore/partition.ts): its parts and the depth of their roots. */
   parts?: { count: number; depth: number };
   /**
-   * Livelocks (explore/scc.ts): why some cycle was judged on part of its edges only and found
-   * not fair (a split's part sees its prefix's states without their other edges): printed
-   * beside the verdict. Absent: every cycle was judged whole.
+   * Livelocks (explore/scc.ts): why some component was not judged (one through a split's
+   * prefix whose other edges may come back through states the part did not search; under
+   * eventual fetches, one whose fair walk needs older views): printed beside the verdict.
+   * Absent: every component was judged.
    */
   unjudged?: string;
 }
