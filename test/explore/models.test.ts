@@ -6,6 +6,7 @@ import { loadSpec } from '../../src/spec/load.js';
 import { explore } from '../../src/explore/explore.js';
 import type { ExploreResult } from '../../src/explore/strategy.js';
 import { signature } from '../../src/check/violation.js';
+import { modelCaveat } from '../../src/api/check.js';
 
 /**
  * The fetch models are ordered by strength (docs/semantics.md, "Fetch models"): each stronger
@@ -79,5 +80,28 @@ describe('a stronger fetch model finds nothing a weaker one does not', () => {
     expect(livelock(release, 'ir3-fetch')).toBe(true);
     expect(livelock(release, 'ziccid')).toBe(false);
     expect(livelock(release, 'latest')).toBe(false);
+  });
+
+  it('under ziccid a spin that only an older view keeps going is not judged, and the verdict says so', () => {
+    // nop (patched into a jump out) and a load, round and round: the load's step moves the hart
+    // by its latest view, the nop's only by the old one, which ziccid's eventual visibility rules out.
+    const spec = loadSpec(stringify({
+      name: 'ldspin',
+      harts: 2,
+      kernel: { preemption: 'none', interrupts: false },
+      fetch: { atomic: 4, model: 'ziccid' },
+      memory: [
+        { name: 'data', kind: 'data', at: '0xffffffff81000000', size: 8 },
+        { name: 'text', kind: 'patchable', at: '0xffffffff80a40000', rvc: false, asm: 'barrier:\n  la a2, data\n1:\n  nop\n  ld a1, 0(a2)\n  j 1b\n  ret\n' },
+      ],
+      tasks: [{ name: 'waiter', hart: 0, call: 'barrier' }, { name: 'patcher', hart: 1, patch: [{ write: { at: 'barrier+8', asm: 'j .+12' } }] }],
+    }), 'ldspin.yaml').spec!;
+    const r = explore(spec, { strategy: 'bounded', naive: false });
+    expect(r.verdict).toBe('safe');
+    expect(r.stats.unjudged).toMatch(/only through fetches of older views was not judged/);
+    expect(modelCaveat(spec, r)).toMatch(/livelocks: a cycle that moves every hart only through fetches of older views/);
+    expect(livelock(spec, 'base')).toBe(true);
+    const latest = explore({ ...spec, fetch: { ...spec.fetch, model: 'latest' } }, { strategy: 'exhaustive', naive: false });
+    expect([latest.verdict, latest.stats.unjudged]).toEqual(['safe', undefined]);
   });
 });
