@@ -367,9 +367,16 @@ export class Dfs<S> {
       this.replayPath();
       let loop = this.lasso(comp.names);
       if (!loop && this.m.eventualFetch) {
-        // Every agent moves by a latest-view edge somewhere in it, but no walk keeps to them.
-        this.unjudged ??= 'a cycle that moves every hart only through fetches of older views was not judged (writes become visible to fetches eventually under this fetch model)';
-        return null;
+        // Every agent moves by a latest-view edge somewhere in it, but no walk from its root
+        // keeps to them: the components of its latest-view edges alone decide.
+        this.replayPath();
+        const inner = this.latestComponents(comp.names);
+        if (inner === 'none') return null;
+        if (inner === null) {
+          this.unjudged ??= 'a cycle that moves every hart only through fetches of older views was not judged (writes become visible to fetches eventually under this fetch model)';
+          return null;
+        }
+        loop = inner;
       }
       // No walk otherwise would be a bug of lasso (every witness's replay is checked by the
       // property tests): the livelock is still reported, with the path to the component.
@@ -479,6 +486,100 @@ export class Dfs<S> {
       }
     }
     return owed.size === 0 ? 'fair' : 'unfair';
+  }
+
+  /**
+   * Under eventual fetches (FetchModel.eventual) a fair execution ends inside a component of
+   * the latest-view edges alone. The component `names` (the model at its root) is built
+   * explicitly, its latest-view edges split into components (Tarjan again, offline), and the
+   * first fair one in the order its states were reached is walked to: the way in (any views:
+   * taken once) and its lasso (latest views only). 'none': no such component is fair, so no
+   * livelock. Null: past the budget (PREFIX_REACH states, for this component alone, so the
+   * answer is the component's own and a resumed search gives it too), or no walk.
+   */
+  private latestComponents(names: Set<string>): { tokens: string[]; cost: number; states: number } | 'none' | null {
+    const m = this.m;
+    interface Node { snap: S; name: string; agents: Set<string>; out: { tok: string; cost: number; to: number }[]; via: number; tok: string; cost: number }
+    const at = (name: string): Node => ({ snap: m.save(), name, agents: new Set(m.transitions().map((t) => agentOf(t.token))), out: [], via: -1, tok: '', cost: 0 });
+    const nodes: Node[] = [at(this.pathName())];
+    const index = new Map([[nodes[0].name, 0]]);
+    let left = PREFIX_REACH;
+    for (let i = 0; i < nodes.length; i++) {
+      m.load(nodes[i].snap);
+      for (const tr of m.transitions()) {
+        m.load(nodes[i].snap);
+        if (m.apply(tr).kind !== 'continue') continue;
+        const name = this.pathName();
+        if (!names.has(name)) continue;
+        let j = index.get(name);
+        if (j === undefined) {
+          if (--left < 0) return null;
+          j = nodes.length;
+          index.set(name, j);
+          nodes.push({ ...at(name), via: i, tok: tr.token, cost: tr.cost });
+        }
+        nodes[i].out.push({ tok: tr.token, cost: tr.cost, to: j });
+      }
+    }
+    // Tarjan over the latest-view edges, iteratively; components in the order they complete.
+    const idx = new Array<number>(nodes.length).fill(-1), low = new Array<number>(nodes.length).fill(0);
+    const on = new Array<boolean>(nodes.length).fill(false), stack: number[] = [];
+    const comps: number[][] = [];
+    let counter = 0;
+    for (let s = 0; s < nodes.length; s++) {
+      if (idx[s] >= 0) continue;
+      const work: [number, number][] = [[s, 0]];
+      idx[s] = low[s] = counter++;
+      stack.push(s);
+      on[s] = true;
+      while (work.length) {
+        const top = work[work.length - 1];
+        const [v] = top;
+        const edges = nodes[v].out;
+        if (top[1] < edges.length) {
+          const e = edges[top[1]++];
+          if (staleView(e.tok)) continue;
+          if (idx[e.to] < 0) {
+            idx[e.to] = low[e.to] = counter++;
+            stack.push(e.to);
+            on[e.to] = true;
+            work.push([e.to, 0]);
+          } else if (on[e.to]) low[v] = Math.min(low[v], idx[e.to]);
+          continue;
+        }
+        work.pop();
+        if (work.length) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
+        if (low[v] === idx[v]) {
+          const c: number[] = [];
+          let w: number;
+          do {
+            w = stack.pop()!;
+            on[w] = false;
+            c.push(w);
+          } while (w !== v);
+          comps.push(c);
+        }
+      }
+    }
+    const fair = comps
+      .map((c) => {
+        const inside = new Set(c);
+        const moved = new Set(c.flatMap((v) => nodes[v].out.filter((e) => !staleView(e.tok) && inside.has(e.to)).map((e) => agentOf(e.tok))));
+        if (moved.size === 0) return null;
+        const always = [...nodes[c[0]].agents].filter((a) => c.every((v) => nodes[v].agents.has(a)));
+        return always.every((a) => moved.has(a)) ? Math.min(...c) : null;
+      })
+      .filter((x): x is number => x !== null);
+    if (fair.length === 0) return 'none';
+    const entry = Math.min(...fair);
+    const inner = comps.find((c) => c.includes(entry))!;
+    const way: Node[] = [];
+    for (let k = entry; k > 0; k = nodes[k].via) way.push(nodes[k]);
+    way.reverse();
+    m.load(nodes[entry].snap);
+    const loop = this.lasso(new Set(inner.map((v) => nodes[v].name)));
+    if (!loop) return null;
+    return { tokens: [...way.map((n) => n.tok), ...loop.tokens], cost: way.reduce((x, n) => x + n.cost, 0) + loop.cost, states: loop.states };
   }
 
   /** States a part may search, over all its prefix judgements, to see whether an edge comes back. */
