@@ -144,6 +144,8 @@ export class Dfs<S> {
   unjudged: string | null = null;
   /** The initial state, to replay a path to the root of a livelock's component. */
   private init: S | null = null;
+  /** States a part may search, over all its prefix judgements, to see whether an edge comes back (prefixJudge). */
+  private reachLeft = PREFIX_REACH;
   /**
    * Call starts are passed through (Model.passThrough): on by default, off in the naive search
    * (the reference every reduction is compared with).
@@ -468,22 +470,26 @@ export class Dfs<S> {
     const m = this.m;
     const owed = new Set(comp.owed);
     const members = new Set(comp.members);
+    // One replay of the path: each prefix state's snapshot while its edges are followed.
+    m.load(this.init!, false);
     for (let d = 0; d < this.stack.length; d++) {
       const fr = this.stack[d];
-      if (!fr.scc?.prefix || !members.has(fr.scc)) continue;
-      for (const t of fr.trans) {
-        if (t.token === this.path[d]) continue; // the prefix's own edge, searched
-        m.load(this.init!, false);
-        for (const tok of this.path.slice(0, d)) m.apply(m.transitions().find((x) => x.token === tok)!);
-        const tr = m.transitions().find((x) => x.token === t.token)!;
-        if (m.apply(tr).kind !== 'continue') continue; // the execution ends: out of every cycle
-        if (comp.names.has(this.pathName())) {
-          if (!m.eventualFetch || !staleView(t.token)) owed.delete(agentOf(t.token));
-          continue;
+      const here = m.save();
+      if (fr.scc?.prefix && members.has(fr.scc)) {
+        for (const tr of fr.trans) {
+          if (tr.token === this.path[d]) continue; // the prefix's own edge, searched
+          m.load(here);
+          if (m.apply(tr).kind !== 'continue') continue; // the execution ends: out of every cycle
+          if (comp.names.has(this.pathName())) {
+            if (!m.eventualFetch || !staleView(tr.token)) owed.delete(agentOf(tr.token));
+            continue;
+          }
+          if (this.reaches(comp.names) !== false) return 'unknown';
         }
-        const back = this.reaches(comp.names);
-        if (back !== false) return 'unknown';
       }
+      if (d === this.path.length) break;
+      m.load(here);
+      m.apply(m.transitions().find((x) => x.token === this.path[d])!);
     }
     return owed.size === 0 ? 'fair' : 'unfair';
   }
@@ -491,7 +497,7 @@ export class Dfs<S> {
   /**
    * Under eventual fetches (FetchModel.eventual) a fair execution ends inside a component of
    * the latest-view edges alone. The component `names` (the model at its root) is built
-   * explicitly, its latest-view edges split into components (Tarjan again, offline), and the
+   * explicitly, its latest-view edges split into components (scc.ts again, offline), and the
    * first fair one in the order its states were reached is walked to: the way in (any views:
    * taken once) and its lasso (latest views only). 'none': no such component is fair, so no
    * livelock. Null: past the budget (PREFIX_REACH states, for this component alone, so the
@@ -499,8 +505,8 @@ export class Dfs<S> {
    */
   private latestComponents(names: Set<string>): { tokens: string[]; cost: number; states: number } | 'none' | null {
     const m = this.m;
-    interface Node { snap: S; name: string; agents: Set<string>; out: { tok: string; cost: number; to: number }[]; via: number; tok: string; cost: number }
-    const at = (name: string): Node => ({ snap: m.save(), name, agents: new Set(m.transitions().map((t) => agentOf(t.token))), out: [], via: -1, tok: '', cost: 0 });
+    interface Node { snap: S; name: string; trans: { token: string }[]; out: { tok: string; cost: number; to: number }[]; via: number; tok: string; cost: number }
+    const at = (name: string): Node => ({ snap: m.save(), name, trans: m.transitions().map((t) => ({ token: t.token })), out: [], via: -1, tok: '', cost: 0 });
     const nodes: Node[] = [at(this.pathName())];
     const index = new Map([[nodes[0].name, 0]]);
     let left = PREFIX_REACH;
@@ -521,69 +527,47 @@ export class Dfs<S> {
         nodes[i].out.push({ tok: tr.token, cost: tr.cost, to: j });
       }
     }
-    // Tarjan over the latest-view edges, iteratively; components in the order they complete.
-    const idx = new Array<number>(nodes.length).fill(-1), low = new Array<number>(nodes.length).fill(0);
-    const on = new Array<boolean>(nodes.length).fill(false), stack: number[] = [];
-    const comps: number[][] = [];
-    let counter = 0;
+    // The components of the latest-view edges (scc.ts, driven by an explicit depth-first search
+    // here); the first fair one by the order its states were reached.
+    const comps = new Components(true);
+    const nodeOf = new Array<SccNode | undefined>(nodes.length);
+    const open = (v: number) => (nodeOf[v] = comps.open(nodes[v].trans, nodes[v].name, nodes[v].name));
+    let entry = -1, inner: Set<string> | null = null;
     for (let s = 0; s < nodes.length; s++) {
-      if (idx[s] >= 0) continue;
-      const work: [number, number][] = [[s, 0]];
-      idx[s] = low[s] = counter++;
-      stack.push(s);
-      on[s] = true;
+      if (nodeOf[s]) continue;
+      open(s);
+      const work: { v: number; next: number; tok?: string }[] = [{ v: s, next: 0 }];
       while (work.length) {
         const top = work[work.length - 1];
-        const [v] = top;
-        const edges = nodes[v].out;
-        if (top[1] < edges.length) {
-          const e = edges[top[1]++];
+        const e = nodes[top.v].out[top.next++];
+        if (e) {
           if (staleView(e.tok)) continue;
-          if (idx[e.to] < 0) {
-            idx[e.to] = low[e.to] = counter++;
-            stack.push(e.to);
-            on[e.to] = true;
-            work.push([e.to, 0]);
-          } else if (on[e.to]) low[v] = Math.min(low[v], idx[e.to]);
+          if (!nodeOf[e.to]) {
+            open(e.to);
+            work.push({ v: e.to, next: 0, tok: e.tok });
+          } else {
+            const u = comps.find(nodes[e.to].name);
+            if (u) comps.edge(nodeOf[top.v]!, u, e.tok, false);
+          }
           continue;
         }
         work.pop();
-        if (work.length) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
-        if (low[v] === idx[v]) {
-          const c: number[] = [];
-          let w: number;
-          do {
-            w = stack.pop()!;
-            on[w] = false;
-            c.push(w);
-          } while (w !== v);
-          comps.push(c);
-        }
+        const parent = work[work.length - 1];
+        const c = comps.close(nodeOf[top.v]!, parent && nodeOf[parent.v], top.tok);
+        if (!c?.fair) continue;
+        const first = Math.min(...c.members.map((n) => index.get(n.exact!)!));
+        if (entry < 0 || first < entry) [entry, inner] = [first, c.names];
       }
     }
-    const fair = comps
-      .map((c) => {
-        const inside = new Set(c);
-        const moved = new Set(c.flatMap((v) => nodes[v].out.filter((e) => !staleView(e.tok) && inside.has(e.to)).map((e) => agentOf(e.tok))));
-        if (moved.size === 0) return null;
-        const always = [...nodes[c[0]].agents].filter((a) => c.every((v) => nodes[v].agents.has(a)));
-        return always.every((a) => moved.has(a)) ? Math.min(...c) : null;
-      })
-      .filter((x): x is number => x !== null);
-    if (fair.length === 0) return 'none';
-    const entry = Math.min(...fair);
-    const inner = comps.find((c) => c.includes(entry))!;
+    if (entry < 0) return 'none';
     const way: Node[] = [];
     for (let k = entry; k > 0; k = nodes[k].via) way.push(nodes[k]);
     way.reverse();
     m.load(nodes[entry].snap);
-    const loop = this.lasso(new Set(inner.map((v) => nodes[v].name)));
+    const loop = this.lasso(inner!);
     if (!loop) return null;
     return { tokens: [...way.map((n) => n.tok), ...loop.tokens], cost: way.reduce((x, n) => x + n.cost, 0) + loop.cost, states: loop.states };
   }
-
-  /** States a part may search, over all its prefix judgements, to see whether an edge comes back. */
-  private reachLeft = PREFIX_REACH;
 
   /** Whether a state named in `names` is reachable from the model's state; null past the budget. */
   private reaches(names: Set<string>): boolean | null {
@@ -755,7 +739,7 @@ export class Dfs<S> {
    * does not; otherwise, or on a cycle when livelocks are judged, the reduction is given up
    * (the caller searches again without it). Returns a limit, or whether a frame was pushed.
    */
-  private porArrive(key: string, fp: string | undefined, c: number, classOnPath: boolean, cycle: boolean, asleep: Asleep[]): string | boolean {
+  private porArrive(key: string, fp: string | undefined, c: number, classOnPath: boolean, asleep: Asleep[]): string | boolean {
     const m = this.m;
     // A state explored before, as cheaply, with nothing asleep then: pruned before its
     // transitions are computed (whatever sleeps now).
@@ -888,7 +872,7 @@ export class Dfs<S> {
         }
         const classOnPath = j !== undefined;
         if (asleep) {
-          const arrived = this.porArrive(key, fp, c, classOnPath, cycle, asleep);
+          const arrived = this.porArrive(key, fp, c, classOnPath, asleep);
           if (typeof arrived === 'string') return arrived;
           descended = arrived;
         } else if (classOnPath) {

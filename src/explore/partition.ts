@@ -119,10 +119,7 @@ export function splitSearch(spec: Spec, opts: ExploreOptions, target = SPLIT_TAR
     const init = opts.naive ? new Uint32Array(0) : Uint32Array.from(fpWords(dfs.symmetric.length ? m.canonical() : m.fingerprint()));
     const limit = dfs.run();
     // A permuted cycle in the top (explore/scc.ts): the whole split again without symmetry.
-    if (dfs.symAbandoned !== null) {
-      const split = splitSearch(spec, { ...opts, symmetry: false }, target);
-      return { ...split, top: { ...split.top, symmetryAbandoned: dfs.symAbandoned }, parts: split.parts.map((p) => ({ ...p, noSymmetry: true })) };
-    }
+    if (dfs.symAbandoned !== null) return splitWithoutSymmetry(spec, opts, target, dfs.symAbandoned);
     if (limit || roots.length === 0 || roots.length >= target || depth >= SPLIT_MAX_DEPTH) {
       return { depth, parts: roots.map((path, index) => ({ index, path })), top: partResult(-1, dfs, limit, init), symmetric: dfs.symmetric };
     }
@@ -140,13 +137,14 @@ export function explorePart(spec: Spec, opts: ExploreOptions, part: Part): PartR
     const dfs = new Dfs(new Machine(spec), o, Infinity, { executions: 0, nodes: 0 }, budgetOf(o), undefined, undefined, { prefix: part.path });
     return { dfs, limit: dfs.run() };
   };
-  const first = search(opts);
   // A permuted cycle (explore/scc.ts): the part stops; the caller searches every part again without symmetry.
-  if (first.dfs.symAbandoned !== null) return partResult(part.index, first.dfs, `symmetry reduction given up (${first.dfs.symAbandoned}): search again with --no-symmetry`);
+  const gaveUp = (dfs: Dfs<unknown>) => partResult(part.index, dfs, `symmetry reduction given up (${dfs.symAbandoned}): search again with --no-symmetry`);
+  const first = search(opts);
+  if (first.dfs.symAbandoned !== null) return gaveUp(first.dfs);
   if (!first.dfs.por) return partResult(part.index, first.dfs, first.limit);
   if (first.dfs.porAbandoned === null) return partResult(part.index, first.dfs, first.limit, undefined, { slept: first.dfs.slept });
   const again = search({ ...opts, por: false });
-  if (again.dfs.symAbandoned !== null) return partResult(part.index, again.dfs, `symmetry reduction given up (${again.dfs.symAbandoned}): search again with --no-symmetry`);
+  if (again.dfs.symAbandoned !== null) return gaveUp(again.dfs);
   return partResult(part.index, again.dfs, again.limit, undefined, { abandoned: first.dfs.porAbandoned });
 }
 
@@ -243,10 +241,13 @@ export function partsLimit(all: readonly PartResult[], parts: number): string | 
  */
 export function partsAgain(spec: Spec, opts: ExploreOptions, split: Split, results: readonly PartResult[], target = SPLIT_TARGET): Split | undefined {
   const gave = [...results].sort((a, b) => a.index - b.index).find((r) => r.symmetryAbandoned);
-  if (!gave) return undefined;
-  const again = splitSearch(spec, { ...opts, symmetry: false }, target);
-  const why = `${gave.symmetryAbandoned}, in part ${gave.index} of ${split.parts.length}`;
-  return { ...again, top: { ...again.top, symmetryAbandoned: again.top.symmetryAbandoned ?? why }, parts: again.parts.map((p) => ({ ...p, noSymmetry: true })) };
+  return gave && splitWithoutSymmetry(spec, opts, target, `${gave.symmetryAbandoned}, in part ${gave.index} of ${split.parts.length}`);
+}
+
+/** The split made again without symmetry, its top saying why and its parts searched without it too. */
+function splitWithoutSymmetry(spec: Spec, opts: ExploreOptions, target: number, why: string): Split {
+  const split = splitSearch(spec, { ...opts, symmetry: false }, target);
+  return { ...split, top: { ...split.top, symmetryAbandoned: why }, parts: split.parts.map((p) => ({ ...p, noSymmetry: true })) };
 }
 
 /** The whole partitioned search in this thread, part after part (the reference for workers and shards). */

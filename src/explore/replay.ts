@@ -11,7 +11,7 @@ import type { Violation } from '../check/violation.js';
 import { Machine } from '../model/machine.js';
 import type { TraceEvent } from '../model/trace.js';
 import { parseSchedule } from './schedule.js';
-import { agentOf, staleView } from './scc.js';
+import { owedAgents, staleView } from './scc.js';
 
 export interface ReplayResult {
   trace: TraceEvent[];
@@ -34,15 +34,15 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
   let preemptions = 0;
   /** A benign finding made by the schedule's last transition (the execution went on after it). */
   let benign: Violation | undefined;
-  /** Each state's exact name and its transitions (the state after i steps), to see a cycle. */
+  /** Each state's exact name and its transition tokens (the state after i steps), to see a cycle. */
   const names: string[] = [];
-  const enabled: Set<string>[] = [];
+  const enabled: string[][] = [];
   const marks: number[] = [];
   for (const [i, tok] of tokens.entries()) {
     marks.push(trace.length);
     const trans = m.transitions();
     names.push(m.fingerprint());
-    enabled.push(new Set(trans.map((t) => agentOf(t.token))));
+    enabled.push(trans.map((t) => t.token));
     const tr = trans.find((t) => t.token === tok);
     if (!tr) {
       throw new Error(`schedule step ${i + 1} '${tok}' is not possible here (possible: ${trans.map((t) => t.token).join(', ') || 'none'})`);
@@ -73,10 +73,9 @@ export function replay(spec: Spec, schedule: string): ReplayResult {
   const k = names.indexOf(m.fingerprint());
   if (k >= 0) {
     const cycle = tokens.slice(k);
-    const taken = new Set(cycle.map(agentOf));
-    const always = [...enabled[k]].filter((t) => enabled.slice(k + 1).every((e) => e.has(t)));
+    // With eventual fetches a cycle that takes a stale view repeats it forever: not a behaviour.
     const fresh = !m.eventualFetch || !cycle.some(staleView);
-    if (fresh && always.every((t) => taken.has(t))) return { trace, violation: m.livelock(new Set(names.slice(k)).size), finished: false, next: next.map((t) => t.token), machine: m, preemptions, cycle: { step: k, event: marks[k] } };
+    if (fresh && owedAgents(enabled.slice(k), cycle, m.eventualFetch).length === 0) return { trace, violation: m.livelock(new Set(names.slice(k)).size), finished: false, next: next.map((t) => t.token), machine: m, preemptions, cycle: { step: k, event: marks[k] } };
   }
   return { trace, finished: false, next: next.map((t) => t.token), machine: m, preemptions };
 }

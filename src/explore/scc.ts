@@ -42,6 +42,23 @@ export function staleView(token: string): boolean {
   return token.includes('/');
 }
 
+/**
+ * The fairness rule, shared by the search (Components.close) and replay: the agents enabled in
+ * every one of some states (`enabled`: each state's transition tokens) that none of the tokens
+ * `taken` among them moves (`eventual`: a stale view moves nothing). Empty: fair.
+ */
+export function owedAgents(enabled: readonly (readonly string[])[], taken: Iterable<string>, eventual: boolean): string[] {
+  const moved = new Set<string>();
+  for (const t of taken) if (!eventual || !staleView(t)) moved.add(agentOf(t));
+  let always = new Set(enabled[0].map(agentOf));
+  for (const tokens of enabled.slice(1)) {
+    if (always.size === 0) break;
+    const here = new Set(tokens.map(agentOf));
+    always = new Set([...always].filter((a) => here.has(a)));
+  }
+  return [...always].filter((a) => !moved.has(a));
+}
+
 /** One instance of a state in the search: Tarjan's index and lowlink, and what the judgement reads. */
 export interface SccNode {
   index: number;
@@ -143,22 +160,14 @@ export class Components {
     const members = this.stack.splice(i);
     for (const n of members) if (n.key !== undefined && this.byKey.get(n.key) === n) this.byKey.delete(n.key);
     if (!members.some((n) => n.taken !== null)) return null;
-    const taken = new Set<string>();
     let permuted = false, prefix = false;
     const names = new Set<string>();
     for (const n of members) {
       if (n.exact !== undefined) names.add(n.exact);
-      if (n.taken) for (const t of n.taken) if (!this.eventual || !staleView(t)) taken.add(agentOf(t));
       permuted ||= n.permuted;
       prefix ||= n.prefix;
     }
-    let always = new Set(members[0].trans.map((t) => agentOf(t.token)));
-    for (const n of members.slice(1)) {
-      if (always.size === 0) break;
-      const here = new Set(n.trans.map((t) => agentOf(t.token)));
-      always = new Set([...always].filter((t) => here.has(t)));
-    }
-    const owed = [...always].filter((t) => !taken.has(t));
+    const owed = owedAgents(members.map((n) => n.trans.map((t) => t.token)), members.flatMap((n) => [...(n.taken ?? [])]), this.eventual);
     return { states: members.length, fair: owed.length === 0, permuted, prefix, names, members, owed };
   }
 
