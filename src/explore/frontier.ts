@@ -136,9 +136,8 @@ export class Dfs<S> {
   symAbandoned: string | null = null;
   /**
    * Livelocks are judged on strongly connected components (scc.ts) when the spec reports them.
-   * `unjudged`: why a component of a split's part or top was judged on part of its edges only
-   * (a state of its prefix, whose other edges are other parts') and found not fair: said
-   * beside the verdict.
+   * `unjudged`: why some component was not judged (one through a part's prefix whose other
+   * edges may come back, prefixJudge; one past latestComponents' budget): said beside the verdict.
    */
   private readonly comps: Components | null;
   unjudged: string | null = null;
@@ -353,7 +352,7 @@ export class Dfs<S> {
 
   /**
    * A complete component with an edge inside it, whose root is frame f (scc.ts). Fair: a
-   * livelock, reported with the path to its root as its witness (it leads into the cycle). A
+   * livelock, reported with a lasso through it as its witness (lasso). A
    * permuted edge inside it makes the search up to symmetry give itself up (its caller searches
    * again without it: bounded.ts, partition.ts); partial-order reduction gives itself up on any
    * cycle (its sleep sets may have cut the edges that make one fair).
