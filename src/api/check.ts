@@ -149,7 +149,7 @@ export async function checkSpecParts(spec: Spec, o: CheckOptions, runParts: (par
       split = again;
       continue;
     }
-    const result = mergeParts(eo, { ...split, parts }, results, now() - t0);
+    const result = mergeParts(spec, eo, { ...split, parts }, results, now() - t0);
     return { ok: true, spec, result, matches: verdictMatches(spec, result), split };
   }
 }

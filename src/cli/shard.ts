@@ -314,7 +314,7 @@ export function registerMerge(program: Command, ctx: CommandContext, addReportOp
       const top = checked(shards.find((s) => s.h.shard === 0)!.file, first.top);
       const results = shards.flatMap((s) => s.results.map((r) => checked(s.file, r)));
       const split = { depth: first.h.depth, parts: Array.from({ length: count }, (_, index) => ({ index, path: [] })), top, symmetric: first.h.symmetric };
-      return mergeParts(eo, split, results, Math.max(...shards.map((s) => s.h.ms)));
+      return mergeParts(spec, eo, split, results, Math.max(...shards.map((s) => s.h.ms)));
     };
     await runCheck(ctx, [relative(io.cwd, specPath) || specPath], flags, hook);
   });

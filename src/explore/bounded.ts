@@ -10,6 +10,7 @@ import { CoverageSink } from '../model/coverage.js';
 import { Budget } from './budget.js';
 import { Dfs, Totals } from './frontier.js';
 import { Findings } from './findings.js';
+import { shareWitnesses } from './orbit.js';
 import type { DfsState } from './checkpoint.js';
 import type { ExploreOptions, ExploreResult, Strategy } from './strategy.js';
 
@@ -84,7 +85,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     }
   }
   const ms = now() - t0;
-  const list = findings!.list();
+  const list = shareWitnesses(spec, symmetry, findings!.list());
   // A search cut short by a limit, or by the highest preemption bound, proves nothing safe.
   const failing = list.some((f) => !f.violation.benign);
   const verdict = failing ? 'unsafe' : limit || !complete ? 'inconclusive' : 'safe';

@@ -30,6 +30,7 @@ import { Machine } from '../model/machine.js';
 import { Budget } from './budget.js';
 import { Dfs } from './frontier.js';
 import { Findings } from './findings.js';
+import { shareWitnesses } from './orbit.js';
 import { FpSet } from './fpset.js';
 import { fpWords } from './visited.js';
 import type { ExploreOptions, ExploreResult, Finding } from './strategy.js';
@@ -168,7 +169,7 @@ function porOfParts(results: readonly PartResult[], parts: number): PartResult['
  * The result of the whole search from the top and every part's result (in any order: they are
  * taken in part order). `ms`: the wall-clock time the caller measured.
  */
-export function mergeParts(opts: ExploreOptions, split: Split, results: readonly PartResult[], ms: number): ExploreResult {
+export function mergeParts(spec: Spec, opts: ExploreOptions, split: Split, results: readonly PartResult[], ms: number): ExploreResult {
   const byIndex = [...results].sort((a, b) => a.index - b.index);
   if (byIndex.length !== split.parts.length || byIndex.some((r, i) => r.index !== i)) throw new Error(`a partitioned search needs the results of all ${split.parts.length} parts`);
   const all = [split.top, ...byIndex];
@@ -192,7 +193,7 @@ export function mergeParts(opts: ExploreOptions, split: Split, results: readonly
   const states = opts.naive ? nodes : union.size;
   const por = porOfParts(byIndex, split.parts.length);
   const unjudged = all.find((r) => r.unjudged);
-  const list = findings.list();
+  const list = shareWitnesses(spec, split.symmetric, findings.list());
   const failing = list.some((f) => !f.violation.benign);
   const complete = !limit;
   return {
@@ -261,7 +262,7 @@ export function explorePartitioned(spec: Spec, opts: ExploreOptions, target = SP
     const parts = split.top.limit ? [] : split.parts;
     const results = parts.map((p) => explorePart(spec, opts, p));
     const again = partsAgain(spec, opts, { ...split, parts }, results, target);
-    if (!again) return mergeParts(opts, { ...split, parts }, results, now() - t0);
+    if (!again) return mergeParts(spec, opts, { ...split, parts }, results, now() - t0);
     split = again;
   }
 }

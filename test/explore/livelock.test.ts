@@ -134,7 +134,7 @@ describe('livelocks are fair components, not simple cycles', () => {
     const o: ExploreOptions = { strategy: 'exhaustive', naive: false };
     const split = splitSearch(s, o, 2);
     expect(split.top.symmetryAbandoned).toBeUndefined();
-    const merged = mergeParts(o, split, split.parts.map((p) => explorePart(s, o, p)), 0);
+    const merged = mergeParts(s, o, split, split.parts.map((p) => explorePart(s, o, p)), 0);
     expect(merged.verdict).toBe('inconclusive');
     expect(merged.limit).toMatch(/^symmetry reduction given up \(a cycle returns to a permuted image of a state, and livelocks are judged on exact states\): search again with --no-symmetry in part \d+ of \d+$/);
   });

@@ -86,13 +86,13 @@ describe('the partitioned search is the plain search, split (fast-check, seeded)
     expect(split.parts.length).toBeGreaterThanOrEqual(16);
     const results = split.parts.map((p) => explorePart(spec, o, p));
     const again = [...split.parts].reverse().map((p) => explorePart(spec, o, p));
-    const a = mergeParts(o, split, results, 0);
-    const b = mergeParts(o, split, again, 0);
+    const a = mergeParts(spec, o, split, results, 0);
+    const b = mergeParts(spec, o, split, again, 0);
     const shuffled = [...results].sort((x, y) => ((x.index * 7919) % 13) - ((y.index * 7919) % 13));
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
-    expect(JSON.stringify(mergeParts(o, split, shuffled, 0))).toBe(JSON.stringify(a));
+    expect(JSON.stringify(mergeParts(spec, o, split, shuffled, 0))).toBe(JSON.stringify(a));
     expect(a.stats.states).toBe(explore(spec, o).stats.states);
-    expect(() => mergeParts(o, split, results.slice(1), 0)).toThrow(/needs the results of all/);
+    expect(() => mergeParts(spec, o, split, results.slice(1), 0)).toThrow(/needs the results of all/);
   });
 
   it('a part the clock stopped is named in the limit, after the first part\'s (fuzz seed 7, case 773,475)', () => {
@@ -103,10 +103,10 @@ describe('the partitioned search is the plain search, split (fast-check, seeded)
     const n = split.parts.length;
     const cut = (i: number, limit: string) => results.map((r) => (r.index === i ? { ...r, limit } : r));
     const states = cut(2, 'max-states 100 reached');
-    expect(mergeParts(o, split, states, 0).limit).toBe(`max-states 100 reached in part 2 of ${n}`);
+    expect(mergeParts(spec, o, split, states, 0).limit).toBe(`max-states 100 reached in part 2 of ${n}`);
     const both = cut(2, 'max-states 100 reached').map((r) => (r.index === 5 ? { ...r, limit: 'max-time 4000 ms reached' } : r));
     expect(partsLimit([split.top, ...both], n)).toBe(`max-states 100 reached in part 2 of ${n}; max-time 4000 ms reached in part 5 of ${n}`);
-    expect(mergeParts(o, split, both, 0).limit).toBe(partsLimit([split.top, ...both], n));
+    expect(mergeParts(spec, o, split, both, 0).limit).toBe(partsLimit([split.top, ...both], n));
     expect(partsLimit([split.top, ...cut(3, 'max-time 4000 ms reached')], n)).toBe(`max-time 4000 ms reached in part 3 of ${n}`);
     expect(partsLimit([split.top, ...results], n)).toBeUndefined();
   });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpec } from '../../src/spec/load.js';
-import { explore } from '../../src/explore/explore.js';
+import { explore, replay } from '../../src/explore/explore.js';
 import { signature, type Violation } from '../../src/check/violation.js';
 import { Machine } from '../../src/model/machine.js';
 import { gen, specText } from './random-spec.js';
@@ -65,6 +65,12 @@ describe('symmetry reduction', () => {
             expect(r.verdict, text).toBe(ref.verdict);
             expect(sigs(r), text).toEqual(sigs(ref));
           }
+          // Each member's best witness costs what it costs without symmetry (explore/orbit.ts
+          // gives every member its group's best, renamed), and replays to its own signature.
+          const cost = (r: typeof plain) => new Map(r.findings.map((f) => [signature(f.violation), `${f.preemptions}/${f.steps}`]));
+          const want = cost(ref);
+          for (const [s, c] of cost(sym)) if (want.has(s)) expect(`${s} ${c}`, text).toBe(`${s} ${want.get(s)}`);
+          for (const f of sym.findings) expect(signature(replay(spec, f.schedule).violation!), `${text}\n${f.schedule}`).toBe(signature(f.violation));
           // Final states up to permutation (collectFinals keys them by a true canonical form).
           expect([...sym.finals!].sort(), text).toEqual([...ref.finals!].sort());
         }

@@ -1,0 +1,86 @@
+/**
+ * Witnesses shared across a symmetry group. The search up to symmetry (model/symmetry.ts)
+ * explores one state of each permutation of interchangeable tasks, so which member a violation
+ * is charged to is the member the representative it reached happened to give it: with three
+ * identical callers, the best witness it keeps for the second and third caller is the first
+ * caller's made to wait for the others (14, 17 and 20 steps on `unsafe` N = 4, where the search
+ * without symmetry finds 14 for each). A permutation of the group is an automorphism of the
+ * machine, so the best witness of one member, with the members swapped (their harts, tasks and
+ * stoppers in every token), is a schedule of the same cost in which the other member violates
+ * the same way. Each finding of a member is given that schedule when it is better in the
+ * witness order (findings.ts), after replaying it to the violation its signature names — the
+ * check that keeps this sound whatever the search did. The counts of schedules stay the
+ * search's own.
+ *
+ * Applied to the findings of a whole search (bounded.ts) or of a merge of parts
+ * (partition.ts), so one search, `--workers` and shards give each member the same witness.
+ */
+import type { Spec } from '../spec/types.js';
+import { Machine } from '../model/machine.js';
+import type { SymmetryGroup } from '../model/symmetry.js';
+import { signature } from '../check/violation.js';
+import { better, compareFindings } from './findings.js';
+import { replay } from './replay.js';
+import { formatSchedule, parseSchedule } from './schedule.js';
+import type { Finding } from './strategy.js';
+
+/** A member's task, as the group's role it plays: the caller itself, or its hart's stopper. */
+interface Role {
+  group: SymmetryGroup;
+  member: number;
+  stopper: boolean;
+}
+
+/** The schedule with members a and b of the group swapped: their harts and their tasks (stoppers too). */
+export function swapMembers(schedule: string, g: SymmetryGroup, a: number, b: number): string {
+  const hart = (h: number) => (h === g.harts[a] ? g.harts[b] : h === g.harts[b] ? g.harts[a] : h);
+  const task = (t: number) =>
+    t === g.tasks[a] ? g.tasks[b] : t === g.tasks[b] ? g.tasks[a] : t === g.stoppers[a] ? g.stoppers[b] : t === g.stoppers[b] ? g.stoppers[a] : t;
+  const tokens = parseSchedule(schedule).map((tok) =>
+    tok.replace(/^([hip])(\d+)(?:>t(\d+))?/, (_, k: string, h: string, t?: string) => `${k}${hart(Number(h))}${t === undefined ? '' : `>t${task(Number(t))}`}`),
+  );
+  return formatSchedule(tokens);
+}
+
+/**
+ * Every member's finding with the best witness of the group's findings of the same kind
+ * (`groups`: the groups the search used; none, nothing changes). Returns a new list in the
+ * witness order.
+ */
+export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[], list: readonly Finding[]): Finding[] {
+  if (used.length === 0 || list.length < 2) return [...list];
+  const m = new Machine(spec);
+  const names = m.taskNames;
+  const roles = new Map<string, Role>();
+  for (const group of m.symmetry.groups) {
+    group.tasks.forEach((t, member) => {
+      roles.set(names[t], { group, member, stopper: false });
+      roles.set(names[group.stoppers[member]], { group, member, stopper: true });
+    });
+  }
+  const nameOf = (r: Role, member: number) => names[r.stopper ? r.group.stoppers[member] : r.group.tasks[member]];
+  const out = list.map((f) => ({ ...f }));
+  const bySig = new Map(out.map((f) => [signature(f.violation), f]));
+  // Best first: the first member of a kind met is its group's best, and gives the others its witness.
+  for (const f of [...out]) {
+    const role = roles.get(f.violation.task);
+    if (!role) continue;
+    for (let b = 0; b < role.group.tasks.length; b++) {
+      if (b === role.member) continue;
+      const target = bySig.get(signature({ ...f.violation, task: nameOf(role, b) }));
+      if (!target || target === f) continue;
+      if (target.preemptions < f.preemptions || (target.preemptions === f.preemptions && target.steps < f.steps)) continue;
+      const schedule = swapMembers(f.schedule, role.group, role.member, b);
+      if (!better({ ...f, schedule }, target)) continue;
+      let r: ReturnType<typeof replay>;
+      try {
+        r = replay(spec, schedule);
+      } catch {
+        continue;
+      }
+      if (!r.violation || signature(r.violation) !== signature(target.violation) || r.preemptions !== f.preemptions) continue;
+      Object.assign(target, { violation: r.violation, schedule, preemptions: f.preemptions, steps: f.steps });
+    }
+  }
+  return out.sort(compareFindings);
+}
