@@ -7,10 +7,14 @@
  * without symmetry finds 14 for each). A permutation of the group is an automorphism of the
  * machine, so the best witness of one member, with the members swapped (their harts, tasks and
  * stoppers in every token), is a schedule of the same cost in which the other member violates
- * the same way. Each finding of a member is given that schedule when it is better in the
- * witness order (findings.ts), after replaying it to the violation its signature names — the
- * check that keeps this sound whatever the search did. The counts of schedules stay the
- * search's own.
+ * the same way. So every other member's finding takes the group's best witness of its kind
+ * (the first in the witness order, findings.ts), swapped — its own is never cheaper, and taking
+ * the group's whatever the own one was makes the result a function of the group's best alone —
+ * and a member the search never charged the violation to gets a finding of its own with it (no
+ * schedule the search ran counted for it: `schedules` 0); each after replaying the schedule to
+ * the violation its signature names, the check that keeps this sound whatever the search did.
+ * The counts of schedules stay the search's own. So the findings up to symmetry are those
+ * without it, each with a witness as cheap.
  *
  * Applied to the findings of a whole search (bounded.ts) or of a merge of parts
  * (partition.ts), so one search, `--workers` and shards give each member the same witness.
@@ -19,7 +23,7 @@ import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
 import type { SymmetryGroup } from '../model/symmetry.js';
 import { signature } from '../check/violation.js';
-import { better, compareFindings } from './findings.js';
+import { compareFindings } from './findings.js';
 import { replay } from './replay.js';
 import { formatSchedule, parseSchedule } from './schedule.js';
 import type { Finding } from './strategy.js';
@@ -48,7 +52,7 @@ export function swapMembers(schedule: string, g: SymmetryGroup, a: number, b: nu
  * witness order.
  */
 export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[], list: readonly Finding[]): Finding[] {
-  if (used.length === 0 || list.length < 2) return [...list];
+  if (used.length === 0 || list.length === 0) return [...list];
   const m = new Machine(spec);
   const names = m.taskNames;
   const roles = new Map<string, Role>();
@@ -61,25 +65,35 @@ export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[],
   const nameOf = (r: Role, member: number) => names[r.stopper ? r.group.stoppers[member] : r.group.tasks[member]];
   const out = list.map((f) => ({ ...f }));
   const bySig = new Map(out.map((f) => [signature(f.violation), f]));
-  // Best first: the first member of a kind met is its group's best, and gives the others its witness.
+  // Best first: the first finding of a kind (its signature with the group for the member) is
+  // the group's best, and every other member's witness becomes it, swapped — whatever the
+  // member's own was, so the result depends on the group's best alone (explore/shared.ts).
+  const done = new Set<string>();
   for (const f of [...out]) {
     const role = roles.get(f.violation.task);
-    if (!role) continue;
+    if (!role || bySig.get(signature(f.violation)) !== f) continue;
+    const kind = signature({ ...f.violation, task: `~${role.stopper ? 'stopper' : 'task'}` }) + `~${m.symmetry.groups.indexOf(role.group)}`;
+    if (done.has(kind)) continue;
+    done.add(kind);
     for (let b = 0; b < role.group.tasks.length; b++) {
       if (b === role.member) continue;
-      const target = bySig.get(signature({ ...f.violation, task: nameOf(role, b) }));
-      if (!target || target === f) continue;
-      if (target.preemptions < f.preemptions || (target.preemptions === f.preemptions && target.steps < f.steps)) continue;
+      const sig = signature({ ...f.violation, task: nameOf(role, b) });
       const schedule = swapMembers(f.schedule, role.group, role.member, b);
-      if (!better({ ...f, schedule }, target)) continue;
       let r: ReturnType<typeof replay>;
       try {
         r = replay(spec, schedule);
       } catch {
         continue;
       }
-      if (!r.violation || signature(r.violation) !== signature(target.violation) || r.preemptions !== f.preemptions) continue;
-      Object.assign(target, { violation: r.violation, schedule, preemptions: f.preemptions, steps: f.steps });
+      if (!r.violation || signature(r.violation) !== sig || r.preemptions !== f.preemptions) continue;
+      const target = bySig.get(sig);
+      if (target) Object.assign(target, { violation: r.violation, schedule, preemptions: f.preemptions, steps: f.steps });
+      else {
+        // A member the search never charged this violation to: its group's witness stands for it.
+        const added = { violation: r.violation, schedule, preemptions: f.preemptions, steps: f.steps, schedules: 0 };
+        out.push(added);
+        bySig.set(sig, added);
+      }
     }
   }
   return out.sort(compareFindings);

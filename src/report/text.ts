@@ -222,7 +222,9 @@ export function describeViolation(w: Witness, c: ChalkInstance): string[] {
 
 export function renderFinding(f: Finding, w: Witness, specFile: string, c: ChalkInstance, width = DEFAULT_WIDTH): string {
   const lines = describeViolation(w, c);
-  lines.push(`  witness: ${plural(f.preemptions, 'preemption')}, ${plural(f.steps, 'step')}; ${plural(f.schedules, 'schedule')} hit it`);
+  // schedules 0: a member of a symmetry group the search reached only as another (explore/orbit.ts).
+  const hit = f.schedules > 0 ? `${plural(f.schedules, 'schedule')} hit it` : 'its symmetry group\'s witness, members swapped (the search ran it as another member)';
+  lines.push(`  witness: ${plural(f.preemptions, 'preemption')}, ${plural(f.steps, 'step')}; ${hit}`);
   lines.push(`  schedule: ${f.schedule}`);
   lines.push(c.dim(`  replay:   ftrace-race replay ${specFile} --schedule '${f.schedule}'`));
   const wrapped = lines.flatMap((l) => wrap(l, width, 4));
