@@ -7,9 +7,11 @@ import { parse } from 'yaml';
 
 /**
  * `check --workers N`, `check --shard i/n --shard-out FILE` and `merge` as a user runs them:
- * separate processes of the built CLI. The report is the same bytes for 1 and 2 workers and
- * for the merge of 3 shards; the recipes of docs/scale.md (a GitHub Actions matrix, a
- * Kubernetes Indexed Job, a Slurm job array) run as written and merge to the same report.
+ * separate processes of the built CLI. `--workers` (two phases here: explore/shared.ts) gives
+ * the same bytes for 1, 2 and 3 workers, and the single search's findings; the merge of shards
+ * the same bytes for any order and any number of shards, and the recipes of docs/scale.md (a
+ * GitHub Actions matrix, a Kubernetes Indexed Job, a Slurm job array) run as written and merge
+ * to that report.
  */
 
 const ROOT = resolve(__dirname, '..');
@@ -50,30 +52,41 @@ const recipes = (() => {
 })();
 
 describe('--workers, --shard and merge: one report, however the parts are run', () => {
-  const reference = cli(['check', SPEC, '--exhaustive', '--workers', '1', '--no-timing']);
-  const referenceJson = cli(['check', SPEC, '--exhaustive', '--workers', '1', '--no-timing', '--format', 'json']);
+  // The merge of 3 shards: the report every merge and recipe must give.
+  const shards = workdir();
+  const shardOut = [0, 1, 2].map((i) => cli(['check', SPEC, '--exhaustive', '--shard', `${i}/3`, '--shard-out', `s${i}.bin`], shards));
+  const reference = cli(['merge', 's2.bin', 's0.bin', 's1.bin', '--no-timing'], shards);
+  const referenceJson = cli(['merge', 's0.bin', 's1.bin', 's2.bin', '--no-timing', '--format', 'json'], shards);
+  type V = { property: string; kind: string; task: string; preemptions: number; steps: number; schedule: string; schedules: number };
+  const single = JSON.parse(cli(['check', SPEC, '--exhaustive', '--no-timing', '--format', 'json']).out);
 
-  it('1 and 2 workers, and 3 shards merged, give the same bytes (text and JSON); the verdict is the single search\'s', () => {
-    expect(reference.code).toBe(0); // unsafe, as the spec expects
-    expect(reference.out).toMatch(/partitioned: 76 parts below depth 15/);
-    const two = cli(['check', SPEC, '--exhaustive', '--workers', '2', '--no-timing']);
-    expect(two.out).toBe(reference.out);
-    expect(cli(['check', SPEC, '--exhaustive', '--workers', '2', '--no-timing', '--format', 'json']).out).toBe(referenceJson.out);
-    const d = workdir();
-    for (let i = 0; i < 3; i++) {
-      const s = cli(['check', SPEC, '--exhaustive', '--shard', `${i}/3`, '--shard-out', `s${i}.bin`], d);
+  it('1, 2 and 3 workers give the same bytes (text and JSON), and the single search\'s verdict, states and witnesses', () => {
+    const one = cli(['check', SPEC, '--exhaustive', '--workers', '1', '--no-timing']);
+    expect(one.code).toBe(0); // unsafe, as the spec expects
+    expect(one.out).toMatch(/two phases: 76 parts below depth 15 over one shared table of states, then the\s+witness search on \d+ states/);
+    expect(cli(['check', SPEC, '--exhaustive', '--workers', '2', '--no-timing']).out).toBe(one.out);
+    const json = cli(['check', SPEC, '--exhaustive', '--workers', '1', '--no-timing', '--format', 'json']).out;
+    for (const n of ['2', '3']) expect(cli(['check', SPEC, '--exhaustive', '--workers', n, '--no-timing', '--format', 'json']).out).toBe(json);
+    const two = JSON.parse(json);
+    expect([two.verdict, two.stats.states]).toEqual([single.verdict, single.stats.states]);
+    // Every finding and witness, schedule text included; the schedules counted are the witness search's.
+    const witness = (v: V) => `${v.property}/${v.kind}/${v.task} ${v.preemptions}/${v.steps} ${v.schedule}`;
+    expect(two.violations.map(witness)).toEqual(single.violations.map(witness));
+    expect(two.stats.executions).toBeLessThan(single.stats.executions);
+  }, 180_000);
+
+  it('3 shards merged in any order give the same bytes (text and JSON); the verdict, states and signatures are the single search\'s', () => {
+    shardOut.forEach((s, i) => {
       expect(s.code).toBe(0);
       expect(s.out).toMatch(new RegExp(`^specs/elf-63-enable-modify-preempt-full.yaml: shard ${i}/3: 2\\d of 76 parts searched, \\d+ executions; wrote s${i}.bin`));
-    }
-    const merged = cli(['merge', 's2.bin', 's0.bin', 's1.bin', '--no-timing'], d);
-    expect(merged.out).toBe(reference.out);
-    expect(merged.code).toBe(reference.code);
-    expect(cli(['merge', 's0.bin', 's1.bin', 's2.bin', '--no-timing', '--format', 'json'], d).out).toBe(referenceJson.out);
-    const single = JSON.parse(cli(['check', SPEC, '--exhaustive', '--no-timing', '--format', 'json']).out);
+    });
+    expect(reference.code).toBe(0);
+    expect(reference.out).toMatch(/partitioned: 76 parts below depth 15/);
+    expect(cli(['merge', 's1.bin', 's2.bin', 's0.bin', '--no-timing'], shards).out).toBe(reference.out);
     const parted = JSON.parse(referenceJson.out);
     expect(parted.verdict).toBe(single.verdict);
     expect(parted.stats.states).toBe(single.stats.states);
-    expect(parted.violations.map((v: { property: string; kind: string }) => `${v.property}/${v.kind}`)).toEqual(single.violations.map((v: { property: string; kind: string }) => `${v.property}/${v.kind}`));
+    expect(parted.violations.map((v: V) => `${v.property}/${v.kind}`)).toEqual(single.violations.map((v: V) => `${v.property}/${v.kind}`));
   }, 180_000);
 
   it('--por in the parts: 1 and 2 workers and 2 shards merged give the same bytes; the verdict, signatures and states are the single search\'s; a --por shard does not merge with a plain one', () => {

@@ -9,9 +9,19 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Spec } from '../spec/types.js';
 import type { ExploreOptions } from '../explore/strategy.js';
 import { explorePart, type Part, type PartResult } from '../explore/partition.js';
+import { phase1Parts, type Phase1Job, type Phase1Log } from '../explore/shared.js';
 import { heapUsed } from './io.js';
 
 const KIND = 'ftrace-race-parts';
+/** A worker of a two-phase search's phase 1 (explore/shared.ts): its share of the parts, over the shared table. */
+const PHASE1 = 'ftrace-race-phase1';
+
+interface Phase1Worker {
+  kind: typeof PHASE1;
+  spec: Spec;
+  opts: ExploreOptions;
+  job: Phase1Job;
+}
 
 interface Job {
   kind: typeof KIND;
@@ -27,6 +37,18 @@ type FromWorker = { kind: 'result'; result: PartResult } | { kind: 'error'; mess
 let started = false;
 
 export function runPartWorker(): boolean {
+  if (!isMainThread && (workerData as Phase1Worker | undefined)?.kind === PHASE1) {
+    if (started) return true;
+    started = true;
+    const w = workerData as Phase1Worker;
+    try {
+      const log = phase1Parts(w.spec, { ...w.opts, heapUsed }, w.job);
+      parentPort!.postMessage({ kind: 'log', log }, [log.edges.buffer as ArrayBuffer, log.violations.buffer as ArrayBuffer]);
+    } catch (e) {
+      parentPort!.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
+    return true;
+  }
   if (isMainThread || (workerData as Job | undefined)?.kind !== KIND) return false;
   if (started) return true;
   started = true;
@@ -98,6 +120,30 @@ export async function runParts(spec: Spec, opts: ExploreOptions, parts: readonly
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return results;
+}
+
+/**
+ * Phase 1 of a two-phase search on `workers` threads: this one and workers - 1 others, all
+ * taking parts from the job's shared counter. Returns every thread's log (in no order that
+ * matters: explore/shared.ts reads them as sets).
+ */
+export async function runPhase1(spec: Spec, opts: ExploreOptions, job: Phase1Job, workers: number): Promise<Phase1Log[]> {
+  const data: Phase1Worker = { kind: PHASE1, spec, opts: plainOptions(opts), job };
+  const pool = Array.from({ length: Math.max(0, Math.min(workers, job.roots.length) - 1) }, () => new Worker(new URL(import.meta.url), { workerData: data }));
+  const theirs = pool.map(
+    (w) =>
+      new Promise<Phase1Log>((resolve, reject) => {
+        w.once('message', (m: { kind: 'log'; log: Phase1Log } | { kind: 'error'; message: string }) => (m.kind === 'log' ? resolve(m.log) : reject(new Error(m.message))));
+        w.once('error', reject);
+        w.once('exit', (code) => reject(new Error(`a search worker exited (${code}) before its share of phase 1 was done`)));
+      }),
+  );
+  try {
+    const mine = phase1Parts(spec, opts, job);
+    return [mine, ...(await Promise.all(theirs))];
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
 }
 
 // A worker runs whatever bundle holds this module (the CLI's, or a harness's that bundles

@@ -20,10 +20,11 @@ import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import type { CliIo } from './term.js';
 import { InputFileError, readInputFile } from './input.js';
-import { runParts } from './part-workers.js';
+import { runParts, runPhase1 } from './part-workers.js';
 import { DEFAULT_LIMITS } from '../spec/limits.js';
 import type { ProgressSink } from './progress.js';
-import { checkSpecParts, exploreOptions, type CheckOptions } from '../api/check.js';
+import { checkSpecParts, exploreOptions, verdictMatches, type CheckOptions } from '../api/check.js';
+import { exploreTwoPhase } from '../explore/shared.js';
 import { mergeParts, partsLimit, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
 import { decodeFramed, encodeFramed } from '../explore/framed.js';
 import { SEARCH_FORMAT } from '../explore/strategy.js';
@@ -91,6 +92,10 @@ export async function checkParts(spec: Spec, opts: CheckOptions, workers: number
   needExhaustive(spec, exploreOptions(spec, opts));
   const onPart = partProgress(progress);
   const plain = { ...opts, onProgress: undefined };
+  // Two phases when the search allows it (explore/shared.ts); otherwise the parts.
+  const eo = exploreOptions(spec, plain);
+  const two = await exploreTwoPhase(spec, eo, (job) => runPhase1(spec, { ...eo, startedAt: eo.startedAt ?? Date.now() }, job, workers));
+  if (two) return { ok: true as const, spec, result: two, matches: verdictMatches(spec, two) };
   return checkSpecParts(spec, plain, (parts, eo) => runParts(spec, eo, parts, workers, onPart));
 }
 

@@ -18,7 +18,7 @@ const MAX_LOAD = 0.75;
 const GROWTH = 1.2;
 const INITIAL_SLOTS = 1 << 12;
 /** DEPTH_CAP + 2 depths a cost: cost * 512 + depth + 1 fits 16 bits (0 marks an empty slot). */
-const DEPTHS = DEPTH_CAP + 2;
+export const DEPTHS = DEPTH_CAP + 2;
 
 /** A slot's label word: (preemptions, transitions) packed, never 0. */
 export const packed = (cost: number, depth: number) => Math.min(cost, COST_CAP) * DEPTHS + Math.min(depth, DEPTH_CAP) + 1;

@@ -8,12 +8,12 @@
  * state on the current path are found through the fingerprints of the frames, in both modes.
  */
 import type { Model, Transition } from '../model/model.js';
-import type { Violation } from '../check/violation.js';
+import { signature, type Violation } from '../check/violation.js';
 import { formatSchedule } from './schedule.js';
 import type { Budget } from './budget.js';
 import { Findings } from './findings.js';
 import { MapVisited, VisitedSet } from './visited.js';
-import { FpSet } from './fpset.js';
+import { DEPTHS, FpSet } from './fpset.js';
 import type { ExploreOptions } from './strategy.js';
 import type { AsleepState, DfsState } from './checkpoint.js';
 import { Asleep, independent, indexMask, sleepMask, sleepRanks } from './por.js';
@@ -44,6 +44,8 @@ interface Frame<S> {
   pass?: boolean;
   /** Its instance in the graph whose components judge livelocks (scc.ts), when they are judged. */
   scc?: SccNode;
+  /** Its slot in the table of a two-phase search's phase 1 (explore/shared.ts). */
+  slot?: number;
 }
 
 /** An asleep transition as a checkpoint keeps it (plain data). */
@@ -88,6 +90,21 @@ function visitedSet(opts: ExploreOptions, saved?: DfsState['visited']): VisitedS
 export interface PartPlan {
   prefix?: readonly string[];
   horizon?: { depth: number; root(path: string[], cost: number): void };
+  /** Phase 1 of a two-phase search (explore/shared.ts): the table of all threads, and what to log to it. */
+  shared?: SharedPlan;
+  /** Phase 2 of it: the states the search may enter (the others are pruned). */
+  only?: (key: string) => boolean;
+}
+
+/**
+ * A search over the table every thread of a two-phase search's phase 1 shares: it logs each
+ * edge it examines between two states (their slots, and the edge's cost: preemptions times
+ * DEPTHS plus transitions) and each violation with the state it leaves from and its signature, and
+ * judges no livelock (it does not see whole stacks: explore/shared.ts does without).
+ */
+export interface SharedPlan {
+  visited: VisitedSet & { readonly last: number; slotOf(fp: string): number };
+  log: { edge(from: number, to: number, w: number): void; violation(from: number, sig: string, w: number): void };
 }
 
 /** Between two transitions: write a checkpoint of this search (and go on), or write one and stop. */
@@ -141,6 +158,10 @@ export class Dfs<S> {
    */
   private readonly comps: Components | null;
   unjudged: string | null = null;
+  /** Phase 1 of a two-phase search: the shared table's plan; the slot of the state about to be entered; a leaf's slot while it is judged. */
+  private readonly shared: SharedPlan | null;
+  private pending = -1;
+  private leafSlot = -1;
   /** The initial state, to replay a path to the root of a livelock's component. */
   private init: S | null = null;
   /** States a part may search, over all its prefix judgements, to see whether an edge comes back (prefixJudge). */
@@ -167,13 +188,14 @@ export class Dfs<S> {
     private readonly resumed?: DfsState,
     private readonly part?: PartPlan,
   ) {
-    this.visited = visitedSet(opts, resumed?.visited);
+    this.visited = part?.shared?.visited ?? visitedSet(opts, resumed?.visited);
+    this.shared = part?.shared ?? null;
     this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
     this.por = !!opts.por && bound === Infinity && !part?.horizon;
     this.fuse = !opts.naive && opts.fusion !== false;
     this.exits = this.por && !opts.naive && opts.persistent !== false;
-    this.comps = m.reportsDeadlock ? new Components(m.eventualFetch) : null;
+    this.comps = m.reportsDeadlock && !this.shared ? new Components(m.eventualFetch) : null;
   }
 
   /** The key pruned edges find a state's instance by: none in the naive search (it prunes nothing). */
@@ -246,6 +268,21 @@ export class Dfs<S> {
     return this.sym ? this.m.exact() : this.m.fingerprint();
   }
 
+  /** Phase 1: the state being expanded — the nearest frame with a slot (passed-through frames have none) — as its slot, cost and depth. */
+  private owner(): [number, number, number] {
+    for (let j = this.stack.length - 1; j >= 0; j--) {
+      const f = this.stack[j];
+      if (f.slot !== undefined) return [f.slot, f.cost, j];
+    }
+    throw new Error('internal: a two-phase search logs an edge from no state');
+  }
+
+  /** Phase 1: logs the edge from the state being expanded to `slot`, reached at cost c. */
+  private logEdge(slot: number, c: number): void {
+    const [from, c0, d0] = this.owner();
+    this.shared!.log.edge(from, slot, (c - c0) * DEPTHS + this.path.length - d0);
+  }
+
   /** One more execution explored to its end (a violation, a final state, a stop). */
   private executed(): void {
     this.executions++;
@@ -259,6 +296,13 @@ export class Dfs<S> {
 
   /** A benign finding: reported with its schedule so far; the execution goes on. */
   private note(v: Violation, cost: number): void {
+    if (this.shared) {
+      if (this.leafSlot >= 0) this.shared.log.violation(this.leafSlot, signature(v), 0);
+      else {
+        const [slot, c0, d0] = this.owner();
+        this.shared.log.violation(slot, signature(v), (cost - c0) * DEPTHS + this.path.length - d0);
+      }
+    }
     // Iterative bounding re-executes cheaper schedules; each is streamed once, at its own bound.
     if (this.opts.onViolation && (this.bound === Infinity || cost === this.bound)) {
       const found = { violation: v, schedule: formatSchedule(this.path), preemptions: cost, steps: this.path.length };
@@ -280,6 +324,7 @@ export class Dfs<S> {
     const m = this.m;
     const trans = por ? por.trans : m.transitions();
     if (trans.length === 0) {
+      if (this.shared) this.leafSlot = this.pending;
       const term = m.terminal();
       if (term.kind === 'done') {
         this.executed();
@@ -291,6 +336,7 @@ export class Dfs<S> {
         for (const v of term.violations) this.record(v, cost);
       } else if (term.violation) this.record(term.violation, cost);
       else this.executed();
+      this.leafSlot = -1;
       return null;
     }
     // Only the transitions within the bound are taken: a snapshot is needed when two or more
@@ -300,6 +346,7 @@ export class Dfs<S> {
     if (fp !== undefined) this.onStack.set(fp, this.stack.length);
     if (key !== undefined) this.onStackKey.set(key, this.stack.length);
     const frame: Frame<S> = { trans, next: 0, last, cost, snap: first < last ? m.save() : null, moved: false, fp, key, skip };
+    if (this.shared) frame.slot = this.pending;
     if (this.comps) frame.scc = this.comps.open(trans, this.sccKey(fp, key), fp);
     if (por) {
       frame.sleep = por.sleep;
@@ -719,6 +766,7 @@ export class Dfs<S> {
     const fp = this.sym ? this.pathName() : key;
     if (!this.por) {
       if (!this.opts.naive) this.visited.offer(key, cost, this.path.length);
+      if (this.shared) this.pending = this.shared.visited.last;
       return this.enter(cost, fp, this.sym ? key : undefined);
     }
     // Partial-order reduction below the root: it is entered with nothing asleep (what slept on
@@ -804,6 +852,10 @@ export class Dfs<S> {
     } else {
       const key0 = this.sym ? m.canonical() : undefined;
       const fp0 = this.pathName();
+      if (this.shared) {
+        this.shared.visited.offer(key0 ?? fp0, 0, 0);
+        this.pending = this.shared.visited.last;
+      }
       const limit0 = this.enter(0, fp0, key0, this.por ? { trans: m.transitions(), skip: 0, sleep: [], stored: 0 } : undefined);
       if (limit0) return limit0;
     }
@@ -876,17 +928,23 @@ export class Dfs<S> {
           descended = arrived;
         } else if (classOnPath) {
           // Back to the path: an execution that can run forever, judged with its component.
+          if (this.shared) this.logEdge(this.shared.visited.slotOf(key), c);
           this.sccEdge(f, tr, key, j, cycle);
+          this.pruned++;
+        } else if (this.part?.only && !this.part.only(key)) {
           this.pruned++;
         } else if (!this.opts.naive && !this.visited.offer(key, c, this.path.length)) {
           if (this.visited instanceof FpSet && this.visited.full) return this.fullMessage(this.visited);
+          if (this.shared) this.logEdge(this.shared.visited.last, c);
           this.sccEdge(f, tr, key, undefined, undefined);
           this.pruned++;
         } else if (this.part?.horizon && (this.path.length === this.part.horizon.depth || (f.pass && this.path.length === this.part.horizon.depth + 1))) {
           // The top of a split: this state is the root of a part, searched on its own.
+          if (this.shared) this.logEdge(this.shared.visited.last, c);
           this.part.horizon.root(this.path.slice(), c);
         } else {
           if (!this.opts.naive && this.visited.size >= MAP_MAX) return MAP_FULL;
+          if (this.shared) this.logEdge((this.pending = this.shared.visited.last), c);
           const depth = this.stack.length;
           const limit = this.enter(c, fp ?? this.pathName(), this.sym ? key : undefined);
           if (limit) return limit;

@@ -141,6 +141,12 @@ export interface ExploreStats {
   /** A partitioned search (explore/partition.ts): its parts and the depth of their roots. */
   parts?: { count: number; depth: number };
   /**
+   * A two-phase search (--workers, explore/shared.ts): the parts of phase 1 and their depth, and
+   * the states phase 2 (the witness search) entered; executions, pruned and the schedules
+   * counted for each finding are phase 2's.
+   */
+  twoPhase?: { parts: number; depth: number; witnessStates: number };
+  /**
    * Livelocks (explore/scc.ts): why some component was not judged (one through a split's
    * prefix whose other edges may come back through states the part did not search; under
    * eventual fetches, one whose fair walk needs older views): printed beside the verdict.

@@ -1,0 +1,421 @@
+/**
+ * `--workers N`: a search in two phases (docs/scale.md, "Two phases: --workers").
+ *
+ * Phase 1, on N threads: the parts of a split (partition.ts) are handed out one at a time and
+ * every part's search offers its states to one table of fingerprints in a SharedArrayBuffer
+ * (compare-and-swap on each slot's label word), so a state reachable from several roots is
+ * searched once. Which thread gets where first is the threads' timing, so phase 1 decides only
+ * what does not depend on it: the states (the table), each state's least label (preemptions,
+ * transitions: a state reached more cheaply is entered again, so its last label is its least,
+ * whatever the order), the edges between states with their costs, and the states violations
+ * leave from, each with its signature.
+ *
+ * Phase 2, on this thread: the single search itself, entering only the states on a least path
+ * to a violation of some kind — L(s) + D_k(s) = c*(k), D_k the least cost from s to a violation
+ * of kind k (backwards over the edges), c*(k) the least cost of one. Every prefix of a least
+ * path is a least path, so every path the single search takes to such a state lies inside the
+ * set; phase 2 enters those states in the single search's order with its labels, and finds its
+ * best witness of every kind. Its report is the single search's but for what counts the work
+ * (executions, pruned successors, and the schedules counted for each finding: phase 2's own),
+ * the same bytes for any N.
+ *
+ * Not taken (null: the caller searches in parts instead): a search up to symmetry (the
+ * canonical fingerprint keeps tied members in their order, so the states phase 1 stores would
+ * depend on the representatives its threads reached), a graph with a cycle when livelocks are
+ * judged (phase 1 sees no whole stack, so it cannot judge one), a label at its cap, a limit in
+ * phase 1, and the options whose results phase 2 does not see whole (final states, outcomes,
+ * coverage, --por, --naive).
+ */
+import type { Spec } from '../spec/types.js';
+import { Machine } from '../model/machine.js';
+import { Budget } from './budget.js';
+import { Dfs, type SharedPlan } from './frontier.js';
+import { covers, packed, DEPTHS } from './fpset.js';
+import { COST_CAP, DEPTH_CAP, type VisitedSet } from './visited.js';
+import { splitSearch } from './partition.js';
+import { shareWitnesses } from './orbit.js';
+import type { ExploreOptions, ExploreResult } from './strategy.js';
+
+const LOCKED = -1;
+/** Slots of the first table; each one too small is replaced by one four times larger. */
+const FIRST_SLOTS = 1 << 21;
+const MAX_LOAD = 0.75;
+const SLOT_BYTES = 12;
+
+/** The visited set of all threads: slots of [word 0, word 1, label]; the label word is 0 when empty. */
+export class SharedTable implements VisitedSet {
+  private readonly w: Int32Array;
+  private readonly c: Int32Array;
+  readonly slots: number;
+  /** The slot of the state last offered (found or put there). */
+  last = -1;
+  full = false;
+  constructor(readonly table: SharedArrayBuffer, readonly counter: SharedArrayBuffer) {
+    this.w = new Int32Array(table);
+    this.c = new Int32Array(counter);
+    this.slots = this.w.length / 3;
+  }
+
+  static create(slots: number): SharedTable {
+    return new SharedTable(new SharedArrayBuffer(slots * SLOT_BYTES), new SharedArrayBuffer(4));
+  }
+
+  get size(): number {
+    return Atomics.load(this.c, 0);
+  }
+
+  private start(x: number, y: number): number {
+    let h = x ^ Math.imul(y, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    return Math.floor(((h >>> 0) * this.slots) / 4294967296);
+  }
+
+  offer(fp: string, cost: number, depth: number): boolean {
+    const x = fp.charCodeAt(0) | (fp.charCodeAt(1) << 16), y = fp.charCodeAt(2) | (fp.charCodeAt(3) << 16);
+    const w = this.w, n = this.slots;
+    let i = this.start(x, y);
+    for (let probes = 0; probes < n; ) {
+      const at = 3 * i + 2;
+      const m = Atomics.load(w, at);
+      if (m === 0) {
+        if (Atomics.compareExchange(w, at, 0, LOCKED) !== 0) continue;
+        w[3 * i] = x;
+        w[3 * i + 1] = y;
+        Atomics.store(w, at, packed(cost, depth));
+        this.last = i;
+        if (Atomics.add(this.c, 0, 1) + 1 > n * MAX_LOAD) this.full = true;
+        return true;
+      }
+      if (m === LOCKED) continue; // another thread is writing this slot's key
+      if (w[3 * i] === x && w[3 * i + 1] === y) {
+        this.last = i;
+        for (let cur = m; ; cur = Atomics.load(w, at)) {
+          if (covers(cur, cost, depth)) return false;
+          if (Atomics.compareExchange(w, at, cur, packed(cost, depth)) === cur) return true;
+        }
+      }
+      if (++i === n) i = 0;
+      probes++;
+    }
+    this.full = true;
+    return false;
+  }
+
+  /** The slot holding fp, or -1. */
+  slotOf(fp: string): number {
+    const x = fp.charCodeAt(0) | (fp.charCodeAt(1) << 16), y = fp.charCodeAt(2) | (fp.charCodeAt(3) << 16);
+    const w = this.w, n = this.slots;
+    for (let i = this.start(x, y), probes = 0; probes < n; probes++) {
+      const m = w[3 * i + 2];
+      if (m === 0) return -1;
+      if (w[3 * i] === x && w[3 * i + 1] === y) return i;
+      if (++i === n) i = 0;
+    }
+    return -1;
+  }
+
+  /** The label in slot i as cost * DEPTHS + depth (their lexicographic order); -1 when empty. */
+  labelAt(i: number): number {
+    const m = this.w[3 * i + 2];
+    return m === 0 ? -1 : m - 1;
+  }
+
+  offerSleep(): number {
+    throw new Error('internal: no partial-order reduction in a two-phase search');
+  }
+  storedSleep(): number {
+    throw new Error('internal: no partial-order reduction in a two-phase search');
+  }
+  export(): never {
+    throw new Error('internal: a two-phase search is not checkpointed');
+  }
+  keys(): Uint32Array {
+    return new Uint32Array(0);
+  }
+}
+
+/** What one thread of phase 1 found: edges as (from slot, to slot, cost) triples, and violations. */
+export interface Phase1Log {
+  edges: Int32Array;
+  edgeCount: number;
+  /** (slot, kind, cost) of each violation, kinds by index into `kinds`. */
+  violations: Int32Array;
+  violationCount: number;
+  kinds: string[];
+  limit?: string;
+}
+
+/** Collects a thread's edges and violations (SharedPlan.log). */
+class Log {
+  edges: Int32Array<ArrayBuffer> = new Int32Array(3 << 16);
+  e = 0;
+  violations: Int32Array<ArrayBuffer> = new Int32Array(3 << 10);
+  v = 0;
+  readonly kinds: string[] = [];
+  private readonly kindIndex = new Map<string, number>();
+
+  edge(from: number, to: number, w: number): void {
+    if (this.e + 3 > this.edges.length) this.edges = grow(this.edges);
+    this.edges[this.e++] = from;
+    this.edges[this.e++] = to;
+    this.edges[this.e++] = w;
+  }
+
+  violation(from: number, kind: string, w: number): void {
+    let k = this.kindIndex.get(kind);
+    if (k === undefined) {
+      k = this.kinds.length;
+      this.kinds.push(kind);
+      this.kindIndex.set(kind, k);
+    }
+    if (this.v + 3 > this.violations.length) this.violations = grow(this.violations);
+    this.violations[this.v++] = from;
+    this.violations[this.v++] = k;
+    this.violations[this.v++] = w;
+  }
+
+  done(limit?: string): Phase1Log {
+    return { edges: this.edges, edgeCount: this.e / 3, violations: this.violations, violationCount: this.v / 3, kinds: this.kinds, ...(limit ? { limit } : {}) };
+  }
+}
+
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** The work phase 1 hands out: the split's roots, taken from one shared counter. */
+export interface Phase1Job {
+  table: SharedArrayBuffer;
+  counter: SharedArrayBuffer;
+  next: SharedArrayBuffer;
+  roots: string[][];
+}
+
+const budgetOf = (opts: ExploreOptions) => new Budget(opts, opts.startedAt ?? (opts.now ?? Date.now)(), opts.now ?? Date.now, opts.heapUsed);
+
+/** Phase 1 on one thread: parts taken from the job's counter until none is left. */
+export function phase1Parts(spec: Spec, opts: ExploreOptions, job: Phase1Job): Phase1Log {
+  const table = new SharedTable(job.table, job.counter);
+  const log = new Log();
+  const plan: SharedPlan = { visited: table, log };
+  const next = new Int32Array(job.next);
+  for (let p = Atomics.add(next, 0, 1); p < job.roots.length; p = Atomics.add(next, 0, 1)) {
+    const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, { prefix: job.roots[p], shared: plan });
+    const limit = dfs.run() ?? (table.full ? 'the shared table is full' : null);
+    if (limit) {
+      Atomics.store(next, 0, job.roots.length); // the others stop too
+      return log.done(limit);
+    }
+  }
+  return log.done();
+}
+
+/** The top of phase 1: the split's top over the shared table, its roots the parts. */
+function phase1Top(spec: Spec, opts: ExploreOptions, table: SharedTable, depth: number): { roots: string[][]; log: Phase1Log } {
+  const log = new Log();
+  const roots: string[][] = [];
+  const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, {
+    horizon: { depth, root: (path) => roots.push(path) },
+    shared: { visited: table, log },
+  });
+  const limit = dfs.run() ?? (table.full ? 'the shared table is full' : null);
+  return { roots, log: log.done(limit ?? undefined) };
+}
+
+/**
+ * The states phase 2 may enter: on a least path to a violation of some kind. Null when the
+ * graph has a cycle and livelocks are judged, or a label is at its cap.
+ */
+export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycles: boolean): Uint8Array | null {
+  const n = table.slots;
+  const label = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = table.labelAt(i);
+    label[i] = l;
+    if (l >= 0 && (Math.floor(l / DEPTHS) >= COST_CAP || l % DEPTHS >= DEPTH_CAP)) return null;
+  }
+  // Edges reversed, as a compressed adjacency list.
+  let m = 0;
+  for (const g of logs) m += g.edgeCount;
+  const count = new Int32Array(n + 1);
+  for (const g of logs) for (let e = 0; e < g.edgeCount; e++) count[g.edges[3 * e + 1] + 1]++;
+  for (let i = 0; i < n; i++) count[i + 1] += count[i];
+  const fill = count.slice(0, n);
+  const src = new Int32Array(m), wt = new Int32Array(m);
+  for (const g of logs) {
+    for (let e = 0; e < g.edgeCount; e++) {
+      const k = fill[g.edges[3 * e + 1]]++;
+      src[k] = g.edges[3 * e];
+      wt[k] = g.edges[3 * e + 2];
+    }
+  }
+  if (cycles && hasCycle(table, count, src)) return null;
+  // Kinds across threads, by name.
+  const byKind = new Map<string, [number, number][]>();
+  for (const g of logs) {
+    for (let v = 0; v < g.violationCount; v++) {
+      const kind = g.kinds[g.violations[3 * v + 1]];
+      let list = byKind.get(kind);
+      if (!list) byKind.set(kind, (list = []));
+      list.push([g.violations[3 * v], g.violations[3 * v + 2]]);
+    }
+  }
+  const on = new Uint8Array(n);
+  const dist = new Float64Array(n);
+  for (const list of byKind.values()) {
+    let best = Infinity;
+    for (const [u, w] of list) best = Math.min(best, label[u] + w);
+    dist.fill(Infinity);
+    const heap = new Heap();
+    for (const [u, w] of list) if (w < dist[u]) heap.push((dist[u] = w), u);
+    // Dijkstra backwards: every edge costs at least one transition.
+    while (heap.size) {
+      const [d, x] = heap.pop();
+      if (d > dist[x]) continue;
+      if (label[x] + d === best) on[x] = 1;
+      if (label[x] + d > best) continue;
+      for (let k = count[x]; k < count[x + 1]; k++) {
+        const nd = d + wt[k];
+        if (nd < dist[src[k]]) heap.push((dist[src[k]] = nd), src[k]);
+      }
+    }
+  }
+  return on;
+}
+
+/**
+ * Whether the graph has a cycle (Kahn's algorithm, backwards: `preds` lists each slot's
+ * predecessors, from `start`): states whose successors are all peeled are peeled; a cycle
+ * keeps its states.
+ */
+function hasCycle(table: SharedTable, start: Int32Array, preds: Int32Array): boolean {
+  const n = table.slots;
+  const succ = new Int32Array(n);
+  for (let k = 0; k < preds.length; k++) succ[preds[k]]++;
+  const queue: number[] = [];
+  let states = 0;
+  for (let i = 0; i < n; i++) {
+    if (table.labelAt(i) < 0) continue;
+    states++;
+    if (succ[i] === 0) queue.push(i);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const x = queue[q];
+    for (let k = start[x]; k < start[x + 1]; k++) if (--succ[preds[k]] === 0) queue.push(preds[k]);
+  }
+  return queue.length < states;
+}
+
+/** A binary min-heap of (key, value). */
+class Heap {
+  private k: number[] = [];
+  private v: number[] = [];
+  get size(): number {
+    return this.k.length;
+  }
+  push(key: number, val: number): void {
+    const k = this.k, v = this.v;
+    let i = k.length;
+    k.push(key);
+    v.push(val);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (k[p] <= key) break;
+      k[i] = k[p];
+      v[i] = v[p];
+      i = p;
+    }
+    k[i] = key;
+    v[i] = val;
+  }
+  pop(): [number, number] {
+    const k = this.k, v = this.v;
+    const top: [number, number] = [k[0], v[0]];
+    const lk = k.pop()!, lv = v.pop()!;
+    if (k.length) {
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= k.length) break;
+        if (c + 1 < k.length && k[c + 1] < k[c]) c++;
+        if (k[c] >= lk) break;
+        k[i] = k[c];
+        v[i] = v[c];
+        i = c;
+      }
+      k[i] = lk;
+      v[i] = lv;
+    }
+    return top;
+  }
+}
+
+/** Whether a search with these options can run in two phases (else: in parts). */
+export function twoPhase(opts: ExploreOptions): boolean {
+  return opts.strategy === 'exhaustive' && !opts.naive && !opts.por && !opts.collectFinals && !opts.coverage && !opts.observe && !opts.resume && !opts.checkpoint && opts.visited !== 'map';
+}
+
+/**
+ * The two-phase search. `runPhase1` runs phase1Parts on every thread (this one among them) and
+ * returns their logs. Null when it cannot be taken (the header says when).
+ */
+export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase1: (job: Phase1Job) => Promise<Phase1Log[]>): Promise<ExploreResult | null> {
+  if (!twoPhase(opts)) return null;
+  // Up to symmetry the canonical fingerprint is not a canonical form (tied members keep their
+  // order: model/symmetry.ts), so which states phase 1 stores would depend on the
+  // representatives its threads happened to reach: parts instead (docs/scale.md).
+  if (opts.symmetry !== false && new Machine(spec).symmetry.groups.length > 0) return null;
+  const now = opts.now ?? Date.now;
+  const t0 = now();
+  opts = { ...opts, startedAt: opts.startedAt ?? t0 };
+  const split = splitSearch(spec, opts);
+  if (split.top.limit || split.top.symmetryAbandoned) return null;
+  const maxSlots = Math.floor(((opts.maxMemory ?? 8192) * 1024 * 1024) / 2 / SLOT_BYTES);
+  for (let slots = Math.min(FIRST_SLOTS, maxSlots); ; slots = Math.min(slots * 4, maxSlots)) {
+    const table = SharedTable.create(slots);
+    const top = phase1Top(spec, opts, table, split.depth);
+    let logs = [top.log];
+    if (!top.log.limit) {
+      const job: Phase1Job = { table: table.table, counter: table.counter, next: new SharedArrayBuffer(4), roots: top.roots };
+      logs = [top.log, ...(await runPhase1(job))];
+    }
+    const limit = logs.find((g) => g.limit)?.limit;
+    if (limit === 'the shared table is full' && slots < maxSlots) continue;
+    if (limit) return null;
+    const on = leastPaths(table, logs, spec.properties.deadlock);
+    if (!on) return null;
+    // Phase 2: the single search, entering only the states on a least path.
+    const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, {
+      only: (key) => {
+        const i = table.slotOf(key);
+        return i >= 0 && on[i] === 1;
+      },
+    });
+    const limit2 = dfs.run();
+    if (limit2 || dfs.symAbandoned !== null) return null;
+    const states = table.size;
+    const ms = now() - t0;
+    const list = shareWitnesses(spec, dfs.symmetric, dfs.findings.list());
+    return {
+      verdict: list.some((f) => !f.violation.benign) ? 'unsafe' : 'safe',
+      complete: true,
+      bound: null,
+      findings: list,
+      stats: {
+        executions: dfs.executions,
+        states,
+        pruned: dfs.pruned,
+        maxDepth: dfs.maxDepth,
+        ms,
+        rate: ms > 0 ? Math.round((states / ms) * 1000) : states,
+        collision: (states * states) / 2 ** 65,
+        ...(dfs.symmetric.length ? { symmetry: dfs.symmetric } : {}),
+        twoPhase: { parts: top.roots.length, depth: split.depth, witnessStates: dfs.visited.size + 1 },
+      },
+      limit: undefined,
+    };
+  }
+}
