@@ -28,7 +28,7 @@ import { exploreTwoPhase } from '../explore/shared.js';
 import { mergeParts, partsLimit, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
 import { decodeFramed, encodeFramed } from '../explore/framed.js';
 import { SEARCH_FORMAT } from '../explore/strategy.js';
-import type { ExploreOptions, ExploreResult, Finding } from '../explore/strategy.js';
+import type { ExploreOptions, ExploreResult, Finding, Progress } from '../explore/strategy.js';
 import { replay } from '../explore/explore.js';
 import { signature, type Violation } from '../check/violation.js';
 import type { Spec } from '../spec/types.js';
@@ -94,7 +94,9 @@ export async function checkParts(spec: Spec, opts: CheckOptions, workers: number
   const plain = { ...opts, onProgress: undefined };
   // Two phases when the search allows it (explore/shared.ts); otherwise the parts.
   const eo = exploreOptions(spec, plain);
-  const two = await exploreTwoPhase(spec, eo, (job) => runPhase1(spec, { ...eo, startedAt: eo.startedAt ?? Date.now() }, job, workers));
+  // This thread's share of phase 1 shows the states of all threads (they share one table).
+  const onProgress = progress ? (p: Progress) => progress.update(p) : undefined;
+  const two = await exploreTwoPhase(spec, eo, (job) => runPhase1(spec, { ...eo, startedAt: eo.startedAt ?? Date.now(), onProgress }, job, workers));
   if (two) return { ok: true as const, spec, result: two, matches: verdictMatches(spec, two) };
   return checkSpecParts(spec, plain, (parts, eo) => runParts(spec, eo, parts, workers, onPart));
 }
