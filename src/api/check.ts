@@ -8,7 +8,6 @@ import type { Spec } from '../spec/types.js';
 import type { Violation } from '../check/violation.js';
 import { explore, ExploreOptions, ExploreResult, replay, ReplayResult } from '../explore/explore.js';
 import { FETCH_MODELS } from '../model/fetch/fetch-model.js';
-import { mergeParts, partsAgain, splitSearch, type Part, type PartResult, type Split } from '../explore/partition.js';
 
 export interface CheckOptions {
   overrides?: readonly string[];
@@ -126,32 +125,6 @@ export function checkSpecText(text: string, file: string, o: CheckOptions = {}):
 export function checkSpec(spec: Spec, o: CheckOptions = {}): CheckResult & { ok: true } {
   const result = explore(spec, exploreOptions(spec, o));
   return { ok: true, spec, result, matches: verdictMatches(spec, result) };
-}
-
-/**
- * A partitioned search (explore/partition.ts; `--workers`, `--shard`): the split here, the
- * parts by `runParts` (in this thread, on workers, or a shard's share), the merge here. Only
- * without a preemption bound (the CLI says so first).
- */
-export async function checkSpecParts(spec: Spec, o: CheckOptions, runParts: (parts: readonly Part[], opts: ExploreOptions) => Promise<PartResult[]>, target?: number): Promise<CheckResult & { ok: true; split: Split }> {
-  const eo0 = exploreOptions(spec, o);
-  if (eo0.strategy !== 'exhaustive') throw new Error('a partitioned search has no preemption bound: it needs the exhaustive strategy');
-  const now = eo0.now ?? Date.now;
-  const t0 = now();
-  const eo = { ...eo0, startedAt: t0 };
-  let split = splitSearch(spec, eo, target);
-  for (;;) {
-    const parts = split.top.limit ? [] : split.parts;
-    const results = await runParts(parts, eo);
-    // A part that gave symmetry up: every part again without it (explore/partition.ts).
-    const again = partsAgain(spec, eo, { ...split, parts }, results, target);
-    if (again) {
-      split = again;
-      continue;
-    }
-    const result = mergeParts(spec, eo, { ...split, parts }, results, now() - t0);
-    return { ok: true, spec, result, matches: verdictMatches(spec, result), split };
-  }
 }
 
 /**

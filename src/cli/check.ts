@@ -247,7 +247,7 @@ function addExploreOptions(cmd: Command): Command {
     .option('--checkpoint <file>', 'write the search\'s state to FILE every --checkpoint-every seconds, to go on later with --resume (one spec; docs/scale.md)')
     .addOption(new Option('--checkpoint-every <s>', 'seconds between checkpoints (default 300)').argParser(intArg('--checkpoint-every')))
     .option('--resume <file>', 'go on from a checkpoint written by --checkpoint, to the report an uninterrupted run gives')
-    .addOption(new Option('--workers <n>', 'search each spec on n threads (with --exhaustive; the same report for every n): in two phases where it can, one table of states shared by the threads and then the witness search (the single search\'s findings and witnesses), otherwise in parts (docs/scale.md)').argParser(intArg('--workers', 64)))
+    .addOption(new Option('--workers <n>', 'search each spec on n threads (with --exhaustive; the same report for every n): in two phases where it can, one table of states shared by the threads and then the witness search (the single search\'s findings and witnesses), otherwise the single search on one thread, which says why (docs/scale.md)').argParser(intArg('--workers', 64)))
     .addOption(new Option('--shard <i/n>', 'search the i-th of n shares of the parts (with --exhaustive, one spec) into --shard-out FILE; `ftrace-race merge` makes the report').argParser(parseShard))
     .option('--shard-out <file>', 'where --shard writes its result (never overwritten)')
     .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')
@@ -441,6 +441,7 @@ export async function runCheck(ctx: CommandContext, inputs: string[], flags: Che
       text((ch) => '\n' + wrap(stats, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.collision !== undefined) text((ch) => wrap(`fingerprint collision probability: optimistic ${s.collision!.toPrecision(2)}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.twoPhase) text((ch) => wrap(`two phases: ${plural(s.twoPhase!.parts, 'part')} below depth ${s.twoPhase!.depth} over one shared table of states, then the witness search on ${plural(s.twoPhase!.witnessStates, 'state')} (executions, pruned and schedules count it; docs/scale.md)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
+      if (s.oneThread) text((ch) => wrap(`--workers: the single search, on one thread: ${s.oneThread} (docs/scale.md)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.parts) text((ch) => wrap(`partitioned: ${plural(s.parts!.count, 'part')} below depth ${s.parts!.depth}, each with its own visited set (executions and pruned count their overlap; docs/scale.md)`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.por) text((ch) => wrap('slept' in s.por! ? `partial-order reduction: ${plural(s.por!.slept, 'transition')} asleep (commuting with one taken) not taken` : `partial-order reduction given up (${s.por!.abandoned}): ${s.parts ? 'that part searched again without it' : 'searched without it'}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
       if (s.symmetryAbandoned) text((ch) => wrap(`symmetry reduction given up (${s.symmetryAbandoned}): searched without it`, width).map((l) => ch.dim(l)).join('\n') + '\n');

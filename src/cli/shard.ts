@@ -23,13 +23,13 @@ import { InputFileError, readInputFile } from './input.js';
 import { runParts, runPhase1 } from './part-workers.js';
 import { DEFAULT_LIMITS } from '../spec/limits.js';
 import type { ProgressSink } from './progress.js';
-import { checkSpecParts, exploreOptions, verdictMatches, type CheckOptions } from '../api/check.js';
+import { exploreOptions, verdictMatches, type CheckOptions } from '../api/check.js';
 import { exploreTwoPhase } from '../explore/shared.js';
 import { mergeParts, partsLimit, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
 import { decodeFramed, encodeFramed } from '../explore/framed.js';
 import { SEARCH_FORMAT } from '../explore/strategy.js';
 import type { ExploreOptions, ExploreResult, Finding, Progress } from '../explore/strategy.js';
-import { replay } from '../explore/explore.js';
+import { explore, replay } from '../explore/explore.js';
 import { signature, type Violation } from '../check/violation.js';
 import type { Spec } from '../spec/types.js';
 import type { CheckFlags, SearchHook } from './check.js';
@@ -87,18 +87,22 @@ function partProgress(progress: ProgressSink | null) {
   };
 }
 
-/** `check --workers N`: the split, the parts on N threads, the merge. */
+/**
+ * `check --workers N`: two phases on N threads (explore/shared.ts), or, where they cannot run,
+ * the single search on this thread — the same report for any N either way, and faster than the
+ * parts of a split, which repeat the states reachable from several of them (docs/scale.md).
+ */
 export async function checkParts(spec: Spec, opts: CheckOptions, workers: number, progress: ProgressSink | null) {
-  needExhaustive(spec, exploreOptions(spec, opts));
-  const onPart = partProgress(progress);
-  const plain = { ...opts, onProgress: undefined };
-  // Two phases when the search allows it (explore/shared.ts); otherwise the parts.
-  const eo = exploreOptions(spec, plain);
+  const eo = exploreOptions(spec, { ...opts, onProgress: undefined });
+  needExhaustive(spec, eo);
+  const t0 = (eo.now ?? Date.now)();
   // This thread's share of phase 1 shows the states of all threads (they share one table).
   const onProgress = progress ? (p: Progress) => progress.update(p) : undefined;
-  const two = await exploreTwoPhase(spec, eo, (job) => runPhase1(spec, { ...eo, startedAt: eo.startedAt ?? Date.now(), onProgress }, job, workers));
-  if (two) return { ok: true as const, spec, result: two, matches: verdictMatches(spec, two) };
-  return checkSpecParts(spec, plain, (parts, eo) => runParts(spec, eo, parts, workers, onPart));
+  const two = await exploreTwoPhase(spec, { ...eo, startedAt: t0 }, (job) => runPhase1(spec, { ...eo, startedAt: t0, onProgress }, job, workers));
+  // The single search counts its time (max-time) from the start of the two-phase attempt.
+  const result = typeof two === 'string' ? explore(spec, { ...eo, startedAt: t0, onProgress }) : two;
+  if (typeof two === 'string') result.stats.oneThread = two;
+  return { ok: true as const, spec, result, matches: verdictMatches(spec, result) };
 }
 
 /** What a shard is bound to: the spec's bytes and the options that shape the parts. */

@@ -16,7 +16,8 @@ import type { ExploreOptions, ExploreResult, Strategy } from './strategy.js';
 
 function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreResult {
   const now = opts.now ?? Date.now;
-  const t0 = now();
+  // From the caller's start when it gives one (--workers that ran two phases first: cli/shard.ts).
+  const t0 = opts.startedAt ?? now();
   const budget = new Budget(opts, t0, now, opts.heapUsed);
   const r = opts.resume;
   if (r && (r.key !== (opts.checkpointKey ?? '') || r.boundIndex >= bounds.length)) throw new Error('not a usable checkpoint: it was written for another spec or other options');

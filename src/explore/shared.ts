@@ -19,7 +19,8 @@
  * (executions, pruned successors, and the schedules counted for each finding: phase 2's own),
  * the same bytes for any N.
  *
- * Not taken (null: the caller searches in parts instead): a search up to symmetry (the
+ * Not taken (a string saying why: the caller runs the single search instead, on one thread,
+ * the same report for any N and faster than the parts): a search up to symmetry (the
  * canonical fingerprint keeps tied members in their order, so the states phase 1 stores would
  * depend on the representatives its threads reached), a graph with a cycle when livelocks are
  * judged (phase 1 sees no whole stack, so it cannot judge one), a label at its cap, a limit in
@@ -226,16 +227,16 @@ function phase1Top(spec: Spec, opts: ExploreOptions, table: SharedTable, depth: 
 }
 
 /**
- * The states phase 2 may enter: on a least path to a violation of some kind. Null when the
- * graph has a cycle and livelocks are judged, or a label is at its cap.
+ * The states phase 2 may enter: on a least path to a violation of some signature. Why not,
+ * when the graph has a cycle and livelocks are judged, or a label is at its cap.
  */
-export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycles: boolean): Uint8Array | null {
+export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycles: boolean): Uint8Array | string {
   const n = table.slots;
   const label = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const l = table.labelAt(i);
     label[i] = l;
-    if (l >= 0 && (Math.floor(l / DEPTHS) >= COST_CAP || l % DEPTHS >= DEPTH_CAP)) return null;
+    if (l >= 0 && (Math.floor(l / DEPTHS) >= COST_CAP || l % DEPTHS >= DEPTH_CAP)) return `a state is ${DEPTH_CAP} transitions deep or more (the labels saturate)`;
   }
   // Edges reversed, as a compressed adjacency list.
   let m = 0;
@@ -252,7 +253,7 @@ export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycle
       wt[k] = g.edges[3 * e + 2];
     }
   }
-  if (cycles && hasCycle(table, count, src)) return null;
+  if (cycles && hasCycle(table, count, src)) return 'the state graph has a cycle, and livelocks are judged on whole stacks';
   // Kinds across threads, by name.
   const byKind = new Map<string, [number, number][]>();
   for (const g of logs) {
@@ -353,26 +354,32 @@ class Heap {
   }
 }
 
-/** Whether a search with these options can run in two phases (else: in parts). */
-export function twoPhase(opts: ExploreOptions): boolean {
-  return opts.strategy === 'exhaustive' && !opts.naive && !opts.por && !opts.collectFinals && !opts.coverage && !opts.observe && !opts.resume && !opts.checkpoint && opts.visited !== 'map';
+/** Why a search with these options cannot run in two phases, or null when it can. */
+export function notTwoPhase(opts: ExploreOptions): string | null {
+  if (opts.strategy !== 'exhaustive') return 'the search has a preemption bound';
+  if (opts.naive) return '--naive keeps no visited set to share';
+  if (opts.por) return 'partial-order reduction (--por) stores sleep sets the threads would race on';
+  if (opts.collectFinals || opts.coverage || opts.observe) return 'final states, outcomes or coverage need every state seen by one search';
+  if (opts.resume || opts.checkpoint || opts.visited === 'map') return 'a checkpointed search';
+  return null;
 }
 
 /**
  * The two-phase search. `runPhase1` runs phase1Parts on every thread (this one among them) and
- * returns their logs. Null when it cannot be taken (the header says when).
+ * returns their logs. A string when it cannot be taken: why (the header says when).
  */
-export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase1: (job: Phase1Job) => Promise<Phase1Log[]>): Promise<ExploreResult | null> {
-  if (!twoPhase(opts)) return null;
+export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase1: (job: Phase1Job) => Promise<Phase1Log[]>): Promise<ExploreResult | string> {
+  const not = notTwoPhase(opts);
+  if (not) return not;
   // Up to symmetry the canonical fingerprint is not a canonical form (tied members keep their
   // order: model/symmetry.ts), so which states phase 1 stores would depend on the
-  // representatives its threads happened to reach: parts instead (docs/scale.md).
-  if (opts.symmetry !== false && new Machine(spec).symmetry.groups.length > 0) return null;
+  // representatives its threads happened to reach (docs/scale.md).
+  if (opts.symmetry !== false && new Machine(spec).symmetry.groups.length > 0) return 'the search is up to symmetry (with --no-symmetry it runs in two phases)';
   const now = opts.now ?? Date.now;
   const t0 = now();
   opts = { ...opts, startedAt: opts.startedAt ?? t0 };
   const split = splitSearch(spec, opts);
-  if (split.top.limit || split.top.symmetryAbandoned) return null;
+  if (split.top.limit) return split.top.limit;
   const maxSlots = Math.floor(((opts.maxMemory ?? 8192) * 1024 * 1024) / 2 / SLOT_BYTES);
   for (let slots = Math.min(FIRST_SLOTS, maxSlots); ; slots = Math.min(slots * 4, maxSlots)) {
     const table = SharedTable.create(slots);
@@ -384,9 +391,9 @@ export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase
     }
     const limit = logs.find((g) => g.limit)?.limit;
     if (limit === 'the shared table is full' && slots < maxSlots) continue;
-    if (limit) return null;
+    if (limit) return limit;
     const on = leastPaths(table, logs, spec.properties.deadlock);
-    if (!on) return null;
+    if (typeof on === 'string') return on;
     // Phase 2: the single search, entering only the states on a least path.
     const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, {
       only: (key) => {
@@ -395,7 +402,7 @@ export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase
       },
     });
     const limit2 = dfs.run();
-    if (limit2 || dfs.symAbandoned !== null) return null;
+    if (limit2) return limit2;
     const states = table.size;
     const ms = now() - t0;
     const list = shareWitnesses(spec, dfs.symmetric, dfs.findings.list());

@@ -146,6 +146,8 @@ export interface ExploreStats {
    * counted for each finding are phase 2's.
    */
   twoPhase?: { parts: number; depth: number; witnessStates: number };
+  /** `--workers` ran the single search on one thread instead of two phases: why (explore/shared.ts). */
+  oneThread?: string;
   /**
    * Livelocks (explore/scc.ts): why some component was not judged (one through a split's
    * prefix whose other edges may come back through states the part did not search; under
