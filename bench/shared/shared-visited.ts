@@ -10,6 +10,9 @@
  * are compared with the single search, and the time. Each search runs in fresh worker threads
  * (the single one in one of its own), so each pays the same start-up and warms its JIT anew.
  *
+ * Since 2026-12-02 the product's `--workers` runs in two phases over this table
+ * (src/explore/shared.ts SharedTable, used here too); this measures the table alone.
+ *
  * Bundled and run by bench/shared-visited.mjs (main thread and workers are this one file).
  */
 import { readFileSync } from 'node:fs';
@@ -22,77 +25,10 @@ import { Budget } from '../../src/explore/budget.js';
 import { Dfs } from '../../src/explore/frontier.js';
 import { explore } from '../../src/explore/explore.js';
 import { splitSearch } from '../../src/explore/partition.js';
-import { fpWords, type VisitedSet } from '../../src/explore/visited.js';
-import { covers, packed } from '../../src/explore/fpset.js';
+import type { VisitedSet } from '../../src/explore/visited.js';
+import { SharedTable } from '../../src/explore/shared.js';
 import type { ExploreOptions } from '../../src/explore/strategy.js';
 import { signature } from '../../src/check/violation.js';
-
-const LOCKED = -1;
-
-/** FpSet's offer() contract over shared memory: slots of [a, b, label]; word 0 of `count` counts states. */
-class SharedFpSet implements VisitedSet {
-  private readonly w: Int32Array;
-  private readonly c: Int32Array;
-  private readonly slots: number;
-  full = false;
-  constructor(readonly table: SharedArrayBuffer, readonly counter: SharedArrayBuffer) {
-    this.w = new Int32Array(table);
-    this.c = new Int32Array(counter);
-    this.slots = this.w.length / 3;
-  }
-  static create(slots: number): SharedFpSet {
-    return new SharedFpSet(new SharedArrayBuffer(slots * 12), new SharedArrayBuffer(4));
-  }
-  get size(): number {
-    return Atomics.load(this.c, 0);
-  }
-  offer(fp: string, cost: number, depth: number): boolean {
-    const [x0, y0] = fpWords(fp);
-    return this.offerWords(x0 | 0, y0 | 0, cost, depth);
-  }
-  offerWords(x: number, y: number, cost: number, depth: number): boolean {
-    const w = this.w, n = this.slots;
-    let h = x ^ Math.imul(y, 0x9e3779b1);
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h ^= h >>> 13;
-    let i = Math.floor(((h >>> 0) * n) / 4294967296);
-    for (let probes = 0; probes < n; ) {
-      const at = 3 * i + 2;
-      const m = Atomics.load(w, at);
-      if (m === 0) {
-        if (Atomics.compareExchange(w, at, 0, LOCKED) !== 0) continue;
-        w[3 * i] = x;
-        w[3 * i + 1] = y;
-        Atomics.store(w, at, packed(cost, depth));
-        if (Atomics.add(this.c, 0, 1) + 1 > n * 0.75) this.full = true;
-        return true;
-      }
-      if (m === LOCKED) continue; // another thread is writing this slot's key
-      if (w[3 * i] === x && w[3 * i + 1] === y) {
-        for (let cur = m; ; cur = Atomics.load(w, at)) {
-          if (covers(cur, cost, depth)) return false;
-          if (Atomics.compareExchange(w, at, cur, packed(cost, depth)) === cur) return true;
-        }
-      }
-      if (++i === n) i = 0;
-      probes++;
-    }
-    this.full = true;
-    return false;
-  }
-  offerSleep(): number {
-    throw new Error('no --por here');
-  }
-  storedSleep(): number {
-    throw new Error('no --por here');
-  }
-  export(): never {
-    throw new Error('not checkpointed');
-  }
-  keys(): Uint32Array {
-    return new Uint32Array(0);
-  }
-}
 
 const OPTS: ExploreOptions = { strategy: 'exhaustive', naive: false };
 
@@ -111,7 +47,7 @@ interface Done { sigs: string[]; executions: number; pruned: number; nodes: numb
 function work(job: Job): Done {
   const t0 = performance.now();
   const spec = loadFile(job.file);
-  const visited = new SharedFpSet(job.table, job.counter);
+  const visited = new SharedTable(job.table, job.counter);
   const next = new Int32Array(job.next);
   const sigs = new Set<string>();
   let executions = 0, pruned = 0, nodes = 0, parts = 0;
@@ -139,7 +75,7 @@ async function shared(file: string, threads: number, self: string, slots: number
   const spec = loadFile(file);
   const split = splitSearch(spec, OPTS);
   const splitMs = performance.now() - t0;
-  const table = SharedFpSet.create(slots);
+  const table = SharedTable.create(slots);
   const keys = split.top.keys;
   for (let i = 0; i < keys.length; i += 2) table.offerWords(keys[i] | 0, keys[i + 1] | 0, 0, 0);
   const sigs = new Set(split.top.findings.map((f) => signature(f.violation)));

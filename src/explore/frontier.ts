@@ -268,19 +268,23 @@ export class Dfs<S> {
     return this.sym ? this.m.exact() : this.m.fingerprint();
   }
 
-  /** Phase 1: the state being expanded — the nearest frame with a slot (passed-through frames have none) — as its slot, cost and depth. */
-  private owner(): [number, number, number] {
+  /**
+   * Phase 1: the state being expanded — the nearest frame with a slot (passed-through frames
+   * have none) — and the cost from it to the end of the path, reached at preemptions c
+   * (preemptions times DEPTHS plus transitions).
+   */
+  private owner(c: number): [number, number] {
     for (let j = this.stack.length - 1; j >= 0; j--) {
       const f = this.stack[j];
-      if (f.slot !== undefined) return [f.slot, f.cost, j];
+      if (f.slot !== undefined) return [f.slot, (c - f.cost) * DEPTHS + this.path.length - j];
     }
     throw new Error('internal: a two-phase search logs an edge from no state');
   }
 
-  /** Phase 1: logs the edge from the state being expanded to `slot`, reached at cost c. */
+  /** Phase 1: logs the edge from the state being expanded to `slot`, reached at preemptions c. */
   private logEdge(slot: number, c: number): void {
-    const [from, c0, d0] = this.owner();
-    this.shared!.log.edge(from, slot, (c - c0) * DEPTHS + this.path.length - d0);
+    const [from, w] = this.owner(c);
+    this.shared!.log.edge(from, slot, w);
   }
 
   /** One more execution explored to its end (a violation, a final state, a stop). */
@@ -297,11 +301,8 @@ export class Dfs<S> {
   /** A benign finding: reported with its schedule so far; the execution goes on. */
   private note(v: Violation, cost: number): void {
     if (this.shared) {
-      if (this.leafSlot >= 0) this.shared.log.violation(this.leafSlot, signature(v), 0);
-      else {
-        const [slot, c0, d0] = this.owner();
-        this.shared.log.violation(slot, signature(v), (cost - c0) * DEPTHS + this.path.length - d0);
-      }
+      const [from, w] = this.leafSlot >= 0 ? [this.leafSlot, 0] : this.owner(cost);
+      this.shared.log.violation(from, signature(v), w);
     }
     // Iterative bounding re-executes cheaper schedules; each is streamed once, at its own bound.
     if (this.opts.onViolation && (this.bound === Infinity || cost === this.bound)) {

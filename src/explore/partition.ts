@@ -104,7 +104,7 @@ function partResult(index: number, dfs: Dfs<unknown>, limit: string | null, extr
 }
 
 /** A part's budget: its own states, the whole search's time (from opts.startedAt) and heap. */
-function budgetOf(opts: ExploreOptions): Budget {
+export function budgetOf(opts: ExploreOptions): Budget {
   const now = opts.now ?? Date.now;
   return new Budget(opts, opts.startedAt ?? now(), now, opts.heapUsed);
 }

@@ -11,11 +11,11 @@
  * leave from, each with its signature.
  *
  * Phase 2, on this thread: the single search itself, entering only the states on a least path
- * to a violation of some kind — L(s) + D_k(s) = c*(k), D_k the least cost from s to a violation
- * of kind k (backwards over the edges), c*(k) the least cost of one. Every prefix of a least
+ * to a violation of some signature σ — L(s) + D_σ(s) = c*(σ), D_σ the least cost from s to a
+ * violation of σ (backwards over the edges), c*(σ) the least cost of one. Every prefix of a least
  * path is a least path, so every path the single search takes to such a state lies inside the
  * set; phase 2 enters those states in the single search's order with its labels, and finds its
- * best witness of every kind. Its report is the single search's but for what counts the work
+ * best witness of every signature. Its report is the single search's but for what counts the work
  * (executions, pruned successors, and the schedules counted for each finding: phase 2's own),
  * the same bytes for any N.
  *
@@ -29,11 +29,10 @@
  */
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
-import { Budget } from './budget.js';
 import { Dfs, type SharedPlan } from './frontier.js';
 import { covers, packed, DEPTHS } from './fpset.js';
 import { COST_CAP, DEPTH_CAP, type VisitedSet } from './visited.js';
-import { splitSearch } from './partition.js';
+import { budgetOf, splitSearch } from './partition.js';
 import { shareWitnesses } from './orbit.js';
 import type { ExploreOptions, ExploreResult } from './strategy.js';
 
@@ -73,7 +72,11 @@ export class SharedTable implements VisitedSet {
   }
 
   offer(fp: string, cost: number, depth: number): boolean {
-    const x = fp.charCodeAt(0) | (fp.charCodeAt(1) << 16), y = fp.charCodeAt(2) | (fp.charCodeAt(3) << 16);
+    return this.offerWords(fp.charCodeAt(0) | (fp.charCodeAt(1) << 16), fp.charCodeAt(2) | (fp.charCodeAt(3) << 16), cost, depth);
+  }
+
+  /** offer() of a fingerprint given as its two words (as int32). */
+  offerWords(x: number, y: number, cost: number, depth: number): boolean {
     const w = this.w, n = this.slots;
     let i = this.start(x, y);
     for (let probes = 0; probes < n; ) {
@@ -140,10 +143,10 @@ export class SharedTable implements VisitedSet {
 export interface Phase1Log {
   edges: Int32Array;
   edgeCount: number;
-  /** (slot, kind, cost) of each violation, kinds by index into `kinds`. */
+  /** (slot, signature, cost) of each violation, signatures by index into `sigs`. */
   violations: Int32Array;
   violationCount: number;
-  kinds: string[];
+  sigs: string[];
   limit?: string;
 }
 
@@ -153,8 +156,8 @@ class Log {
   e = 0;
   violations: Int32Array<ArrayBuffer> = new Int32Array(3 << 10);
   v = 0;
-  readonly kinds: string[] = [];
-  private readonly kindIndex = new Map<string, number>();
+  readonly sigs: string[] = [];
+  private readonly sigIndex = new Map<string, number>();
 
   edge(from: number, to: number, w: number): void {
     if (this.e + 3 > this.edges.length) this.edges = grow(this.edges);
@@ -163,12 +166,12 @@ class Log {
     this.edges[this.e++] = w;
   }
 
-  violation(from: number, kind: string, w: number): void {
-    let k = this.kindIndex.get(kind);
+  violation(from: number, sig: string, w: number): void {
+    let k = this.sigIndex.get(sig);
     if (k === undefined) {
-      k = this.kinds.length;
-      this.kinds.push(kind);
-      this.kindIndex.set(kind, k);
+      k = this.sigs.length;
+      this.sigs.push(sig);
+      this.sigIndex.set(sig, k);
     }
     if (this.v + 3 > this.violations.length) this.violations = grow(this.violations);
     this.violations[this.v++] = from;
@@ -177,7 +180,7 @@ class Log {
   }
 
   done(limit?: string): Phase1Log {
-    return { edges: this.edges, edgeCount: this.e / 3, violations: this.violations, violationCount: this.v / 3, kinds: this.kinds, ...(limit ? { limit } : {}) };
+    return { edges: this.edges, edgeCount: this.e / 3, violations: this.violations, violationCount: this.v / 3, sigs: this.sigs, ...(limit ? { limit } : {}) };
   }
 }
 
@@ -194,8 +197,6 @@ export interface Phase1Job {
   next: SharedArrayBuffer;
   roots: string[][];
 }
-
-const budgetOf = (opts: ExploreOptions) => new Budget(opts, opts.startedAt ?? (opts.now ?? Date.now)(), opts.now ?? Date.now, opts.heapUsed);
 
 /** Phase 1 on one thread: parts taken from the job's counter until none is left. */
 export function phase1Parts(spec: Spec, opts: ExploreOptions, job: Phase1Job): Phase1Log {
@@ -254,19 +255,19 @@ export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycle
     }
   }
   if (cycles && hasCycle(table, count, src)) return 'the state graph has a cycle, and livelocks are judged on whole stacks';
-  // Kinds across threads, by name.
-  const byKind = new Map<string, [number, number][]>();
+  // Violations across threads, by signature.
+  const bySig = new Map<string, [number, number][]>();
   for (const g of logs) {
     for (let v = 0; v < g.violationCount; v++) {
-      const kind = g.kinds[g.violations[3 * v + 1]];
-      let list = byKind.get(kind);
-      if (!list) byKind.set(kind, (list = []));
+      const sig = g.sigs[g.violations[3 * v + 1]];
+      let list = bySig.get(sig);
+      if (!list) bySig.set(sig, (list = []));
       list.push([g.violations[3 * v], g.violations[3 * v + 2]]);
     }
   }
   const on = new Uint8Array(n);
   const dist = new Float64Array(n);
-  for (const list of byKind.values()) {
+  for (const list of bySig.values()) {
     let best = Infinity;
     for (const [u, w] of list) best = Math.min(best, label[u] + w);
     dist.fill(Infinity);

@@ -126,3 +126,15 @@ export const gen: fc.Arbitrary<Gen> = fc
     return calls <= (g.harts === 3 ? 1 : 2) && writes <= 2;
   });
 
+/**
+ * Specs with two identical callers on harts of their own and a patcher on a third (mostly
+ * interchangeable: model/symmetry.ts); two calls in all keep the naive search of three harts small.
+ */
+export const symmetricGen: fc.Arbitrary<Gen> = gen.map((g) => ({
+  ...g,
+  harts: 3,
+  callers: [{ hart: 0, times: 1 }, { hart: 1, times: 1 }],
+  patcherHart: 2,
+  pair: { ...g.pair, writes: g.pair.writes.slice(0, 1) },
+  word: g.word && g.data ? null : g.word && { ...g.word, writes: [] },
+}));

@@ -7,7 +7,7 @@ import { loadSpec } from '../../src/spec/load.js';
 import { explore, replay } from '../../src/explore/explore.js';
 import { signature } from '../../src/check/violation.js';
 import { Machine } from '../../src/model/machine.js';
-import { gen, specText } from './random-spec.js';
+import { specText, symmetricGen } from './random-spec.js';
 import { b2OnHarts } from '../helpers/b2-family.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
@@ -24,22 +24,13 @@ import { bufferIo } from '../../src/cli/io.js';
 const RUNS = Number(process.env.SYMMETRY_RUNS ?? 30);
 
 
-// Two calls in all keep the naive search of three harts small.
-const symmetric = gen.map((g) => ({
-  ...g,
-  harts: 3,
-  callers: [{ hart: 0, times: 1 }, { hart: 1, times: 1 }],
-  patcherHart: 2,
-  pair: { ...g.pair, writes: g.pair.writes.slice(0, 1) },
-  word: g.word && g.data ? null : g.word && { ...g.word, writes: [] },
-}));
 
 describe('symmetry reduction', () => {
   it(`agrees with the search without symmetry, and with the naive search where it fits, on random specs (${RUNS} specs)`, () => {
     let compared = 0, reduced = 0, withViolations = 0, withNaive = 0, skipped = 0;
     let statesSym = 0, statesPlain = 0, gaveUp = 0;
     fc.assert(
-      fc.property(symmetric, (g) => {
+      fc.property(symmetricGen, (g) => {
         const text = specText(g);
         const loaded = loadSpec(text, 'random.yaml');
         if (!loaded.spec) throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
