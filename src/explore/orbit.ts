@@ -17,7 +17,7 @@
  * without it, each with a witness as cheap.
  *
  * Applied to the findings of a whole search (bounded.ts) or of a merge of parts
- * (partition.ts), so one search, `--workers` and shards give each member the same witness.
+ * (partition.ts), so one search and shards give each member the same witness.
  */
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
@@ -48,8 +48,8 @@ export function swapMembers(schedule: string, g: SymmetryGroup, a: number, b: nu
 
 /**
  * Every member's finding with the best witness of the group's findings of the same kind
- * (`groups`: the groups the search used; none, nothing changes). Returns a new list in the
- * witness order.
+ * (`used`: the groups the search used, by name; none, nothing changes). Returns a new list in
+ * the witness order.
  */
 export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[], list: readonly Finding[]): Finding[] {
   if (used.length === 0 || list.length === 0) return [...list];
@@ -71,7 +71,7 @@ export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[],
   const done = new Set<string>();
   for (const f of [...out]) {
     const role = roles.get(f.violation.task);
-    if (!role || bySig.get(signature(f.violation)) !== f) continue;
+    if (!role) continue;
     const kind = signature({ ...f.violation, task: `~${role.stopper ? 'stopper' : 'task'}` }) + `~${m.symmetry.groups.indexOf(role.group)}`;
     if (done.has(kind)) continue;
     done.add(kind);

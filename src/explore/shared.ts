@@ -33,7 +33,6 @@ import { Dfs, type SharedPlan } from './frontier.js';
 import { covers, packed, DEPTHS } from './fpset.js';
 import { COST_CAP, DEPTH_CAP, type VisitedSet } from './visited.js';
 import { budgetOf, splitSearch } from './partition.js';
-import { shareWitnesses } from './orbit.js';
 import type { ExploreOptions, ExploreResult } from './strategy.js';
 
 const LOCKED = -1;
@@ -406,7 +405,8 @@ export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase
     if (limit2) return limit2;
     const states = table.size;
     const ms = now() - t0;
-    const list = shareWitnesses(spec, dfs.symmetric, dfs.findings.list());
+    // Never up to symmetry (above): no group to share witnesses across (orbit.ts).
+    const list = dfs.findings.list();
     return {
       verdict: list.some((f) => !f.violation.benign) ? 'unsafe' : 'safe',
       complete: true,
@@ -420,7 +420,6 @@ export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase
         ms,
         rate: ms > 0 ? Math.round((states / ms) * 1000) : states,
         collision: (states * states) / 2 ** 65,
-        ...(dfs.symmetric.length ? { symmetry: dfs.symmetric } : {}),
         twoPhase: { parts: top.roots.length, depth: split.depth, witnessStates: dfs.visited.size + 1 },
       },
       limit: undefined,
