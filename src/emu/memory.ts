@@ -696,8 +696,12 @@ export class Memory {
     return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
   }
 
-  /** fingerprint() as its two 32-bit lanes (no text: the model mixes them into its own hash). */
-  fingerprintLanes(): [number, number] {
+  /**
+   * fingerprint() as its two 32-bit lanes (no text: the model mixes them into its own hash).
+   * `holder`: the LR reservations as if the reservation of holder[i] were i's (new -> old
+   * number: the symmetric image's, model/symmetry.ts).
+   */
+  fingerprintLanes(holder: readonly number[] | null = null): [number, number] {
     this.flushWriteTlb(); // pages in the write TLB may have been written without clearing hash
     let a = 0, b = 0;
     for (const r of this.regions) {
@@ -716,8 +720,9 @@ export class Memory {
     a = fmix32(a ^ pa);
     b = fmix32(b ^ pb ^ 0x27d4eb2f);
     // LR reservations (ISA manual, "Load-Reserved/Store-Conditional"): whether a later sc succeeds.
-    for (let h = 0; h < this.reservations.length; h++) {
-      const r = this.reservations[h];
+    if (!this.anyReservation) return [a, b];
+    for (let h = 0, n = holder ? holder.length : this.reservations.length; h < n; h++) {
+      const r = this.reservations[holder ? holder[h] : h];
       if (!r) continue;
       a = fmix32(a ^ Math.imul(h + 1, 0x9e3779b1) ^ (r.addr | 0));
       b = fmix32(b ^ Math.floor(r.addr / 4294967296) ^ (r.size << 8) ^ h);

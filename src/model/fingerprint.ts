@@ -48,7 +48,7 @@ export function regsDigest(r: ArrayLike<number>, dead: readonly number[]): [numb
  */
 export function machineFingerprint(k: Core, regsRead: readonly boolean[], st: State, order: readonly number[] | null = null, deadOf: readonly (readonly number[])[] | null = null, R: Renaming | null = null): string {
   const h = new Hasher();
-  const [ma, mb] = k.mem.fingerprintLanes();
+  const [ma, mb] = k.mem.fingerprintLanes(order);
   h.mix(ma);
   h.mix(mb);
   for (let n = 0; n < k.cpus.length; n++) {

@@ -247,10 +247,19 @@ function slotKey(k: Core, sym: Symmetry, regsRead: readonly boolean[], task: num
 /**
  * The fingerprint of the state with each group's members sorted by slot key: the same
  * function as Machine.fingerprint over the permuted state (tasks and harts renumbered, dead
- * registers zero). `regsRead[i]`: task i's registers stay hashed once it is done. Slots whose
- * keys tie keep their order, so two symmetric states may still get two fingerprints (less
- * reduction, never a wrong one); `exact` tries every order and takes the least, a true
- * canonical form (k! orders a group: for final states and tests).
+ * registers zero). `regsRead[i]`: task i's registers stay hashed once it is done.
+ *
+ * A canonical form: symmetric states get one fingerprint. The slot key is the same for a
+ * member and its image under any permutation (it reads no hart number that moves), so sorting
+ * by it leaves only the order of members whose keys tie open. A run of tied members that the
+ * state treats alike in everything their keys do not read (`interchangeable`: what other harts
+ * know of their writes, stop_machine's sets, IPI waits, ...) gives one fingerprint whatever
+ * its order, so it keeps member order; for any other run every order is tried and the least
+ * fingerprint taken (r! orders for a run of r, and the product over such runs). Until
+ * 2026-12-02 every tie kept member order, which made the name of a state depend on which
+ * representative of its orbit the search reached (less reduction, and a set of stored states
+ * that depended on the order of the search: docs/scale.md, "Two phases").
+ * `exact` tries every order of every group (k! a group: the reference the tests compare with).
  */
 export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly boolean[], exact = false, maps?: CanonicalMaps): string {
   if (exact) {
@@ -268,7 +277,8 @@ export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly 
     return best!;
   }
   let m = 0; // members numbered across the groups (the machine keeps their keys: Core.slotKey)
-  const orders = sym.groups.map((g) => {
+  let open: Run[] | null = null; // runs of tied members the state does not treat alike
+  const orders = sym.groups.map((g, gi) => {
     // Insertion sort by key, ties in member order (a stable sort: a group has a few members).
     const n = g.tasks.length;
     const keys = new Array<number>(n);
@@ -284,9 +294,148 @@ export function canonicalFingerprint(k: Core, sym: Symmetry, regsRead: readonly 
       keys[i] = key;
       order[i] = j;
     }
+    for (let from = 0; from < n - 1; ) {
+      let to = from + 1;
+      while (to < n && keys[to] === keys[from]) to++;
+      if (to - from > 1 && !interchangeable(k, g, order, from, to)) (open ??= []).push({ group: gi, from, to });
+      from = to;
+    }
     return order;
   });
-  return fingerprintIn(k, sym, regsRead, orders, maps);
+  if (open === null) return fingerprintIn(k, sym, regsRead, orders, maps);
+  return leastOver(k, sym, regsRead, orders, open, maps);
+}
+
+/** Positions [from, to) of group `group`'s sorted order, whose members' keys tie. */
+interface Run {
+  group: number;
+  from: number;
+  to: number;
+}
+
+/** The least fingerprint over every order of each run (the others as sorted), with its renumbering. */
+function leastOver(k: Core, sym: Symmetry, regsRead: readonly boolean[], orders: number[][], runs: Run[], maps?: CanonicalMaps): string {
+  let best: string | null = null;
+  let bestMaps: CanonicalMaps | null = null;
+  const base = runs.map((r) => orders[r.group].slice(r.from, r.to));
+  const visit = (ri: number) => {
+    if (ri === runs.length) {
+      const mine: CanonicalMaps | undefined = maps ? { task: [], hart: [] } : undefined;
+      const fp = fingerprintIn(k, sym, regsRead, orders, mine);
+      if (best === null || fp < best) {
+        best = fp;
+        bestMaps = mine ?? null;
+      }
+      return;
+    }
+    const r = runs[ri];
+    for (const p of permutations(r.to - r.from)) {
+      for (let i = 0; i < p.length; i++) orders[r.group][r.from + i] = base[ri][p[i]];
+      visit(ri + 1);
+    }
+  };
+  visit(0);
+  if (maps && bestMaps) {
+    maps.task = (bestMaps as CanonicalMaps).task;
+    maps.hart = (bestMaps as CanonicalMaps).hart;
+  }
+  return best!;
+}
+
+/**
+ * Whether the state is unchanged (as the fingerprint hashes it) by every permutation of the
+ * members at positions [from, to) of group g's order, given that their slot keys tie: what
+ * the keys do not read must not tell them apart. Conservative (false sends the run to
+ * leastOver, which is exact whatever this says; a wrong true would only cost reduction).
+ */
+function interchangeable(k: Core, g: SymmetryGroup, order: readonly number[], from: number, to: number): boolean {
+  const st = k.st;
+  const nH = st.harts.length;
+  const inRun = new Uint8Array(nH);
+  for (let p = from; p < to; p++) inRun[g.harts[order[p]]] = 1;
+  const j0 = order[from];
+  const h0 = g.harts[j0];
+  const h1 = g.harts[order[from + 1]];
+  // A clock is alike at the run's harts.
+  const alike = (c: Clock | null): boolean => {
+    if (c === null) return true;
+    const v = c[h0];
+    for (let p = from + 1; p < to; p++) if (c[g.harts[order[p]]] !== v) return false;
+    return true;
+  };
+  // A member's hart's clock matches the first member's: the same at harts outside the run, one value at the others of the run.
+  const matches = (c: Clock | null, c0: Clock | null, own: number): boolean => {
+    if (c === null || c0 === null) return c === c0;
+    const other = c0[h1];
+    for (let w = 0; w < nH; w++) {
+      if (w === own) continue;
+      if (inRun[w] ? c[w] !== other : c[w] !== c0[w]) return false;
+    }
+    return true;
+  };
+  const pairs = (a: readonly (readonly [number, number])[], b: readonly (readonly [number, number])[]): boolean => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
+    return true;
+  };
+  const x0 = st.harts[h0];
+  for (let x = 0; x < nH; x++) {
+    const hx = st.harts[x];
+    if (!inRun[x]) {
+      if (!alike(hx.known) || !alike(hx.fenced) || !alike(hx.ipiClock)) return false;
+      continue;
+    }
+    if (x === h0) continue;
+    if (!matches(hx.known, x0.known, x) || !matches(hx.fenced, x0.fenced, x) || !matches(hx.ipiClock, x0.ipiClock, x)) return false;
+    if (!pairs(hx.raised, x0.raised) || !pairs(hx.seen, x0.seen)) return false;
+  }
+  // The first member's clocks at the others of the run hold the one value the others hold of each other.
+  for (const c of [x0.known, x0.fenced, x0.ipiClock]) if (c !== null && !alike0(c, g, order, from, to, h0)) return false;
+  const inTasks = new Uint8Array(st.tasks.length);
+  for (let p = from; p < to; p++) {
+    inTasks[g.tasks[order[p]]] = 1;
+    inTasks[g.stoppers[order[p]]] = 1;
+  }
+  const t0 = st.tasks[g.tasks[j0]], s0 = st.tasks[g.stoppers[j0]];
+  for (let p = from + 1; p < to; p++) {
+    const j = order[p];
+    if ((st.tasks[g.tasks[j]].hart === g.harts[j]) !== (t0.hart === h0)) return false;
+    if ((st.tasks[g.stoppers[j]].hart === g.harts[j]) !== (s0.hart === h0)) return false;
+  }
+  for (let t = 0; t < st.tasks.length; t++) {
+    const w = st.tasks[t].ipiWait;
+    for (let i = 0; i < w.length; i++) if (w[i] >= 0 && inRun[w[i]]) return false;
+    if (inTasks[t] && k.mem.reservationOf(t) !== null) return false;
+  }
+  const sm = st.sm;
+  if (sm) {
+    if (sm.requester >= 0 && inTasks[sm.requester]) return false;
+    if (sm.runner >= 0 && inRun[sm.runner]) return false;
+    if (!allOrNone(sm.arrived, inRun, to - from) || !allOrNone(sm.flushed, inRun, to - from) || !alike(sm.clock)) return false;
+  }
+  for (const w of st.writes) if ((w.hart >= 0 && inRun[w.hart]) || !alike(w.clock)) return false;
+  for (const d of st.deferred) if ((d.task >= 0 && inTasks[d.task]) || (d.hart >= 0 && inRun[d.hart])) return false;
+  for (const [, c] of st.dclk) if (!alike(c)) return false;
+  return true;
+}
+
+/** The first member's clock holds one value at the run's other harts. */
+function alike0(c: Clock, g: SymmetryGroup, order: readonly number[], from: number, to: number, h0: number): boolean {
+  let v: number | null = null;
+  for (let p = from; p < to; p++) {
+    const h = g.harts[order[p]];
+    if (h === h0) continue;
+    if (v === null) v = c[h];
+    else if (c[h] !== v) return false;
+  }
+  return true;
+}
+
+/** A list of harts holds all of the run's or none. */
+function allOrNone(list: readonly number[], inRun: Uint8Array, size: number): boolean {
+  let n = 0;
+  for (const h of list) if (h >= 0 && inRun[h]) n++;
+  return n === 0 || n === size;
 }
 
 /** The renumbering a canonical fingerprint was taken under: old task -> new task, old hart -> new hart. */
@@ -295,11 +444,16 @@ export interface CanonicalMaps {
   hart: number[];
 }
 
-function permutations(n: number): number[][] {
+const PERMUTATIONS: number[][][] = [];
+
+/** Every order of 0..n-1 (made once a size). */
+function permutations(n: number): readonly number[][] {
   if (n <= 1) return [[0]];
+  const known = PERMUTATIONS[n];
+  if (known) return known;
   const out: number[][] = [];
   for (const p of permutations(n - 1)) for (let i = 0; i <= p.length; i++) out.push([...p.slice(0, i), n - 1, ...p.slice(i)]);
-  return out;
+  return (PERMUTATIONS[n] = out);
 }
 
 function identity(n: number): number[] {
@@ -327,8 +481,6 @@ function fingerprintIn(k: Core, sym: Symmetry, regsRead: readonly boolean[], ord
       moved = true;
     }
   }
-  // An LR reservation is held per task inside memory's own hash: do not permute around one.
-  if (moved) for (let i = 0; i < nTasks && moved; i++) if (P[i] !== i && k.mem.reservationOf(i) !== null) moved = false;
   let R: Renaming | null = null;
   let Q: number[]; // new task -> old task
   if (moved) {
