@@ -399,6 +399,24 @@ export interface Renaming {
 
 const renamed = (map: readonly number[], x: number): number => (x >= 0 ? map[x] : x);
 
+/** An ipiWait entry with its hart renumbered: a hart, or a firmware wait sbiWait(x) = -(x + 1) (kernel/ipi.ts). */
+export const renamedWait = (map: readonly number[], e: number): number => (e >= 0 ? map[e] : -(map[-e - 1] + 1));
+
+/**
+ * A task's ipiWait as the set it is (entries leave it in any order: kernel/ipi.ts), renamed by
+ * R, in ascending order: one hash for one set, whatever order the harts were listed or renamed in.
+ */
+function waitSet(w: readonly number[], R: Renaming | null): number[] {
+  const out = new Array<number>(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const x = R ? renamedWait(R.hart, w[i]) : w[i];
+    let j = i;
+    for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
+    out[j] = x;
+  }
+  return out;
+}
+
 /** A knowledge vector, its entries in the renumbered harts' order (mixAll without a renaming). */
 function mixClock(h: Hasher, c: Clock, R: Renaming | null): void {
   if (R === null) {
@@ -428,8 +446,10 @@ export function hashState(h: Hasher, st: State, R: Renaming | null = null, diges
     else mixTaskDigest(h, t);
     h.mix(R ? renamed(R.hart, t.hart) : t.hart);
     // Same mixes as h.value on this array of small integers, without the type dispatch.
-    h.mix(0x5b000000 | t.ipiWait.length);
-    for (let k = 0; k < t.ipiWait.length; k++) h.int(R ? renamed(R.hart, t.ipiWait[k]) : t.ipiWait[k]);
+    const w = t.ipiWait;
+    h.mix(0x5b000000 | w.length);
+    if (w.length === 1) h.int(R ? renamedWait(R.hart, w[0]) : w[0]);
+    else if (w.length > 1) for (const e of waitSet(w, R)) h.int(e);
   }
   const harts = st.harts;
   for (let i = 0; i < harts.length; i++) {
