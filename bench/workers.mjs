@@ -4,10 +4,9 @@
 // search, of --workers 1 and of --workers 2, the ratios, and whether the report has the single
 // search's states and witnesses (schedule text included). A benchmark, not a test.
 //
-//   node build.mjs && node bench/workers.mjs [--runs 3] [--specs stale5,unsafe5,safe5,stale7,unsafe6]
-// Specs are the scale family (bench/scale-family.mjs); without symmetry (the two-phase search
-// does not run up to symmetry) unless named with a trailing `s` (stale7s: with symmetry, which
-// --workers searches in parts).
+//   node build.mjs && node bench/workers.mjs [--runs 3] [--specs stale5,unsafe5,safe5,stale7s,unsafe7s]
+// Specs are the scale family (bench/scale-family.mjs); with --no-symmetry unless named with a
+// trailing `s` (stale7s: up to symmetry, the default search; two phases there since 2026-12-03).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -22,7 +21,7 @@ const arg = (name, dflt) => {
 };
 const runs = Number(arg('--runs', '3'));
 const dir = mkdtempSync(join(tmpdir(), 'ftr-workers-'));
-const specs = arg('--specs', 'stale5,unsafe5,safe5,stale7s').split(',').map((s) => {
+const specs = arg('--specs', 'stale5,unsafe5,safe5,safe7s,stale7s,unsafe7s').split(',').map((s) => {
   const m = /^(safe|stale|unsafe)(\d)(s?)$/.exec(s.trim());
   if (!m) throw new Error(`--specs: family and harts, as unsafe5 (or unsafe5s, with symmetry): ${s}`);
   const file = join(dir, `${m[1]}${m[2]}.yaml`);

@@ -75,6 +75,23 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     expect(two.stats.executions).toBeLessThan(single.stats.executions);
   }, 180_000);
 
+  it('up to symmetry (the scale family, unsafe, 4 harts): 1 and 2 workers give the same bytes, in two phases, with the single search\'s verdict, states and witnesses', () => {
+    const d = workdir();
+    const text = execFileSync(process.execPath, ['-e', `import(${JSON.stringify(join(ROOT, 'bench/scale-family.mjs'))}).then((m) => process.stdout.write(m.specText('unsafe', 4)))`], { encoding: 'utf8' });
+    writeFileSync(join(d, 'unsafe4.yaml'), text);
+    const args = ['check', 'unsafe4.yaml', '--exhaustive', '--no-timing', '--format', 'json'];
+    const lone = JSON.parse(cli(args, d).out);
+    const w1 = cli([...args, '--workers', '1'], d).out;
+    expect(cli([...args, '--workers', '2'], d).out).toBe(w1);
+    const two = JSON.parse(w1);
+    expect(two.stats.symmetry).toEqual([['caller0', 'caller1', 'caller2']]);
+    expect(two.stats.twoPhase.parts).toBeGreaterThan(10);
+    expect(two.stats.oneThread).toBeUndefined();
+    expect([two.verdict, two.stats.states]).toEqual(['unsafe', lone.stats.states]);
+    const witness = (v: V) => `${v.property}/${v.kind}/${v.task} ${v.preemptions}/${v.steps} ${v.schedule}`;
+    expect(two.violations.map(witness)).toEqual(lone.violations.map(witness));
+  }, 180_000);
+
   it('3 shards merged in any order give the same bytes (text and JSON); the verdict, states and signatures are the single search\'s', () => {
     shardOut.forEach((s, i) => {
       expect(s.code).toBe(0);

@@ -8,7 +8,7 @@
  * state on the current path are found through the fingerprints of the frames, in both modes.
  */
 import type { Model, Transition } from '../model/model.js';
-import { signature, type Violation } from '../check/violation.js';
+import type { Violation } from '../check/violation.js';
 import { formatSchedule } from './schedule.js';
 import type { Budget } from './budget.js';
 import { Findings } from './findings.js';
@@ -99,12 +99,12 @@ export interface PartPlan {
 /**
  * A search over the table every thread of a two-phase search's phase 1 shares: it logs each
  * edge it examines between two states (their slots, and the edge's cost: preemptions times
- * DEPTHS plus transitions) and each violation with the state it leaves from and its signature, and
+ * DEPTHS plus transitions) and each violation with the state it leaves from, and
  * judges no livelock (it does not see whole stacks: explore/shared.ts does without).
  */
 export interface SharedPlan {
   visited: VisitedSet & { readonly last: number; slotOf(fp: string): number };
-  log: { edge(from: number, to: number, w: number): void; violation(from: number, sig: string, w: number): void };
+  log: { edge(from: number, to: number, w: number): void; violation(from: number, v: Violation, w: number): void };
 }
 
 /** Between two transitions: write a checkpoint of this search (and go on), or write one and stop. */
@@ -302,7 +302,7 @@ export class Dfs<S> {
   private note(v: Violation, cost: number): void {
     if (this.shared) {
       const [from, w] = this.leafSlot >= 0 ? [this.leafSlot, 0] : this.owner(cost);
-      this.shared.log.violation(from, signature(v), w);
+      this.shared.log.violation(from, v, w);
     }
     // Iterative bounding re-executes cheaper schedules; each is streamed once, at its own bound.
     if (this.opts.onViolation && (this.bound === Infinity || cost === this.bound)) {

@@ -22,7 +22,7 @@
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
 import type { SymmetryGroup } from '../model/symmetry.js';
-import { signature } from '../check/violation.js';
+import { signature, type Violation } from '../check/violation.js';
 import { compareFindings } from './findings.js';
 import { replay } from './replay.js';
 import { formatSchedule, parseSchedule } from './schedule.js';
@@ -47,13 +47,21 @@ export function swapMembers(schedule: string, g: SymmetryGroup, a: number, b: nu
 }
 
 /**
- * Every member's finding with the best witness of the group's findings of the same kind
- * (`used`: the groups the search used, by name; none, nothing changes). Returns a new list in
- * the witness order.
+ * A violation's kind up to the symmetry groups: its signature with a member's task as its
+ * role in its group (the member itself or its stopper), so the violations of the members of
+ * one group in one way have one kind; the signature itself for any other task. Up to symmetry
+ * which member a violation is charged to depends on the representative reached, its kind does
+ * not (explore/shared.ts logs kinds).
  */
-export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[], list: readonly Finding[]): Finding[] {
-  if (used.length === 0 || list.length === 0) return [...list];
-  const m = new Machine(spec);
+export function kindOf(m: Machine): (v: Violation) => string {
+  const roles = rolesOf(m);
+  return (v) => {
+    const role = roles.get(v.task);
+    return role ? roleKind(m, v, role) : signature(v);
+  };
+}
+
+function rolesOf(m: Machine): Map<string, Role> {
   const names = m.taskNames;
   const roles = new Map<string, Role>();
   for (const group of m.symmetry.groups) {
@@ -62,6 +70,23 @@ export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[],
       roles.set(names[group.stoppers[member]], { group, member, stopper: true });
     });
   }
+  return roles;
+}
+
+function roleKind(m: Machine, v: Violation, role: Role): string {
+  return signature({ ...v, task: `~${role.stopper ? 'stopper' : 'task'}` }) + `~${m.symmetry.groups.indexOf(role.group)}`;
+}
+
+/**
+ * Every member's finding with the best witness of the group's findings of the same kind
+ * (`used`: the groups the search used, by name; none, nothing changes). Returns a new list in
+ * the witness order.
+ */
+export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[], list: readonly Finding[]): Finding[] {
+  if (used.length === 0 || list.length === 0) return [...list];
+  const m = new Machine(spec);
+  const names = m.taskNames;
+  const roles = rolesOf(m);
   const nameOf = (r: Role, member: number) => names[r.stopper ? r.group.stoppers[member] : r.group.tasks[member]];
   const out = list.map((f) => ({ ...f }));
   const bySig = new Map(out.map((f) => [signature(f.violation), f]));
@@ -72,7 +97,7 @@ export function shareWitnesses(spec: Spec, used: readonly (readonly string[])[],
   for (const f of [...out]) {
     const role = roles.get(f.violation.task);
     if (!role) continue;
-    const kind = signature({ ...f.violation, task: `~${role.stopper ? 'stopper' : 'task'}` }) + `~${m.symmetry.groups.indexOf(role.group)}`;
+    const kind = roleKind(m, f.violation, role);
     if (done.has(kind)) continue;
     done.add(kind);
     for (let b = 0; b < role.group.tasks.length; b++) {

@@ -8,21 +8,27 @@
  * what does not depend on it: the states (the table), each state's least label (preemptions,
  * transitions: a state reached more cheaply is entered again, so its last label is its least,
  * whatever the order), the edges between states with their costs, and the states violations
- * leave from, each with its signature.
+ * leave from, each with its kind (its signature; up to symmetry, with a member's task as its
+ * role: orbit.ts kindOf).
  *
  * Phase 2, on this thread: the single search itself, entering only the states on a least path
- * to a violation of some signature σ — L(s) + D_σ(s) = c*(σ), D_σ the least cost from s to a
+ * to a violation of some kind σ — L(s) + D_σ(s) = c*(σ), D_σ the least cost from s to a
  * violation of σ (backwards over the edges), c*(σ) the least cost of one. Every prefix of a least
  * path is a least path, so every path the single search takes to such a state lies inside the
  * set; phase 2 enters those states in the single search's order with its labels, and finds its
- * best witness of every signature. Its report is the single search's but for what counts the work
+ * best witness of every kind. Its report is the single search's but for what counts the work
  * (executions, pruned successors, and the schedules counted for each finding: phase 2's own),
  * the same bytes for any N.
  *
+ * Up to symmetry the states are orbits, named by the canonical fingerprint (a canonical form:
+ * model/symmetry.ts), so the table, the labels and the edges do not depend on which
+ * representative a thread reached; which member a violation is charged to does, hence kinds.
+ * Phase 2 reaches the single search's representatives along its paths, so its best witness of
+ * each kind is the single search's, and every other member takes it swapped (orbit.ts), as
+ * after the single search.
+ *
  * Not taken (a string saying why: the caller runs the single search instead, on one thread,
- * the same report for any N and faster than the parts): a search up to symmetry (the
- * canonical fingerprint keeps tied members in their order, so the states phase 1 stores would
- * depend on the representatives its threads reached), a graph with a cycle when livelocks are
+ * the same report for any N and faster than the parts): a graph with a cycle when livelocks are
  * judged (phase 1 sees no whole stack, so it cannot judge one), a label at its cap, a limit in
  * phase 1, and the options whose results phase 2 does not see whole (final states, outcomes,
  * coverage, --por, --naive).
@@ -34,6 +40,8 @@ import { covers, packed, DEPTHS } from './fpset.js';
 import { COST_CAP, DEPTH_CAP, type VisitedSet } from './visited.js';
 import { budgetOf, splitSearch } from './partition.js';
 import type { ExploreOptions, ExploreResult } from './strategy.js';
+import { signature, type Violation } from '../check/violation.js';
+import { kindOf, shareWitnesses } from './orbit.js';
 
 const LOCKED = -1;
 /** Slots of the first table; each one too small is replaced by one four times larger. */
@@ -142,14 +150,23 @@ export class SharedTable implements VisitedSet {
 export interface Phase1Log {
   edges: Int32Array;
   edgeCount: number;
-  /** (slot, signature, cost) of each violation, signatures by index into `sigs`. */
+  /** (slot, kind, cost) of each violation, kinds by index into `sigs`. */
   violations: Int32Array;
   violationCount: number;
   sigs: string[];
   limit?: string;
 }
 
-/** Collects a thread's edges and violations (SharedPlan.log). */
+/**
+ * How phase 1 logs a violation: by its kind up to symmetry (orbit.ts kindOf) when the search is
+ * up to symmetry (Dfs.sym), by its signature otherwise (every member's violation its own).
+ */
+function kinds(spec: Spec, opts: ExploreOptions): (v: Violation) => string {
+  const m = new Machine(spec);
+  return !opts.naive && opts.symmetry !== false && m.symmetric.length > 0 ? kindOf(m) : signature;
+}
+
+/** Collects a thread's edges and violations (SharedPlan.log), each violation as its kind (kinds). */
 class Log {
   edges: Int32Array<ArrayBuffer> = new Int32Array(3 << 16);
   e = 0;
@@ -157,6 +174,7 @@ class Log {
   v = 0;
   readonly sigs: string[] = [];
   private readonly sigIndex = new Map<string, number>();
+  constructor(private readonly kind: (v: Violation) => string) {}
 
   edge(from: number, to: number, w: number): void {
     if (this.e + 3 > this.edges.length) this.edges = grow(this.edges);
@@ -165,7 +183,8 @@ class Log {
     this.edges[this.e++] = w;
   }
 
-  violation(from: number, sig: string, w: number): void {
+  violation(from: number, v: Violation, w: number): void {
+    const sig = this.kind(v);
     let k = this.sigIndex.get(sig);
     if (k === undefined) {
       k = this.sigs.length;
@@ -200,7 +219,7 @@ export interface Phase1Job {
 /** Phase 1 on one thread: parts taken from the job's counter until none is left. */
 export function phase1Parts(spec: Spec, opts: ExploreOptions, job: Phase1Job): Phase1Log {
   const table = new SharedTable(job.table, job.counter);
-  const log = new Log();
+  const log = new Log(kinds(spec, opts));
   const plan: SharedPlan = { visited: table, log };
   const next = new Int32Array(job.next);
   for (let p = Atomics.add(next, 0, 1); p < job.roots.length; p = Atomics.add(next, 0, 1)) {
@@ -216,7 +235,7 @@ export function phase1Parts(spec: Spec, opts: ExploreOptions, job: Phase1Job): P
 
 /** The top of phase 1: the split's top over the shared table, its roots the parts. */
 function phase1Top(spec: Spec, opts: ExploreOptions, table: SharedTable, depth: number): { roots: string[][]; log: Phase1Log } {
-  const log = new Log();
+  const log = new Log(kinds(spec, opts));
   const roots: string[][] = [];
   const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, {
     horizon: { depth, root: (path) => roots.push(path) },
@@ -227,7 +246,7 @@ function phase1Top(spec: Spec, opts: ExploreOptions, table: SharedTable, depth: 
 }
 
 /**
- * The states phase 2 may enter: on a least path to a violation of some signature. Why not,
+ * The states phase 2 may enter: on a least path to a violation of some kind. Why not,
  * when the graph has a cycle and livelocks are judged, or a label is at its cap.
  */
 export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycles: boolean): Uint8Array | string {
@@ -371,10 +390,6 @@ export function notTwoPhase(opts: ExploreOptions): string | null {
 export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase1: (job: Phase1Job) => Promise<Phase1Log[]>): Promise<ExploreResult | string> {
   const not = notTwoPhase(opts);
   if (not) return not;
-  // Up to symmetry the canonical fingerprint is not a canonical form (tied members keep their
-  // order: model/symmetry.ts), so which states phase 1 stores would depend on the
-  // representatives its threads happened to reach (docs/scale.md).
-  if (opts.symmetry !== false && new Machine(spec).symmetry.groups.length > 0) return 'the search is up to symmetry (with --no-symmetry it runs in two phases)';
   const now = opts.now ?? Date.now;
   const t0 = now();
   opts = { ...opts, startedAt: opts.startedAt ?? t0 };
@@ -405,8 +420,9 @@ export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase
     if (limit2) return limit2;
     const states = table.size;
     const ms = now() - t0;
-    // Never up to symmetry (above): no group to share witnesses across (orbit.ts).
-    const list = dfs.findings.list();
+    // Up to symmetry the least paths lead to each kind's best violation, charged to whichever
+    // member its representative gives it; every other member takes it, swapped (orbit.ts).
+    const list = shareWitnesses(spec, dfs.symmetric, dfs.findings.list());
     return {
       verdict: list.some((f) => !f.violation.benign) ? 'unsafe' : 'safe',
       complete: true,
@@ -420,6 +436,7 @@ export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase
         ms,
         rate: ms > 0 ? Math.round((states / ms) * 1000) : states,
         collision: (states * states) / 2 ** 65,
+        ...(dfs.symmetric.length ? { symmetry: dfs.symmetric } : {}),
         twoPhase: { parts: top.roots.length, depth: split.depth, witnessStates: dfs.visited.size + 1 },
       },
       limit: undefined,

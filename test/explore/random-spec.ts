@@ -138,3 +138,11 @@ export const symmetricGen: fc.Arbitrary<Gen> = gen.map((g) => ({
   pair: { ...g.pair, writes: g.pair.writes.slice(0, 1) },
   word: g.word && g.data ? null : g.word && { ...g.word, writes: [] },
 }));
+
+/** Three identical callers on harts 0-2 and the patcher on hart 3: runs of three tied members (model/symmetry.ts). */
+export const threeCallerGen: fc.Arbitrary<Gen> = symmetricGen.map((g) => ({
+  ...g,
+  harts: 4,
+  callers: [{ hart: 0, times: 1 }, { hart: 1, times: 1 }, { hart: 2, times: 1 }],
+  patcherHart: 3,
+}));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gen, specText, symmetricGen } from './random-spec.js';
+import { gen, specText, symmetricGen, threeCallerGen } from './random-spec.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { explore } from '../../src/explore/explore.js';
 import { exploreTwoPhase, phase1Parts, type Phase1Job } from '../../src/explore/shared.js';
@@ -11,8 +11,8 @@ import { Machine } from '../../src/model/machine.js';
 
 /**
  * The two-phase search (explore/shared.ts; `--workers`) against the single search, on random
- * small specs (the soundness test's generator, and its variant with two interchangeable
- * callers, searched without symmetry: with it the two-phase search is not taken): the same
+ * small specs (the soundness test's generator, and its variants with two and three
+ * interchangeable callers, searched with symmetry and without): the same
  * verdict, states and findings — every signature with the same witness,
  * schedule text included — but for the schedules counted (phase 2's). Phase 1's result must
  * not depend on the order its parts are searched in (on threads, their timing): each spec is
@@ -43,16 +43,23 @@ const witnesses = (r: ExploreResult) => r.findings.map((f) => `${signature(f.vio
 const bytes = (r: ExploreResult) => JSON.stringify({ ...r, stats: { ...r.stats, ms: 0, rate: 0 } });
 
 describe('the two-phase search is the single search (fast-check, seeded)', () => {
-  for (const [name, arb] of [['random specs', gen], ['two interchangeable callers', symmetricGen]] as const) {
-    it(`${name}: verdict, states and every witness agree with the single search, whatever the order of the parts (${RUNS} specs)`, async () => {
+  const cases = [
+    ['random specs', gen, false, 0x2f_a5e],
+    ['two interchangeable callers, without symmetry', symmetricGen, false, 0x2f_a5f],
+    ['two interchangeable callers, up to symmetry', symmetricGen, true, 0x2f_a60],
+    ['three interchangeable callers, up to symmetry', threeCallerGen, true, 0x2f_a61],
+  ] as const;
+  for (const [name, arb, symmetry, seed0] of cases) {
+    // Three callers' spaces are the largest: fewer of them in the default suite.
+    const runs = arb === threeCallerGen ? Math.ceil(RUNS / 2) : RUNS;
+    it(`${name}: verdict, states and every witness agree with the single search, whatever the order of the parts (${runs} specs)`, async () => {
       let compared = 0, fellBack = 0, withParts = 0, withViolations = 0;
       await fc.assert(
         fc.asyncProperty(arb, fc.integer({ min: 1, max: 2 ** 31 }), async (g, seed) => {
           const text = specText(g);
           const spec = loadSpec(text, 'random.yaml').spec!;
-          // Up to symmetry it is not taken (explore/shared.ts): compared without it, and checked to fall back with it.
-          const o: ExploreOptions = { strategy: 'exhaustive', naive: false, maxStates: 30_000, symmetry: false };
-          if (new Machine(spec).symmetry.groups.length > 0) expect(await exploreTwoPhase(spec, { ...o, symmetry: true }, inOrder(spec, o, (n) => Array.from({ length: n }, (_, i) => i))), text).toMatch(/up to symmetry/);
+          if (symmetry && new Machine(spec).symmetry.groups.length === 0) return;
+          const o: ExploreOptions = { strategy: 'exhaustive', naive: false, maxStates: 30_000, symmetry };
           const plain = explore(spec, o);
           if (!plain.complete) return;
           const two = await exploreTwoPhase(spec, o, inOrder(spec, o, (n) => Array.from({ length: n }, (_, i) => i)));
@@ -69,11 +76,11 @@ describe('the two-phase search is the single search (fast-check, seeded)', () =>
           if (two.stats.twoPhase!.parts > 0) withParts++;
           if (plain.findings.length) withViolations++;
         }),
-        { seed: name === 'random specs' ? 0x2f_a5e : 0x2f_a5f, numRuns: RUNS },
+        { seed: seed0, numRuns: runs },
       );
       console.log(`two-phase (${name}): ${compared} specs compared (${withParts} with parts, ${withViolations} with violations), ${fellBack} not taken (a cycle with livelocks judged)`);
-      expect(compared).toBeGreaterThan(RUNS / 4);
+      expect(compared).toBeGreaterThan(runs / 4);
       expect(withViolations).toBeGreaterThan(0);
-    }, Math.max(300_000, RUNS * 10_000));
+    }, Math.max(300_000, runs * 10_000));
   }
 });

@@ -4,7 +4,7 @@ import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { Machine } from '../../src/model/machine.js';
 import { rng } from '../../src/explore/random.js';
-import { specText, symmetricGen } from '../explore/random-spec.js';
+import { specText, symmetricGen, threeCallerGen } from '../explore/random-spec.js';
 import { b2OnHarts } from '../helpers/b2-family.js';
 import { randomWalks } from '../helpers/walks.js';
 
@@ -35,14 +35,6 @@ function samePartition(spec: Spec, seed: number, walks = 30): { states: number; 
   return { states, images: [...fps.values()].filter((s) => s.size > 1).length };
 }
 
-/** Three identical callers on harts 0-2, the patcher on hart 3: runs of three tied members. */
-const threeCallers = symmetricGen.map((g) => ({
-  ...g,
-  harts: 4,
-  callers: [{ hart: 0, times: 1 }, { hart: 1, times: 1 }, { hart: 2, times: 1 }],
-  patcherHart: 3,
-}));
-
 describe('the canonical fingerprint is a canonical form', () => {
   for (const harts of [4, 5]) {
     it(`partitions states as the least fingerprint over every order does (B2 on ${harts} harts)`, () => {
@@ -53,7 +45,7 @@ describe('the canonical fingerprint is a canonical form', () => {
     });
   }
 
-  for (const [name, arb, runs] of [['two callers', symmetricGen, 40], ['three callers', threeCallers, 25]] as const) {
+  for (const [name, arb, runs] of [['two callers', symmetricGen, 40], ['three callers', threeCallerGen, 25]] as const) {
     it(`partitions states as the least fingerprint over every order does (random specs, ${name})`, () => {
       let specs = 0, images = 0;
       fc.assert(
