@@ -246,56 +246,69 @@ function phase1Top(spec: Spec, opts: ExploreOptions, table: SharedTable, depth: 
 }
 
 /**
- * The states phase 2 may enter: on a least path to a violation of some kind. Why not,
- * when the graph has a cycle and livelocks are judged, or a label is at its cap.
+ * The states phase 2 may enter: on a least path to a violation of some kind (by slot). Why not,
+ * when the graph has a cycle and livelocks are judged, or a label is at its cap. The states are
+ * numbered densely first (the table's slots are mostly empty), so that the graph, the cycle
+ * check and each kind's Dijkstra run over the states alone, in typed arrays.
  */
 export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycles: boolean): Uint8Array | string {
   const n = table.slots;
-  const label = new Float64Array(n);
+  const index = new Int32Array(n); // slot -> state + 1 (0: empty)
+  const slotOf = new Int32Array(table.size);
+  const label = new Float64Array(table.size);
+  let states = 0;
   for (let i = 0; i < n; i++) {
     const l = table.labelAt(i);
-    label[i] = l;
-    if (l >= 0 && (Math.floor(l / DEPTHS) >= COST_CAP || l % DEPTHS >= DEPTH_CAP)) return `a state is ${DEPTH_CAP} transitions deep or more (the labels saturate)`;
+    if (l < 0) continue;
+    if (Math.floor(l / DEPTHS) >= COST_CAP || l % DEPTHS >= DEPTH_CAP) return `a state is ${DEPTH_CAP} transitions deep or more (the labels saturate)`;
+    if (states === slotOf.length) throw new Error('internal: the shared table holds more states than it counted');
+    slotOf[states] = i;
+    label[states] = l;
+    index[i] = ++states;
   }
-  // Edges reversed, as a compressed adjacency list.
+  // Edges reversed, as a compressed adjacency list over the states.
   let m = 0;
   for (const g of logs) m += g.edgeCount;
-  const count = new Int32Array(n + 1);
-  for (const g of logs) for (let e = 0; e < g.edgeCount; e++) count[g.edges[3 * e + 1] + 1]++;
-  for (let i = 0; i < n; i++) count[i + 1] += count[i];
-  const fill = count.slice(0, n);
+  const count = new Int32Array(states + 1);
+  for (const g of logs) for (let e = 0; e < g.edgeCount; e++) count[index[g.edges[3 * e + 1]]]++;
+  for (let i = 0; i < states; i++) count[i + 1] += count[i];
+  const fill = count.slice(0, states);
   const src = new Int32Array(m), wt = new Int32Array(m);
   for (const g of logs) {
+    const edges = g.edges;
     for (let e = 0; e < g.edgeCount; e++) {
-      const k = fill[g.edges[3 * e + 1]]++;
-      src[k] = g.edges[3 * e];
-      wt[k] = g.edges[3 * e + 2];
+      const k = fill[index[edges[3 * e + 1]] - 1]++;
+      src[k] = index[edges[3 * e]] - 1;
+      wt[k] = edges[3 * e + 2];
     }
   }
-  if (cycles && hasCycle(table, count, src)) return 'the state graph has a cycle, and livelocks are judged on whole stacks';
-  // Violations across threads, by signature.
-  const bySig = new Map<string, [number, number][]>();
+  if (cycles && hasCycle(states, count, src)) return 'the state graph has a cycle, and livelocks are judged on whole stacks';
+  // Violations across threads, by kind.
+  const byKind = new Map<string, number[]>();
   for (const g of logs) {
     for (let v = 0; v < g.violationCount; v++) {
-      const sig = g.sigs[g.violations[3 * v + 1]];
-      let list = bySig.get(sig);
-      if (!list) bySig.set(sig, (list = []));
-      list.push([g.violations[3 * v], g.violations[3 * v + 2]]);
+      const kind = g.sigs[g.violations[3 * v + 1]];
+      let list = byKind.get(kind);
+      if (!list) byKind.set(kind, (list = []));
+      list.push(index[g.violations[3 * v]] - 1, g.violations[3 * v + 2]);
     }
   }
   const on = new Uint8Array(n);
-  const dist = new Float64Array(n);
-  for (const list of bySig.values()) {
+  const dist = new Float64Array(states);
+  const heap = new Heap();
+  for (const list of byKind.values()) {
     let best = Infinity;
-    for (const [u, w] of list) best = Math.min(best, label[u] + w);
+    for (let j = 0; j < list.length; j += 2) best = Math.min(best, label[list[j]] + list[j + 1]);
     dist.fill(Infinity);
-    const heap = new Heap();
-    for (const [u, w] of list) if (w < dist[u]) heap.push((dist[u] = w), u);
+    for (let j = 0; j < list.length; j += 2) {
+      const u = list[j], w = list[j + 1];
+      if (w < dist[u]) heap.push((dist[u] = w), u);
+    }
     // Dijkstra backwards: every edge costs at least one transition.
     while (heap.size) {
-      const [d, x] = heap.pop();
+      const d = heap.topKey, x = heap.pop();
       if (d > dist[x]) continue;
-      if (label[x] + d === best) on[x] = 1;
+      if (label[x] + d === best) on[slotOf[x]] = 1;
       if (label[x] + d > best) continue;
       for (let k = count[x]; k < count[x + 1]; k++) {
         const nd = d + wt[k];
@@ -307,40 +320,41 @@ export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycle
 }
 
 /**
- * Whether the graph has a cycle (Kahn's algorithm, backwards: `preds` lists each slot's
- * predecessors, from `start`): states whose successors are all peeled are peeled; a cycle
- * keeps its states.
+ * Whether the graph of `states` states has a cycle (Kahn's algorithm, backwards: `preds` lists
+ * each state's predecessors, from `start`): states whose successors are all peeled are peeled;
+ * a cycle keeps its states.
  */
-function hasCycle(table: SharedTable, start: Int32Array, preds: Int32Array): boolean {
-  const n = table.slots;
-  const succ = new Int32Array(n);
+function hasCycle(states: number, start: Int32Array, preds: Int32Array): boolean {
+  const succ = new Int32Array(states);
   for (let k = 0; k < preds.length; k++) succ[preds[k]]++;
-  const queue: number[] = [];
-  let states = 0;
-  for (let i = 0; i < n; i++) {
-    if (table.labelAt(i) < 0) continue;
-    states++;
-    if (succ[i] === 0) queue.push(i);
-  }
-  for (let q = 0; q < queue.length; q++) {
+  const queue = new Int32Array(states);
+  let tail = 0;
+  for (let i = 0; i < states; i++) if (succ[i] === 0) queue[tail++] = i;
+  for (let q = 0; q < tail; q++) {
     const x = queue[q];
-    for (let k = start[x]; k < start[x + 1]; k++) if (--succ[preds[k]] === 0) queue.push(preds[k]);
+    for (let k = start[x]; k < start[x + 1]; k++) if (--succ[preds[k]] === 0) queue[tail++] = preds[k];
   }
-  return queue.length < states;
+  return tail < states;
 }
 
-/** A binary min-heap of (key, value). */
+/** A binary min-heap of (key, value) in typed arrays: `topKey` is the least key, `pop` returns its value. */
 class Heap {
-  private k: number[] = [];
-  private v: number[] = [];
-  get size(): number {
-    return this.k.length;
+  private k = new Float64Array(1024);
+  private v = new Int32Array(1024);
+  size = 0;
+  get topKey(): number {
+    return this.k[0];
   }
   push(key: number, val: number): void {
+    if (this.size === this.k.length) {
+      const k = new Float64Array(this.size * 2), v = new Int32Array(this.size * 2);
+      k.set(this.k);
+      v.set(this.v);
+      this.k = k;
+      this.v = v;
+    }
     const k = this.k, v = this.v;
-    let i = k.length;
-    k.push(key);
-    v.push(val);
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (k[p] <= key) break;
@@ -351,24 +365,23 @@ class Heap {
     k[i] = key;
     v[i] = val;
   }
-  pop(): [number, number] {
+  pop(): number {
     const k = this.k, v = this.v;
-    const top: [number, number] = [k[0], v[0]];
-    const lk = k.pop()!, lv = v.pop()!;
-    if (k.length) {
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= k.length) break;
-        if (c + 1 < k.length && k[c + 1] < k[c]) c++;
-        if (k[c] >= lk) break;
-        k[i] = k[c];
-        v[i] = v[c];
-        i = c;
-      }
-      k[i] = lk;
-      v[i] = lv;
+    const top = v[0];
+    const n = --this.size;
+    const lk = k[n], lv = v[n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && k[c + 1] < k[c]) c++;
+      if (k[c] >= lk) break;
+      k[i] = k[c];
+      v[i] = v[c];
+      i = c;
     }
+    k[i] = lk;
+    v[i] = lv;
     return top;
   }
 }
