@@ -20,11 +20,8 @@ interface Phase1Worker {
   kind: typeof PHASE1;
   spec: Spec;
   opts: ExploreOptions;
+  job: Phase1Job;
 }
-
-/** To a phase-1 worker: a job (one per table: a full table is searched again, larger), or the end. */
-type ToPhase1 = { job: Phase1Job } | { done: true };
-type FromPhase1 = { kind: 'log'; log: Phase1Log } | { kind: 'error'; message: string };
 
 interface Job {
   kind: typeof KIND;
@@ -44,18 +41,12 @@ export function runPartWorker(): boolean {
     if (started) return true;
     started = true;
     const w = workerData as Phase1Worker;
-    parentPort!.on('message', (m: ToPhase1) => {
-      if ('done' in m) {
-        parentPort!.close();
-        return;
-      }
-      try {
-        const log = phase1Parts(w.spec, { ...w.opts, heapUsed }, m.job);
-        parentPort!.postMessage({ kind: 'log', log } satisfies FromPhase1, [log.edges.buffer as ArrayBuffer, log.violations.buffer as ArrayBuffer]);
-      } catch (e) {
-        parentPort!.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies FromPhase1);
-      }
-    });
+    try {
+      const log = phase1Parts(w.spec, { ...w.opts, heapUsed }, w.job);
+      parentPort!.postMessage({ kind: 'log', log }, [log.edges.buffer as ArrayBuffer, log.violations.buffer as ArrayBuffer]);
+    } catch (e) {
+      parentPort!.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
     return true;
   }
   if (isMainThread || (workerData as Job | undefined)?.kind !== KIND) return false;
@@ -131,64 +122,28 @@ export async function runParts(spec: Spec, opts: ExploreOptions, parts: readonly
   return results;
 }
 
-/** The threads of a two-phase search's phase 1 (explore/shared.ts): `run` for each job, then `close`. */
-export interface Phase1Pool {
-  /** Phase 1 on every thread, this one among them, all taking parts from the job's shared counter: every thread's log (in no order that matters). */
-  run(job: Phase1Job): Promise<Phase1Log[]>;
-  close(): Promise<void>;
-}
-
 /**
- * Starts the workers - 1 other threads of phase 1 now, so that loading the bundle in them
- * (~0.4 s a thread) overlaps the split's top on this one; each waits for its first job.
+ * Phase 1 of a two-phase search on `workers` threads: this one and workers - 1 others, all
+ * taking parts from the job's shared counter. Returns every thread's log (in no order that
+ * matters: explore/shared.ts reads them as sets).
  */
-export function phase1Pool(spec: Spec, opts: ExploreOptions, workers: number): Phase1Pool {
-  const data: Phase1Worker = { kind: PHASE1, spec, opts: plainOptions(opts) };
-  const pool = Array.from({ length: Math.max(0, workers - 1) }, () => new Worker(new URL(import.meta.url), { workerData: data }));
-  // Each worker's answer to the job in hand; an error or an exit before it rejects it.
-  const pending = pool.map(() => null as { resolve: (log: Phase1Log) => void; reject: (e: Error) => void } | null);
-  let closing = false;
-  pool.forEach((w, i) => {
-    const fail = (e: Error) => {
-      const p = pending[i];
-      pending[i] = null;
-      p?.reject(e);
-    };
-    w.on('message', (m: FromPhase1) => {
-      const p = pending[i];
-      pending[i] = null;
-      if (m.kind === 'log') p?.resolve(m.log);
-      else p?.reject(new Error(m.message));
-    });
-    w.on('error', fail);
-    w.on('exit', (code) => {
-      if (!closing) fail(new Error(`a search worker exited (${code}) before its share of phase 1 was done`));
-    });
-  });
-  return {
-    async run(job) {
-      const theirs = pool.map(
-        (w, i) =>
-          new Promise<Phase1Log>((resolve, reject) => {
-            pending[i] = { resolve, reject };
-            w.postMessage({ job } satisfies ToPhase1);
-          }),
-      );
-      // Settled even if this thread throws, so that no rejection goes unhandled.
-      const all = Promise.allSettled(theirs);
-      const mine = phase1Parts(spec, opts, job);
-      const logs: Phase1Log[] = [mine];
-      for (const r of await all) {
-        if (r.status === 'rejected') throw r.reason;
-        logs.push(r.value);
-      }
-      return logs;
-    },
-    async close() {
-      closing = true;
-      await Promise.all(pool.map((w) => w.terminate()));
-    },
-  };
+export async function runPhase1(spec: Spec, opts: ExploreOptions, job: Phase1Job, workers: number): Promise<Phase1Log[]> {
+  const data: Phase1Worker = { kind: PHASE1, spec, opts: plainOptions(opts), job };
+  const pool = Array.from({ length: Math.max(0, Math.min(workers, job.roots.length) - 1) }, () => new Worker(new URL(import.meta.url), { workerData: data }));
+  const theirs = pool.map(
+    (w) =>
+      new Promise<Phase1Log>((resolve, reject) => {
+        w.once('message', (m: { kind: 'log'; log: Phase1Log } | { kind: 'error'; message: string }) => (m.kind === 'log' ? resolve(m.log) : reject(new Error(m.message))));
+        w.once('error', reject);
+        w.once('exit', (code) => reject(new Error(`a search worker exited (${code}) before its share of phase 1 was done`)));
+      }),
+  );
+  try {
+    const mine = phase1Parts(spec, opts, job);
+    return [mine, ...(await Promise.all(theirs))];
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
 }
 
 // A worker runs whatever bundle holds this module (the CLI's, or a harness's that bundles
