@@ -107,6 +107,11 @@ export interface SharedPlan {
   log: { edge(from: number, to: number, w: number): void; violation(from: number, v: Violation, w: number): void };
 }
 
+/** Whether a search of model m with these options keys states up to symmetry (Dfs.sym). */
+export function upToSymmetry(m: Model<unknown>, opts: ExploreOptions): boolean {
+  return !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
+}
+
 /** Between two transitions: write a checkpoint of this search (and go on), or write one and stop. */
 export interface DfsCheckpoints {
   due(): 'write' | 'stop' | null;
@@ -190,7 +195,7 @@ export class Dfs<S> {
   ) {
     this.visited = part?.shared?.visited ?? visitedSet(opts, resumed?.visited);
     this.shared = part?.shared ?? null;
-    this.sym = !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
+    this.sym = upToSymmetry(m, opts);
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
     this.por = !!opts.por && bound === Infinity && !part?.horizon;
     this.fuse = !opts.naive && opts.fusion !== false;

@@ -35,7 +35,7 @@
  */
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
-import { Dfs, type SharedPlan } from './frontier.js';
+import { Dfs, upToSymmetry, type SharedPlan } from './frontier.js';
 import { covers, packed, DEPTHS } from './fpset.js';
 import { COST_CAP, DEPTH_CAP, type VisitedSet } from './visited.js';
 import { budgetOf, splitSearch } from './partition.js';
@@ -163,7 +163,7 @@ export interface Phase1Log {
  */
 function kinds(spec: Spec, opts: ExploreOptions): (v: Violation) => string {
   const m = new Machine(spec);
-  return !opts.naive && opts.symmetry !== false && m.symmetric.length > 0 ? kindOf(m) : signature;
+  return upToSymmetry(m, opts) ? kindOf(m) : signature;
 }
 
 /** Collects a thread's edges and violations (SharedPlan.log), each violation as its kind (kinds). */

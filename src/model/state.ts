@@ -399,23 +399,11 @@ export interface Renaming {
 
 const renamed = (map: readonly number[], x: number): number => (x >= 0 ? map[x] : x);
 
-/** An ipiWait entry with its hart renumbered: a hart, or a firmware wait sbiWait(x) = -(x + 1) (kernel/ipi.ts). */
-export const renamedWait = (map: readonly number[], e: number): number => (e >= 0 ? map[e] : -(map[-e - 1] + 1));
-
 /**
- * A task's ipiWait as the set it is (entries leave it in any order: kernel/ipi.ts), renamed by
- * R, in ascending order: one hash for one set, whatever order the harts were listed or renamed in.
+ * An entry of a list of harts renumbered by `map`: a hart, or an ipiWait entry's firmware wait
+ * sbiWait(x) = -(x + 1) (kernel/ipi.ts), which is hart x's too.
  */
-function waitSet(w: readonly number[], R: Renaming | null): number[] {
-  const out = new Array<number>(w.length);
-  for (let i = 0; i < w.length; i++) {
-    const x = R ? renamedWait(R.hart, w[i]) : w[i];
-    let j = i;
-    for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
-    out[j] = x;
-  }
-  return out;
-}
+export const renamedWait = (map: readonly number[], e: number): number => (e >= 0 ? map[e] : -(map[-e - 1] + 1));
 
 /** A knowledge vector, its entries in the renumbered harts' order (mixAll without a renaming). */
 function mixClock(h: Hasher, c: Clock, R: Renaming | null): void {
@@ -445,11 +433,13 @@ export function hashState(h: Hasher, st: State, R: Renaming | null = null, diges
     if (digests) digests.mixTask(h, j);
     else mixTaskDigest(h, t);
     h.mix(R ? renamed(R.hart, t.hart) : t.hart);
-    // Same mixes as h.value on this array of small integers, without the type dispatch.
+    // Same mixes as h.value on this array of small integers, without the type dispatch. The
+    // wait is a set (entries leave it in any order: kernel/ipi.ts): hashed sorted, so one set
+    // has one hash whatever order its harts were listed or renamed in.
     const w = t.ipiWait;
     h.mix(0x5b000000 | w.length);
     if (w.length === 1) h.int(R ? renamedWait(R.hart, w[0]) : w[0]);
-    else if (w.length > 1) for (const e of waitSet(w, R)) h.int(e);
+    else if (w.length > 1) for (const e of sortedRenamed(w, R ? R.hart : null)) h.int(e);
   }
   const harts = st.harts;
   for (let i = 0; i < harts.length; i++) {
@@ -538,11 +528,11 @@ function mixHarts(h: Hasher, list: readonly number[], R: Renaming | null): void 
   mixAll(h, sortedRenamed(list, R.hart));
 }
 
-/** The harts of a list renumbered by `map`, in ascending order (insertion sort: a few harts). */
-function sortedRenamed(list: readonly number[], map: readonly number[]): number[] {
+/** The harts of a list renumbered by `map` (null: as they are), in ascending order (insertion sort: a few harts). */
+function sortedRenamed(list: readonly number[], map: readonly number[] | null): number[] {
   const out = new Array<number>(list.length);
   for (let i = 0; i < list.length; i++) {
-    const x = renamed(map, list[i]);
+    const x = map ? renamedWait(map, list[i]) : list[i];
     let j = i;
     for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
     out[j] = x;

@@ -30,6 +30,7 @@
 import type { TaskSpec } from '../spec/types.js';
 import type { Core } from './core.js';
 import { Clock, Hasher, Renaming, State } from './state.js';
+import { waitedHart } from './kernel/ipi.js';
 import { machineFingerprint, regsHashed } from './fingerprint.js';
 import { decode } from '../isa/decode.js';
 
@@ -404,7 +405,7 @@ function interchangeable(k: Core, g: SymmetryGroup, order: readonly number[], fr
   }
   for (let t = 0; t < st.tasks.length; t++) {
     const w = st.tasks[t].ipiWait;
-    for (let i = 0; i < w.length; i++) if (inRun[w[i] >= 0 ? w[i] : -w[i] - 1]) return false; // a hart, or a firmware wait for one (kernel/ipi.ts)
+    for (let i = 0; i < w.length; i++) if (inRun[waitedHart(w[i])]) return false;
     if (inTasks[t] && k.mem.reservationOf(t) !== null) return false;
   }
   const sm = st.sm;
@@ -516,7 +517,7 @@ export function permuteState(st: State, P: readonly number[], H: readonly number
   const task = (t: number) => (t >= 0 ? P[t] : t);
   const tasks = new Array<State['tasks'][number]>(st.tasks.length);
   st.tasks.forEach((t, i) => {
-    tasks[P[i]] = { ...t, hart: hart(t.hart), ipiWait: t.ipiWait.map((e) => (e >= 0 ? H[e] : -(H[-e - 1] + 1))).sort((a, b) => a - b) };
+    tasks[P[i]] = { ...t, hart: hart(t.hart), ipiWait: t.ipiWait.map((e) => (e >= 0 ? H[e] : -(H[-e - 1] + 1))).sort((a, b) => a - b) }; // a firmware wait, -(x + 1), renamed too (written apart from state.ts renamedWait: this is its reference)
   });
   const harts = new Array<State['harts'][number]>(st.harts.length);
   st.harts.forEach((x, i) => {

@@ -4,6 +4,7 @@ import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { Machine } from '../../src/model/machine.js';
 import { kindOf } from '../../src/explore/orbit.js';
+import type { Violation } from '../../src/check/violation.js';
 import { specText, symmetricGen, threeCallerGen } from '../explore/random-spec.js';
 
 /**
@@ -15,23 +16,21 @@ import { specText, symmetricGen, threeCallerGen } from '../explore/random-spec.j
  * of the whole (exact) graph of small symmetric random specs, its successors' canonical
  * fingerprints with their costs and outcomes, compared across all the states of one key.
  */
-function successors(m: Machine, kind: (v: import('../../src/check/violation.js').Violation) => string): { key: string; next: string; states: string[] } {
+function successors(m: Machine, kind: (v: Violation) => string): { key: string; next: string } {
   const key = m.canonical();
   const snap = m.save();
   const out: string[] = [];
-  const states: string[] = [];
   for (const t of m.transitions()) {
     m.load(snap, false);
     const r = m.apply(t);
     if (r.kind === 'continue') {
       const benign = (r.benign ?? []).map(kind).sort().join(',');
       out.push(`${t.cost}:${m.canonical()}${benign ? `!${benign}` : ''}`);
-      states.push(m.fingerprint());
     } else if (r.kind === 'violation') out.push(`${t.cost}:violation ${kind(r.violation)}`);
     else out.push(`${t.cost}:${r.kind}`);
   }
   m.load(snap, true);
-  return { key, next: out.sort().join('\n'), states };
+  return { key, next: out.sort().join('\n') };
 }
 
 function bisimilar(spec: Spec, cap: number): { states: number; images: number } | null {
