@@ -145,8 +145,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       const p = t.partial;
       const start = p.pc + p.bytes.length;
       const n = 4 - p.bytes.length;
-      const views = k.fetch.views(k, h, start, n);
-      const T = views[Math.min(choice, views.length - 1)];
+      const T = k.fetch.view(k, h, start, n, choice);
       const c = contentAt(k, start, n, T);
       k.fetch.fetched(k, h, start, n, T, c);
       bytes = [...p.bytes, ...c.bytes];
@@ -161,8 +160,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
           if (pc === entry) k.callStarted = h;
           return { kind: 'continue' };
         }
-        const views = k.fetch.views(k, h, pc, n);
-        const T = views[Math.min(choice, views.length - 1)];
+        const T = k.fetch.view(k, h, pc, n, choice);
         const c = contentAt(k, pc, n, T);
         k.fetch.fetched(k, h, pc, n, T, c);
         const len = (c.bytes[0] & 3) === 3 ? 4 : 2;

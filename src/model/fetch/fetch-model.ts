@@ -15,7 +15,7 @@
  * | latest      | the latest write (stronger than the architecture: not a conforming hart) | —     |
  */
 import type { Core } from '../core.js';
-import { contentAt } from '../sites/ledger.js';
+import { byteAt, contentAt } from '../sites/ledger.js';
 import { join } from './causal.js';
 
 export type FetchModelName = 'base' | 'ziccid' | 'ir-decode-w' | 'ir-decode' | 'ir3-fetch' | 'latest';
@@ -37,6 +37,13 @@ export interface FetchModel {
   readonly unexplored?: string;
   /** Distinct write times at which hart h may fetch the instruction at [addr, addr+n), latest first; length >= 1. */
   views(k: Core, h: number, addr: number, n: number): number[];
+  /**
+   * views(k, h, addr, n)[min(choice, length - 1)], without building the list: the hot path of
+   * every fetch (model/run.ts). views() is its reference (test/model/fetch-views.test.ts).
+   */
+  view(k: Core, h: number, addr: number, n: number, choice: number): number;
+  /** views(k, h, addr, n).length, without building the list: the fetch choices of a step (unit.ts). */
+  viewCount(k: Core, h: number, addr: number, n: number): number;
   /** Hart h fetched [addr, addr+n) as of time T (c: the bytes and their write ids). */
   fetched(k: Core, h: number, addr: number, n: number, T: number, c: { bytes: number[]; wids: number[] }): void;
   /** fence.i on hart h. */
@@ -68,6 +75,22 @@ function insnKey(bytes: number[], n: number): number {
   return key + m * 4294967296; // exact in a double: the bytes, and how many
 }
 
+/** insnKey of the instruction at [addr, addr+n) as of time T, read byte by byte (no lists). */
+function insnKeyAt(k: Core, addr: number, n: number, T: number): number {
+  const b0 = byteAt(k, addr, T);
+  const m = Math.min((b0 & 3) === 3 ? 4 : 2, n);
+  let key = 0;
+  for (let i = m - 1; i > 0; i--) key = key * 256 + byteAt(k, addr + i, T);
+  return key * 256 + b0 + m * 4294967296;
+}
+
+/**
+ * The distinct views of a fetch, latest first, in a scratch list that the next call reuses
+ * (view and viewCount read it at once): the same times as views() without its three lists per
+ * fetch, which were a quarter of all the search allocated (stale N=6).
+ */
+let scratch = new Float64Array(32), keys = new Float64Array(32);
+
 interface Rules {
   name: Exclude<FetchModelName, 'latest'>;
   /** ziccid: a fetch never sees an older value at a byte than this hart's last fetch there; and writes become visible to fetches eventually (FetchModel.eventual). */
@@ -75,6 +98,59 @@ interface Rules {
   /** ir3-fetch: fence.i orders the hart's earlier fetches before its later ones. */
   fenceOrdersFetches: boolean;
   unexplored?: string;
+}
+
+/** The floor of views(): the latest write to the fetch's bytes the hart must see. */
+function floorOf(r: Rules, k: Core, h: number, addr: number, n: number): number {
+  const hs = k.st.harts[h];
+  const writes = k.st.writes;
+  let floor = 0;
+  for (let a = addr; a < addr + n; a++) {
+    if (!k.layout.isPatchable(a)) continue;
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i];
+      if (w.id > floor && a >= w.at && a < w.at + w.bytes.length && w.id <= hs.fenced[w.hart]) floor = w.id;
+    }
+    if (r.monotone || r.fenceOrdersFetches) floor = Math.max(floor, raisedAt(hs.raised, a));
+  }
+  return floor;
+}
+
+/**
+ * Fills `scratch` with the distinct views of a fetch, latest first, and returns how many; 0
+ * when the floor is the only write time (one view: the floor, not written to scratch).
+ */
+function distinctViews(r: Rules, k: Core, h: number, addr: number, n: number): number {
+  const floor = floorOf(r, k, h, addr, n);
+  const writes = k.st.writes;
+  let later = 0;
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i];
+    if (w.id > floor && w.at < addr + n && addr < w.at + w.bytes.length) later++;
+  }
+  if (later === 0) return 0;
+  if (later + 1 > scratch.length) {
+    scratch = new Float64Array(2 * (later + 1));
+    keys = new Float64Array(2 * (later + 1));
+  }
+  let count = 0;
+  // Latest first: the writes after the floor from the last, then the floor itself.
+  for (let i = writes.length; i >= 0; i--) {
+    let T: number;
+    if (i === 0) T = floor;
+    else {
+      const w = writes[i - 1];
+      if (!(w.id > floor && w.at < addr + n && addr < w.at + w.bytes.length)) continue;
+      T = w.id;
+    }
+    const key = insnKeyAt(k, addr, n, T);
+    let seen = false;
+    for (let j = 0; j < count && !seen; j++) seen = keys[j] === key;
+    if (seen) continue;
+    keys[count] = key;
+    scratch[count++] = T;
+  }
+  return count;
 }
 
 function causalModel(r: Rules): FetchModel {
@@ -113,6 +189,13 @@ function causalModel(r: Rules): FetchModel {
         }
       }
       return out;
+    },
+    view(k, h, addr, n, choice) {
+      const count = distinctViews(r, k, h, addr, n);
+      return count === 0 ? floorOf(r, k, h, addr, n) : scratch[Math.min(choice, count - 1)];
+    },
+    viewCount(k, h, addr, n) {
+      return Math.max(1, distinctViews(r, k, h, addr, n));
     },
     fetched(k, h, addr, n, T, c) {
       if (!r.monotone && !r.fenceOrdersFetches) return;
@@ -154,6 +237,8 @@ export const FETCH_MODELS: Record<FetchModelName, FetchModel> = {
     eventual: true,
     unexplored: 'fetches always see the latest write: stronger than any conforming hart, so "safe" here is not a proof',
     views: (k) => [k.mem.writeSeq],
+    view: (k) => k.mem.writeSeq,
+    viewCount: () => 1,
     fetched(k, _h, addr, n, _T, c) {
       for (let i = 0; i < n; i++) c.wids[i] = k.mem.provenance(addr + i);
     },

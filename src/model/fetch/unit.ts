@@ -21,9 +21,9 @@ export function fetchChoices(k: Core, ti: number, h: number): number {
   const kind = k.layout.taskKinds[ti];
   if (kind === 'patcher' || (kind === 'stopper' && !k.st.sm?.fnStarted)) return 1;
   const t = k.st.tasks[ti];
-  if (t.partial) return k.fetch.views(k, h, t.partial.pc + t.partial.bytes.length, 4 - t.partial.bytes.length).length;
+  if (t.partial) return k.fetch.viewCount(k, h, t.partial.pc + t.partial.bytes.length, 4 - t.partial.bytes.length);
   const pc = k.cpus[ti].pc;
   const n = firstFetchBytes(k, pc);
   if (!k.layout.isPatchable(pc, n)) return 1;
-  return k.fetch.views(k, h, pc, n).length;
+  return k.fetch.viewCount(k, h, pc, n);
 }

@@ -22,25 +22,41 @@ export function toArray(xs: ArrayLike<number>): number[] {
   return out;
 }
 
+/** The index in k.st.writes of the last write at or before time T to byte a, or -1 (the byte's first contents). */
+function writeAt(k: Core, a: number, T: number): number {
+  const writes = k.st.writes;
+  let at = -1;
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i];
+    if (w.id > T) break;
+    if (a >= w.at && a < w.at + w.bytes.length) at = i;
+  }
+  return at;
+}
+
+/** The byte at a before any write: declared code, else memory. */
+function firstByte(k: Core, a: number): number {
+  const c = k.layout.codeAt(a);
+  return c ? c.bytes[a - c.base] : k.mem.peek(a, 1)[0];
+}
+
+/** The byte at a as seen at write time T (contentAt's bytes, one at a time, without the lists). */
+export function byteAt(k: Core, a: number, T: number): number {
+  const i = writeAt(k, a, T);
+  if (i < 0) return firstByte(k, a);
+  const w = k.st.writes[i];
+  return w.bytes[a - w.at];
+}
+
 /** Content of [addr, addr+n) as seen at write time T (provenance per byte). */
 export function contentAt(k: Core, addr: number, n: number, T: number): { bytes: number[]; wids: number[] } {
   const bytes: number[] = [];
   const wids: number[] = [];
   for (let a = addr; a < addr + n; a++) {
-    let val = -1, wid = 0;
-    for (const w of k.st.writes) {
-      if (w.id > T) break;
-      if (a >= w.at && a < w.at + w.bytes.length) {
-        val = w.bytes[a - w.at];
-        wid = w.id;
-      }
-    }
-    if (val < 0) {
-      const c = k.layout.codeAt(a);
-      val = c ? c.bytes[a - c.base] : k.mem.peek(a, 1)[0];
-    }
-    bytes.push(val);
-    wids.push(wid);
+    const i = writeAt(k, a, T);
+    const w = i < 0 ? null : k.st.writes[i];
+    bytes.push(w ? w.bytes[a - w.at] : firstByte(k, a));
+    wids.push(w ? w.id : 0);
   }
   return { bytes, wids };
 }
