@@ -352,50 +352,30 @@ function leastOver(k: Core, sym: Symmetry, regsRead: readonly boolean[], orders:
 function interchangeable(k: Core, g: SymmetryGroup, order: readonly number[], from: number, to: number): boolean {
   const st = k.st;
   const nH = st.harts.length;
-  const inRun = new Uint8Array(nH);
-  for (let p = from; p < to; p++) inRun[g.harts[order[p]]] = 1;
+  const mark = marks(Math.max(nH, st.tasks.length));
+  const run = ++stamp; // the run's harts and its members' tasks are marked with it
+  for (let p = from; p < to; p++) harts[g.harts[order[p]]] = run;
   const j0 = order[from];
   const h0 = g.harts[j0];
   const h1 = g.harts[order[from + 1]];
-  // A clock is alike at the run's harts.
-  const alike = (c: Clock | null): boolean => {
-    if (c === null) return true;
-    const v = c[h0];
-    for (let p = from + 1; p < to; p++) if (c[g.harts[order[p]]] !== v) return false;
-    return true;
-  };
-  // A member's hart's clock matches the first member's: the same at harts outside the run, one value at the others of the run.
-  const matches = (c: Clock | null, c0: Clock | null, own: number): boolean => {
-    if (c === null || c0 === null) return c === c0;
-    const other = c0[h1];
-    for (let w = 0; w < nH; w++) {
-      if (w === own) continue;
-      if (inRun[w] ? c[w] !== other : c[w] !== c0[w]) return false;
-    }
-    return true;
-  };
-  const pairs = (a: readonly (readonly [number, number])[], b: readonly (readonly [number, number])[]): boolean => {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
-    return true;
-  };
   const x0 = st.harts[h0];
   for (let x = 0; x < nH; x++) {
     const hx = st.harts[x];
-    if (!inRun[x]) {
-      if (!alike(hx.known) || !alike(hx.fenced) || !alike(hx.ipiClock)) return false;
+    if (harts[x] !== run) {
+      if (!alike(hx.known, g, order, from, to) || !alike(hx.fenced, g, order, from, to) || !alike(hx.ipiClock, g, order, from, to)) return false;
       continue;
     }
     if (x === h0) continue;
-    if (!matches(hx.known, x0.known, x) || !matches(hx.fenced, x0.fenced, x) || !matches(hx.ipiClock, x0.ipiClock, x)) return false;
+    if (!matches(hx.known, x0.known, x, h1, run, nH) || !matches(hx.fenced, x0.fenced, x, h1, run, nH) || !matches(hx.ipiClock, x0.ipiClock, x, h1, run, nH)) return false;
     if (!pairs(hx.raised, x0.raised) || !pairs(hx.seen, x0.seen)) return false;
   }
   // The first member's clocks at the others of the run hold the one value the others hold of each other.
-  for (const c of [x0.known, x0.fenced, x0.ipiClock]) if (c !== null && !alike0(c, g, order, from, to, h0)) return false;
-  const inTasks = new Uint8Array(st.tasks.length);
+  if (x0.known !== null && !alike0(x0.known, g, order, from, to, h0)) return false;
+  if (x0.fenced !== null && !alike0(x0.fenced, g, order, from, to, h0)) return false;
+  if (x0.ipiClock !== null && !alike0(x0.ipiClock, g, order, from, to, h0)) return false;
   for (let p = from; p < to; p++) {
-    inTasks[g.tasks[order[p]]] = 1;
-    inTasks[g.stoppers[order[p]]] = 1;
+    mark[g.tasks[order[p]]] = run;
+    mark[g.stoppers[order[p]]] = run;
   }
   const t0 = st.tasks[g.tasks[j0]], s0 = st.tasks[g.stoppers[j0]];
   for (let p = from + 1; p < to; p++) {
@@ -405,18 +385,64 @@ function interchangeable(k: Core, g: SymmetryGroup, order: readonly number[], fr
   }
   for (let t = 0; t < st.tasks.length; t++) {
     const w = st.tasks[t].ipiWait;
-    for (let i = 0; i < w.length; i++) if (inRun[waitedHart(w[i])]) return false;
-    if (inTasks[t] && k.mem.reservationOf(t) !== null) return false;
+    for (let i = 0; i < w.length; i++) if (harts[waitedHart(w[i])] === run) return false;
+    if (mark[t] === run && k.mem.reservationOf(t) !== null) return false;
   }
   const sm = st.sm;
   if (sm) {
-    if (sm.requester >= 0 && inTasks[sm.requester]) return false;
-    if (sm.runner >= 0 && inRun[sm.runner]) return false;
-    if (!allOrNone(sm.arrived, inRun, to - from) || !allOrNone(sm.flushed, inRun, to - from) || !alike(sm.clock)) return false;
+    if (sm.requester >= 0 && mark[sm.requester] === run) return false;
+    if (sm.runner >= 0 && harts[sm.runner] === run) return false;
+    if (!allOrNone(sm.arrived, run, to - from) || !allOrNone(sm.flushed, run, to - from) || !alike(sm.clock, g, order, from, to)) return false;
   }
-  for (const w of st.writes) if ((w.hart >= 0 && inRun[w.hart]) || !alike(w.clock)) return false;
-  for (const d of st.deferred) if ((d.task >= 0 && inTasks[d.task]) || (d.hart >= 0 && inRun[d.hart])) return false;
-  for (const [, c] of st.dclk) if (!alike(c)) return false;
+  for (const w of st.writes) if ((w.hart >= 0 && harts[w.hart] === run) || !alike(w.clock, g, order, from, to)) return false;
+  for (const d of st.deferred) if ((d.task >= 0 && mark[d.task] === run) || (d.hart >= 0 && harts[d.hart] === run)) return false;
+  for (const [, c] of st.dclk) if (!alike(c, g, order, from, to)) return false;
+  return true;
+}
+
+/**
+ * interchangeable()'s marks, kept between calls so that it allocates nothing (it runs on
+ * every state with a tie): a hart (or task) is in the current run when its entry holds the
+ * call's stamp, so no call has to clear them.
+ */
+let harts = new Int32Array(64), tasks = new Int32Array(64), stamp = 0;
+
+/** The task marks, with room for n (the hart marks grown alike); new ones before the stamp wraps. */
+function marks(n: number): Int32Array {
+  if (n > tasks.length || stamp === 0x7fffffff) {
+    harts = new Int32Array(2 * n);
+    tasks = new Int32Array(2 * n);
+    stamp = 0;
+  }
+  return tasks;
+}
+
+/** A clock is alike at the run's harts (positions [from, to) of g's order). */
+function alike(c: Clock | null, g: SymmetryGroup, order: readonly number[], from: number, to: number): boolean {
+  if (c === null) return true;
+  const v = c[g.harts[order[from]]];
+  for (let p = from + 1; p < to; p++) if (c[g.harts[order[p]]] !== v) return false;
+  return true;
+}
+
+/**
+ * Member hart `own`'s clock c matches the first member's c0: the same at the nH harts outside
+ * the run (not marked `run`), and at the run's others the one value c0 holds at h1.
+ */
+function matches(c: Clock | null, c0: Clock | null, own: number, h1: number, run: number, nH: number): boolean {
+  if (c === null || c0 === null) return c === c0;
+  const other = c0[h1];
+  for (let w = 0; w < nH; w++) {
+    if (w === own) continue;
+    if (harts[w] === run ? c[w] !== other : c[w] !== c0[w]) return false;
+  }
+  return true;
+}
+
+/** Two sorted (address, write) lists are equal. */
+function pairs(a: readonly (readonly [number, number])[], b: readonly (readonly [number, number])[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
   return true;
 }
 
@@ -432,10 +458,10 @@ function alike0(c: Clock, g: SymmetryGroup, order: readonly number[], from: numb
   return true;
 }
 
-/** A list of harts holds all of the run's or none. */
-function allOrNone(list: readonly number[], inRun: Uint8Array, size: number): boolean {
+/** A list of harts holds all of the run's (marked `run`) or none. */
+function allOrNone(list: readonly number[], run: number, size: number): boolean {
   let n = 0;
-  for (const h of list) if (h >= 0 && inRun[h]) n++;
+  for (const h of list) if (h >= 0 && harts[h] === run) n++;
   return n === 0 || n === size;
 }
 
