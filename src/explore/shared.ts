@@ -311,8 +311,9 @@ export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycle
       if (label[x] + d === best) on[slotOf[x]] = 1;
       if (label[x] + d > best) continue;
       for (let k = count[x]; k < count[x + 1]; k++) {
-        const nd = d + wt[k];
-        if (nd < dist[src[k]]) heap.push((dist[src[k]] = nd), src[k]);
+        // A predecessor already past the least cost is on no least path: not queued at all.
+        const y = src[k], nd = d + wt[k];
+        if (nd < dist[y] && label[y] + nd <= best) heap.push((dist[y] = nd), y);
       }
     }
   }
