@@ -20,8 +20,10 @@ interface Phase1Worker {
   kind: typeof PHASE1;
   spec: Spec;
   opts: ExploreOptions;
-  job: Phase1Job;
 }
+
+/** What a phase-1 worker sends back for each job. */
+type Phase1Reply = { kind: 'log'; log: Phase1Log } | { kind: 'error'; message: string };
 
 interface Job {
   kind: typeof KIND;
@@ -41,12 +43,15 @@ export function runPartWorker(): boolean {
     if (started) return true;
     started = true;
     const w = workerData as Phase1Worker;
-    try {
-      const log = phase1Parts(w.spec, { ...w.opts, heapUsed }, w.job);
-      parentPort!.postMessage({ kind: 'log', log }, [log.edges.buffer as ArrayBuffer, log.violations.buffer as ArrayBuffer]);
-    } catch (e) {
-      parentPort!.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
-    }
+    // A job each time phase 1 runs (again, with a larger table, when the first was too small).
+    parentPort!.on('message', ({ job }: { job: Phase1Job }) => {
+      try {
+        const log = phase1Parts(w.spec, { ...w.opts, heapUsed }, job);
+        parentPort!.postMessage({ kind: 'log', log } satisfies Phase1Reply, [log.edges.buffer as ArrayBuffer, log.violations.buffer as ArrayBuffer]);
+      } catch (e) {
+        parentPort!.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies Phase1Reply);
+      }
+    });
     return true;
   }
   if (isMainThread || (workerData as Job | undefined)?.kind !== KIND) return false;
@@ -123,26 +128,57 @@ export async function runParts(spec: Spec, opts: ExploreOptions, parts: readonly
 }
 
 /**
- * Phase 1 of a two-phase search on `workers` threads: this one and workers - 1 others, all
- * taking parts from the job's shared counter. Returns every thread's log (in no order that
- * matters: explore/shared.ts reads them as sets).
+ * Phase 1's other threads (`workers` - 1 of them), started as the two-phase search begins, so
+ * that their start-up (each loads this bundle) overlaps the split's search on this thread. A
+ * worker waits for a job; one the search does not need (the top finished the space, fewer parts
+ * than threads, or it fell back to one thread) is stopped unused, and a failure to start it
+ * is of no account then (a CLI run inside a test harness cannot start one: livelock.test.ts).
  */
-export async function runPhase1(spec: Spec, opts: ExploreOptions, job: Phase1Job, workers: number): Promise<Phase1Log[]> {
-  const data: Phase1Worker = { kind: PHASE1, spec, opts: plainOptions(opts), job };
-  const pool = Array.from({ length: Math.max(0, Math.min(workers, job.roots.length) - 1) }, () => new Worker(new URL(import.meta.url), { workerData: data }));
-  const theirs = pool.map(
-    (w) =>
-      new Promise<Phase1Log>((resolve, reject) => {
-        w.once('message', (m: { kind: 'log'; log: Phase1Log } | { kind: 'error'; message: string }) => (m.kind === 'log' ? resolve(m.log) : reject(new Error(m.message))));
-        w.once('error', reject);
-        w.once('exit', (code) => reject(new Error(`a search worker exited (${code}) before its share of phase 1 was done`)));
-      }),
-  );
-  try {
+export class Phase1Pool {
+  private readonly pool: { worker: Worker; failed: Error | null }[];
+  constructor(spec: Spec, opts: ExploreOptions, others: number) {
+    const data: Phase1Worker = { kind: PHASE1, spec, opts: plainOptions(opts) };
+    this.pool = Array.from({ length: Math.max(0, others) }, () => {
+      const e = { worker: new Worker(new URL(import.meta.url), { workerData: data }), failed: null as Error | null };
+      e.worker.on('error', (err) => (e.failed ??= err));
+      e.worker.on('exit', (code) => (e.failed ??= new Error(`a search worker exited (${code}) before its share of phase 1 was done`)));
+      return e;
+    });
+  }
+
+  /**
+   * Phase 1 on this thread and as many of the pool as the job has parts for (less one), all
+   * taking parts from the job's shared counter. Returns every thread's log (in no order that
+   * matters: explore/shared.ts reads them as sets).
+   */
+  async run(spec: Spec, opts: ExploreOptions, job: Phase1Job): Promise<Phase1Log[]> {
+    const used = this.pool.slice(0, Math.max(0, Math.min(this.pool.length + 1, job.roots.length) - 1));
+    const theirs = Promise.all(
+      used.map(
+        (e) =>
+          new Promise<Phase1Log>((resolve, reject) => {
+            if (e.failed) return reject(e.failed);
+            const reply = (m: Phase1Reply) => {
+              e.worker.off('error', reject);
+              e.worker.off('exit', exited);
+              if (m.kind === 'log') resolve(m.log);
+              else reject(new Error(m.message));
+            };
+            const exited = (code: number) => reject(new Error(`a search worker exited (${code}) before its share of phase 1 was done`));
+            e.worker.once('message', reply);
+            e.worker.once('error', reject);
+            e.worker.once('exit', exited);
+            e.worker.postMessage({ job });
+          }),
+      ),
+    );
+    theirs.catch(() => {}); // awaited below, after this thread's share
     const mine = phase1Parts(spec, opts, job);
-    return [mine, ...(await Promise.all(theirs))];
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    return [mine, ...(await theirs)];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pool.map((e) => e.worker.terminate()));
   }
 }
 

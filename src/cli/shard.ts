@@ -20,11 +20,11 @@ import type { CommandContext } from './main.js';
 import { EXIT, UserError } from './io.js';
 import type { CliIo } from './term.js';
 import { InputFileError, readInputFile } from './input.js';
-import { runParts, runPhase1 } from './part-workers.js';
+import { runParts, Phase1Pool } from './part-workers.js';
 import { DEFAULT_LIMITS } from '../spec/limits.js';
 import type { ProgressSink } from './progress.js';
 import { exploreOptions, verdictMatches, type CheckOptions } from '../api/check.js';
-import { exploreTwoPhase } from '../explore/shared.js';
+import { exploreTwoPhase, notTwoPhase } from '../explore/shared.js';
 import { mergeParts, partsLimit, splitSearch, SPLIT_TARGET, type PartResult } from '../explore/partition.js';
 import { decodeFramed, encodeFramed } from '../explore/framed.js';
 import { SEARCH_FORMAT } from '../explore/strategy.js';
@@ -98,7 +98,14 @@ export async function checkParts(spec: Spec, opts: CheckOptions, workers: number
   const t0 = (eo.now ?? Date.now)();
   // This thread's share of phase 1 shows the states of all threads (they share one table).
   const onProgress = progress ? (p: Progress) => progress.update(p) : undefined;
-  const two = await exploreTwoPhase(spec, { ...eo, startedAt: t0 }, (job) => runPhase1(spec, { ...eo, startedAt: t0, onProgress }, job, workers));
+  // Phase 1's other threads start now: their start-up overlaps the split.
+  const pool = notTwoPhase(eo) === null ? new Phase1Pool(spec, { ...eo, startedAt: t0 }, workers - 1) : null;
+  let two: Awaited<ReturnType<typeof exploreTwoPhase>>;
+  try {
+    two = await exploreTwoPhase(spec, { ...eo, startedAt: t0 }, (job) => pool!.run(spec, { ...eo, startedAt: t0, onProgress }, job));
+  } finally {
+    await pool?.close();
+  }
   // The single search counts its time (max-time) from the start of the two-phase attempt.
   const result = typeof two === 'string' ? explore(spec, { ...eo, startedAt: t0, onProgress }) : two;
   if (typeof two === 'string') result.stats.oneThread = two;
