@@ -100,13 +100,14 @@ interface Rules {
   unexplored?: string;
 }
 
-/** The floor of views(): the latest write to the fetch's bytes the hart must see. */
+/** The floor of a fetch's views: the latest write to its bytes the hart must see. */
 function floorOf(r: Rules, k: Core, h: number, addr: number, n: number): number {
   const hs = k.st.harts[h];
   const writes = k.st.writes;
   let floor = 0;
   for (let a = addr; a < addr + n; a++) {
     if (!k.layout.isPatchable(a)) continue;
+    // The latest write to a that the hart knew of at its last fence.i.
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i];
       if (w.id > floor && a >= w.at && a < w.at + w.bytes.length && w.id <= hs.fenced[w.hart]) floor = w.id;
@@ -123,34 +124,35 @@ function floorOf(r: Rules, k: Core, h: number, addr: number, n: number): number 
 function distinctViews(r: Rules, k: Core, h: number, addr: number, n: number): number {
   const floor = floorOf(r, k, h, addr, n);
   const writes = k.st.writes;
-  let later = 0;
-  for (let i = 0; i < writes.length; i++) {
-    const w = writes[i];
-    if (w.id > floor && w.at < addr + n && addr < w.at + w.bytes.length) later++;
-  }
-  if (later === 0) return 0;
-  if (later + 1 > scratch.length) {
-    scratch = new Float64Array(2 * (later + 1));
-    keys = new Float64Array(2 * (later + 1));
-  }
-  let count = 0;
+  let count = 0, later = false;
   // Latest first: the writes after the floor from the last, then the floor itself.
   for (let i = writes.length; i >= 0; i--) {
     let T: number;
-    if (i === 0) T = floor;
-    else {
+    if (i > 0) {
       const w = writes[i - 1];
       if (!(w.id > floor && w.at < addr + n && addr < w.at + w.bytes.length)) continue;
       T = w.id;
-    }
+      later = true;
+    } else if (!later) return 0;
+    else T = floor;
     const key = insnKeyAt(k, addr, n, T);
     let seen = false;
     for (let j = 0; j < count && !seen; j++) seen = keys[j] === key;
     if (seen) continue;
+    if (count === scratch.length) {
+      scratch = grown(scratch);
+      keys = grown(keys);
+    }
     keys[count] = key;
     scratch[count++] = T;
   }
   return count;
+}
+
+function grown(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(2 * a.length);
+  b.set(a);
+  return b;
 }
 
 function causalModel(r: Rules): FetchModel {
@@ -160,18 +162,8 @@ function causalModel(r: Rules): FetchModel {
     eventual: r.monotone,
     unexplored: r.unexplored,
     views(k, h, addr, n) {
-      const hs = k.st.harts[h];
       const writes = k.st.writes;
-      let floor = 0;
-      for (let a = addr; a < addr + n; a++) {
-        if (!k.layout.isPatchable(a)) continue;
-        // The latest write to a that the hart knew of at its last fence.i.
-        for (let i = 0; i < writes.length; i++) {
-          const w = writes[i];
-          if (w.id > floor && a >= w.at && a < w.at + w.bytes.length && w.id <= hs.fenced[w.hart]) floor = w.id;
-        }
-        if (r.monotone || r.fenceOrdersFetches) floor = Math.max(floor, raisedAt(hs.raised, a));
-      }
+      const floor = floorOf(r, k, h, addr, n);
       const times = [floor];
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i];
