@@ -104,7 +104,7 @@ export interface PartPlan {
  */
 export interface SharedPlan {
   visited: VisitedSet & { readonly last: number; slotOf(fp: string): number };
-  log: { edge(from: number, to: number, w: number): void; violation(from: number, v: Violation, w: number): void };
+  log: { edge(from: number, to: number, w: number): void; violation(from: number, v: Violation, w: number): void; readonly kinds: number };
 }
 
 /** Whether a search of model m with these options keys states up to symmetry (Dfs.sym). */
@@ -306,8 +306,10 @@ export class Dfs<S> {
   /** A benign finding: reported with its schedule so far; the execution goes on. */
   private note(v: Violation, cost: number): void {
     if (this.shared) {
+      // Phase 1 logs the violation and keeps no finding: phase 2 finds the witnesses.
       const [from, w] = this.leafSlot >= 0 ? [this.leafSlot, 0] : this.owner(cost);
       this.shared.log.violation(from, v, w);
+      return;
     }
     // Iterative bounding re-executes cheaper schedules; each is streamed once, at its own bound.
     if (this.opts.onViolation && (this.bound === Infinity || cost === this.bound)) {
@@ -323,7 +325,7 @@ export class Dfs<S> {
     if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
     const states = this.opts.naive ? this.totals.nodes + this.nodes : this.visited.size;
     if ((this.nodes & 4095) === 0 && this.opts.onProgress) {
-      this.opts.onProgress({ bound: this.bound === Infinity ? null : this.bound, states, executions: this.totals.executions + this.executions, violations: this.findings.size, done: this.opts.naive ? this.fractionDone() : undefined });
+      this.opts.onProgress({ bound: this.bound === Infinity ? null : this.bound, states, executions: this.totals.executions + this.executions, violations: this.shared ? this.shared.log.kinds : this.findings.size, done: this.opts.naive ? this.fractionDone() : undefined });
     }
     const limit = this.budget.exceeded(states);
     if (limit) return limit;

@@ -176,6 +176,11 @@ class Log {
   private readonly sigIndex = new Map<string, number>();
   constructor(private readonly kind: (v: Violation) => string) {}
 
+  /** The kinds of violation logged so far (a progress line's count). */
+  get kinds(): number {
+    return this.sigs.length;
+  }
+
   edge(from: number, to: number, w: number): void {
     if (this.e + 3 > this.edges.length) this.edges = grow(this.edges);
     this.edges[this.e++] = from;
