@@ -218,6 +218,8 @@ export interface Phase1Job {
   table: SharedArrayBuffer;
   counter: SharedArrayBuffer;
   next: SharedArrayBuffer;
+  /** Executions of the parts finished, all threads (one BigInt64 word): progress only. */
+  executions: SharedArrayBuffer;
   roots: string[][];
 }
 
@@ -227,11 +229,17 @@ export function phase1Parts(spec: Spec, opts: ExploreOptions, job: Phase1Job): P
   const log = new Log(kinds(spec, opts));
   const plan: SharedPlan = { visited: table, log };
   const next = new Int32Array(job.next);
-  for (let p = Atomics.add(next, 0, 1); p < job.roots.length; p = Atomics.add(next, 0, 1)) {
+  const executions = new BigInt64Array(job.executions);
+  const of = job.roots.length;
+  const show = opts.onProgress;
+  // This thread's progress shows the table's states and every thread's executions and parts.
+  if (show) opts = { ...opts, onProgress: (p) => show({ ...p, executions: Number(Atomics.load(executions, 0)) + p.executions, twoPhase: { taken: Math.min(Atomics.load(next, 0), of), of } }) };
+  for (let p = Atomics.add(next, 0, 1); p < of; p = Atomics.add(next, 0, 1)) {
     const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, { prefix: job.roots[p], shared: plan });
     const limit = dfs.run() ?? (table.full ? 'the shared table is full' : null);
+    Atomics.add(executions, 0, BigInt(dfs.executions));
     if (limit) {
-      Atomics.store(next, 0, job.roots.length); // the others stop too
+      Atomics.store(next, 0, of); // the others stop too
       return log.done(limit);
     }
   }
@@ -420,7 +428,7 @@ export async function exploreTwoPhase(spec: Spec, opts: ExploreOptions, runPhase
     const top = phase1Top(spec, opts, table, split.depth);
     let logs = [top.log];
     if (!top.log.limit) {
-      const job: Phase1Job = { table: table.table, counter: table.counter, next: new SharedArrayBuffer(4), roots: top.roots };
+      const job: Phase1Job = { table: table.table, counter: table.counter, next: new SharedArrayBuffer(4), executions: new SharedArrayBuffer(8), roots: top.roots };
       logs = [top.log, ...(await runPhase1(job))];
     }
     const limit = logs.find((g) => g.limit)?.limit;

@@ -94,6 +94,15 @@ export interface Progress {
   /** A partitioned search: parts finished of all (explore/partition.ts). */
   parts?: { done: number; of: number };
   /**
+   * Phase 1 of a two-phase search (explore/shared.ts): the parts handed out of all. `states`
+   * and `executions` are then every thread's (`executions`: their finished parts and this
+   * thread's current one), `violations` the kinds this thread has logged. No estimate of the
+   * time left: the parts share one table, so the first ones search almost the whole space and
+   * the rest find it visited (on the scale family the first of 72–86 parts ends after half of
+   * phase 1, and a mean-part estimate ran 7–85x over the time left).
+   */
+  twoPhase?: { taken: number; of: number };
+  /**
    * The naive search: the fraction of this bound's tree behind it, were every subtree at a
    * depth as large as its siblings (the uniform estimate over the DFS stack). Not given with
    * a visited set: there the subtrees searched later are mostly pruned, and the estimate ran
