@@ -57,6 +57,9 @@ function validTarget(k: Core, ti: number, addr: number): boolean {
  * Runs task ti's code on hart h: one visible action (with fetch choice `choice`), then the
  * invisible instructions after it, stopping before the next visible one.
  */
+const ZEROS: number[] = [];
+const ZERO_IDS: readonly number[][] = [[], [0], [0, 0], [0, 0, 0], [0, 0, 0, 0]];
+
 export function runCode(k: Core, ti: number, h: number, choice: number): Outcome {
   const layout = k.layout;
   const t = k.ownTask(ti); // its step changes it (its pc's site passes, fetch halves, counts)
@@ -137,8 +140,11 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       // RISC-V with C: instructions are 2-byte aligned (instruction-address-misaligned).
       return violation(k, { property: 'fault', kind: 'misaligned-pc', pc, target: pc, message: `instruction fetch at ${name(pc)}: the address is not 2-byte aligned (instruction-address-misaligned)` }, ti, h);
     }
-    let bytes: number[];
-    let wids: number[];
+    // Immutable code is read in place (no per-instruction lists: it has no writes to name).
+    let bytes: number[] | null = null;
+    let wids: number[] = ZEROS;
+    let imm: Uint8Array | null = null;
+    let immOff = 0, immLen = 0;
     let visible = false;
     if (t.partial) {
       // The second fetch event of an instruction split by the atomic unit.
@@ -178,29 +184,33 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
           if (!k.spec.properties['wild-jump']) return { kind: 'end', reason: 'execution outside declared code (property off)' };
           return violation(k, { property: 'wild-jump', kind: 'not-code', pc, target: pc, message: `execution at ${hexAddr(pc)}, outside declared code` }, ti, h);
         }
-        const off = pc - c.base;
-        // Plain loops: Array.from on a typed subarray goes through the iterator protocol.
-        const m = Math.min(off + 4, c.bytes.length) - off;
-        bytes = [];
-        wids = [];
-        for (let j = 0; j < m; j++) {
-          bytes.push(c.bytes[off + j]);
-          wids.push(0);
-        }
+        imm = c.bytes;
+        immOff = pc - c.base;
+        immLen = Math.min(immOff + 4, imm.length) - immOff; // the bytes up to the end of the code
       }
     }
-    const lo = bytes[0] | (bytes[1] << 8);
+    let lo: number, bits: number;
+    if (bytes) {
+      lo = bytes[0] | (bytes[1] << 8);
+      bits = (lo & 3) === 3 ? (lo | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0 : lo;
+    } else {
+      // Past the end of the code a byte reads as undefined, 0 in the shifts, as from a short list.
+      const b = imm!, o = immOff;
+      lo = (immLen > 0 ? b[o] : 0) | (immLen > 1 ? b[o + 1] << 8 : 0);
+      bits = (lo & 3) === 3 ? (lo | (immLen > 2 ? b[o + 2] << 16 : 0) | (immLen > 3 ? b[o + 3] << 24 : 0)) >>> 0 : lo;
+    }
     const len = (lo & 3) === 3 ? 4 : 2;
-    const bits = len === 4 ? (lo | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0 : lo;
     const insn = decodeCached(bits);
     const siteIdx = layout.siteAt(pc);
-    const used = wids.slice(0, len);
+    // Immutable code's write ids are all 0: one shared list of each length (never changed).
+    const used = bytes ? wids.slice(0, len) : ZERO_IDS[Math.min(len, immLen)];
+    if (!bytes && siteIdx >= 0) bytes = Array.from(imm!.subarray(immOff, immOff + immLen)); // not reached: sites are patchable
     // torn-instruction: bytes from different writes that match no version.
     if (siteIdx >= 0 && used.some((w) => w !== used[0])) {
-      const mask = versionMask(k, siteIdx, pc, bytes.slice(0, len));
+      const mask = versionMask(k, siteIdx, pc, bytes!.slice(0, len));
       if (mask === 0 && k.spec.properties['torn-instruction']) {
         traceInsn(k, ti, h, pc, bits, len, insn, used);
-        return violation(k, { property: 'torn-instruction', kind: 'torn', site: k.spec.sites[siteIdx].name, pc, versions: versionsOfWrites(k, siteIdx, pc, used), message: `torn instruction at ${name(pc)}: bytes ${bytes.slice(0, len).map((b) => b.toString(16).padStart(2, '0')).join(' ')} from writes ${[...new Set(used)].join(', ')} form ${insn ? 'an instruction' : 'an encoding'} no version has` }, ti, h);
+        return violation(k, { property: 'torn-instruction', kind: 'torn', site: k.spec.sites[siteIdx].name, pc, versions: versionsOfWrites(k, siteIdx, pc, used), message: `torn instruction at ${name(pc)}: bytes ${bytes!.slice(0, len).map((b) => b.toString(16).padStart(2, '0')).join(' ')} from writes ${[...new Set(used)].join(', ')} form ${insn ? 'an instruction' : 'an encoding'} no version has` }, ti, h);
       }
     }
     if (!insn) {
@@ -239,7 +249,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
       let pass = t.passes[siteIdx];
       if (!pass || (pass.resumeAt !== null && pass.resumeAt !== pc)) pass = { insns: [], resumeAt: null };
       pass.resumeAt = null;
-      const rec: PassInsn = { off: pc - site.base, bytes: bytes.slice(0, len), wids: used, op: insn.op, rd: insn.rd, rs1: insn.rs1, pc };
+      const rec: PassInsn = { off: pc - site.base, bytes: bytes!.slice(0, len), wids: used, op: insn.op, rd: insn.rd, rs1: insn.rs1, pc };
       pass.insns.push(rec);
       t.passes[siteIdx] = pass;
     }
