@@ -13,7 +13,7 @@ export interface FinalView {
   /** Final-state value of a register of a task. */
   reg(task: number, reg: number): bigint;
   /** Contents of every version of a site so far. */
-  versionsOf(site: number): number[][];
+  versionsOf(site: number): readonly number[][];
 }
 
 export function checkAssertions(m: FinalView): Violation[] {

@@ -482,7 +482,7 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
     return this.st.tasks.every((_, i) => taskDone(this, i));
   }
 
-  versionsOf(site: number): number[][] {
+  versionsOf(site: number): readonly number[][] {
     return this.st.versions[site];
   }
 

@@ -32,7 +32,7 @@ export function judge(k: Core, ti: number, h: number, siteIdx: number, insns: Pa
   const verdict = judgePass(k.spec, k.spec.sites[siteIdx], { insns, masks, jump, pc, next, suspend, open }, (a) => k.names.name(a));
   if (!verdict) return null;
   if (verdict.defer) {
-    k.st.deferred.push({ task: ti, hart: h, site: siteIdx, insns: insns.slice(), jump, pc, next });
+    k.st.deferred = [...k.st.deferred, { task: ti, hart: h, site: siteIdx, insns: insns.slice(), jump, pc, next }]; // shared with snapshots: replaced, never changed
     return null;
   }
   if (verdict.violation.benign) {

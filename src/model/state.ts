@@ -171,13 +171,14 @@ export interface State {
   tasks: TaskView[];
   harts: HartView[];
   sm: SmState | null;
-  /** Site versions: content of each version (version 0 = initial). */
-  versions: number[][][];
-  writes: Write[];
+  /** Site versions: content of each version (version 0 = initial). Read-only: a change replaces the lists (snapshots share them). */
+  versions: readonly (readonly number[][])[];
+  /** Read-only, as are the lists below: a change replaces the list (snapshots share it). */
+  writes: readonly Write[];
   /** Passes that read bytes of a still-open RV64 patch operation: judged when it closes. */
-  deferred: Deferred[];
+  deferred: readonly Deferred[];
   /** Shared data bytes [address, knowledge of the hart that last stored to it], by address. */
-  dclk: [number, Clock][];
+  dclk: readonly [number, Clock][];
 }
 
 export function freshTask(): TaskState {
@@ -221,19 +222,20 @@ export function cloneHart(h: HartView): HartSt {
  * Copy of the model state for backtracking. Tasks and harts are shared, copied only when the
  * running state changes one (copy-on-write: Core.ownTask, Core.ownHart); so are the objects
  * the model never changes once made (site version contents, pass instruction records,
- * half-fetched instructions, saved interrupt contexts, write records, knowledge vectors).
- * What the model changes in place (stop_machine's state, the lists of versions, writes,
- * deferred passes and data knowledge) is copied.
+ * half-fetched instructions, saved interrupt contexts, write records, knowledge vectors), and
+ * the lists of versions, writes, deferred passes and data knowledge, which a change replaces
+ * (never changes in place). stop_machine's state, changed in place, is copied.
  */
 export function cloneState(st: State): State {
   return {
     tasks: st.tasks.slice(),
     harts: st.harts.slice(),
     sm: st.sm && cloneSm(st.sm),
-    versions: st.versions.map((v) => v.slice()),
-    writes: st.writes.slice(), // a write record is never changed once pushed
-    deferred: st.deferred.length ? st.deferred.slice() : [],
-    dclk: st.dclk.length ? st.dclk.slice() : [], // entries are replaced, never changed
+    // Replaced on every change, never changed in place (sites/ledger.ts, passes.ts, fetch/causal.ts): shared.
+    versions: st.versions,
+    writes: st.writes,
+    deferred: st.deferred,
+    dclk: st.dclk,
   };
 }
 

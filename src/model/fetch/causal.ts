@@ -60,7 +60,7 @@ export function observe(k: Core, h: number, addr: number, n: number): void {
 /** Hart h stored to shared data [addr, addr+n): a later load of these bytes learns h's knowledge. */
 export function publish(k: Core, h: number, addr: number, n: number): void {
   const known = k.st.harts[h].known;
-  let d = k.st.dclk;
+  let d = k.st.dclk as [number, Clock][]; // copied below before any change
   let copied = false;
   for (let a = addr; a < addr + n; a++) {
     if (!k.layout.isShared(a, 1) && !k.layout.onStack(a)) continue; // a stack: Layout.otherStack

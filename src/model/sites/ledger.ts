@@ -22,6 +22,16 @@ export function toArray(xs: ArrayLike<number>): number[] {
   return out;
 }
 
+/**
+ * Site s's list of versions becomes `list`. The lists, and the list of them, are shared with
+ * snapshots (state.ts cloneState): each change replaces them, never changes one in place.
+ */
+function setVersions(st: Core['st'], s: number, list: number[][]): void {
+  const all = st.versions.slice();
+  all[s] = list;
+  st.versions = all;
+}
+
 /** The index in k.st.writes of the last write at or before time T to byte a, or -1 (the byte's first contents). */
 function writeAt(k: Core, a: number, T: number): number {
   const writes = k.st.writes;
@@ -140,8 +150,8 @@ export function declaredStore(k: Core, ti: number, h: number, op: Extract<MicroO
       for (let a = p.at; a < p.at + p.bytes.length; a++) if (a >= site.base && a < site.base + site.size) content[a - site.base] = p.bytes[a - p.at];
       const vs = st.versions[s];
       if (vs.length >= MAX_VERSIONS) return { kind: 'limit', reason: `site '${site.name}' has more than ${MAX_VERSIONS} versions` };
-      vs.push(content);
-      k.cov?.versionMade(s, vs.length);
+      setVersions(st, s, [...vs, content]);
+      k.cov?.versionMade(s, vs.length + 1);
     }
   }
   for (const s of k.programs.ops[op.op].sites) v.push([s, st.versions[s].length - 1]);
@@ -149,7 +159,7 @@ export function declaredStore(k: Core, ti: number, h: number, op: Extract<MicroO
   const id = k.mem.lastWriteId;
   const bytes: number[] = [];
   for (let i = 0; i < op.size; i++) bytes.push(Number((op.value >> BigInt(8 * i)) & 0xffn));
-  st.writes.push({ id, at: op.at, hart: h, clock: ownWrite(k, h, id), bytes, v });
+  st.writes = [...st.writes, { id, at: op.at, hart: h, clock: ownWrite(k, h, id), bytes, v }]; // shared with snapshots: replaced, never changed
   publish(k, h, op.at, op.size);
   if (k.trace) {
     const s = k.layout.siteAt(op.at);
@@ -175,18 +185,20 @@ export function codeStore(k: Core, h: number, t: TaskState, addr: number, size: 
     if (!open) {
       if (vs.length >= MAX_VERSIONS) return { kind: 'limit', reason: `site '${site.name}' has more than ${MAX_VERSIONS} versions` };
       open = [s, vs.length];
-      vs.push(toArray(k.mem.peek(site.base, site.size)));
-      k.cov?.versionMade(s, vs.length);
+      setVersions(st, s, [...vs, toArray(k.mem.peek(site.base, site.size))]);
+      k.cov?.versionMade(s, vs.length + 1);
       t.opSites.push(open);
     } else {
       // Version contents are shared between saved states: replace, never mutate.
       const content = vs[open[1]].slice();
       for (let a = addr; a < addr + size; a++) if (a >= site.base && a < site.base + site.size) content[a - site.base] = bytes[a - addr];
-      vs[open[1]] = content;
+      const next = vs.slice();
+      next[open[1]] = content;
+      setVersions(st, s, next);
     }
     v.push([s, open[1]]);
   }
   const id = k.mem.lastWriteId;
-  st.writes.push({ id, at: addr, hart: h, clock: ownWrite(k, h, id), bytes, v });
+  st.writes = [...st.writes, { id, at: addr, hart: h, clock: ownWrite(k, h, id), bytes, v }];
   return null;
 }
