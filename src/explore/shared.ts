@@ -265,8 +265,37 @@ function phase1Top(spec: Spec, opts: ExploreOptions, table: SharedTable, depth: 
  * check and each kind's Dijkstra run over the states alone, in typed arrays.
  */
 export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycles: boolean): Uint8Array | string {
+  // Each pass is a function of its own, with typed arrays only: it runs once, so V8 compiles
+  // it while it runs (on-stack replacement), and a small function compiles sooner.
+  const states = denseStates(table);
+  if (typeof states === 'string') return states;
+  const { index, slotOf, label, count: n } = states;
+  const { count, src, wt } = reversedEdges(logs, index, n);
+  if (cycles && hasCycle(n, count, src)) return 'the state graph has a cycle, and livelocks are judged on whole stacks';
+  // Violations across threads, by kind.
+  const byKind = new Map<string, number[]>();
+  for (const g of logs) {
+    for (let v = 0; v < g.violationCount; v++) {
+      const kind = g.sigs[g.violations[3 * v + 1]];
+      let list = byKind.get(kind);
+      if (!list) byKind.set(kind, (list = []));
+      list.push(index[g.violations[3 * v]] - 1, g.violations[3 * v + 2]);
+    }
+  }
+  const on = new Uint8Array(table.slots);
+  const dist = new Float64Array(n);
+  const heap = new Heap();
+  for (const list of byKind.values()) onLeastPaths(list, label, slotOf, count, src, wt, dist, heap, on);
+  return on;
+}
+
+/**
+ * The table's states numbered densely (the slots are mostly empty): slot -> state + 1 (0:
+ * empty), state -> slot and its label. Why not, when a label is at its cap.
+ */
+function denseStates(table: SharedTable): { index: Int32Array; slotOf: Int32Array; label: Float64Array; count: number } | string {
   const n = table.slots;
-  const index = new Int32Array(n); // slot -> state + 1 (0: empty)
+  const index = new Int32Array(n);
   const slotOf = new Int32Array(table.size);
   const label = new Float64Array(table.size);
   let states = 0;
@@ -279,58 +308,58 @@ export function leastPaths(table: SharedTable, logs: readonly Phase1Log[], cycle
     label[states] = l;
     index[i] = ++states;
   }
-  // Edges reversed, as a compressed adjacency list over the states.
+  return { index, slotOf, label, count: states };
+}
+
+/** The logged edges reversed, as a compressed adjacency list over the dense states: state x's predecessors are src[count[x] .. count[x + 1]), at costs wt. */
+function reversedEdges(logs: readonly Phase1Log[], index: Int32Array, states: number): { count: Int32Array; src: Int32Array; wt: Int32Array } {
   let m = 0;
   for (const g of logs) m += g.edgeCount;
   const count = new Int32Array(states + 1);
-  for (const g of logs) for (let e = 0; e < g.edgeCount; e++) count[index[g.edges[3 * e + 1]]]++;
+  for (const g of logs) countTargets(g.edges, g.edgeCount, index, count);
   for (let i = 0; i < states; i++) count[i + 1] += count[i];
   const fill = count.slice(0, states);
   const src = new Int32Array(m), wt = new Int32Array(m);
-  for (const g of logs) {
-    const edges = g.edges;
-    for (let e = 0; e < g.edgeCount; e++) {
-      const k = fill[index[edges[3 * e + 1]] - 1]++;
-      src[k] = index[edges[3 * e]] - 1;
-      wt[k] = edges[3 * e + 2];
+  for (const g of logs) fillSources(g.edges, g.edgeCount, index, fill, src, wt);
+  return { count, src, wt };
+}
+
+function countTargets(edges: Int32Array, edgeCount: number, index: Int32Array, count: Int32Array): void {
+  for (let e = 0; e < edgeCount; e++) count[index[edges[3 * e + 1]]]++;
+}
+
+function fillSources(edges: Int32Array, edgeCount: number, index: Int32Array, fill: Int32Array, src: Int32Array, wt: Int32Array): void {
+  for (let e = 0; e < edgeCount; e++) {
+    const k = fill[index[edges[3 * e + 1]] - 1]++;
+    src[k] = index[edges[3 * e]] - 1;
+    wt[k] = edges[3 * e + 2];
+  }
+}
+
+/**
+ * Marks in `on` (by slot) the states on a least path to one kind's violations, given as
+ * (state, cost of the step to it) pairs: L(s) + D(s) equal to the least cost of one, D by
+ * Dijkstra backwards (every edge costs at least one transition).
+ */
+function onLeastPaths(list: readonly number[], label: Float64Array, slotOf: Int32Array, count: Int32Array, src: Int32Array, wt: Int32Array, dist: Float64Array, heap: Heap, on: Uint8Array): void {
+  let best = Infinity;
+  for (let j = 0; j < list.length; j += 2) best = Math.min(best, label[list[j]] + list[j + 1]);
+  dist.fill(Infinity);
+  for (let j = 0; j < list.length; j += 2) {
+    const u = list[j], w = list[j + 1];
+    if (w < dist[u]) heap.push((dist[u] = w), u);
+  }
+  while (heap.size) {
+    const d = heap.topKey, x = heap.pop();
+    if (d > dist[x]) continue;
+    if (label[x] + d === best) on[slotOf[x]] = 1;
+    if (label[x] + d > best) continue;
+    for (let k = count[x]; k < count[x + 1]; k++) {
+      // A predecessor already past the least cost is on no least path: not queued at all.
+      const y = src[k], nd = d + wt[k];
+      if (nd < dist[y] && label[y] + nd <= best) heap.push((dist[y] = nd), y);
     }
   }
-  if (cycles && hasCycle(states, count, src)) return 'the state graph has a cycle, and livelocks are judged on whole stacks';
-  // Violations across threads, by kind.
-  const byKind = new Map<string, number[]>();
-  for (const g of logs) {
-    for (let v = 0; v < g.violationCount; v++) {
-      const kind = g.sigs[g.violations[3 * v + 1]];
-      let list = byKind.get(kind);
-      if (!list) byKind.set(kind, (list = []));
-      list.push(index[g.violations[3 * v]] - 1, g.violations[3 * v + 2]);
-    }
-  }
-  const on = new Uint8Array(n);
-  const dist = new Float64Array(states);
-  const heap = new Heap();
-  for (const list of byKind.values()) {
-    let best = Infinity;
-    for (let j = 0; j < list.length; j += 2) best = Math.min(best, label[list[j]] + list[j + 1]);
-    dist.fill(Infinity);
-    for (let j = 0; j < list.length; j += 2) {
-      const u = list[j], w = list[j + 1];
-      if (w < dist[u]) heap.push((dist[u] = w), u);
-    }
-    // Dijkstra backwards: every edge costs at least one transition.
-    while (heap.size) {
-      const d = heap.topKey, x = heap.pop();
-      if (d > dist[x]) continue;
-      if (label[x] + d === best) on[slotOf[x]] = 1;
-      if (label[x] + d > best) continue;
-      for (let k = count[x]; k < count[x + 1]; k++) {
-        // A predecessor already past the least cost is on no least path: not queued at all.
-        const y = src[k], nd = d + wt[k];
-        if (nd < dist[y] && label[y] + nd <= best) heap.push((dist[y] = nd), y);
-      }
-    }
-  }
-  return on;
 }
 
 /**
