@@ -167,6 +167,8 @@ export class Memory {
    * that stores nothing copies no map.
    */
   private pagesShared = false;
+  /** The reservations list is a snapshot's too (copy-on-write, as the page map). */
+  private reservationsShared = false;
   /** Mapped ranges of page numbers [lo, hi); replaced, never mutated, so snapshots can share it. */
   private regions: readonly { lo: number; hi: number; perm: number }[] = [];
   /** Shared all-zero pages (one per permission set) standing for untouched mapped pages. */
@@ -294,8 +296,17 @@ export class Memory {
     this.flushTlb();
   }
 
+  /** The reservations, to change: copied first if a snapshot holds them (copy-on-write). */
+  private ownReservations(): (Reservation | null)[] {
+    if (this.reservationsShared) {
+      this.reservations = this.reservations.slice();
+      this.reservationsShared = false;
+    }
+    return this.reservations;
+  }
+
   reserve(hart: number, addr: number, size: number): void {
-    this.reservations[hart] = { addr, size };
+    this.ownReservations()[hart] = { addr, size };
     this.anyReservation = true;
     this.flushWriteTlb();
   }
@@ -303,7 +314,7 @@ export class Memory {
   /** True if hart still holds a reservation covering [addr, addr+size). Clears it either way. */
   takeReservation(hart: number, addr: number, size: number): boolean {
     const r = this.reservations[hart];
-    this.reservations[hart] = null;
+    if (r) this.ownReservations()[hart] = null;
     this.anyReservation = this.reservations.some((x) => x !== null && x !== undefined);
     return !!r && r.addr === addr && r.size >= size;
   }
@@ -313,7 +324,7 @@ export class Memory {
   }
 
   clearReservation(hart: number): void {
-    this.reservations[hart] = null;
+    if (this.reservations[hart]) this.ownReservations()[hart] = null;
     this.anyReservation = this.reservations.some((x) => x !== null && x !== undefined);
   }
 
@@ -577,7 +588,7 @@ export class Memory {
   private breakReservations(addr: number, size: number): void {
     for (let h = 0; h < this.reservations.length; h++) {
       const r = this.reservations[h];
-      if (r && h !== this.actor && addr < r.addr + r.size && r.addr < addr + size) this.reservations[h] = null;
+      if (r && h !== this.actor && addr < r.addr + r.size && r.addr < addr + size) this.ownReservations()[h] = null;
     }
     this.anyReservation = this.reservations.some((x) => x !== null && x !== undefined);
   }
@@ -665,9 +676,10 @@ export class Memory {
       pages: this.pages,
       regions: this.regions,
       writeSeq: this.writeSeq,
-      reservations: this.reservations.slice(), // a reservation is replaced, never changed
+      reservations: this.reservations, // shared: ownReservations copies them before a change
     };
     this.pagesShared = true;
+    this.reservationsShared = true;
     this.epoch++;
     this.flushWriteTlb();
     return snap;
@@ -676,9 +688,10 @@ export class Memory {
   restore(snap: MemSnapshot): void {
     this.pages = snap.pages as Map<number, Page>; // shared: ownPages copies it before a change
     this.pagesShared = true;
+    this.reservationsShared = true;
     this.regions = snap.regions;
     this.writeSeq = snap.writeSeq;
-    this.reservations = snap.reservations.slice();
+    this.reservations = snap.reservations as (Reservation | null)[]; // shared: ownReservations copies them before a change
     this.anyReservation = this.reservations.some((r) => r !== null);
     this.epoch++;
     this.codeEpoch++;

@@ -212,6 +212,28 @@ describe('snapshot / restore / fingerprint', () => {
     mem.store(DATA, 1, 9n);
     expect(mem.provenance(DATA)).toBe(2);
   });
+  it('LR reservations are a snapshot\'s own: taking, breaking or clearing one after it leaves the snapshot\'s, and restoring brings them back (copy-on-write)', () => {
+    const mem = machine([]);
+    mem.reserve(0, DATA, 8);
+    const held = mem.snapshot(); // hart 0 holds a reservation
+    const fpHeld = mem.fingerprint();
+    expect(mem.takeReservation(0, DATA, 8)).toBe(true);
+    mem.reserve(1, DATA + 8, 4);
+    const other = mem.snapshot(); // hart 1's, not hart 0's
+    mem.clearReservation(1);
+    mem.restore(held);
+    expect(mem.reservationOf(0)).toEqual({ addr: DATA, size: 8 });
+    expect(mem.reservationOf(1)).toBeNull();
+    expect(mem.fingerprint()).toBe(fpHeld);
+    mem.actor = 1;
+    mem.store(DATA, 4, 1n); // another hart's store breaks hart 0's reservation, here only
+    expect(mem.reservationOf(0)).toBeNull();
+    mem.restore(other);
+    expect([mem.reservationOf(0), mem.reservationOf(1)]).toEqual([null, { addr: DATA + 8, size: 4 }]);
+    mem.restore(held);
+    expect(mem.reservationOf(0)).toEqual({ addr: DATA, size: 8 });
+    expect(mem.takeReservation(0, DATA, 8)).toBe(true);
+  });
   it('equal contents reached differently have equal fingerprints', () => {
     const a = machine([]), b = machine([]);
     a.store(DATA, 8, 5n);
