@@ -91,6 +91,18 @@ export class Page {
   }
 }
 
+/** The page sums of Memory.fingerprintLanes, as mixPage adds each page in. */
+const LANES = new Int32Array(2);
+
+/** Adds page pn's lanes to LANES (pages combine by addition: order-independent); an all-zero page counts as never touched. */
+function mixPage(p: Page, pn: number): void {
+  if (p.hash === 0) hashPage(p);
+  if (p.hash === ZERO_PAGE_HASH) return;
+  const lo = pn | 0, hi = Math.floor(pn / 4294967296) | 0;
+  LANES[0] = (LANES[0] + fmix32(p.hash ^ Math.imul(lo, 0x9e3779b1) ^ hi)) | 0;
+  LANES[1] = (LANES[1] + fmix32(p.hash2 ^ Math.imul(lo ^ 0x5bd1e995, 0x85ebca6b) ^ Math.imul(hi, 0xc2b2ae35))) | 0;
+}
+
 /** A restorable image of memory: shares pages with the live memory until either side writes. */
 export interface MemSnapshot {
   readonly pages: ReadonlyMap<number, Page>;
@@ -722,16 +734,12 @@ export class Memory {
       b = fmix32(b ^ Math.floor(r.lo / 4294967296) ^ Math.imul(Math.floor(r.hi / 4294967296), 0x165667b1));
     }
     // Pages combine by addition (order-independent): each page's lanes are mixed with its number first.
-    let pa = 0, pb = 0;
-    for (const [pn, p] of this.pages) {
-      if (p.hash === 0) hashPage(p);
-      if (p.hash === ZERO_PAGE_HASH) continue; // same as never touched
-      const lo = pn | 0, hi = Math.floor(pn / 4294967296) | 0;
-      pa = (pa + fmix32(p.hash ^ Math.imul(lo, 0x9e3779b1) ^ hi)) | 0;
-      pb = (pb + fmix32(p.hash2 ^ Math.imul(lo ^ 0x5bd1e995, 0x85ebca6b) ^ Math.imul(hi, 0xc2b2ae35))) | 0;
-    }
-    a = fmix32(a ^ pa);
-    b = fmix32(b ^ pb ^ 0x27d4eb2f);
+    // Map.forEach: no entry pair made per page, as a for-of over the map makes.
+    LANES[0] = 0;
+    LANES[1] = 0;
+    this.pages.forEach(mixPage);
+    a = fmix32(a ^ LANES[0]);
+    b = fmix32(b ^ LANES[1] ^ 0x27d4eb2f);
     // LR reservations (ISA manual, "Load-Reserved/Store-Conditional"): whether a later sc succeeds.
     if (!this.anyReservation) return [a, b];
     for (let h = 0, n = holder ? holder.length : this.reservations.length; h < n; h++) {
