@@ -53,13 +53,13 @@ function validTarget(k: Core, ti: number, addr: number): boolean {
   return isInsnStart(k, addr);
 }
 
+/** Write ids of immutable code, by length: all 0, one shared list of each (never changed). */
+const ZERO_IDS: readonly number[][] = [[], [0], [0, 0], [0, 0, 0], [0, 0, 0, 0]];
+
 /**
  * Runs task ti's code on hart h: one visible action (with fetch choice `choice`), then the
  * invisible instructions after it, stopping before the next visible one.
  */
-const ZEROS: number[] = [];
-const ZERO_IDS: readonly number[][] = [[], [0], [0, 0], [0, 0, 0], [0, 0, 0, 0]];
-
 export function runCode(k: Core, ti: number, h: number, choice: number): Outcome {
   const layout = k.layout;
   const t = k.ownTask(ti); // its step changes it (its pc's site passes, fetch halves, counts)
@@ -142,7 +142,7 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     }
     // Immutable code is read in place (no per-instruction lists: it has no writes to name).
     let bytes: number[] | null = null;
-    let wids: number[] = ZEROS;
+    let wids: number[] = ZERO_IDS[0];
     let imm: Uint8Array | null = null;
     let immOff = 0, immLen = 0;
     let visible = false;
@@ -202,7 +202,6 @@ export function runCode(k: Core, ti: number, h: number, choice: number): Outcome
     const len = (lo & 3) === 3 ? 4 : 2;
     const insn = decodeCached(bits);
     const siteIdx = layout.siteAt(pc);
-    // Immutable code's write ids are all 0: one shared list of each length (never changed).
     const used = bytes ? wids.slice(0, len) : ZERO_IDS[Math.min(len, immLen)];
     if (!bytes && siteIdx >= 0) bytes = Array.from(imm!.subarray(immOff, immOff + immLen)); // not reached: sites are patchable
     // torn-instruction: bytes from different writes that match no version.
