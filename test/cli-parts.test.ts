@@ -92,7 +92,7 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     expect(two.violations.map(witness)).toEqual(lone.violations.map(witness));
   }, 180_000);
 
-  it('--progress on two phases (the scale family, unsafe, 5 harts, no symmetry: about 5 s on 2 workers): lines of phase 1 with the parts taken, every thread\'s states and executions, never falling, and no estimate', () => {
+  it('--progress on two phases (the scale family, unsafe, 5 harts, no symmetry: about 5 s on 2 workers): lines of phase 1 with the parts taken, every thread\'s states and executions and the random probes\' coverage, never falling, and no estimate', () => {
     const d = workdir();
     const text = execFileSync(process.execPath, ['-e', `import(${JSON.stringify(join(ROOT, 'bench/scale-family.mjs'))}).then((m) => process.stdout.write(m.specText('unsafe', 5)))`], { encoding: 'utf8' });
     writeFileSync(join(d, 'unsafe5.yaml'), text);
@@ -100,15 +100,24 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     expect(r.code).toBe(0);
     const lines = r.err.trim().split('\n').slice(1);
     expect(lines.length).toBeGreaterThan(0);
-    let states = 0, executions = 0;
+    let states = 0, executions = 0, covered = 0, probed = 0;
     for (const l of lines) {
-      const m = /^ftrace-race: scale-unsafe-5: unbounded, phase 1 of 2, part (\d+)\/(\d+) taken, (\d+) states, (\d+) executions, (\d+) kinds of violation, \d+ states\/s, [\d.]+ s$/.exec(l);
+      const m = /^ftrace-race: scale-unsafe-5: unbounded, phase 1 of 2, part (\d+)\/(\d+) taken, (\d+) states, (\d+) executions, (\d+) kinds of violation, \d+ states\/s, [\d.]+ s(?:, 64 random probes (\d+)% covered)?$/.exec(l);
       expect(m, l).not.toBeNull();
       expect(Number(m![1])).toBeLessThanOrEqual(Number(m![2]));
       expect(Number(m![3])).toBeGreaterThanOrEqual(states);
       expect(Number(m![4])).toBeGreaterThanOrEqual(executions);
       [states, executions] = [Number(m![3]), Number(m![4])];
+      if (m![6] === undefined) {
+        expect(probed, l).toBe(0); // once shown, shown on every line
+        continue;
+      }
+      expect(Number(m![6])).toBeGreaterThanOrEqual(covered);
+      expect(Number(m![6])).toBeLessThanOrEqual(100);
+      covered = Number(m![6]);
+      probed++;
     }
+    expect(probed).toBeGreaterThan(0);
     expect(states).toBeLessThanOrEqual(JSON.parse(r.out).stats.states);
   }, 180_000);
 

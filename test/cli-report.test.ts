@@ -106,6 +106,8 @@ describe('input, progress, quiet', () => {
     expect(progressLine('b1', 0, 1, { bound: null, states: 2000, executions: 10, violations: 1, done: 0.25 }, 1000)).toBe('b1: unbounded, 2000 states, 10 executions, 1 violations, 2000 states/s, 1.0 s, about 25% of the tree (~3.0 s left)');
     expect(progressLine('b1', 0, 1, { bound: null, states: 0, executions: 40, violations: 2, parts: { done: 17, of: 71 } }, 3400)).toBe('b1: unbounded, part 17/71 done, 40 executions, 2 violations, 3.4 s, about 10.8 s left');
     expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, twoPhase: { taken: 17, of: 71 } }, 3500)).toBe('b1: unbounded, phase 1 of 2, part 17/71 taken, 7000 states, 40 executions, 2 kinds of violation, 2000 states/s, 3.5 s');
+    // Random probes (explore/probes.ts): their coverage, rounded down (100% only when all are covered).
+    expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0.999 } }, 3500)).toBe('b1: unbounded, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 99% covered');
   });
 
   it('the naive search\'s tree estimate only grows, from 0 to all of it', () => {

@@ -5,7 +5,8 @@
  * rate and the elapsed time. A partitioned search (--shard, and --workers where two phases
  * cannot run) shows the parts done and an estimate of the time left from them; phase 1 of a
  * two-phase search (--workers) the parts taken, with no estimate; a --naive search (no visited set: the search is its
- * tree) how much of its tree is behind it by the uniform estimate, and the time that leaves.
+ * tree) how much of its tree is behind it by the uniform estimate, and the time that leaves;
+ * a search with a visited set (and phase 1) the random probes' coverage once they have run.
  */
 import ora, { Ora } from 'ora';
 import type { Progress } from '../explore/explore.js';
@@ -35,14 +36,16 @@ export function progressLine(spec: string, index: number, count: number, p: Prog
     return `${where}${spec}: unbounded, part ${p.parts.done}/${p.parts.of} done, ${p.executions} executions, ${p.violations} violations, ${secs(ms)}${left}`;
   }
   const rate = ms > 0 ? Math.round((p.states * 1000) / ms) : 0;
+  // The random probes' coverage (explore/probes.ts): 100% exactly when the search is complete, not a share of the time.
+  const probes = p.probes ? `, ${p.probes.runs} random probes ${Math.floor(100 * p.probes.states)}% covered` : '';
   if (p.twoPhase) {
     // No time left shown: the first parts search almost everything (explore/strategy.ts Progress.twoPhase).
     const t = p.twoPhase;
-    return `${where}${spec}: unbounded, phase 1 of 2, part ${t.taken}/${t.of} taken, ${p.states} states, ${p.executions} executions, ${p.violations} kinds of violation, ${rate} states/s, ${secs(ms)}`;
+    return `${where}${spec}: unbounded, phase 1 of 2, part ${t.taken}/${t.of} taken, ${p.states} states, ${p.executions} executions, ${p.violations} kinds of violation, ${rate} states/s, ${secs(ms)}${probes}`;
   }
   // The tree estimate of this bound's search (explore/strategy.ts Progress.done): shown once it says something.
   const tree = p.done !== undefined && p.done >= 0.001 ? `, about ${(100 * p.done).toFixed(p.done < 0.1 ? 1 : 0)}% of ${p.bound === null ? 'the' : 'this bound\'s'} tree${p.done < 1 ? ` (~${secs((ms * (1 - p.done)) / p.done)} left)` : ''}` : '';
-  return `${where}${spec}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations, ${rate} states/s, ${secs(ms)}${tree}`;
+  return `${where}${spec}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations, ${rate} states/s, ${secs(ms)}${tree}${probes}`;
 }
 
 export function makeProgress(o: ProgressOptions): ProgressSink | null {

@@ -113,6 +113,10 @@ export class FpSet implements VisitedSet {
     return i;
   }
 
+  has(fp: string): boolean {
+    return this.meta[this.slot((fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0, (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0)] !== 0;
+  }
+
   /** VisitedSet.storedSleep. */
   storedSleep(fp: string, cost: number, depth: number): number {
     const i = this.slot((fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0, (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0);

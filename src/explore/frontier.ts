@@ -12,6 +12,7 @@ import type { Violation } from '../check/violation.js';
 import { formatSchedule } from './schedule.js';
 import type { Budget } from './budget.js';
 import { Findings } from './findings.js';
+import { Probes } from './probes.js';
 import { MapVisited, VisitedSet } from './visited.js';
 import { DEPTHS, FpSet } from './fpset.js';
 import type { ExploreOptions } from './strategy.js';
@@ -105,6 +106,8 @@ export interface PartPlan {
 export interface SharedPlan {
   visited: VisitedSet & { readonly last: number; slotOf(fp: string): number };
   log: { edge(from: number, to: number, w: number): void; violation(from: number, v: Violation, w: number): void; readonly kinds: number };
+  /** The progress display's random probes, over the shared table (one sample for all of this thread's parts). */
+  probes?: Probes;
 }
 
 /** Whether a search of model m with these options keys states up to symmetry (Dfs.sym). */
@@ -182,6 +185,12 @@ export class Dfs<S> {
    * schedule to each (a violation while exits are pending is reached after them).
    */
   readonly exits: boolean;
+  /**
+   * The progress display's random probes (explore/probes.ts): a search of the whole space with
+   * a visited set and no sleep sets (with them, states reachable only in an order left asleep
+   * are never stored, so the probes' share would not reach 1).
+   */
+  private readonly probes: Probes | null;
 
   constructor(
     private readonly m: Model<S>,
@@ -201,6 +210,12 @@ export class Dfs<S> {
     this.fuse = !opts.naive && opts.fusion !== false;
     this.exits = this.por && !opts.naive && opts.persistent !== false;
     this.comps = m.reportsDeadlock && !this.shared ? new Components(m.eventualFetch) : null;
+    const now = opts.now ?? Date.now;
+    this.probes = part?.shared
+      ? part.shared.probes ?? null
+      : opts.onProgress && !opts.naive && !this.por && !part
+        ? new Probes(() => m.fresh(), this.sym, this.fuse, bound, now, now(), opts.probeShare)
+        : null;
   }
 
   /** The key pruned edges find a state's instance by: none in the naive search (it prunes nothing). */
@@ -325,7 +340,8 @@ export class Dfs<S> {
     if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
     const states = this.opts.naive ? this.totals.nodes + this.nodes : this.visited.size;
     if ((this.nodes & 4095) === 0 && this.opts.onProgress) {
-      this.opts.onProgress({ bound: this.bound === Infinity ? null : this.bound, states, executions: this.totals.executions + this.executions, violations: this.shared ? this.shared.log.kinds : this.findings.size, done: this.opts.naive ? this.fractionDone() : undefined });
+      const probes = this.probes?.measure((k) => this.visited.has(k)) ?? undefined;
+      this.opts.onProgress({ bound: this.bound === Infinity ? null : this.bound, states, executions: this.totals.executions + this.executions, violations: this.shared ? this.shared.log.kinds : this.findings.size, done: this.opts.naive ? this.fractionDone() : undefined, probes });
     }
     const limit = this.budget.exceeded(states);
     if (limit) return limit;

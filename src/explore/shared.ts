@@ -36,6 +36,7 @@
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
 import { Dfs, upToSymmetry, type SharedPlan } from './frontier.js';
+import { Probes } from './probes.js';
 import { covers, packed, DEPTHS } from './fpset.js';
 import { COST_CAP, DEPTH_CAP, type VisitedSet } from './visited.js';
 import { budgetOf, splitSearch } from './partition.js';
@@ -124,6 +125,10 @@ export class SharedTable implements VisitedSet {
       if (++i === n) i = 0;
     }
     return -1;
+  }
+
+  has(fp: string): boolean {
+    return this.slotOf(fp) >= 0;
   }
 
   /** The label in slot i as cost * DEPTHS + depth (their lexicographic order); -1 when empty. */
@@ -234,6 +239,11 @@ export function phase1Parts(spec: Spec, opts: ExploreOptions, job: Phase1Job): P
   const show = opts.onProgress;
   // This thread's progress shows the table's states and every thread's executions and parts.
   if (show) opts = { ...opts, onProgress: (p) => show({ ...p, executions: Number(Atomics.load(executions, 0)) + p.executions, twoPhase: { taken: Math.min(Atomics.load(next, 0), of), of } }) };
+  if (show) {
+    const now = opts.now ?? Date.now;
+    const m = new Machine(spec);
+    plan.probes = new Probes(() => m, upToSymmetry(m, opts), !opts.naive && opts.fusion !== false, Infinity, now, opts.startedAt ?? now(), opts.probeShare);
+  }
   for (let p = Atomics.add(next, 0, 1); p < of; p = Atomics.add(next, 0, 1)) {
     const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, { prefix: job.roots[p], shared: plan });
     const limit = dfs.run() ?? (table.full ? 'the shared table is full' : null);

@@ -2,6 +2,7 @@
  * The explorer's vocabulary: options, findings, statistics, results, and the Strategy
  * interface every search implements (shuttle's Scheduler, for a state-space search).
  */
+import type { ProbeCoverage } from './probes.js';
 import type { Violation } from '../check/violation.js';
 import type { Spec } from '../spec/types.js';
 import type { FinalView } from '../check/assertions.js';
@@ -75,6 +76,8 @@ export interface ExploreOptions extends ExploreLimits {
   coverage?: boolean;
   /** Called every few thousand states with the running totals (progress display). */
   onProgress?: (p: Progress) => void;
+  /** The share of the search's time the progress display's random probes may take (explore/probes.ts; default 3%). */
+  probeShare?: number;
   /** Checkpoints of a systematic search (explore/checkpoint.ts); `checkpointKey` names spec and options in them. */
   checkpoint?: CheckpointControl;
   checkpointKey?: string;
@@ -109,6 +112,13 @@ export interface Progress {
    * behind by two orders of magnitude (B2 on 5 harts: "0.7%, 1,144 s left" of a 15 s search).
    */
   done?: number;
+  /**
+   * A search with a visited set and no sleep sets (exhaustive or within one bound, and phase 1
+   * of a two-phase search): how much of a sample of seeded random executions it has covered
+   * (explore/probes.ts), once the sample is taken. 1 exactly when the search is complete; not
+   * a share of the states or of the time.
+   */
+  probes?: ProbeCoverage;
 }
 
 /** One violating schedule: plain data. */

@@ -16,6 +16,8 @@ export interface VisitedSet {
   offerSleep(fp: string, cost: number, depth: number, sleep: number): number;
   /** The sleep mask fp is stored with, if it was reached before as cheaply (else -1); changes nothing. */
   storedSleep(fp: string, cost: number, depth: number): number;
+  /** Whether fp is stored (at any cost): random probes (explore/probes.ts) measure progress by it. */
+  has(fp: string): boolean;
   readonly size: number;
   /** Its contents, for a checkpoint. */
   export(): VisitedState;
@@ -85,6 +87,10 @@ export class MapVisited implements VisitedSet {
     }
     this.map.set(fp, { cost, depth, sleep });
     return -1;
+  }
+
+  has(fp: string): boolean {
+    return this.map.has(fp);
   }
 
   offer(fp: string, cost: number, depth: number): boolean {

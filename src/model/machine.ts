@@ -278,6 +278,10 @@ export class Machine implements Model<Snapshot>, Core, FinalView {
 
   // ---- snapshots -------------------------------------------------------------------------
 
+  fresh(): Machine {
+    return new Machine(this.spec, null, this.keepDigests);
+  }
+
   save(): Snapshot {
     const cpus: HartState[] = new Array(this.cpus.length);
     for (let i = 0; i < cpus.length; i++) {

@@ -59,6 +59,8 @@ export interface Model<Snap = unknown> {
   /** Writes become visible to fetches eventually (FetchModel.eventual): a livelock's cycle takes latest views only. */
   readonly eventualFetch: boolean;
   save(): Snap;
+  /** A new model of the same spec at its initial state that records nothing (no coverage): random probes beside a search (explore/probes.ts). */
+  fresh(): Model<Snap>;
   /** `last`: the snapshot is never loaded again, so it may be taken over rather than copied. */
   load(s: Snap, last?: boolean): void;
   /** Names the whole state (a 64-bit hash as a short string key). */
