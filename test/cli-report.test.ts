@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { ROOT, run } from './report/helpers.js';
 import { makeChalk } from '../src/report/text.js';
-import { progressLine } from '../src/cli/progress.js';
+import { makeProgress, progressLine } from '../src/cli/progress.js';
 import { explore } from '../src/explore/explore.js';
 import { loadSpec } from '../src/spec/load.js';
 
@@ -108,6 +108,28 @@ describe('input, progress, quiet', () => {
     expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, twoPhase: { taken: 17, of: 71 } }, 3500)).toBe('b1: unbounded, phase 1 of 2, part 17/71 taken, 7000 states, 40 executions, 2 kinds of violation, 2000 states/s, 3.5 s');
     // Random probes (explore/probes.ts): their coverage, rounded down (100% only when all are covered).
     expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0.999 } }, 3500)).toBe('b1: unbounded, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 99% covered');
+  });
+
+  it('--progress-every S: a line every S seconds (a Slurm log of a long search), and bad values are one-line usage errors', async () => {
+    let t = 0;
+    const lines: string[] = [];
+    const sink = makeProgress({ mode: 'lines', every: 5000, now: () => t, stderr: (x) => lines.push(x) })!;
+    sink.start('b1', 0, 1);
+    for (t = 1000; t <= 12_000; t += 1000) sink.update({ bound: null, states: t, executions: 1, violations: 0 });
+    expect(lines.map((l) => l.trim())).toEqual([
+      'ftrace-race: b1: starting',
+      'ftrace-race: b1: unbounded, 5000 states, 1 executions, 0 violations, 1000 states/s, 5.0 s',
+      'ftrace-race: b1: unbounded, 10000 states, 1 executions, 0 violations, 1000 states/s, 10.0 s',
+    ]);
+    // Off a terminal it implies --progress.
+    const p = await run(['check', 'specs/b3-nosync-smp.yaml', '--progress-every', '30', '--no-timing']);
+    expect(p.code).toBe(0);
+    expect(p.err).toMatch(/^ftrace-race: b3-nosync-smp: starting$/m);
+    for (const bad of ['0', '1.5', 'x', '86401']) {
+      const r = await run(['check', 'specs/b3-nosync-smp.yaml', '--progress-every', bad]);
+      expect([r.code, r.out]).toEqual([2, '']);
+      expect(r.err).toBe(`ftrace-race: --progress-every: expected whole seconds from 1 to 86400, got '${bad}'\n`);
+    }
   });
 
   it('the naive search\'s tree estimate only grows, from 0 to all of it', () => {

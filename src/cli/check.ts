@@ -53,6 +53,8 @@ interface ReportFlags {
   sarifRoot?: string;
   width?: number;
   progress?: boolean;
+  /** Seconds between progress lines (implies --progress). */
+  progressEvery?: number;
   quiet?: boolean;
 }
 
@@ -98,6 +100,7 @@ export function addReportOptions(cmd: Command): Command {
     .option('--sarif-root <dir>', 'SARIF and annotation paths are relative to this directory (default: the git top level)')
     .addOption(new Option('--width <n>', 'width of text output (default: the terminal, else $COLUMNS, else 80; 0 = no limit)').argParser(intArg('--width')))
     .option('--progress', 'progress lines on stderr even when it is not a terminal (CI logs)')
+    .addOption(new Option('--progress-every <seconds>', 'seconds between progress lines off a terminal (default 1; implies --progress)').argParser(secondsArg('--progress-every')))
     .option('--quiet', 'no progress; text shows only specs that fail the gate');
 }
 
@@ -108,6 +111,13 @@ export const intArg = (name: string, max = Number.MAX_SAFE_INTEGER) => (v: strin
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new UserError(`${name}: expected a non-negative integer, got '${v}'`);
   if (n > max) throw new UserError(`${name}: at most ${max}, got '${v}'`);
+  return n;
+};
+
+/** Whole seconds, 1 to a day. */
+const secondsArg = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 86_400) throw new UserError(`${name}: expected whole seconds from 1 to 86400, got '${v}'`);
   return n;
 };
 
@@ -335,8 +345,10 @@ export async function runCheck(ctx: CommandContext, inputs: string[], flags: Che
   /** What the safe verdicts' fetch models leave out, and for how many specs (printed once at the end). */
   const caveats = new Map<string, number>();
   const needWitnesses = targets.some((t) => t.format !== 'text' && t.format !== 'json');
+  const lines = flags.progress || flags.progressEvery !== undefined;
   const progress = makeProgress({
-    mode: quiet || flags.all ? 'off' : flags.progress && !(io.isTTY && io.stderrIsTTY) ? 'lines' : io.isTTY && io.stderrIsTTY && stdoutFormat === 'text' && !io.env.CI ? 'spinner' : flags.progress ? 'lines' : 'off',
+    mode: quiet || flags.all ? 'off' : lines && !(io.isTTY && io.stderrIsTTY) ? 'lines' : io.isTTY && io.stderrIsTTY && stdoutFormat === 'text' && !io.env.CI ? 'spinner' : lines ? 'lines' : 'off',
+    every: (flags.progressEvery ?? 1) * 1000,
     stderr: (s) => io.stderr(s),
     now: () => Date.now(),
     stream: process.stderr,

@@ -1,6 +1,7 @@
 /**
  * Progress of a `check`: on a terminal an ora spinner on stderr; off a terminal, with
- * `--progress`, plain lines on stderr at most once a second (CI logs); nothing with `--quiet`.
+ * `--progress`, plain lines on stderr at most once a second or every `--progress-every` seconds
+ * (CI logs, a Slurm log of an hours-long search); nothing with `--quiet`.
  * Each shows the spec, its place in the suite, the bound, states, executions, violations, the
  * rate and the elapsed time. A partitioned search (--shard, and --workers where two phases
  * cannot run) shows the parts done and an estimate of the time left from them; phase 1 of a
@@ -19,6 +20,8 @@ export interface ProgressSink {
 
 export interface ProgressOptions {
   mode: 'spinner' | 'lines' | 'off';
+  /** Milliseconds between lines (mode 'lines'; default 1000: --progress-every). */
+  every?: number;
   stderr(text: string): void;
   now(): number;
   /** The spinner's stream (process.stderr): only the CLI edge passes it. */
@@ -63,7 +66,7 @@ export function makeProgress(o: ProgressOptions): ProgressSink | null {
       if (spinner) {
         spinner.text = progressLine(spec, index, count, p, now - t0);
         spinner.render(); // the search is synchronous: draw the frame now
-      } else if (now - last >= 1000) {
+      } else if (now - last >= (o.every ?? 1000)) {
         last = now;
         o.stderr(`ftrace-race: ${progressLine(spec, index, count, p, now - t0)}\n`);
       }
