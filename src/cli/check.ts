@@ -443,6 +443,8 @@ export async function runCheck(ctx: CommandContext, inputs: string[], flags: Che
       else text((ch) => wrap(`  safe under ${caveat}`, width).map((l) => ch.dim(l)).join('\n') + '\n');
     }
     if (result.limit) text((ch) => ch.yellow(`  inconclusive: ${result.limit}; partial: ${plural(result.stats.executions, 'execution')}, ${plural(result.stats.states, 'state')}, max depth ${result.stats.maxDepth}\n`));
+    const pr = result.stats.probes;
+    if (result.limit && pr) text((ch) => ch.yellow(`  covered: ${Math.floor(100 * pr.covered)}% of the states of ${plural(pr.runs, 'random probe')} (100% when complete; docs/scale.md)\n`));
     // Details for a single spec, and for any spec whose verdict is not the expected one.
     if (details) {
       result.findings.forEach((x, i) => text((ch) => '\n' + renderFinding(x, entry.witnesses![i], shown, ch, width) + '\n'));

@@ -8,7 +8,8 @@ import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
 import { CoverageSink } from '../model/coverage.js';
 import { Budget } from './budget.js';
-import { Dfs, Totals } from './frontier.js';
+import { Dfs, Totals, upToSymmetry } from './frontier.js';
+import { Probes } from './probes.js';
 import { Findings } from './findings.js';
 import { shareWitnesses } from './orbit.js';
 import type { DfsState } from './checkpoint.js';
@@ -36,6 +37,8 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
   let outcomes = new Map<string, number>();
   let symmetry: string[][] = [];
   let por: ExploreResult['stats']['por'];
+  /** The last search, its bound and options (for the probes of a search a limit stopped). */
+  let last: { dfs: Dfs<unknown>; bound: number; opts: ExploreOptions } | undefined;
   /** The last search's components it could not judge (Dfs.unjudged): a caveat on the verdict. */
   let unjudged: string | undefined;
   // A checkpoint written after --por (or symmetry) was given up resumes the search that runs without it.
@@ -65,6 +68,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
       limit = dfs.run() ?? undefined;
     }
     symmetry = dfs.symmetric;
+    last = { dfs: dfs as Dfs<unknown>, bound: b, opts: current() };
     unjudged = dfs.unjudged ?? undefined;
     if (dfs.por) por = { slept: dfs.slept };
     if (abandoned !== undefined) por = { abandoned };
@@ -85,6 +89,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
       break;
     }
   }
+  const probes = limit && last ? limitCoverage(spec, last.dfs, last.bound, last.opts, states) : undefined;
   const ms = now() - t0;
   const list = shareWitnesses(spec, symmetry, findings!.list());
   // A search cut short by a limit, or by the highest preemption bound, proves nothing safe.
@@ -96,12 +101,25 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
     complete: complete && !limit,
     bound,
     findings: list,
-    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}), ...(symAbandoned !== undefined ? { symmetryAbandoned: symAbandoned } : {}), ...(unjudged ? { unjudged } : {}), ...(por ? { por } : {}) },
+    stats: { executions: totals.executions, states, pruned, maxDepth, ms, rate: ms > 0 ? Math.round((states / ms) * 1000) : states, collision: opts.naive ? undefined : (states * states) / 2 ** 65, ...(symmetry.length ? { symmetry } : {}), ...(symAbandoned !== undefined ? { symmetryAbandoned: symAbandoned } : {}), ...(unjudged ? { unjudged } : {}), ...(por ? { por } : {}), ...(probes ? { probes } : {}) },
     limit,
     finals: opts.collectFinals ? finals : undefined,
     coverage: cov?.result(),
     outcomes: opts.observe ? [...outcomes].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : undefined,
   };
+}
+
+/**
+ * How far a search a limit stopped had come: its visited set's coverage of the random probes'
+ * states (explore/probes.ts), the probes taking at most as many transitions as the search
+ * stored states (at least 10,000), so the figure is the same on every machine for the same
+ * states. None for the naive search (no visited set) or under sleep sets (states never stored).
+ */
+function limitCoverage(spec: Spec, dfs: Dfs<unknown>, bound: number, opts: ExploreOptions, states: number): { runs: number; covered: number } | undefined {
+  if (opts.naive || dfs.por || dfs.visited.size === 0) return undefined;
+  const m = new Machine(spec);
+  const c = new Probes(() => m, upToSymmetry(m, opts), dfs.fuse, bound, () => 0, 0).measureNow((k) => dfs.visited.has(k), Math.max(10_000, states));
+  return { runs: c.runs, covered: c.states };
 }
 
 export const boundedStrategy: Strategy = {

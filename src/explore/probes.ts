@@ -26,7 +26,7 @@ const MAX_PROBE = 2_000;
 export const PROBE_SHARE = 0.03;
 
 export interface ProbeCoverage {
-  /** Probes run: the whole sample (the measure is given only once it is taken). */
+  /** Probes run: the whole sample (the measure is given only once it is taken), or fewer in measureNow's budget. */
   runs: number;
   /** Share of the probes' stored states that the visited set holds. */
   states: number;
@@ -42,6 +42,9 @@ export class Probes {
   private readonly pending: string[] = [];
   private total = 0;
   private seen = 0;
+  /** Transitions the probes may still take (measureNow), and whether the sample is taken. */
+  private steps = Infinity;
+  private taken = false;
 
   /**
    * `model`: makes the probes' own model (Model.fresh), at the initial state, when the first
@@ -65,12 +68,12 @@ export class Probes {
    */
   measure(has: (key: string) => boolean): ProbeCoverage | null {
     const elapsed = this.now() - this.start;
-    while (this.runs < PROBES && this.spent < this.share * elapsed) {
+    while (!this.taken && this.runs < PROBES && this.spent < this.share * elapsed) {
       const t = this.now();
       this.probe();
       this.spent += this.now() - t;
     }
-    if (this.runs < PROBES) return null;
+    if (!this.taken && this.runs < PROBES) return null;
     const keys = this.pending;
     for (let i = 0; i < keys.length; ) {
       if (!has(keys[i])) {
@@ -84,6 +87,18 @@ export class Probes {
     return { runs: this.runs, states: this.total === 0 ? 1 : this.seen / this.total };
   }
 
+  /**
+   * Runs the sample at once, within `steps` transitions in all (a probe that would go past them
+   * is cut there), and measures against `has`: the coverage a search stopped by a limit reports
+   * (ExploreStats.probes). The same figure for the same visited set on every machine.
+   */
+  measureNow(has: (key: string) => boolean, steps: number): ProbeCoverage {
+    this.steps = steps;
+    while (this.runs < PROBES && this.steps > 0) this.probe();
+    this.taken = true;
+    return this.measure(has)!;
+  }
+
   /** One random execution from the initial state; keeps the keys of the states the search stores. */
   private probe(): void {
     if (!this.m) {
@@ -95,7 +110,7 @@ export class Probes {
     this.runs++;
     let cost = 0, passed = false;
     let root = '';
-    for (let step = 0; step < MAX_PROBE; step++) {
+    for (let step = 0; step < MAX_PROBE && this.steps-- > 0; step++) {
       const all = m.transitions();
       // As Dfs.passThrough: a state passed through is not stored, and only its task's steps are taken.
       const h: number = this.fuse && !passed && step > 0 ? m.passThrough() : -1;

@@ -168,6 +168,12 @@ export interface ExploreStats {
   /** `--workers` ran the single search on one thread instead of two phases: why (explore/shared.ts). */
   oneThread?: string;
   /**
+   * A search a limit stopped (with a visited set, no sleep sets): the share of the states of
+   * `runs` seeded random executions (explore/probes.ts) that it had stored. How far it came,
+   * on a scale where a complete search is at 1; not a share of the states or of the time.
+   */
+  probes?: { runs: number; covered: number };
+  /**
    * Livelocks (explore/scc.ts): why some component was not judged (one through a split's
    * prefix whose other edges may come back through states the part did not search; under
    * eventual fetches, one whose fair walk needs older views): printed beside the verdict.

@@ -57,7 +57,7 @@ export function resultJson(spec: Spec, r: ExploreResult, matches: boolean) {
     fetchModel: spec.fetch.model,
     unexplored: modelCaveat(spec, r) ?? null,
     violations: r.findings.map(violationJson),
-    stats: { executions: r.stats.executions, states: r.stats.states, ms: r.stats.ms, pruned: r.stats.pruned, maxDepth: r.stats.maxDepth, rate: r.stats.rate, collisionProbability: r.stats.collision ?? null, symmetry: r.stats.symmetry ?? [], ...(r.stats.symmetryAbandoned ? { symmetryAbandoned: r.stats.symmetryAbandoned } : {}), ...(r.stats.unjudged ? { unjudged: r.stats.unjudged } : {}), ...(r.stats.parts ? { parts: r.stats.parts } : {}), ...(r.stats.twoPhase ? { twoPhase: r.stats.twoPhase } : {}), ...(r.stats.oneThread ? { oneThread: r.stats.oneThread } : {}), ...(r.stats.por ? { por: r.stats.por } : {}) },
+    stats: { executions: r.stats.executions, states: r.stats.states, ms: r.stats.ms, pruned: r.stats.pruned, maxDepth: r.stats.maxDepth, rate: r.stats.rate, collisionProbability: r.stats.collision ?? null, symmetry: r.stats.symmetry ?? [], ...(r.stats.symmetryAbandoned ? { symmetryAbandoned: r.stats.symmetryAbandoned } : {}), ...(r.stats.unjudged ? { unjudged: r.stats.unjudged } : {}), ...(r.stats.parts ? { parts: r.stats.parts } : {}), ...(r.stats.twoPhase ? { twoPhase: r.stats.twoPhase } : {}), ...(r.stats.oneThread ? { oneThread: r.stats.oneThread } : {}), ...(r.stats.por ? { por: r.stats.por } : {}), ...(r.stats.probes ? { probes: r.stats.probes } : {}) },
   };
 }
 

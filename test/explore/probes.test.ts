@@ -116,3 +116,21 @@ describe('probes beside a search change nothing in its report', () => {
     expect(seen[seen.length - 1]).toBeLessThan(1);
   });
 });
+
+describe('a search a limit stopped says how far it came', () => {
+  const text = specTextOf('safe', 6);
+  const spec = loadSpec(text, 'scale.yaml').spec!;
+  it('max-states: the probes\' coverage of its visited set, the same on every run, growing with the limit; none when complete or with --por', () => {
+    const at = (maxStates: number, extra: Partial<ExploreOptions> = {}) => explore(spec, { strategy: 'exhaustive', naive: false, maxStates, ...extra });
+    const a = at(5000), b = at(5000), c = at(10_000);
+    expect(a.verdict).toBe('inconclusive');
+    expect(a.stats.probes).toEqual(b.stats.probes);
+    expect(a.stats.probes!.runs).toBe(PROBES);
+    expect(a.stats.probes!.covered).toBeGreaterThan(0);
+    expect(c.stats.probes!.covered).toBeGreaterThan(a.stats.probes!.covered);
+    expect(c.stats.probes!.covered).toBeLessThan(1);
+    expect(at(0).stats.probes).toBeUndefined();
+    expect(at(2000, { por: true }).stats.probes).toBeUndefined();
+    expect(at(2000, { naive: true }).stats.probes).toBeUndefined();
+  });
+});
