@@ -31,7 +31,9 @@ export function junit(entries: readonly SuiteEntry[]): string {
     const time = (r.stats.ms / 1000).toFixed(3);
     const head = `  <testcase classname="ftrace-race" name="${xml(name)}" file="${xml(e.file)}" time="${time}">`;
     const scope = r.complete ? 'complete' : r.limit ?? `bounded at ${r.bound}`;
-    const summary = `verdict ${r.verdict}, expected ${expectText(e.spec)}; ${scope}; ${plural(r.stats.executions, 'execution')}, ${plural(r.stats.states, 'state')}${
+    // How far a search a limit stopped had come (explore/probes.ts).
+    const covered = r.limit && r.stats.probes ? `; covered ${Math.floor(100 * r.stats.probes.covered)}% of the states of ${plural(r.stats.probes.runs, 'random probe')}` : '';
+    const summary = `verdict ${r.verdict}, expected ${expectText(e.spec)}; ${scope}; ${plural(r.stats.executions, 'execution')}, ${plural(r.stats.states, 'state')}${covered}${
       gate(e) === 'fail' && !r.findings.length ? `\nno schedule violates ${e.spec.expect.property ?? 'any property'}${e.spec.expect.kind ? `/${e.spec.expect.kind}` : ''}: if the design changed, update expect:; else check with \`ftrace-race explain ${e.file}\` that the search reaches the site` : ''}`;
     const witnesses = r.findings.map((f, i) => (e.witnesses?.[i] ? renderFinding(f, e.witnesses[i], e.file, plain, BODY_WIDTH) : `${f.violation.property}/${f.violation.kind}: ${f.violation.message}\n  schedule: ${f.schedule}`)).join('\n\n');
     const body = `${summary}\n${witnesses ? '\n' + witnesses + '\n' : ''}`;

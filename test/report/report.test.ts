@@ -88,12 +88,13 @@ describe('CI formats', () => {
     expect(io.out).toContain('<failure type="mixed-target" message="safe, expected unsafe mixed-target/auipc-jalr">');
   });
 
-  it('junit: an inconclusive search is an <error>, not <skipped>', async () => {
+  it('junit: an inconclusive search is an <error>, not <skipped>, and says how far the search came', async () => {
     const io = bufferIo();
     const code = await main(['check', 'specs/b1-stop-machine-preempt-full.yaml', '--max-states', '10', '--format', 'junit'], io);
     expect(code).toBe(3);
     expect(io.out).toMatch(/<error type="inconclusive" message="inconclusive: [^"]+">/);
     expect(io.out).toContain('errors="1" skipped="0"');
+    expect(io.out).toMatch(/; \d+ executions?, 11 states; covered \d+% of the states of 64 random probes\n/);
   });
 
   it('sarif: an expected violation is a notification, an unexpected one a result at the site', async () => {
