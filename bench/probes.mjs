@@ -9,11 +9,11 @@
 // Specs are the scale family (bench/scale-family.mjs); with --no-symmetry unless named with a
 // trailing `s` (stale7s: up to symmetry, the default search).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { specText } from './scale-family.mjs';
+import { scaleSpecs } from './scale-family.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => {
@@ -22,13 +22,7 @@ const arg = (name, dflt) => {
 };
 const workers = arg('--workers', null);
 const dir = mkdtempSync(join(tmpdir(), 'ftr-probes-'));
-const specs = arg('--specs', 'stale6s,unsafe6s,stale7s,unsafe7s,safe8s').split(',').map((s) => {
-  const m = /^(safe|stale|unsafe)(\d)(s?)$/.exec(s.trim());
-  if (!m) throw new Error(`--specs: family and harts, as unsafe5 (or unsafe5s, with symmetry): ${s}`);
-  const file = join(dir, `${m[1]}${m[2]}.yaml`);
-  writeFileSync(file, specText(m[1], Number(m[2])));
-  return { name: s.trim(), file, sym: m[3] === 's' };
-});
+const specs = scaleSpecs(arg('--specs', 'stale6s,unsafe6s,stale7s,unsafe7s,safe8s'), dir);
 
 const pct = (x) => `${(100 * x).toFixed(0)}%`;
 console.log(`random probes against the run${workers ? ` (--workers ${workers})` : ''}: per progress line, the share of the run's time and of its final states behind it, and the probes' coverage`);

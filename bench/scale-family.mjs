@@ -1,4 +1,7 @@
-// The scale family of bench/scale.mjs (its header says what each variant is), shared with bench/por.mjs.
+// The scale family of bench/scale.mjs (its header says what each variant is), shared with
+// bench/por.mjs, bench/workers.mjs and bench/probes.mjs.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const FAMILY = {
   safe: { preemption: 'none', flush: 'fence.i', PREEMPT_FULL: 0, STALE: 0, expect: 'safe' },
@@ -67,4 +70,18 @@ ${tasks}  - name: patcher
           flush: ${f.flush}
 expect: ${f.expect}
 `;
+}
+
+/**
+ * A --specs list of family members, as `unsafe5` (with --no-symmetry) or `unsafe5s` (up to
+ * symmetry, the default search), written to `dir`: [{ name, file, sym }].
+ */
+export function scaleSpecs(list, dir) {
+  return list.split(',').map((s) => {
+    const m = /^(safe|stale|unsafe)(\d)(s?)$/.exec(s.trim());
+    if (!m) throw new Error(`--specs: family and harts, as unsafe5 (or unsafe5s, with symmetry): ${s}`);
+    const file = join(dir, `${m[1]}${m[2]}.yaml`);
+    writeFileSync(file, specText(m[1], Number(m[2])));
+    return { name: s.trim(), file, sym: m[3] === 's' };
+  });
 }

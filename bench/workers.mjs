@@ -8,11 +8,11 @@
 // Specs are the scale family (bench/scale-family.mjs); with --no-symmetry unless named with a
 // trailing `s` (stale7s: up to symmetry, the default search; two phases there since 2026-12-03).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { specText } from './scale-family.mjs';
+import { scaleSpecs } from './scale-family.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => {
@@ -21,13 +21,7 @@ const arg = (name, dflt) => {
 };
 const runs = Number(arg('--runs', '3'));
 const dir = mkdtempSync(join(tmpdir(), 'ftr-workers-'));
-const specs = arg('--specs', 'stale5,unsafe5,safe5,safe7s,stale7s,unsafe7s').split(',').map((s) => {
-  const m = /^(safe|stale|unsafe)(\d)(s?)$/.exec(s.trim());
-  if (!m) throw new Error(`--specs: family and harts, as unsafe5 (or unsafe5s, with symmetry): ${s}`);
-  const file = join(dir, `${m[1]}${m[2]}.yaml`);
-  writeFileSync(file, specText(m[1], Number(m[2])));
-  return { name: s.trim(), file, sym: m[3] === 's' };
-});
+const specs = scaleSpecs(arg('--specs', 'stale5,unsafe5,safe5,safe7s,stale7s,unsafe7s'), dir);
 
 function run(file, extra) {
   const t0 = process.hrtime.bigint();
