@@ -8,7 +8,7 @@ import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
 import { CoverageSink } from '../model/coverage.js';
 import { Budget } from './budget.js';
-import { Dfs, Totals, upToSymmetry } from './frontier.js';
+import { Dfs, passMask, Totals, upToSymmetry } from './frontier.js';
 import { Probes } from './probes.js';
 import { Findings } from './findings.js';
 import { shareWitnesses } from './orbit.js';
@@ -118,7 +118,7 @@ function runSearch(spec: Spec, opts: ExploreOptions, bounds: number[]): ExploreR
 function limitCoverage(spec: Spec, dfs: Dfs<unknown>, bound: number, opts: ExploreOptions, states: number): { runs: number; covered: number } | undefined {
   if (opts.naive || dfs.por || dfs.visited.size === 0) return undefined;
   const m = new Machine(spec);
-  const c = new Probes(() => m, upToSymmetry(m, opts), dfs.fuse, bound, () => 0, 0).measureNow((k) => dfs.visited.has(k), Math.max(10_000, states));
+  const c = new Probes(() => m, upToSymmetry(m, opts), dfs.fuse ? passMask : null, bound, () => 0, 0).measureNow((k) => dfs.visited.has(k), Math.max(10_000, states));
   return { runs: c.runs, covered: c.states };
 }
 

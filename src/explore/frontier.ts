@@ -110,6 +110,21 @@ export interface SharedPlan {
   probes?: Probes;
 }
 
+/**
+ * The skip mask of a state passed through for hart h (Model.passThrough): every transition but
+ * h's steps (-1: it is not passed through after all — none of them, or too many transitions
+ * for a mask). The random probes follow the same rule (explore/probes.ts).
+ */
+export function passMask(trans: readonly Transition[], h: number): number {
+  if (trans.length > 31) return -1;
+  let skip = 0, steps = 0;
+  for (let i = 0; i < trans.length; i++) {
+    if (trans[i].kind === 'step' && trans[i].hart === h) steps++;
+    else skip |= 1 << i;
+  }
+  return steps > 0 ? skip : -1;
+}
+
 /** Whether a search of model m with these options keys states up to symmetry (Dfs.sym). */
 export function upToSymmetry(m: Model<unknown>, opts: ExploreOptions): boolean {
   return !opts.naive && opts.symmetry !== false && m.symmetric.length > 0;
@@ -214,7 +229,7 @@ export class Dfs<S> {
     this.probes = part?.shared
       ? part.shared.probes ?? null
       : opts.onProgress && !opts.naive && !this.por && !part
-        ? new Probes(() => m.fresh(), this.sym, this.fuse, bound, now, now(), opts.probeShare)
+        ? new Probes(() => m.fresh(), this.sym, this.fuse ? passMask : null, bound, now, now(), opts.probeShare)
         : null;
   }
 
@@ -238,20 +253,6 @@ export class Dfs<S> {
   }
 
   /**
-   * The skip mask of a state passed through: every transition but hart h's steps (-1: it is
-   * not passed through after all — none of them, or too many transitions for a mask).
-   */
-  private passMask(trans: readonly Transition[], h: number): number {
-    if (trans.length > 31) return -1;
-    let skip = 0, steps = 0;
-    for (let i = 0; i < trans.length; i++) {
-      if (trans[i].kind === 'step' && trans[i].hart === h) steps++;
-      else skip |= 1 << i;
-    }
-    return steps > 0 ? skip : -1;
-  }
-
-  /**
    * Passes through the model's current state for hart h (passHart): a frame whose only
    * transitions are the steps of h's task, without the visited set, a fingerprint or a name on
    * the path (no cycle passes through it). Returns false when it is not (h < 0, or it cannot be).
@@ -260,7 +261,7 @@ export class Dfs<S> {
     if (h < 0) return false;
     const m = this.m;
     const trans = m.transitions();
-    let skip = this.passMask(trans, h);
+    let skip = passMask(trans, h);
     if (skip < 0) return false;
     if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
     // With sleep sets: what sleeps here sleeps on (the task's own steps never do: they depend
@@ -734,7 +735,7 @@ export class Dfs<S> {
     let pass = -1; // the hart a state of the path is passed through for (passThrough), as the search decided
     s.frames.forEach((saved, d) => {
       const trans = m.transitions();
-      const passSkip = pass >= 0 ? this.passMask(trans, pass) : -1;
+      const passSkip = pass >= 0 ? passMask(trans, pass) : -1;
       const skip = this.por ? saved.skip ?? 0 : passSkip >= 0 ? passSkip : 0;
       const [first, last] = this.within(trans, saved.cost, skip);
       if (last !== saved.last || saved.next > trans.length) throw new Error(`not a usable checkpoint: its frontier does not fit this spec (depth ${d})`);

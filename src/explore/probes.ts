@@ -49,14 +49,15 @@ export class Probes {
 
   /**
    * `model`: makes the probes' own model (Model.fresh), at the initial state, when the first
-   * probe runs. `sym`: keys up to symmetry; `fuse`: call starts passed through (Dfs.fuse);
+   * probe runs. `sym`: keys up to symmetry; `pass`: with call starts passed through
+   * (Dfs.fuse), the search's rule for them (frontier.ts passMask), else null;
    * `bound`: the search's preemption bound; `start`: when the search started (on `now`'s clock);
    * `share`: of the time since, what the probes may take.
    */
   constructor(
     private readonly model: () => Model<unknown>,
     private readonly sym: boolean,
-    private readonly fuse: boolean,
+    private readonly pass: ((trans: readonly Transition[], h: number) => number) | null,
     private readonly bound: number,
     private readonly now: () => number,
     private readonly start: number,
@@ -114,9 +115,9 @@ export class Probes {
     for (let step = 0; step < MAX_PROBE && this.steps-- > 0; step++) {
       const all = m.transitions();
       // As Dfs.passThrough: a state passed through is not stored, and only its task's steps are taken.
-      const h: number = this.fuse && !passed && step > 0 ? m.passThrough() : -1;
-      const own: Transition[] = h >= 0 ? all.filter((t) => t.kind === 'step' && t.hart === h) : [];
-      passed = own.length > 0 && all.length <= 31;
+      const h: number = this.pass && !passed && step > 0 ? m.passThrough() : -1;
+      const skip = h >= 0 ? this.pass!(all, h) : -1;
+      passed = skip >= 0;
       if (!passed) {
         // The initial state is entered without being offered to the visited set (Dfs.run).
         const key = this.sym ? m.canonical() : m.fingerprint();
@@ -126,7 +127,7 @@ export class Probes {
           this.total++;
         }
       }
-      const from = passed ? own : all;
+      const from = passed ? all.filter((_, i) => !((skip >>> i) & 1)) : all;
       const trans: Transition[] = this.bound === Infinity ? from : from.filter((t) => cost + t.cost <= this.bound);
       if (trans.length === 0) break;
       const tr = trans[Math.floor(this.rand() * trans.length)];

@@ -35,7 +35,7 @@
  */
 import type { Spec } from '../spec/types.js';
 import { Machine } from '../model/machine.js';
-import { Dfs, upToSymmetry, type SharedPlan } from './frontier.js';
+import { Dfs, passMask, upToSymmetry, type SharedPlan } from './frontier.js';
 import { Probes } from './probes.js';
 import { covers, packed, DEPTHS } from './fpset.js';
 import { COST_CAP, DEPTH_CAP, type VisitedSet } from './visited.js';
@@ -242,7 +242,7 @@ export function phase1Parts(spec: Spec, opts: ExploreOptions, job: Phase1Job): P
   if (show) {
     const now = opts.now ?? Date.now;
     const m = new Machine(spec);
-    plan.probes = new Probes(() => m, upToSymmetry(m, opts), !opts.naive && opts.fusion !== false, Infinity, now, opts.startedAt ?? now(), opts.probeShare);
+    plan.probes = new Probes(() => m, upToSymmetry(m, opts), !opts.naive && opts.fusion !== false ? passMask : null, Infinity, now, opts.startedAt ?? now(), opts.probeShare);
   }
   for (let p = Atomics.add(next, 0, 1); p < of; p = Atomics.add(next, 0, 1)) {
     const dfs = new Dfs(new Machine(spec), opts, Infinity, { executions: 0, nodes: 0 }, budgetOf(opts), undefined, undefined, { prefix: job.roots[p], shared: plan });

@@ -6,7 +6,7 @@ import { gen, specText, symmetricGen } from './random-spec.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { loadSpecFile } from '../../src/cli/input.js';
 import { explore } from '../../src/explore/explore.js';
-import { Dfs, upToSymmetry } from '../../src/explore/frontier.js';
+import { Dfs, passMask, upToSymmetry } from '../../src/explore/frontier.js';
 import { Budget } from '../../src/explore/budget.js';
 import { Probes, PROBES } from '../../src/explore/probes.js';
 import type { ExploreOptions, ExploreResult, Progress } from '../../src/explore/strategy.js';
@@ -33,7 +33,7 @@ function searched(spec: Spec, o: ExploreOptions, bound = Infinity, maxStates?: n
   const m = new Machine(spec);
   const dfs = new Dfs(m, { ...o, maxStates }, bound, { executions: 0, nodes: 0 }, new Budget({ maxStates }, 0, () => 0));
   const limit = dfs.run();
-  const probes = new Probes(() => new Machine(spec), upToSymmetry(m, o), o.fusion !== false, bound, late, 0);
+  const probes = new Probes(() => new Machine(spec), upToSymmetry(m, o), o.fusion !== false ? passMask : null, bound, late, 0);
   return { limit, dfs, coverage: probes.measure((k) => dfs.visited.has(k))! };
 }
 
@@ -90,7 +90,7 @@ describe('random probes cover exactly what a complete search stores', () => {
 
   it('an empty visited set covers none of them', () => {
     const spec = loadSpec(readFileSync(join(__dirname, '../../specs/b2-stop-machine-preempt-none.yaml'), 'utf8'), 'b2.yaml').spec!;
-    const p = new Probes(() => new Machine(spec), false, true, Infinity, late, 0).measure(() => false)!;
+    const p = new Probes(() => new Machine(spec), false, passMask, Infinity, late, 0).measure(() => false)!;
     expect([p.runs, p.states]).toEqual([PROBES, 0]);
   });
 });
