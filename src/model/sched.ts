@@ -161,9 +161,15 @@ export function footprint(k: Core, t: Transition): Footprint {
   const ti = t.task;
   const kind = k.layout.taskKinds[ti];
   // A switch reads and sets the scheduling state of its hart and tasks, then steps the task.
+  // Whether it may happen and whether it costs a preemption (tasks.ts switchable) also reads
+  // the preempt_count in the thread_info of the task it switches out, which with `objects:`
+  // is memory another hart's code could store to: named, so such a store does not commute
+  // with it (sleep sets under a preemption bound rely on a transition's cost staying put).
   const sched: Footprint['kernel'] = t.kind === 'switch' ? ['sched'] : [];
+  const out = t.kind === 'switch' ? k.st.harts[t.hart].task : -1;
+  const count: [number, number][] = out >= 0 && k.layout.taskArea.length ? [[k.layout.taskArea[out] + k.spec.kernel!.thread.preemptCount, k.layout.taskArea[out] + k.spec.kernel!.thread.preemptCount + 4]] : [];
   const st = k.st.tasks[ti];
-  const withSched = (f: Footprint): Footprint => (sched.length ? { ...f, kernel: [...sched, ...f.kernel] } : f);
+  const withSched = (f: Footprint): Footprint => (sched.length ? { ...f, reads: count.length ? [...f.reads, ...count] : f.reads, kernel: [...sched, ...f.kernel] } : f);
   if (kind === 'patcher') {
     const op = k.programs.tasks[ti][st.ip];
     if (!op) return withSched(kernelAction(k, 'sched'));
