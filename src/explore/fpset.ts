@@ -128,9 +128,9 @@ export class FpSet implements VisitedSet {
   /**
    * VisitedSet.offerSleep: -1 when the state is new or now cheaper (explore it with `sleep`),
    * else the mask of the transitions it slept on before and does not now (0: prune), the
-   * stored mask becoming the intersection.
+   * stored mask becoming the intersection; `bounded`: the stored cost raised as MapVisited's.
    */
-  offerSleep(fp: string, cost: number, depth: number, sleep: number): number {
+  offerSleep(fp: string, cost: number, depth: number, sleep: number, bounded = false): number {
     if (!this.sl) this.sl = new Uint32Array(this.slots);
     const x = (fp.charCodeAt(0) | (fp.charCodeAt(1) << 16)) >>> 0, y = (fp.charCodeAt(2) | (fp.charCodeAt(3) << 16)) >>> 0;
     let i = this.slot(x, y);
@@ -139,7 +139,9 @@ export class FpSet implements VisitedSet {
       if (covers(cur, cost, depth)) {
         const stored = this.sl[i];
         this.sl[i] = stored & sleep;
-        return (stored & ~sleep) >>> 0;
+        const awake = (stored & ~sleep) >>> 0;
+        if (bounded && awake !== 0 && Math.floor((cur - 1) / DEPTHS) < Math.min(cost, COST_CAP)) this.meta[i] = packed(cost, depth);
+        return awake;
       }
       this.meta[i] = packed(cost, depth);
       this.sl[i] = sleep;

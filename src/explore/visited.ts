@@ -12,8 +12,11 @@ export interface VisitedSet {
    * more cheaply (explore it, except the transitions in `sleep`, and store `sleep`); otherwise
    * the transitions fp was last stored asleep on that are awake now (`stored & ~sleep`; 0:
    * prune), and the stored set becomes `stored & sleep`. Masks are by sleepRanks().
+   * `bounded` (a preemption-bounded search): a visit again at more preemptions explores the
+   * awake transitions with less budget left, so the stored cost becomes the new one (a later
+   * arrival cheaper than it is entered again whole; docs/semantics.md, "Preemption bounding").
    */
-  offerSleep(fp: string, cost: number, depth: number, sleep: number): number;
+  offerSleep(fp: string, cost: number, depth: number, sleep: number, bounded?: boolean): number;
   /** The sleep mask fp is stored with, if it was reached before as cheaply (else -1); changes nothing. */
   storedSleep(fp: string, cost: number, depth: number): number;
   /** Whether fp is stored (at any cost): random probes (explore/probes.ts) measure progress by it. */
@@ -76,13 +79,17 @@ export class MapVisited implements VisitedSet {
     return prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth) ? prev.sleep ?? 0 : -1;
   }
 
-  offerSleep(fp: string, cost: number, depth: number, sleep: number): number {
+  offerSleep(fp: string, cost: number, depth: number, sleep: number, bounded = false): number {
     cost = Math.min(cost, COST_CAP);
     depth = Math.min(depth, DEPTH_CAP);
     const prev = this.map.get(fp);
     if (prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth)) {
       const stored = prev.sleep ?? 0;
       prev.sleep = stored & sleep;
+      if (bounded && prev.cost < cost && (stored & ~sleep) !== 0) {
+        prev.cost = cost;
+        prev.depth = depth;
+      }
       return (stored & ~sleep) >>> 0;
     }
     this.map.set(fp, { cost, depth, sleep });

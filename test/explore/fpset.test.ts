@@ -24,6 +24,32 @@ describe('FpSet', () => {
     );
   });
 
+  it('answers offerSleep() as the Map reference, and under a bound a visit again for transitions awake now raises the stored cost', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 15 }), fc.boolean()), { maxLength: 2000 }), (ops) => {
+        const a = new FpSet(1 << 24, 16);
+        const b = new MapVisited();
+        for (const [k, cost, depth, sleep, bounded] of ops) {
+          const fp = String.fromCharCode(k, 0, 0x1234, 0x5a5a);
+          expect(a.storedSleep(fp, cost, depth)).toBe(b.storedSleep(fp, cost, depth));
+          expect(a.offerSleep(fp, cost, depth, sleep, bounded)).toBe(b.offerSleep(fp, cost, depth, sleep, bounded));
+        }
+      }),
+      { seed: 11, numRuns: 100 },
+    );
+    for (const v of [new FpSet(1 << 20, 16), new MapVisited()]) {
+      const fp = String.fromCharCode(1, 2, 3, 4), fp2 = String.fromCharCode(5, 6, 7, 8);
+      // Stored at 1 preemption with transitions 0 and 1 asleep; reached at 3 with 1 awake: that
+      // one is explored with two preemptions less budget left...
+      for (const x of [fp, fp2]) expect(v.offerSleep(x, 1, 5, 0b11, true)).toBe(-1);
+      expect(v.offerSleep(fp, 3, 5, 0b01, true)).toBe(0b10);
+      // ...so an arrival at 2 with 1 asleep is entered again whole, where unbounded it is pruned.
+      expect(v.offerSleep(fp, 2, 5, 0b11, true)).toBe(-1);
+      expect(v.offerSleep(fp2, 3, 5, 0b01, false)).toBe(0b10);
+      expect(v.offerSleep(fp2, 2, 5, 0b11, false)).toBe(0);
+    }
+  });
+
   it('holds 10 bytes a slot, at most 16 bytes a state once past its first size, and says when its memory budget is full', () => {
     const s = new FpSet(10 * 8192, 16); // room for 8192 slots: 6144 states at 3/4 load
     let i = 0;
