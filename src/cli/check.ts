@@ -253,7 +253,7 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--seed <s>', 'seed of --random (default 1)').argParser(intArg('--seed')))
     .option('--naive', 'no reduction (no state fingerprints): every schedule is executed')
     .option('--no-symmetry', 'no symmetry reduction: interchangeable tasks are told apart (docs/scale.md)')
-    .option('--por', 'partial-order reduction with sleep sets and persistent sets (with --exhaustive): transitions that commute with the one taken are not taken again, and stop_machine\'s stoppers exit first; witnesses as few preemptions, maybe longer; with --naive, one execution per Mazurkiewicz trace (docs/semantics.md)')
+    .option('--por', 'partial-order reduction with sleep sets and persistent sets (bounded or --exhaustive): transitions that commute with the one taken are not taken again, and stop_machine\'s stoppers exit first; witnesses as few preemptions, maybe longer; with --naive, one execution per Mazurkiewicz trace (docs/semantics.md)')
     .option('--checkpoint <file>', 'write the search\'s state to FILE every --checkpoint-every seconds, to go on later with --resume (one spec; docs/scale.md)')
     .addOption(new Option('--checkpoint-every <s>', 'seconds between checkpoints (default 300)').argParser(intArg('--checkpoint-every')))
     .option('--resume <file>', 'go on from a checkpoint written by --checkpoint, to the report an uninterrupted run gives')
@@ -277,7 +277,7 @@ function conflicts(f: CheckFlags): void {
     [(!!f.checkpoint || !!f.resume) && f.random !== undefined, '--random walks keep no state to checkpoint: drop --checkpoint/--resume or --random'],
     [(!!f.checkpoint || !!f.resume) && !!f.all, '--all streams every schedule as it runs; a resumed run would stream some twice: drop --checkpoint/--resume or --all'],
     [f.checkpointEvery !== undefined && !f.checkpoint && !f.resume, '--checkpoint-every needs --checkpoint FILE'],
-    [!!f.por && !f.exhaustive, '--por reduces the unbounded search only (preemption bounding and sleep sets are not combined): add --exhaustive'],
+    [!!f.por && f.random !== undefined, '--por reduces a systematic search; --random walks are not one: drop --por or --random'],
     [!!f.por && !!f.all, '--por is a reduction; --all streams every schedule: drop one'],
     ...partConflicts(f),
   ];

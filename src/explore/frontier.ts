@@ -159,8 +159,10 @@ export class Dfs<S> {
   /** The groups used, by task name (empty: no symmetry reduction). */
   readonly symmetric: string[][];
   /**
-   * Sleep-set reduction is on (opts.por, an unbounded search that is not the top of a split; a
-   * part starts at its root with nothing asleep, a resumed search with the sleep sets saved).
+   * Sleep-set reduction is on (opts.por, in a search that is not the top of a split; a part
+   * starts at its root with nothing asleep, a resumed search with the sleep sets saved). Under a
+   * preemption bound too: independent transitions keep each other's cost (model/sched.ts), so
+   * a Mazurkiewicz trace has one cost (docs/semantics.md, "Preemption bounding").
    * With --naive it is the stateless sleep-set search: one complete execution per Mazurkiewicz
    * trace of the independence relation (por.ts).
    */
@@ -221,7 +223,7 @@ export class Dfs<S> {
     this.shared = part?.shared ?? null;
     this.sym = upToSymmetry(m, opts);
     this.symmetric = this.sym ? m.symmetric.map((g) => [...g]) : [];
-    this.por = !!opts.por && bound === Infinity && !part?.horizon;
+    this.por = !!opts.por && !part?.horizon;
     this.fuse = !opts.naive && opts.fusion !== false;
     this.exits = this.por && !opts.naive && opts.persistent !== false;
     this.comps = m.reportsDeadlock && !this.shared ? new Components(m.eventualFetch) : null;
@@ -828,7 +830,7 @@ export class Dfs<S> {
       this.pruned++;
       return false;
     }
-    const r = naive ? -1 : this.visited.offerSleep(key, c, this.path.length, mask);
+    const r = naive ? -1 : this.visited.offerSleep(key, c, this.path.length, mask, this.bound !== Infinity);
     if (r === 0) return this.prunePor(key);
     if (!naive && this.visited.size >= MAP_MAX) return MAP_FULL;
     const all = (1 << trans.length) - 1;
@@ -896,6 +898,8 @@ export class Dfs<S> {
       const f = this.stack[this.stack.length - 1];
       let i = f.next;
       while (i < f.trans.length && ((f.skip >>> i) & 1 || f.cost + f.trans[i].cost > this.bound)) {
+        // Under sleep sets only a transition the search would take counts as cut: with none,
+        // the bounded search made the unbounded one's choices (docs/semantics.md).
         if (!((f.skip >>> i) & 1)) this.cut = true;
         i++;
       }

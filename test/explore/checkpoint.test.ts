@@ -55,6 +55,8 @@ describe('checkpoint and resume', () => {
         { strategy: 'exhaustive', naive: false, por: true },
         { strategy: 'exhaustive', naive: false, por: true, visited: 'map' },
         { strategy: 'exhaustive', naive: true, por: true, maxStates: 30_000 },
+        // Bound by bound, with the visited set's raised costs.
+        { strategy: 'bounded', naive: false, por: true },
       ] as ExploreOptions[]) {
         const whole = explore(spec, opts);
         const { result, stops } = interrupted(spec, opts, 2);

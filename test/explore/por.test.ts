@@ -24,7 +24,17 @@ import type { Transition } from '../../src/model/model.js';
  */
 const RUNS = Number(process.env.POR_RUNS ?? 120);
 const TRACE_RUNS = Math.max(20, Math.round(RUNS / 3));
+const BOUNDED_RUNS = Math.max(20, Math.round(RUNS / 2));
 const sigs = (r: ExploreResult) => [...new Set(r.findings.map((f) => signature(f.violation)))].sort();
+/** Each violation signature with the fewest preemptions it was found with. */
+const least = (r: ExploreResult) => {
+  const m = new Map<string, number>();
+  for (const f of r.findings) {
+    const s = signature(f.violation);
+    m.set(s, Math.min(m.get(s) ?? Infinity, f.preemptions));
+  }
+  return [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+};
 
 describe('partial-order reduction (sleep sets)', () => {
   it(`agrees with the unreduced and the naive search on random specs (${RUNS} specs)`, () => {
@@ -68,6 +78,42 @@ describe('partial-order reduction (sleep sets)', () => {
     expect(fewer).toBeGreaterThan(applied / 4);
   });
 
+  it(`agrees with the unreduced search under preemption bounding, bound by bound (${BOUNDED_RUNS} specs)`, () => {
+    // Iterative bounding with sleep sets: each violation found at the same least bound, with as
+    // few preemptions, the same verdict and the same last bound (safe only where a bound cut
+    // nothing the search would take). Also bounds 0 and 1 alone, with and without
+    // a visited set, where a pruned schedule could have been the only one within the bound.
+    let compared = 0, cheaper = 0, withViolations = 0, bounded = 0, applied = 0, fewer = 0;
+    fc.assert(
+      fc.property(gen, (g) => {
+        const text = specText(g);
+        const spec = loadSpec(text, 'random.yaml').spec!;
+        for (const [bound, naive] of [[3, false], [0, false], [1, false], [1, true]] as const) {
+          const ref = explore(spec, { strategy: 'bounded', bound, naive, maxStates: 30_000 });
+          if (ref.limit && !ref.limit.startsWith('no violation with at most')) continue;
+          const por = explore(spec, { strategy: 'bounded', bound, naive, por: true });
+          const why = `${text}\n(bound ${bound}${naive ? ', --naive' : ''})`;
+          if (por.stats.por && 'abandoned' in por.stats.por) continue;
+          expect(least(por), why).toEqual(least(ref));
+          expect(por.verdict, why).toBe(ref.verdict);
+          expect(por.bound, why).toBe(ref.bound);
+          if (!por.complete) bounded++;
+          if (ref.findings.length) withViolations++;
+          if (por.stats.por) applied++;
+          if (por.stats.executions < ref.stats.executions) fewer++;
+          if (bound === 3 && ref.bound !== null && ref.bound > 0) cheaper++;
+          compared++;
+        }
+      }),
+      { seed: 0xb0_4d, numRuns: BOUNDED_RUNS },
+    );
+    console.log(`por bounded: ${compared} searches compared (${withViolations} with violations, ${bounded} bounded at their highest bound, ${cheaper} needing a preemption); reduction kept on ${applied}, ${fewer} with fewer executions`);
+    expect(compared).toBeGreaterThan(BOUNDED_RUNS);
+    expect(withViolations).toBeGreaterThan(compared / 10);
+    expect(cheaper).toBeGreaterThan(BOUNDED_RUNS / 10);
+    expect(fewer).toBeGreaterThan(compared / 4);
+  });
+
   it(`without a visited set runs every Mazurkiewicz trace, close to once each (${TRACE_RUNS} specs; test/helpers/mazurkiewicz.ts counts them)`, () => {
     let compared = 0, exact = 0, traces = 0, porRuns = 0, naiveRuns = 0, worst = 1;
     fc.assert(
@@ -105,6 +151,7 @@ describe('partial-order reduction (sleep sets)', () => {
   it('agrees with the unreduced search on every bundled spec that ends within 20,000 states', () => {
     const dir = join(__dirname, '../../specs');
     let compared = 0, applied = 0, abandoned = 0;
+    const later: string[] = [];
     const files = [...readdirSync(dir), ...readdirSync(join(dir, 'kernel')).map((x) => `kernel/${x}`)].filter((x) => x.endsWith('.yaml')).sort();
     for (const f of files) {
       const loaded = loadSpecFile(join(dir, f), f);
@@ -114,11 +161,20 @@ describe('partial-order reduction (sleep sets)', () => {
       const por = explore(loaded.spec, { strategy: 'exhaustive', naive: false, por: true });
       expect(por.verdict, f).toBe(plain.verdict);
       expect(sigs(por), f).toEqual(sigs(plain));
+      // Iterative preemption bounding (check's default search), with and without sleep sets.
+      const bounded = explore(loaded.spec, { strategy: 'bounded', naive: false, maxStates: 20_000 });
+      const boundedPor = explore(loaded.spec, { strategy: 'bounded', naive: false, por: true });
+      expect(least(boundedPor), f).toEqual(least(bounded));
+      expect(boundedPor.verdict, f).toBe(bounded.verdict);
+      // Sleep sets may need a bound more than the visited set alone to see that none cuts anything.
+      if (boundedPor.bound !== bounded.bound) later.push(`${f} (${bounded.bound} -> ${boundedPor.bound})`);
+      expect(boundedPor.bound ?? Infinity, f).toBeGreaterThanOrEqual(bounded.bound ?? Infinity);
       compared++;
       if (por.stats.por && 'slept' in por.stats.por) applied++;
       else abandoned++;
     }
-    console.log(`por: ${compared} bundled specs compared, reduction kept on ${applied}, given up on ${abandoned}`);
+    console.log(`por: ${compared} bundled specs compared, reduction kept on ${applied}, given up on ${abandoned}; bounded, complete at a later bound with --por: ${later.join(', ') || 'none'}`);
+    expect(later.length).toBeLessThan(compared / 10);
     expect(compared).toBeGreaterThan(15);
     expect(applied).toBeGreaterThan(5);
   });
@@ -156,10 +212,20 @@ describe('partial-order reduction (sleep sets)', () => {
     const naivePor = JSON.parse((await run(spec, '--exhaustive', '--naive', '--por', '--format', 'json', '--no-timing')).out);
     expect(naivePor.verdict).toBe(naive.verdict);
     expect(naivePor.stats.executions).toBeLessThan(naive.stats.executions);
+    // Bound by bound (check's default search), on a preemptible kernel.
+    const d1 = join(__dirname, '../../specs/d1-616-jalr-toggle-preempt-full.yaml');
+    const d1Plain = await run(d1, '--set', 'explore.exhaustive=false', '--format', 'json', '--no-timing');
+    const d1Por = await run(d1, '--set', 'explore.exhaustive=false', '--por', '--format', 'json', '--no-timing');
+    expect(d1Por.code).toBe(d1Plain.code);
+    const [p1, p2] = [JSON.parse(d1Plain.out), JSON.parse(d1Por.out)];
+    expect([p2.verdict, p2.complete, p2.bound]).toEqual([p1.verdict, p1.complete, p1.bound]);
+    expect(p1.bound).toBeGreaterThan(0);
+    expect(p2.stats.pruned).toBeLessThan(p1.stats.pruned);
+    expect(p2.stats.por.slept).toBeGreaterThan(0);
     const text = await run(spec, '--exhaustive', '--por');
     expect(text.out).toMatch(/partial-order reduction: [\d,]+ transitions asleep/);
     for (const [args, msg] of [
-      [[spec, '--por'], '--por reduces the unbounded search only'],
+      [[spec, '--por', '--random', '10'], '--por reduces a systematic search'],
       [[spec, '--por', '--exhaustive', '--all'], '--por is a reduction'],
     ] as const) {
       const r = await run(...args);
