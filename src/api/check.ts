@@ -21,7 +21,7 @@ export interface CheckOptions {
   naive?: boolean;
   /** Symmetry reduction of interchangeable tasks (default on). */
   symmetry?: boolean;
-  /** Partial-order reduction with sleep sets in an exhaustive search (explore/por.ts). */
+  /** Partial-order reduction with sleep sets, exhaustive or bound by bound (explore/por.ts). */
   por?: boolean;
   bound?: number;
   maxStates?: number;
@@ -92,7 +92,8 @@ export function limit(cli: number | undefined, spec: number | undefined, fallbac
 export function exploreOptions(spec: Spec, o: CheckOptions): ExploreOptions {
   const e = spec.explore;
   return {
-    strategy: o.random !== undefined ? 'random' : o.exhaustive ?? e.exhaustive ? 'exhaustive' : 'bounded',
+    // A bound given here asks for the bounded search, over a spec's `explore.exhaustive`.
+    strategy: o.random !== undefined ? 'random' : (o.exhaustive ?? (o.bound !== undefined ? false : e.exhaustive)) ? 'exhaustive' : 'bounded',
     executions: o.random,
     seed: o.seed,
     bound: o.bound ?? e.bound,

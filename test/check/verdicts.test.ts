@@ -145,6 +145,15 @@ describe('CLI check/replay', () => {
     expect(exploreOptions(loose.spec, { maxStates: 3_000_000 })).toMatchObject({ maxStates: 3_000_000 });
   });
 
+  it('--bound k searches by bounds up to k even where the spec asks for an exhaustive search', async () => {
+    const io = bufferIo();
+    const code = await main(['check', 'specs/d1-616-jalr-toggle-preempt-full.yaml', '--bound', '1', '--format', 'json', '--no-timing'], io);
+    const r = JSON.parse(io.out);
+    // Safe needs 2 preemptions to see that nothing is cut (bench/por.mjs --bounded): at 1, bounded.
+    expect([code, r.verdict, r.bound, r.complete]).toEqual([3, 'inconclusive', 1, false]);
+    expect(r.limit).toContain('no violation with at most 1 preemption');
+  });
+
   it('--all streams violating schedules as JSON lines', async () => {
     const io = bufferIo();
     const code = await main(['check', 'specs/b3-nosync-smp.yaml', '--all'], io);
