@@ -6,8 +6,12 @@
 // Prints states, transitions executed (states entered + pruned successors: what each costs an
 // emulator step and a fingerprint), executions and time, and the ratios without/with --por.
 // A benchmark, not a test: it exits 1 only if a verdict or a violation signature differs.
+// --bounded: check's default search instead (iterative preemption bounding, no --exhaustive),
+// (bundled specs that ask for an exhaustive search too: --set explore.exhaustive=false),
+// where a violation's fewest preemptions must agree as well; the last bound is printed (with
+// --por it can be one higher: docs/semantics.md, "Preemption bounding").
 //
-//   node build.mjs && node bench/por.mjs [--runs 3] [--max-n 5] [--specs a.yaml,b.yaml]
+//   node build.mjs && node bench/por.mjs [--runs 3] [--max-n 5] [--specs a.yaml,b.yaml] [--bounded]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +29,7 @@ const RUNS = Number(arg('--runs', '3'));
 const MAX_N = Number(arg('--max-n', '5'));
 const SPECS = arg('--specs', 'specs/elf-616-call-ops-enable-modify.yaml,specs/v-d1-migrating-caller.yaml,specs/d1-616-jalr-toggle-preempt-full.yaml,specs/kernel/k61-make-call-no-stop-machine.yaml').split(',').filter(Boolean);
 
+const BOUNDED = process.argv.includes('--bounded');
 const tmp = mkdtempSync(join(tmpdir(), 'ftr-por-'));
 const cases = [];
 for (const family of ['safe', 'stale', 'unsafe']) {
@@ -37,14 +42,14 @@ for (const family of ['safe', 'stale', 'unsafe']) {
 for (const s of SPECS) cases.push({ name: s.replace(/^specs\//, '').replace(/\.yaml$/, ''), file: join(root, s) });
 
 function once(file, por) {
-  const args = [join(root, 'bin/ftrace-race.js'), 'check', file, '--exhaustive', '--format', 'json', '--no-timing', '--max-states', '0'];
+  const args = [join(root, 'bin/ftrace-race.js'), 'check', file, ...(BOUNDED ? ['--set', 'explore.exhaustive=false'] : ['--exhaustive']), '--format', 'json', '--no-timing', '--max-states', '0'];
   if (por) args.push('--por');
   const t0 = now();
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = now() - t0;
   const o = JSON.parse(r.stdout.trim().split('\n').pop());
-  const sigs = o.violations.map((v) => [v.property, v.kind, v.site, v.task, (v.versions ?? []).join('/'), v.target].join('|')).sort().join(';');
-  return { ms, verdict: o.verdict, states: o.stats.states, transitions: o.stats.states + o.stats.pruned, executions: o.stats.executions, por: o.stats.por, sigs };
+  const sigs = o.violations.map((v) => [v.property, v.kind, v.site, v.task, (v.versions ?? []).join('/'), v.target, ...(BOUNDED ? [v.preemptions] : [])].join('|')).sort().join(';');
+  return { ms, verdict: o.verdict, bound: o.bound, states: o.stats.states, transitions: o.stats.states + o.stats.pruned, executions: o.stats.executions, por: o.stats.por, sigs };
 }
 
 function measure(file, por) {
@@ -63,9 +68,9 @@ for (const c of cases) {
   const por = measure(c.file, true);
   const same = plain.verdict === por.verdict && plain.sigs === por.sigs;
   if (!same) bad = true;
-  const given = por.por && 'abandoned' in por.por ? ' (given up: searched without)' : '';
+  const given = (por.por && 'abandoned' in por.por ? ' (given up: searched without)' : '') + (BOUNDED ? ` (bound ${plain.bound}${por.bound === plain.bound ? '' : `, ${por.bound} with --por`})` : '');
   console.log(`| ${c.name} | ${plain.verdict}${same ? '' : ` / ${por.verdict} DIFFERS`}${given} | ${fmt(plain.states)} | ${fmt(plain.transitions)} | ${fmt(por.transitions)} | ${fmt(plain.executions)} | ${fmt(por.executions)} | ${(plain.ms / 1000).toFixed(2)} | ${(por.ms / 1000).toFixed(2)} | ${ratio(plain.transitions, por.transitions)} | ${ratio(plain.ms, por.ms)} |`);
 }
 rmSync(tmp, { recursive: true, force: true });
-console.log(`\n${RUNS} run(s) each, median time, Node ${process.version}. Ratios: without --por / with it (above 1: --por is better).`);
+console.log(`\n${BOUNDED ? 'Iterative preemption bounding (no --exhaustive). ' : ''}${RUNS} run(s) each, median time, Node ${process.version}. Ratios: without --por / with it (above 1: --por is better).`);
 process.exit(bad ? 1 : 0);
