@@ -66,8 +66,9 @@ describe('footprints', () => {
  * What sleep sets under a preemption bound rest on (docs/semantics.md, "Preemption bounding"):
  * two transitions that commute by their footprints (explore/por.ts independent) leave each
  * other enabled with the cost they had, so every ordering of a Mazurkiewicz trace has the same
- * preemptions. Checked on every state of seeded random walks through the bundled specs and
- * random specs.
+ * preemptions; and a stopper's exit taken alone (Model.persistent) leaves every other
+ * transition enabled at its cost. Checked on every state of seeded random walks through the
+ * bundled specs and random specs.
  */
 describe('independent transitions keep each other enabled at the same cost', () => {
   it('on random walks through bundled and random specs', async () => {
@@ -84,7 +85,7 @@ describe('independent transitions keep each other enabled at the same cost', () 
     fc.sample(gen, { seed: 0xc0_57, numRuns: 60 }).forEach((g) => specs.push(loadSpec(specText(g), 'random.yaml').spec!));
     let seed = 0x2545f491;
     const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
-    let pairs = 0, preempting = 0;
+    let pairs = 0, preempting = 0, exits = 0;
     for (const spec of specs) {
       for (let walk = 0; walk < 4; walk++) {
         const m = new Machine(spec);
@@ -106,12 +107,26 @@ describe('independent transitions keep each other enabled at the same cost', () 
               m.load(snap);
             }
           }
+          // The stoppers' exits taken first (Model.persistent, --por) leave the rest as they were too.
+          for (const i of m.persistent(trans)) {
+            const out = m.apply(trans[i]);
+            if (out.kind === 'continue') {
+              const after = m.transitions();
+              for (const t of trans) {
+                if (t === trans[i]) continue;
+                expect(after.find((x) => x.token === t.token)?.cost, `${t.token} after the exit ${trans[i].token}`).toBe(t.cost);
+                exits++;
+              }
+            }
+            m.load(snap);
+          }
           const out = m.apply(trans[rand(trans.length)]);
           if (out.kind !== 'continue') break;
         }
       }
     }
-    console.log(`footprints: ${pairs} independent pairs checked, ${preempting} with a preempting switch`);
+    console.log(`footprints: ${pairs} independent pairs checked, ${preempting} with a preempting switch; ${exits} transitions after a persistent exit`);
     expect(preempting).toBeGreaterThan(100);
+    expect(exits).toBeGreaterThan(20);
   });
 });
