@@ -261,7 +261,7 @@ function addExploreOptions(cmd: Command): Command {
     .addOption(new Option('--shard <i/n>', 'search the i-th of n shares of the parts (with --exhaustive, one spec) into --shard-out FILE; `ftrace-race merge` makes the report').argParser(parseShard))
     .option('--shard-out <file>', 'where --shard writes its result (never overwritten)')
     .option('--no-timing', 'leave wall-clock figures out (stats.ms and rate are 0), so output bytes depend only on the input')
-    .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search').argParser(intArg('--bound', 64)))
+    .addOption(new Option('--bound <k>', 'highest preemption bound of the iterative search (also where the spec asks for explore.exhaustive)').argParser(intArg('--bound', 64)))
     .addOption(new Option('--max-states <n>', 'stop after n states (exit 3; default 2000000, 0 = no limit)').argParser(intArg('--max-states')))
     .addOption(new Option('--max-time <ms>', 'stop after this many milliseconds (exit 3; default none)').argParser(intArg('--max-time')))
     .addOption(new Option('--max-memory <mb>', 'stop when the heap passes this many megabytes (exit 3; default 2048, 0 = no limit)').argParser(intArg('--max-memory')));
