@@ -2,7 +2,8 @@
 # The soundness property tests in long mode (issues 8 and 9): random specs compared across the
 # default search, the unbounded search, --naive and random walks; the symmetric search against
 # the search without symmetry; the partitioned search (--workers, --shard) against the plain one;
-# partial-order reduction (--por) against the unreduced and the naive search; task digests kept
+# partial-order reduction (--por) against the unreduced and the naive search, exhaustive and bound
+# by bound (POR_RUNS/2 specs at bounds 0, 1 and up to 3); task digests kept
 # and lent by snapshots against digests taken afresh, and every search with its snapshots frozen
 # against the same search unfrozen (copy-on-write), and call starts passed through against the
 # search that enters every state, and every stronger fetch model against the weaker ones
