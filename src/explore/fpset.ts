@@ -23,8 +23,10 @@ export const DEPTHS = DEPTH_CAP + 2;
 /** A slot's label word: (preemptions, transitions) packed, never 0. */
 export const packed = (cost: number, depth: number) => Math.min(cost, COST_CAP) * DEPTHS + Math.min(depth, DEPTH_CAP) + 1;
 /** Pruned when reached before with fewer preemptions, or as few and no more transitions (as MapVisited). */
+/** The preemptions a label word keeps. */
+const costOf = (cur: number) => Math.floor((cur - 1) / DEPTHS);
 export const covers = (cur: number, cost: number, depth: number) => {
-  const prevCost = Math.floor((cur - 1) / DEPTHS), prevDepth = (cur - 1) % DEPTHS;
+  const prevCost = costOf(cur), prevDepth = (cur - 1) % DEPTHS;
   const c = Math.min(cost, COST_CAP);
   return prevCost <= c && (prevCost < c || prevDepth <= Math.min(depth, DEPTH_CAP));
 };
@@ -140,7 +142,7 @@ export class FpSet implements VisitedSet {
         const stored = this.sl[i];
         this.sl[i] = stored & sleep;
         const awake = (stored & ~sleep) >>> 0;
-        if (bounded && awake !== 0 && Math.floor((cur - 1) / DEPTHS) < Math.min(cost, COST_CAP)) this.meta[i] = packed(cost, depth);
+        if (bounded && awake !== 0 && costOf(cur) < Math.min(cost, COST_CAP)) this.meta[i] = packed(cost, depth);
         return awake;
       }
       this.meta[i] = packed(cost, depth);

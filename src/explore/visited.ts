@@ -85,12 +85,13 @@ export class MapVisited implements VisitedSet {
     const prev = this.map.get(fp);
     if (prev !== undefined && prev.cost <= cost && (prev.cost < cost || prev.depth <= depth)) {
       const stored = prev.sleep ?? 0;
+      const awake = (stored & ~sleep) >>> 0;
       prev.sleep = stored & sleep;
-      if (bounded && prev.cost < cost && (stored & ~sleep) !== 0) {
+      if (bounded && awake !== 0 && prev.cost < cost) {
         prev.cost = cost;
         prev.depth = depth;
       }
-      return (stored & ~sleep) >>> 0;
+      return awake;
     }
     this.map.set(fp, { cost, depth, sleep });
     return -1;

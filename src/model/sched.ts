@@ -14,7 +14,7 @@ import { SERVICES } from './kernel/services.js';
 const SERVICE_NAMES = new Map(SERVICES.map((s) => [s.ecall, s.name as string]));
 import { tokenOf } from './token.js';
 import { fetchChoices } from './fetch/unit.js';
-import { stepEnabled, switchable, taskDone } from './tasks.js';
+import { preemptCountBytes, stepEnabled, switchable, taskDone } from './tasks.js';
 import { irqDeliverable } from './kernel/irq.js';
 import { ipiDeliverable, waitedHart } from './kernel/ipi.js';
 import { fixmapTranslate, inFixmap } from './kernel/fixmap.js';
@@ -167,9 +167,9 @@ export function footprint(k: Core, t: Transition): Footprint {
   // with it (sleep sets under a preemption bound rely on a transition's cost staying put).
   const sched: Footprint['kernel'] = t.kind === 'switch' ? ['sched'] : [];
   const out = t.kind === 'switch' ? k.st.harts[t.hart].task : -1;
-  const count: [number, number][] = out >= 0 && k.layout.taskArea.length ? [[k.layout.taskArea[out] + k.spec.kernel!.thread.preemptCount, k.layout.taskArea[out] + k.spec.kernel!.thread.preemptCount + 4]] : [];
+  const count = out >= 0 ? preemptCountBytes(k, out) : null;
   const st = k.st.tasks[ti];
-  const withSched = (f: Footprint): Footprint => (sched.length ? { ...f, reads: count.length ? [...f.reads, ...count] : f.reads, kernel: [...sched, ...f.kernel] } : f);
+  const withSched = (f: Footprint): Footprint => (sched.length ? { ...f, reads: count ? [...f.reads, count] : f.reads, kernel: [...sched, ...f.kernel] } : f);
   if (kind === 'patcher') {
     const op = k.programs.tasks[ti][st.ip];
     if (!op) return withSched(kernelAction(k, 'sched'));

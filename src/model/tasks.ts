@@ -54,10 +54,18 @@ export function switchable(k: Core, h: number): 'free' | 'preempt' | null {
  * that real code's inline preempt_disable() increments (6.12's __patch_insn_write); 0 otherwise.
  */
 export function threadPreemptCount(k: Core, ti: number): number {
-  const area = k.layout.taskArea;
-  if (!area.length) return 0;
-  const b = k.mem.peek(area[ti] + k.spec.kernel!.thread.preemptCount, 4);
+  const at = preemptCountBytes(k, ti);
+  if (!at) return 0;
+  const b = k.mem.peek(at[0], 4);
   return b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24);
+}
+
+/** The bytes threadPreemptCount reads, [from, to); null without `objects:`. */
+export function preemptCountBytes(k: Core, ti: number): [number, number] | null {
+  const area = k.layout.taskArea;
+  if (!area.length) return null;
+  const at = area[ti] + k.spec.kernel!.thread.preemptCount;
+  return [at, at + 4];
 }
 
 /**
