@@ -121,6 +121,36 @@ describe('--workers, --shard and merge: one report, however the parts are run', 
     expect(states).toBeLessThanOrEqual(JSON.parse(r.out).stats.states);
   }, 180_000);
 
+  it('--progress on one unbounded search (the scale family, stale, 7 harts, up to symmetry: about 4 s): once the random probes have run, every line gives their coverage, never falling, and a rough time left read from it', () => {
+    const d = workdir();
+    const text = execFileSync(process.execPath, ['-e', `import(${JSON.stringify(join(ROOT, 'bench/scale-family.mjs'))}).then((m) => process.stdout.write(m.specText('stale', 7)))`], { encoding: 'utf8' });
+    writeFileSync(join(d, 'stale7.yaml'), text);
+    const r = cli(['check', 'stale7.yaml', '--exhaustive', '--max-states', '0', '--format', 'json', '--progress'], d);
+    expect(r.code).toBe(0);
+    const lines = r.err.trim().split('\n').slice(1);
+    let covered = 0, probed = 0;
+    for (const l of lines) {
+      const m = /^ftrace-race: scale-stale-7: unbounded, \d+ states, \d+ executions, \d+ violations, \d+ states\/s, ([\d.]+) s(?:, 64 random probes (\d+)% covered(?:, roughly ([\d.]+) s left)?)?$/.exec(l);
+      expect(m, l).not.toBeNull();
+      if (m![2] === undefined) {
+        expect(probed, l).toBe(0); // once shown, shown on every line
+        continue;
+      }
+      const c = Number(m![2]);
+      expect(c).toBeGreaterThanOrEqual(covered);
+      // Below 100% the line reads the coverage as the share done: elapsed × (1 − c) / c, to the tenth.
+      if (c < 100) {
+        expect(m![3], l).toBeDefined();
+        const at = Number(m![1]), left = Number(m![3]);
+        expect(left).toBeLessThanOrEqual((at + 0.05) * (100 - c) / c + 0.05);
+        expect(left).toBeGreaterThanOrEqual((at - 0.05) * (100 - (c + 1)) / (c + 1) - 0.05);
+      }
+      covered = c;
+      probed++;
+    }
+    expect(probed).toBeGreaterThan(0);
+  }, 180_000);
+
   it('3 shards merged in any order give the same bytes (text and JSON); the verdict, states and signatures are the single search\'s', () => {
     shardOut.forEach((s, i) => {
       expect(s.code).toBe(0);

@@ -107,7 +107,13 @@ describe('input, progress, quiet', () => {
     expect(progressLine('b1', 0, 1, { bound: null, states: 0, executions: 40, violations: 2, parts: { done: 17, of: 71 } }, 3400)).toBe('b1: unbounded, part 17/71 done, 40 executions, 2 violations, 3.4 s, about 10.8 s left');
     expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, twoPhase: { taken: 17, of: 71 } }, 3500)).toBe('b1: unbounded, phase 1 of 2, part 17/71 taken, 7000 states, 40 executions, 2 kinds of violation, 2000 states/s, 3.5 s');
     // Random probes (explore/probes.ts): their coverage, rounded down (100% only when all are covered).
-    expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0.999 } }, 3500)).toBe('b1: unbounded, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 99% covered');
+    // One unbounded search also gets the rough time left were the coverage the share done; a
+    // bound's search (its clock is not `ms`) and phase 1 (phase 2 follows) do not, nor a complete sample.
+    expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0.999 } }, 3500)).toBe('b1: unbounded, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 99% covered, roughly 0.0 s left');
+    expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0.25 } }, 3500)).toBe('b1: unbounded, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 25% covered, roughly 10.5 s left');
+    expect(progressLine('b1', 0, 1, { bound: 2, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0.25 } }, 3500)).toBe('b1: bound 2, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 25% covered');
+    expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, twoPhase: { taken: 17, of: 71 }, probes: { runs: 64, states: 0.25 } }, 3500)).toBe('b1: unbounded, phase 1 of 2, part 17/71 taken, 7000 states, 40 executions, 2 kinds of violation, 2000 states/s, 3.5 s, 64 random probes 25% covered');
+    expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0 } }, 3500)).toBe('b1: unbounded, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 0% covered');
   });
 
   it('--progress-every S: a line every S seconds (a Slurm log of a long search), and bad values are one-line usage errors', async () => {

@@ -13,8 +13,9 @@
  * states or of the time: the probes weigh a state by how often random schedules reach it, and
  * the states near the root, which every schedule passes, are searched first. Measured on the
  * scale family at 7 and 8 harts it stayed within 23 points of the share of states searched,
- * ahead of it early in some specs and behind it late in others (docs/scale.md); no time left
- * is derived from it.
+ * ahead of it early in some specs and behind it late in others (docs/scale.md). The progress
+ * line (cli/progress.ts) reads it as the share done only to print a rough time left for one
+ * unbounded search, and says "roughly".
  */
 import type { Model, Transition } from '../model/model.js';
 import { rng } from './random.js';
