@@ -52,6 +52,8 @@ export interface HartState {
 
 /** A translated block: where it was built from, so it is only used while those bytes stand. */
 interface Block {
+  /** Its address (the key of Hart.blocks and of its slot in Hart.recent). */
+  pc: number;
   fn: CompiledFn;
   /**
    * Instructions in the region: an upper bound of what one pass retires. A region that loops
@@ -71,6 +73,8 @@ interface Block {
 }
 
 const MAX_BLOCK = 128;
+/** Slots of Hart.recent (a power of two). */
+const RECENT = 1024;
 const BRANCH_OPS = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 /**
  * A block is translated on its HOT-th visit; colder code runs as per-instruction closures.
@@ -103,6 +107,13 @@ export class Hart {
   /** run()'s retire limit: translated loops check it on every back edge. */
   limit = 0;
   private blocks = new Map<number, Block>();
+  /**
+   * A direct-mapped cache in front of `blocks`, by the pc's low bits: run() tries it when the
+   * chain cache misses (a return, a branch taken the other way), before the Map. An entry is
+   * used under the Map's own test (its epoch is the memory's code epoch), so a block replaced
+   * in the Map, whose epoch stays stale, is never used from here.
+   */
+  private readonly recent: (Block | undefined)[] = new Array(RECENT);
   /** Whether the instruction step() last executed ends a basic block. */
   private endedBlock = false;
   /** Visits of addresses that have no block yet (see HOT). */
@@ -166,15 +177,23 @@ export class Hart {
     const limit = this.retired + budget;
     this.limit = limit;
     let prev: Block | null = null;
+    // The pc lives in a local between blocks; this.pc is written before anything reads it
+    // (step(), a stop, the return).
+    let pc: number = this.pc;
     for (;;) {
       const left = limit - this.retired;
-      if (left <= 0) return { kind: 'budget', pc: this.pc };
-      const pc = this.pc;
+      if (left <= 0) {
+        this.pc = pc;
+        return { kind: 'budget', pc };
+      }
       let blk: Block | null = null;
       if (prev !== null && prev.nextPc === pc && prev.next!.epoch === m.codeEpoch) {
         blk = prev.next;
       } else if (this.useBlocks) {
-        blk = this.block(pc);
+        const slot: number = (pc >>> 1) & (RECENT - 1);
+        const e: Block | undefined = this.recent[slot];
+        if (e !== undefined && e.pc === pc && e.epoch === m.codeEpoch) blk = e;
+        else if ((blk = this.block(pc)) !== null) this.recent[slot] = blk;
         if (prev !== null && blk !== null) {
           prev.nextPc = pc;
           prev.next = blk;
@@ -184,15 +203,20 @@ export class Hart {
         // Cold (or too long for the budget left): step to the end of this basic block, so
         // that heat, and later translation, only ever start at block entries.
         prev = null;
+        this.pc = pc;
         for (;;) {
           const s = this.step();
           if (s.kind !== 'budget') return s;
           if (this.endedBlock || this.retired >= limit) break;
         }
+        pc = this.pc;
         continue;
       }
-      this.pc = blk.fn(this, r, m, pc);
-      if (this.stop !== null || m.fault !== null) return this.takeStop();
+      pc = blk.fn(this, r, m, pc);
+      if (this.stop !== null || m.fault !== null) {
+        this.pc = pc;
+        return this.takeStop();
+      }
       prev = blk;
     }
   }
@@ -328,6 +352,7 @@ export class Hart {
     this.mem.noteCode(page);
     const startOff = pc - base;
     return {
+      pc,
       fn: compileBlock(key + (last.continues ? '+' : ''), slots, endOff),
       count: slots.length,
       spanLo: lo,
@@ -384,6 +409,7 @@ export class Hart {
   /** Drops translated blocks (they are re-validated by bytes anyway; this frees memory). */
   flushBlocks(): void {
     this.blocks.clear();
+    this.recent.fill(undefined);
     this.heat.clear();
   }
 
