@@ -70,6 +70,7 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
   regs.used.clear();
   regs.written.clear();
   regs.sites = 0;
+  regs.cacheOf.clear();
   const n = slots.length;
   const last = slots[n - 1];
   let looped = false;

@@ -68,7 +68,7 @@ function tlb(a: string): string {
  * A load or store of `n` bytes through the TLB (`key`/`pages`: Memory.rKey/rPage or
  * wKey/wPage), running `body(view)` with o_ the in-page offset on a hit and `miss` otherwise.
  *
- * With a per-site page cache c (translated blocks), the hit test is done on int32 words
+ * With a page cache c (translated blocks: one per base register and kind, sem.ts pageCache), the hit test is done on int32 words
  * alone: the cache holds the page's high address word kh_c and low page-base word kl_c, and
  * the access hits when rs1's high word is kh_c, the low word of rs1+imm lies in page kl_c,
  * and adding imm carried nothing into the high word (the same comparison of unsigned low
@@ -99,7 +99,7 @@ function load(width: Width, fix: (v: string) => [string, string]): Unit {
   return (i, g) => {
     const [l, h] = fix('v_');
     return `{let v_;` +
-      access(i.rs1, i.imm, pageCache(), width, 'rK', 'rP', readOwned, (d) => `v_=${d}.${GET[width]}(o_,true);`,
+      access(i.rs1, i.imm, pageCache(i.rs1, 'r'), width, 'rK', 'rP', readOwned, (d) => `v_=${d}.${GET[width]}(o_,true);`,
         `v_=m.${SLOW_LOAD[width]}(a_);if(m.fault!==null)${g.exit(g.k, g.pc)}`) +
       `${set(i.rd, l, h)}}`;
   };
@@ -112,7 +112,7 @@ function storeTail(g: Gen): string {
 function store(width: Width, value: (i: Insn) => string): Unit {
   return (i, g) =>
     `{const v_=${value(i)};` +
-    access(i.rs1, i.imm, pageCache(), width, 'wK', 'wP', writeOwned, (d) => `${d}.${SET[width]}(o_,v_,true);`,
+    access(i.rs1, i.imm, pageCache(i.rs1, 'w'), width, 'wK', 'wP', writeOwned, (d) => `${d}.${SET[width]}(o_,v_,true);`,
       `m.${SLOW_STORE[width]}(a_,v_);${storeTail(g)}`) + '}';
 }
 
@@ -140,7 +140,7 @@ export const rv64i: Record<string, Unit> = {
   lwu: load(4, (v) => [v, '0']),
   ld: (i, g) =>
     `{let x_,y_;` +
-    access(i.rs1, i.imm, pageCache(), 8, 'rK', 'rP', readOwned, (d) => `x_=${d}.getInt32(o_,true);y_=${d}.getInt32(o_+4,true);`,
+    access(i.rs1, i.imm, pageCache(i.rs1, 'r'), 8, 'rK', 'rP', readOwned, (d) => `x_=${d}.getInt32(o_,true);y_=${d}.getInt32(o_+4,true);`,
       `m.load64(a_,H.t64,0);if(m.fault!==null)${g.exit(g.k, g.pc)}x_=H.t64[0];y_=H.t64[1];`) +
     `${set(i.rd, 'x_', 'y_')}}`,
 
@@ -149,7 +149,7 @@ export const rv64i: Record<string, Unit> = {
   sw: store(4, (i) => lo(i.rs2)),
   sd: (i, g) =>
     `{const v_=${lo(i.rs2)},w_=${hi(i.rs2)};` +
-    access(i.rs1, i.imm, pageCache(), 8, 'wK', 'wP', writeOwned, (d) => `${d}.setInt32(o_,v_,true);${d}.setInt32(o_+4,w_,true);`,
+    access(i.rs1, i.imm, pageCache(i.rs1, 'w'), 8, 'wK', 'wP', writeOwned, (d) => `${d}.setInt32(o_,v_,true);${d}.setInt32(o_+4,w_,true);`,
       `m.store64(a_,v_,w_);${storeTail(g)}`) + '}',
 
   addi: (i) => {

@@ -53,17 +53,24 @@ export const TWO32 = 4294967296;
  * registers in machine registers.
  * compile.ts sets the mode and reads back which registers the units touched.
  */
-export const regs = { locals: false, used: new Set<number>(), written: new Set<number>(), sites: 0 };
+export const regs = { locals: false, used: new Set<number>(), written: new Set<number>(), sites: 0, cacheOf: new Map<string, number>() };
 
 /**
- * A fresh per-site page cache for a load/store in a translated block: locals khN, klN (the
- * page's high address word and low page-base word) and dN (its DataView), kept across the
- * iterations of the block's loop (rv64i.ts `access`). Only filled from TLB
- * hits on pages the memory's current copy-on-write epoch owns, so no store during the block
- * can replace the page object behind it. Returns undefined outside translated blocks.
+ * The page cache of a load (`kind` 'r') or store ('w') through base register rs1 in a
+ * translated block: locals khN, klN (the page's high address word and low page-base word) and
+ * dN (its DataView), kept across the iterations of the block's loop (rv64i.ts `access`). The
+ * sites of one kind through one base register share it (a function's stores to its stack
+ * frame, a struct's fields): the hit test checks the page whatever filled it, so sharing only
+ * decides which accesses hit. Read caches are filled only from TLB hits on pages the memory's
+ * current copy-on-write epoch owns, and write caches from the write TLB, so no store during the
+ * block can replace the page object behind one. Returns undefined outside translated blocks.
  */
-export function pageCache(): number | undefined {
-  return regs.locals ? regs.sites++ : undefined;
+export function pageCache(rs1: number, kind: 'r' | 'w'): number | undefined {
+  if (!regs.locals) return undefined;
+  const key = `${kind}${rs1}`;
+  let c = regs.cacheOf.get(key);
+  if (c === undefined) regs.cacheOf.set(key, (c = regs.sites++));
+  return c;
 }
 
 const touch = (n: number): void => { regs.used.add(n); };
