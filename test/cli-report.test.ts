@@ -114,6 +114,7 @@ describe('input, progress, quiet', () => {
     expect(progressLine('b1', 0, 1, { bound: 2, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0.25 } }, 3500)).toBe('b1: bound 2, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 25% covered');
     expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, twoPhase: { taken: 17, of: 71 }, probes: { runs: 64, states: 0.25 } }, 3500)).toBe('b1: unbounded, phase 1 of 2, part 17/71 taken, 7000 states, 40 executions, 2 kinds of violation, 2000 states/s, 3.5 s, 64 random probes 25% covered');
     expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 0 } }, 3500)).toBe('b1: unbounded, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 0% covered');
+    expect(progressLine('b1', 0, 1, { bound: null, states: 7000, executions: 40, violations: 2, probes: { runs: 64, states: 1 } }, 3500)).toBe('b1: unbounded, 7000 states, 40 executions, 2 violations, 2000 states/s, 3.5 s, 64 random probes 100% covered');
   });
 
   it('--progress-every S: a line every S seconds (a Slurm log of a long search), and bad values are one-line usage errors', async () => {

@@ -42,17 +42,17 @@ export function progressLine(spec: string, index: number, count: number, p: Prog
   const rate = ms > 0 ? Math.round((p.states * 1000) / ms) : 0;
   // The random probes' coverage (explore/probes.ts): 100% exactly when the search is complete, not a share of the time.
   const probes = p.probes ? `, ${p.probes.runs} random probes ${Math.floor(100 * p.probes.states)}% covered` : '';
-  // Read as the share done, the coverage gives a time left that was 0.26-2.1x the actual one on
-  // the scale family (bench/probes.mjs, docs/scale.md "Progress"): an order of magnitude, so
-  // "roughly". Only for one unbounded search, whose clock is `ms`: a bound's search starts
-  // after the bounds below it, and phase 2 follows phase 1.
-  const rough = p.probes && p.bound === null && !p.twoPhase && p.probes.states > 0 && p.probes.states < 1
-    ? `, roughly ${secs((ms * (1 - p.probes.states)) / p.probes.states)} left` : '';
   if (p.twoPhase) {
     // No time left shown: the first parts search almost everything (explore/strategy.ts Progress.twoPhase).
     const t = p.twoPhase;
     return `${where}${spec}: unbounded, phase 1 of 2, part ${t.taken}/${t.of} taken, ${p.states} states, ${p.executions} executions, ${p.violations} kinds of violation, ${rate} states/s, ${secs(ms)}${probes}`;
   }
+  // Read as the share done, the coverage gives a time left that was 0.26-3.3x the actual one on
+  // the scale family (bench/probes.mjs, docs/scale.md "Progress"): an order of magnitude, so
+  // "roughly". Only for one unbounded search, whose clock is `ms` (a bound's search starts
+  // after the bounds below it; phase 1, above, is followed by phase 2).
+  const rough = p.probes && p.bound === null && p.probes.states > 0 && p.probes.states < 1
+    ? `, roughly ${secs((ms * (1 - p.probes.states)) / p.probes.states)} left` : '';
   // The tree estimate of this bound's search (explore/strategy.ts Progress.done): shown once it says something.
   const tree = p.done !== undefined && p.done >= 0.001 ? `, about ${(100 * p.done).toFixed(p.done < 0.1 ? 1 : 0)}% of ${p.bound === null ? 'the' : 'this bound\'s'} tree${p.done < 1 ? ` (~${secs((ms * (1 - p.done)) / p.done)} left)` : ''}` : '';
   return `${where}${spec}: ${p.bound === null ? 'unbounded' : `bound ${p.bound}`}, ${p.states} states, ${p.executions} executions, ${p.violations} violations, ${rate} states/s, ${secs(ms)}${tree}${probes}${rough}`;

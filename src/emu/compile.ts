@@ -69,7 +69,6 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
   regs.locals = opts.locals;
   regs.used.clear();
   regs.written.clear();
-  regs.sites = 0;
   regs.cacheOf.clear();
   const n = slots.length;
   const last = slots[n - 1];
@@ -123,7 +122,7 @@ export function blockSource(slots: readonly Slot[], endOff: number, opts: Codege
   if (!opts.locals) return src;
   const used = [...regs.used].sort((a, b) => a - b);
   const written = [...regs.written].filter((x) => x !== 0).sort((a, b) => a - b);
-  const caches = Array.from({ length: regs.sites }, (_, c) => `kl${c}=1,kh${c}=0,d${c}=null`);
+  const caches = Array.from({ length: regs.cacheOf.size }, (_, c) => `kl${c}=1,kh${c}=0,d${c}=null`);
   const prologue = `let R=h.retired,X=0,P=0;const L=h.limit;` +
     (used.length ? `let ${used.map((x) => `l${x}=r[${2 * x}],h${x}=r[${2 * x + 1}]`).join(',')};` : '') +
     (caches.length ? `let ${caches.join(',')};` : '');

@@ -53,7 +53,7 @@ export const TWO32 = 4294967296;
  * registers in machine registers.
  * compile.ts sets the mode and reads back which registers the units touched.
  */
-export const regs = { locals: false, used: new Set<number>(), written: new Set<number>(), sites: 0, cacheOf: new Map<string, number>() };
+export const regs = { locals: false, used: new Set<number>(), written: new Set<number>(), cacheOf: new Map<string, number>() };
 
 /**
  * The page cache of a load (`kind` 'r') or store ('w') through base register rs1 in a
@@ -69,7 +69,7 @@ export function pageCache(rs1: number, kind: 'r' | 'w'): number | undefined {
   if (!regs.locals) return undefined;
   const key = `${kind}${rs1}`;
   let c = regs.cacheOf.get(key);
-  if (c === undefined) regs.cacheOf.set(key, (c = regs.sites++));
+  if (c === undefined) regs.cacheOf.set(key, (c = regs.cacheOf.size));
   return c;
 }
 
